@@ -1,0 +1,143 @@
+/**
+ * In-memory links for tests: a {@link MemoryNetwork} hands out transports whose links deliver
+ * messages asynchronously and in order. Fault injection (reorder, drop, delay) builds on this.
+ */
+import { Listeners } from '../util/listeners';
+import {
+  LinkClosedError,
+  MAX_MESSAGE_BYTES,
+  PeerIdTakenError,
+  PeerUnavailableError,
+  type Link,
+  type LinkPayload,
+  type Transport,
+} from './transport';
+
+class MemoryLink implements Link {
+  peer: MemoryLink | undefined;
+  private readonly messages = new Listeners<[LinkPayload]>();
+  private readonly closes = new Listeners<[string]>();
+  private closeReason: string | undefined;
+  private pending = 0;
+
+  constructor(readonly remotePeerId: string, private readonly network: MemoryNetwork) {}
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+  get bufferedAmount(): number {
+    return this.pending;
+  }
+
+  send(payload: LinkPayload): void {
+    if (this.closed) throw new LinkClosedError(`link to ${this.remotePeerId} is closed (${this.closeReason})`);
+    if (typeof payload !== 'string' && payload.byteLength > MAX_MESSAGE_BYTES) {
+      throw new RangeError(`binary message of ${payload.byteLength} bytes exceeds ${MAX_MESSAGE_BYTES}; chunk it`);
+    }
+    const size = typeof payload === 'string' ? payload.length : payload.byteLength;
+    this.pending += size;
+    // Copy binary payloads: a real channel never shares memory between peers.
+    const copy = typeof payload === 'string' ? payload : payload.slice(0);
+    this.network.schedule(() => {
+      this.pending -= size;
+      const peer = this.peer;
+      if (peer && !peer.closed && !this.closed) peer.messages.emit(copy);
+    });
+  }
+
+  onMessage(handler: (payload: LinkPayload) => void): () => void {
+    return this.messages.add(handler);
+  }
+
+  onClose(handler: (reason: string) => void): () => void {
+    if (this.closeReason !== undefined) {
+      const reason = this.closeReason;
+      queueMicrotask(() => handler(reason));
+      return () => undefined;
+    }
+    return this.closes.add(handler);
+  }
+
+  close(): void {
+    this.markClosed('closed locally');
+    const peer = this.peer;
+    this.network.schedule(() => peer?.markClosed('closed by peer'));
+  }
+
+  markClosed(reason: string): void {
+    if (this.closeReason !== undefined) return;
+    this.closeReason = reason;
+    this.closes.emit(reason);
+  }
+}
+
+class MemoryTransport implements Transport {
+  readonly links = new Set<MemoryLink>();
+  readonly linkListeners = new Listeners<[Link]>();
+  readonly errorListeners = new Listeners<[Error]>();
+  stopped = false;
+
+  constructor(readonly localPeerId: string, private readonly network: MemoryNetwork) {}
+
+  async connect(remotePeerId: string): Promise<Link> {
+    const remote = this.network.endpoint(remotePeerId);
+    if (!remote || remote.stopped) throw new PeerUnavailableError(remotePeerId);
+    const mine = new MemoryLink(remotePeerId, this.network);
+    const theirs = new MemoryLink(this.localPeerId, this.network);
+    mine.peer = theirs;
+    theirs.peer = mine;
+    this.track(mine);
+    remote.track(theirs);
+    await new Promise<void>((resolve) => this.network.schedule(resolve));
+    remote.linkListeners.emit(theirs);
+    return mine;
+  }
+
+  onLink(handler: (link: Link) => void): () => void {
+    return this.linkListeners.add(handler);
+  }
+  onError(handler: (error: Error) => void): () => void {
+    return this.errorListeners.add(handler);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const link of [...this.links]) link.close();
+    this.network.forget(this.localPeerId);
+  }
+
+  track(link: MemoryLink): void {
+    this.links.add(link);
+    link.onClose(() => this.links.delete(link));
+  }
+}
+
+/** A set of in-memory endpoints that can reach each other by id. */
+export class MemoryNetwork {
+  private readonly endpoints = new Map<string, MemoryTransport>();
+  private counter = 0;
+
+  /** Register an endpoint; throws PeerIdTakenError for a duplicate id. */
+  open(peerId = `peer-${++this.counter}`): Transport {
+    if (this.endpoints.has(peerId)) throw new PeerIdTakenError(peerId);
+    const transport = new MemoryTransport(peerId, this);
+    this.endpoints.set(peerId, transport);
+    return transport;
+  }
+
+  /** @internal */
+  endpoint(peerId: string): MemoryTransport | undefined {
+    return this.endpoints.get(peerId);
+  }
+
+  /** @internal */
+  forget(peerId: string): void {
+    this.endpoints.delete(peerId);
+  }
+
+  /** @internal Deliver later (a macrotask, as a network would). */
+  schedule(fn: () => void): void {
+    setTimeout(fn, 0);
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The PeerJS adapter: the only module that imports peerjs. Main thread only (PeerJS needs
+ * RTCPeerConnection, absent in workers). Links use `raw` serialization: strings stay strings,
+ * ArrayBuffers stay binary - no BinaryPack - and we keep every binary message under 256 KiB
+ * ourselves because PeerJS throws above that and closes the connection.
+ */
+import { Peer, type DataConnection, type PeerError } from 'peerjs';
+import {
+  ConnectTimeoutError,
+  LinkClosedError,
+  MAX_MESSAGE_BYTES,
+  PeerIdTakenError,
+  PeerUnavailableError,
+  SignalingError,
+  type Link,
+  type LinkPayload,
+  type Transport,
+} from './transport';
+import { Listeners } from '../util/listeners';
+
+/** Where the signaling server is, and which ICE servers to use. */
+export interface PeerTransportOptions {
+  /** Our id; random when omitted. */
+  readonly peerId?: string;
+  readonly host: string;
+  readonly port: number;
+  /** Mount path of the PeerJS server, e.g. '/peerjs'. */
+  readonly path: string;
+  readonly secure: boolean;
+  /** STUN/TURN servers; [] on a LAN and in tests. */
+  readonly iceServers?: RTCIceServer[];
+  readonly signal?: AbortSignal;
+}
+
+class PeerLink implements Link {
+  private readonly messages = new Listeners<[LinkPayload]>();
+  private readonly closes = new Listeners<[string]>();
+  private closeReason: string | undefined;
+
+  constructor(private readonly conn: DataConnection) {
+    conn.on('data', (data) => {
+      if (typeof data === 'string') this.messages.emit(data);
+      else if (data instanceof ArrayBuffer) this.messages.emit(data);
+      else if (ArrayBuffer.isView(data)) {
+        const view = data as ArrayBufferView;
+        this.messages.emit(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer);
+      }
+      // Anything else cannot come from a raw channel; ignore it (the receiver counts bad frames).
+    });
+    conn.on('close', () => this.markClosed('closed by peer'));
+    conn.on('error', (err) => this.markClosed(`link error: ${err.message}`));
+    conn.on('iceStateChanged', (state) => {
+      if (state === 'failed' || state === 'disconnected' || state === 'closed') this.markClosed(`ICE ${state}`);
+    });
+  }
+
+  get remotePeerId(): string {
+    return this.conn.peer;
+  }
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+  get bufferedAmount(): number {
+    return this.conn.dataChannel?.bufferedAmount ?? 0;
+  }
+
+  send(payload: LinkPayload): void {
+    if (this.closed) throw new LinkClosedError(`link to ${this.remotePeerId} is closed (${this.closeReason})`);
+    if (typeof payload !== 'string' && payload.byteLength > MAX_MESSAGE_BYTES) {
+      throw new RangeError(`binary message of ${payload.byteLength} bytes exceeds ${MAX_MESSAGE_BYTES}; chunk it`);
+    }
+    void this.conn.send(payload);
+  }
+
+  onMessage(handler: (payload: LinkPayload) => void): () => void {
+    return this.messages.add(handler);
+  }
+
+  onClose(handler: (reason: string) => void): () => void {
+    if (this.closeReason !== undefined) {
+      const reason = this.closeReason;
+      queueMicrotask(() => handler(reason));
+      return () => undefined;
+    }
+    return this.closes.add(handler);
+  }
+
+  close(): void {
+    this.markClosed('closed locally');
+    this.conn.close();
+  }
+
+  markClosed(reason: string): void {
+    if (this.closeReason !== undefined) return;
+    this.closeReason = reason;
+    this.closes.emit(reason);
+  }
+}
+
+/** Connect to the signaling server and resolve once our id is registered. */
+export function openPeerTransport(options: PeerTransportOptions): Promise<Transport> {
+  const peerOptions = {
+    host: options.host,
+    port: options.port,
+    path: options.path,
+    secure: options.secure,
+    debug: 0,
+    config: { iceServers: options.iceServers ?? [] },
+  };
+  const peer = options.peerId ? new Peer(options.peerId, peerOptions) : new Peer(peerOptions);
+  const links = new Listeners<[Link]>();
+  const errors = new Listeners<[Error]>();
+  const pendingUnavailable = new Map<string, (error: Error) => void>();
+  const open = new Set<PeerLink>();
+  let stopped = false;
+
+  const transport: Transport = {
+    get localPeerId() {
+      return peer.id;
+    },
+    connect(remotePeerId, { signal, timeoutMs = 15_000 } = {}) {
+      return new Promise<Link>((resolve, reject) => {
+        const conn = peer.connect(remotePeerId, { serialization: 'raw', reliable: true });
+        const fail = (error: Error) => {
+          cleanup();
+          conn.close();
+          reject(error);
+        };
+        const timer = setTimeout(() => fail(new ConnectTimeoutError(`no answer from ${remotePeerId} within ${timeoutMs} ms`)), timeoutMs);
+        const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        pendingUnavailable.set(remotePeerId, fail);
+        const cleanup = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          pendingUnavailable.delete(remotePeerId);
+        };
+        conn.once('open', () => {
+          cleanup();
+          const link = new PeerLink(conn);
+          open.add(link);
+          link.onClose(() => open.delete(link));
+          resolve(link);
+        });
+      });
+    },
+    onLink: (handler) => links.add(handler),
+    onError: (handler) => errors.add(handler),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const link of open) link.close();
+      peer.destroy();
+    },
+  };
+
+  peer.on('connection', (conn) => {
+    conn.once('open', () => {
+      const link = new PeerLink(conn);
+      open.add(link);
+      link.onClose(() => open.delete(link));
+      links.emit(link);
+    });
+  });
+
+  return new Promise<Transport>((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => {
+      transport.stop();
+      if (!settled) reject(new Error('aborted'));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    peer.on('open', () => {
+      settled = true;
+      resolve(transport);
+    });
+    peer.on('error', (err: PeerError<string>) => {
+      const type = String(err.type);
+      if (type === 'peer-unavailable') {
+        // PeerJS says "Could not connect to peer <id>"; find which pending connect it was.
+        for (const [id, fail] of pendingUnavailable) {
+          if (err.message.includes(id)) fail(new PeerUnavailableError(id));
+        }
+        return;
+      }
+      const error =
+        type === 'unavailable-id'
+          ? new PeerIdTakenError(options.peerId ?? '?')
+          : new SignalingError(`signaling failed (${type}): ${err.message}`);
+      if (!settled) {
+        settled = true;
+        transport.stop();
+        reject(error);
+      } else errors.emit(error);
+    });
+    peer.on('disconnected', () => {
+      if (!stopped) errors.emit(new SignalingError('lost the signaling server'));
+    });
+  });
+}

@@ -1,0 +1,243 @@
+/**
+ * The coordinator's view of its swarm: admits nodes (join token + protocol version), tracks their
+ * benchmark and liveness, and drops those that leave or go silent. Transport-agnostic: the page
+ * gives it a PeerJS transport, tests an in-memory one.
+ */
+import { PROTOCOL_VERSION, ProtocolError, encodeMessage, parseNodeMessage } from '../protocol/messages';
+import type { BenchmarkReport, CoordinatorMessage, DeviceClass, JoinMessage } from '../protocol/messages';
+import type { JoinToken, NodeId } from '../protocol/ids';
+import type { Link, Transport } from '../mesh/transport';
+import { Listeners } from '../util/listeners';
+
+/** Lifecycle of a node as the coordinator sees it. */
+export const NODE_STATES = ['joining', 'benchmarking', 'ready', 'gone'] as const;
+/** One of {@link NODE_STATES}. */
+export type NodeState = (typeof NODE_STATES)[number];
+
+/** What the coordinator knows about one node. */
+export interface NodeRecord {
+  readonly nodeId: NodeId;
+  readonly name: string;
+  readonly deviceClass: DeviceClass;
+  readonly hardwareConcurrency: number;
+  readonly deviceMemoryGb: number | null;
+  readonly webgpu: boolean;
+  readonly simulated: boolean;
+  readonly state: NodeState;
+  readonly benchmark?: BenchmarkReport;
+  /** Busy fraction from the last heartbeat. */
+  readonly load: number;
+  /** Local clock of the last message, ms. */
+  readonly lastSeenMs: number;
+  /** Why the node is gone. */
+  readonly goneReason?: string;
+}
+
+/** Tunables (defaults suit a LAN). */
+export interface CoordinatorOptions {
+  readonly transport: Transport;
+  readonly token: JoinToken;
+  readonly heartbeatIntervalMs?: number;
+  /** Silence after which a node is declared gone. */
+  readonly heartbeatTimeoutMs?: number;
+  /** How long a new link may take to send its join. */
+  readonly joinTimeoutMs?: number;
+  /** How long a gone node stays visible before it leaves the table. */
+  readonly goneLingerMs?: number;
+  readonly now?: () => number;
+}
+
+interface Entry {
+  record: NodeRecord;
+  link: Link;
+}
+
+/** Admits and tracks nodes; emits `change` whenever the table changes. */
+export class Coordinator {
+  private readonly entries = new Map<NodeId, Entry>();
+  private readonly changes = new Listeners<[]>();
+  private readonly drops = new Listeners<[string]>();
+  private readonly now: () => number;
+  private unsubscribe: (() => void) | undefined;
+  private sweepTimer: ReturnType<typeof setInterval> | undefined;
+  /** Inbound messages dropped at the boundary (malformed, unexpected, unauthenticated). */
+  droppedMessages = 0;
+  /** Links refused (wrong token, wrong version, no join). */
+  rejectedLinks = 0;
+
+  constructor(private readonly options: CoordinatorOptions) {
+    this.now = options.now ?? (() => Date.now());
+  }
+
+  private get heartbeatIntervalMs() {
+    return this.options.heartbeatIntervalMs ?? 1000;
+  }
+
+  /** Start accepting links. Idempotent. */
+  start(): void {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.options.transport.onLink((link) => this.admit(link));
+    this.sweepTimer = setInterval(() => this.sweep(), Math.max(100, this.heartbeatIntervalMs / 2));
+  }
+
+  /** Stop: close every link. Idempotent. */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    for (const entry of this.entries.values()) entry.link.close();
+    this.entries.clear();
+  }
+
+  /** Current nodes, oldest first. */
+  nodes(): NodeRecord[] {
+    return [...this.entries.values()].map((e) => e.record);
+  }
+
+  /** Subscribe to table changes. */
+  onChange(fn: () => void): () => void {
+    return this.changes.add(fn);
+  }
+
+  /** Subscribe to dropped messages (with the reason). */
+  onDrop(fn: (reason: string) => void): () => void {
+    return this.drops.add(fn);
+  }
+
+  /** The link to a node, for later commands. */
+  linkOf(nodeId: NodeId): Link | undefined {
+    const entry = this.entries.get(nodeId);
+    return entry && entry.record.state !== 'gone' ? entry.link : undefined;
+  }
+
+  private drop(reason: string): void {
+    this.droppedMessages++;
+    this.drops.emit(reason);
+  }
+
+  private admit(link: Link): void {
+    const timer = setTimeout(() => refuse('no join message within the time allowed'), this.options.joinTimeoutMs ?? 10_000);
+    const refuse = (reason: string) => {
+      clearTimeout(timer);
+      this.rejectedLinks++;
+      off();
+      if (!link.closed) {
+        link.send(encodeMessage({ kind: 'reject', reason }));
+        // Give the reject a moment to leave before closing.
+        setTimeout(() => link.close(), 500);
+      }
+    };
+    const off = link.onMessage((payload) => {
+      let message;
+      try {
+        message = parseNodeMessage(payload);
+      } catch (error) {
+        this.drop(error instanceof ProtocolError ? error.message : String(error));
+        return;
+      }
+      if (message.kind !== 'join') {
+        this.drop(`"${message.kind}" before join`);
+        return;
+      }
+      if (message.protocolVersion !== PROTOCOL_VERSION) {
+        refuse(`protocol version ${message.protocolVersion} is not supported: this coordinator speaks version ${PROTOCOL_VERSION}. Reload the join page.`);
+        return;
+      }
+      if (message.token !== this.options.token) {
+        refuse('wrong join token: open the join link or QR code shown by the coordinator');
+        return;
+      }
+      clearTimeout(timer);
+      off();
+      this.accept(link, message);
+    });
+    link.onClose(() => clearTimeout(timer));
+  }
+
+  private accept(link: Link, join: JoinMessage): void {
+    const nodeId = link.remotePeerId as NodeId;
+    this.entries.get(nodeId)?.link.close();
+    const record: NodeRecord = {
+      nodeId,
+      name: join.name.trim() || 'unnamed node',
+      deviceClass: join.deviceClass,
+      hardwareConcurrency: join.hardwareConcurrency,
+      deviceMemoryGb: join.deviceMemoryGb,
+      webgpu: join.webgpu,
+      simulated: join.simulated,
+      state: 'benchmarking',
+      load: 0,
+      lastSeenMs: this.now(),
+    };
+    const entry: Entry = { record, link };
+    this.entries.set(nodeId, entry);
+    link.onMessage((payload) => this.onNodeMessage(entry, payload));
+    link.onClose((reason) => this.markGone(entry, `connection closed (${reason})`));
+    const welcome: CoordinatorMessage = {
+      kind: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      nodeId,
+      heartbeatIntervalMs: this.heartbeatIntervalMs,
+    };
+    link.send(encodeMessage(welcome));
+    this.changes.emit();
+  }
+
+  private update(entry: Entry, patch: Partial<NodeRecord>): void {
+    entry.record = { ...entry.record, ...patch };
+    this.changes.emit();
+  }
+
+  private onNodeMessage(entry: Entry, payload: unknown): void {
+    if (entry.record.state === 'gone') return;
+    if (typeof payload !== 'string') return; // binary frames are the swarm's business, not control
+    let message;
+    try {
+      message = parseNodeMessage(payload);
+    } catch (error) {
+      this.drop(error instanceof ProtocolError ? error.message : String(error));
+      return;
+    }
+    const lastSeenMs = this.now();
+    switch (message.kind) {
+      case 'join':
+        this.drop('second join on one link');
+        return;
+      case 'benchmark':
+        this.update(entry, { benchmark: message.report, state: 'ready', lastSeenMs });
+        return;
+      case 'heartbeat':
+        this.update(entry, { load: message.load, lastSeenMs });
+        return;
+      case 'leave':
+        this.markGone(entry, `left: ${message.reason}`);
+        entry.link.close();
+        return;
+      default: {
+        const never: never = message;
+        this.drop(`unhandled ${(never as { kind: string }).kind}`);
+      }
+    }
+  }
+
+  private markGone(entry: Entry, reason: string): void {
+    if (entry.record.state === 'gone') return;
+    this.update(entry, { state: 'gone', goneReason: reason, lastSeenMs: this.now() });
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    const timeout = this.options.heartbeatTimeoutMs ?? 4 * this.heartbeatIntervalMs;
+    const linger = this.options.goneLingerMs ?? 3000;
+    for (const [id, entry] of this.entries) {
+      const { state, lastSeenMs } = entry.record;
+      if (state !== 'gone' && now - lastSeenMs > timeout) {
+        this.markGone(entry, `silent for ${now - lastSeenMs} ms`);
+        entry.link.close();
+      } else if (state === 'gone' && now - lastSeenMs > linger) {
+        this.entries.delete(id);
+        this.changes.emit();
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import QRCode from 'qrcode';
+import { coordinatorPeerId, newJoinToken, newRoomId, parseJoinToken, parseRoomId, type JoinToken, type RoomId } from '../protocol/ids';
+import { openPeerTransport } from '../mesh/peerjs-transport';
+import { PeerIdTakenError, type Transport } from '../mesh/transport';
+import { Coordinator, type NodeRecord } from '../swarm/coordinator';
+import { loadAppConfig, signalingFor } from './app-config';
+import './ce-node-table';
+import './ce-demo-model';
+
+const ROOM_KEY = 'carbonedge:coordinator-room';
+
+/** The room this tab coordinates: kept for the tab's life so a reload keeps the same join URL. */
+function roomForThisTab(fresh: boolean): { room: RoomId; token: JoinToken } {
+  if (!fresh) {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(ROOM_KEY) ?? 'null') as { room?: unknown; token?: unknown } | null;
+      const room = parseRoomId(saved?.room);
+      const token = parseJoinToken(saved?.token);
+      if (room && token) return { room, token };
+    } catch {
+      // Corrupt storage: start a new room below.
+    }
+  }
+  const created = { room: newRoomId(), token: newJoinToken() };
+  sessionStorage.setItem(ROOM_KEY, JSON.stringify(created));
+  return created;
+}
+
+/** The coordinator dashboard: room, join URL + QR code, live node table, monolithic demo run. */
+@customElement('ce-coordinator-page')
+export class CeCoordinatorPage extends LitElement {
+  static override styles = css`
+    .join { display: flex; gap: 16px; align-items: center; background: #f4f9f4; padding: 12px; border-radius: 8px; margin-bottom: 16px; }
+    .join img { width: 148px; height: 148px; image-rendering: pixelated; }
+    .join a { word-break: break-all; font-family: ui-monospace, monospace; }
+    .error { background: #fdecea; border: 1px solid #e57373; padding: 12px; border-radius: 6px; }
+    .muted { color: #666; font-size: 0.85rem; }
+    section { margin-bottom: 20px; }
+    h2 { font-size: 1.1rem; margin: 0 0 8px; }
+  `;
+
+  @state() private nodes: readonly NodeRecord[] = [];
+  @state() private joinUrl = '';
+  @state() private qrDataUrl = '';
+  @state() private error = '';
+  @state() private dropped = 0;
+  @state() private note = '';
+  private transport: Transport | undefined;
+  private coordinator: Coordinator | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.open(false);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.coordinator?.stop();
+    this.transport?.stop();
+  }
+
+  private async open(fresh: boolean): Promise<void> {
+    try {
+      const config = await loadAppConfig();
+      const { room, token } = roomForThisTab(fresh);
+      try {
+        this.transport = await openPeerTransport({ peerId: coordinatorPeerId(room), ...signalingFor(config) });
+      } catch (error) {
+        if (error instanceof PeerIdTakenError && !fresh) return this.open(true);
+        throw error;
+      }
+      this.transport.onError((error) => (this.error = `${error.message}. Reload the page to reconnect.`));
+      const coordinator = new Coordinator({ transport: this.transport, token });
+      this.coordinator = coordinator;
+      coordinator.onChange(() => (this.nodes = coordinator.nodes()));
+      coordinator.onDrop(() => (this.dropped = coordinator.droppedMessages));
+      coordinator.start();
+      // Phones need the LAN address; this tab may be on localhost.
+      const onLoopback = ['localhost', '127.0.0.1', '[::1]'].includes(location.hostname);
+      const base = onLoopback && config.lanUrls[0] ? config.lanUrls[0] : location.origin;
+      const url = new URL('/', base);
+      url.searchParams.set('room', room);
+      url.searchParams.set('token', token);
+      this.joinUrl = url.href;
+      this.qrDataUrl = await QRCode.toDataURL(this.joinUrl, { margin: 1, width: 296 });
+      if (!config.https && onLoopback && config.lanUrls.length > 0) {
+        this.note = 'Phones joining over plain http get no threads or WebGPU; start with --https for those.';
+      }
+    } catch (error) {
+      this.error = `Could not open the room: ${(error as Error).message}`;
+    }
+  }
+
+  override render() {
+    return html`
+      ${this.error ? html`<div class="error" role="alert" data-testid="coordinator-error">${this.error}</div>` : ''}
+      <section class="join">
+        ${this.qrDataUrl ? html`<img alt="QR code of the join URL" src=${this.qrDataUrl} data-testid="join-qr" />` : ''}
+        <div>
+          <div>Open this link on laptops and phones to join as edge nodes:</div>
+          ${this.joinUrl
+            ? html`<a href=${this.joinUrl} target="_blank" data-testid="join-url">${this.joinUrl}</a>`
+            : html`<span class="muted">opening the room...</span>`}
+          ${this.note ? html`<div class="muted">${this.note}</div>` : ''}
+        </div>
+      </section>
+      <section>
+        <h2>Nodes (${this.nodes.filter((n) => n.state !== 'gone').length})</h2>
+        <ce-node-table .nodes=${this.nodes}></ce-node-table>
+        ${this.dropped ? html`<div class="muted" data-testid="dropped">${this.dropped} malformed messages dropped</div>` : ''}
+      </section>
+      <section>
+        <h2>Run the bundled model here (monolithic)</h2>
+        <ce-demo-model></ce-demo-model>
+      </section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ce-coordinator-page': CeCoordinatorPage;
+  }
+}

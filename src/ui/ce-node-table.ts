@@ -1,0 +1,54 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { NodeRecord } from '../swarm/coordinator';
+import type { BackendBenchmark } from '../protocol/messages';
+
+function backendCell(b: BackendBenchmark | undefined) {
+  if (!b) return '-';
+  if (!b.available) return html`<span title=${b.error ?? ''}>unavailable</span>`;
+  const gflops = b.flopsPerSecond ? ` · ${(b.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s` : '';
+  return `${b.medianMs?.toFixed(1)} ms${gflops}`;
+}
+
+/** The coordinator's live table of nodes. Renders state; holds no logic. Names render as text. */
+@customElement('ce-node-table')
+export class CeNodeTable extends LitElement {
+  static override styles = css`
+    table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+    th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #dde5dd; }
+    th { background: #eef5ee; }
+    .state-ready { color: #2e7d32; font-weight: 600; }
+    .state-gone { color: #999; text-decoration: line-through; }
+    .empty { color: #666; font-style: italic; }
+  `;
+
+  @property({ attribute: false }) nodes: readonly NodeRecord[] = [];
+
+  override render() {
+    if (this.nodes.length === 0) return html`<p class="empty">No nodes yet: open the join URL on another device or tab.</p>`;
+    return html`<table data-testid="node-table">
+      <thead><tr><th>name</th><th>device</th><th>cores</th><th>WASM benchmark</th><th>WebGPU</th><th>load</th><th>state</th></tr></thead>
+      <tbody>
+        ${this.nodes.map((n) => {
+          const wasm = n.benchmark?.backends.find((b) => b.backend === 'wasm');
+          const gpu = n.benchmark?.backends.find((b) => b.backend === 'webgpu');
+          return html`<tr data-node-id=${n.nodeId} data-state=${n.state}>
+            <td class="name">${n.name}${n.simulated ? ' (simulated)' : ''}</td>
+            <td>${n.deviceClass}</td>
+            <td>${n.hardwareConcurrency}</td>
+            <td class="wasm">${backendCell(wasm)}</td>
+            <td class="webgpu">${gpu ? backendCell(gpu) : n.webgpu ? 'not tested' : 'no'}</td>
+            <td>${Math.round(n.load * 100)}%</td>
+            <td class="state state-${n.state}" title=${n.goneReason ?? ''}>${n.state}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ce-node-table': CeNodeTable;
+  }
+}

