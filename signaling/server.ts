@@ -82,15 +82,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     lanUrls: lanAddresses().map((ip) => `${scheme}://${ip}:${port}`),
   });
 
-  app.get('/api/config', (_req, res) => {
-    res.json({ ...urls(), peerPath: PEER_PATH, https: Boolean(options.https) });
-  });
-  // allow_discovery stays off: nobody can list the peers of a room.
-  const peerServer = ExpressPeerServer(server, { path: '/', allow_discovery: false, alive_timeout: 20_000 });
-  app.use(PEER_PATH, peerServer);
-  app.use(express.static(options.staticDir, { index: 'index.html' }));
-  app.use((_req, res) => res.status(404).type('text/plain').send('not found'));
-
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
       reject(new Error(err.code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use (try --port)` : err.message));
@@ -102,6 +93,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : options.port;
+
+  // Routes only once listening: the PeerJS server hooks the http server's events, and a failed
+  // listen must not reach it.
+  app.get('/api/config', (_req, res) => {
+    res.json({ ...urls(), peerPath: PEER_PATH, https: Boolean(options.https) });
+  });
+  // allow_discovery stays off: nobody can list the peers of a room.
+  const peerServer = ExpressPeerServer(server, { path: '/', allow_discovery: false, alive_timeout: 20_000 });
+  app.use(PEER_PATH, peerServer);
+  app.use(express.static(options.staticDir, { index: 'index.html' }));
+  app.use((_req, res) => res.status(404).type('text/plain').send('not found'));
+
 
   let stopped: Promise<void> | undefined;
   return {

