@@ -1,0 +1,344 @@
+/**
+ * The carbon ledger: records slice executions and tensor hops and turns them into joules and grams,
+ * per node, per slice, per hop, per inference and per run (DESIGN.md, units and definitions):
+ *
+ *     execution energyJoules = P(u) x wallMs / 1000           (power-model.ts; u = busyMs / wallMs)
+ *     hop energyJoules       = bytes x networkJoulesPerByte   (0 = off, the default on a LAN)
+ *     operational gCO2       = energyJoules / 3.6e6 x gramsCo2PerKwh in force for that record
+ *     embodied gCO2 (M)      = optional share per device (embodied-carbon.ts), off by default
+ *     SCI per inference      = (E x I + M) / R,  R = number of distinct inferences
+ *
+ * A hop is charged at the intensity of the sending node (the caller passes it). Every row keeps the
+ * power model and intensity reading it was computed with, so exports carry full provenance.
+ * Per node (executions) + per hop sums equal the totals by construction: totals are sums of rows.
+ */
+import type { DeviceClass } from './device-class';
+import { EMBODIED_PRIORS, embodiedGramsCo2, type EmbodiedPrior } from './embodied-carbon';
+import { IntensityKindMixError, validateGramsCo2PerKwh, type IntensityKind, type IntensityReading } from './intensity';
+import { JOULES_PER_KWH } from './paper-accounting';
+import { PowerModelError, powerAt, utilisationFrom, validateUtilisation, type PowerModel } from './power-model';
+
+/** Ledger configuration. */
+export interface LedgerOptions {
+  /** Network energy per byte sent between nodes, J/B (default 0: off). CCF's inter-datacentre 0.001 kWh/GB is 3.6e-6 J/B. */
+  readonly networkJoulesPerByte?: number;
+  /** Embodied share per device: off unless `enabled`; `priors` replace the class defaults. */
+  readonly embodied?: { readonly enabled: boolean; readonly priors?: Partial<Record<DeviceClass, EmbodiedPrior>> };
+}
+
+/** One slice execution to record. Give `wallMs` or `utilisation` (busyMs / wallMs). */
+export interface ExecutionInput {
+  readonly inferenceId: string;
+  readonly nodeId: string;
+  readonly sliceId: string;
+  /** Time the node was computing the slice, ms. */
+  readonly busyMs: number;
+  /** Time the node was held for the slice, ms (>= busyMs). */
+  readonly wallMs?: number;
+  /** busyMs / wallMs in [0, 1], when wallMs is not given. */
+  readonly utilisation?: number;
+  /** The node's power model at that time. */
+  readonly power: PowerModel;
+  /** The intensity in force for the node at that time. */
+  readonly intensity: IntensityReading;
+  /** ISO 8601 time of the record (default: now). */
+  readonly at?: string;
+}
+
+/** One tensor hop to record. */
+export interface HopInput {
+  readonly inferenceId: string;
+  readonly fromNodeId: string;
+  readonly toNodeId: string;
+  /** Bytes sent (payload), a whole number >= 0. */
+  readonly bytes: number;
+  /** Intensity in force at the sending node. */
+  readonly intensity: IntensityReading;
+  readonly at?: string;
+}
+
+/** One ledger row (an execution or a hop) with every provenance field; null where not applicable. */
+export interface LedgerRow {
+  readonly type: 'execution' | 'hop';
+  readonly inferenceId: string;
+  /** Executing node, or the sending node of a hop. */
+  readonly nodeId: string;
+  readonly toNodeId: string | null;
+  readonly sliceId: string | null;
+  readonly busyMs: number | null;
+  readonly wallMs: number | null;
+  readonly utilisation: number | null;
+  readonly bytes: number | null;
+  readonly deviceClass: DeviceClass | null;
+  readonly arch: string | null;
+  readonly idleWatts: number | null;
+  readonly maxWatts: number | null;
+  readonly ramWatts: number | null;
+  /** Total power used for the row, W. */
+  readonly powerWatts: number | null;
+  readonly powerLabel: string | null;
+  readonly powerSource: string | null;
+  readonly networkJoulesPerByte: number | null;
+  readonly energyJoules: number;
+  readonly gramsCo2PerKwh: number;
+  readonly intensityZone: string;
+  readonly intensitySource: string;
+  readonly intensityKind: IntensityKind;
+  readonly intensityObservedAt: string | null;
+  readonly intensityPeriod: string;
+  readonly intensityIsLive: boolean;
+  readonly intensityVintage: string;
+  readonly intensityFallbackFrom: string | null;
+  readonly intensityFallbackReason: string | null;
+  readonly intensityCachedAt: string | null;
+  readonly operationalGramsCo2: number;
+  readonly embodiedGramsCo2: number;
+  readonly embodiedSource: string | null;
+  readonly recordedAt: string;
+}
+
+/** Energy and carbon of a group of rows. */
+export interface CarbonTotals {
+  readonly energyJoules: number;
+  /** E x I, gCO2. */
+  readonly operationalGramsCo2: number;
+  /** M, gCO2 (0 when embodied accounting is off). */
+  readonly embodiedGramsCo2: number;
+  /** operational + embodied, gCO2. */
+  readonly gramsCo2: number;
+}
+
+/** A hop group's totals plus its bytes. */
+export interface HopTotals extends CarbonTotals {
+  readonly bytes: number;
+}
+
+/** Summary of one inference or of the whole run. */
+export interface LedgerSummary {
+  /** R: distinct inferences covered. */
+  readonly inferences: number;
+  readonly total: CarbonTotals;
+  /** Executions per node (hops are in byHop). */
+  readonly byNode: Readonly<Record<string, CarbonTotals>>;
+  readonly bySlice: Readonly<Record<string, CarbonTotals>>;
+  /** Keyed `from->to`. */
+  readonly byHop: Readonly<Record<string, HopTotals>>;
+  /** Operational gCO2 per inference (E x I / R); null when R = 0. */
+  readonly operationalGramsCo2PerInference: number | null;
+  /** Carbon efficiency, inferences per operational gCO2; null when R = 0 or no grams. */
+  readonly inferencesPerGramCo2: number | null;
+  /** SCI-style (E x I + M) / R; null when R = 0. */
+  readonly sciGramsCo2PerInference: number | null;
+  /** Kind of every intensity used; null when empty. */
+  readonly intensityKind: IntensityKind | null;
+}
+
+/** A record was unusable (ids, bytes, times). */
+export class LedgerInputError extends Error {
+  override name = 'LedgerInputError';
+}
+
+const ZERO: CarbonTotals = { energyJoules: 0, operationalGramsCo2: 0, embodiedGramsCo2: 0, gramsCo2: 0 };
+
+function add(a: CarbonTotals, row: LedgerRow): CarbonTotals {
+  return {
+    energyJoules: a.energyJoules + row.energyJoules,
+    operationalGramsCo2: a.operationalGramsCo2 + row.operationalGramsCo2,
+    embodiedGramsCo2: a.embodiedGramsCo2 + row.embodiedGramsCo2,
+    gramsCo2: a.gramsCo2 + row.operationalGramsCo2 + row.embodiedGramsCo2,
+  };
+}
+
+function requireId(what: string, id: string): string {
+  if (typeof id !== 'string' || id.trim() === '') throw new LedgerInputError(`${what} must be a non-empty string, got ${JSON.stringify(id)}`);
+  return id;
+}
+
+function intensityColumns(reading: IntensityReading) {
+  return {
+    gramsCo2PerKwh: validateGramsCo2PerKwh(reading.gramsCo2PerKwh, `intensity ${reading.source} ${reading.zone}`),
+    intensityZone: reading.zone,
+    intensitySource: reading.source,
+    intensityKind: reading.kind,
+    intensityObservedAt: reading.observedAt,
+    intensityPeriod: reading.period,
+    intensityIsLive: reading.isLive,
+    intensityVintage: reading.vintage,
+    intensityFallbackFrom: reading.fallback?.fromSource ?? null,
+    intensityFallbackReason: reading.fallback?.reason ?? null,
+    intensityCachedAt: reading.cachedAt ?? null,
+  };
+}
+
+/** Records executions and hops; summarises per inference and per run (see the file comment). */
+export class CarbonLedger {
+  readonly #rows: LedgerRow[] = [];
+  readonly networkJoulesPerByte: number;
+  readonly embodiedEnabled: boolean;
+  readonly #embodiedPriors: Readonly<Record<DeviceClass, EmbodiedPrior>>;
+  #kind: IntensityKind | null = null;
+
+  constructor(options: LedgerOptions = {}) {
+    const perByte = options.networkJoulesPerByte ?? 0;
+    if (!Number.isFinite(perByte) || perByte < 0) throw new LedgerInputError(`networkJoulesPerByte must be >= 0, got ${perByte}`);
+    this.networkJoulesPerByte = perByte;
+    this.embodiedEnabled = options.embodied?.enabled ?? false;
+    this.#embodiedPriors = { ...EMBODIED_PRIORS, ...options.embodied?.priors };
+  }
+
+  #checkKind(reading: IntensityReading): void {
+    if (this.#kind === null) this.#kind = reading.kind;
+    else if (reading.kind !== this.#kind) {
+      throw new IntensityKindMixError(
+        `ledger holds ${this.#kind} intensities; refusing a ${reading.kind} one (${reading.source}, ${reading.zone})`,
+      );
+    }
+  }
+
+  /** Record one slice execution; returns its row. Throws LedgerInputError, PowerModelError or IntensityKindMixError. */
+  recordExecution(input: ExecutionInput): LedgerRow {
+    requireId('inferenceId', input.inferenceId);
+    requireId('nodeId', input.nodeId);
+    requireId('sliceId', input.sliceId);
+    const { busyMs } = input;
+    let wallMs: number;
+    let utilisation: number;
+    if (input.wallMs !== undefined) {
+      utilisation = utilisationFrom(busyMs, input.wallMs);
+      wallMs = input.wallMs;
+      if (input.utilisation !== undefined && Math.abs(validateUtilisation(input.utilisation) - utilisation) > 1e-9) {
+        throw new PowerModelError(`utilisation ${input.utilisation} disagrees with busy/wall ${busyMs}/${wallMs} ms`);
+      }
+    } else if (input.utilisation !== undefined) {
+      utilisation = validateUtilisation(input.utilisation);
+      if (!Number.isFinite(busyMs) || busyMs < 0) throw new PowerModelError(`busyMs must be a finite number >= 0, got ${busyMs}`);
+      if (utilisation === 0) throw new PowerModelError('utilisation 0 with no wallMs: cannot derive the wall time');
+      wallMs = busyMs / utilisation;
+    } else {
+      throw new LedgerInputError(`execution of ${input.sliceId} on ${input.nodeId} needs wallMs or utilisation`);
+    }
+    const intensity = intensityColumns(input.intensity);
+    const power = powerAt(input.power, utilisation);
+    this.#checkKind(input.intensity);
+    const energyJoules = (power.watts * wallMs) / 1000;
+    const prior = this.embodiedEnabled ? this.#embodiedPriors[input.power.deviceClass] : undefined;
+    const row: LedgerRow = {
+      type: 'execution',
+      inferenceId: input.inferenceId,
+      nodeId: input.nodeId,
+      toNodeId: null,
+      sliceId: input.sliceId,
+      busyMs,
+      wallMs,
+      utilisation,
+      bytes: null,
+      deviceClass: input.power.deviceClass,
+      arch: input.power.arch,
+      idleWatts: input.power.idleWatts,
+      maxWatts: input.power.maxWatts,
+      ramWatts: power.ramWatts,
+      powerWatts: power.watts,
+      powerLabel: power.label,
+      powerSource: power.source,
+      networkJoulesPerByte: null,
+      energyJoules,
+      ...intensity,
+      operationalGramsCo2: (energyJoules / JOULES_PER_KWH) * intensity.gramsCo2PerKwh,
+      embodiedGramsCo2: prior ? embodiedGramsCo2(prior, wallMs) : 0,
+      embodiedSource: prior ? prior.source : null,
+      recordedAt: input.at ?? new Date().toISOString(),
+    };
+    this.#rows.push(row);
+    return row;
+  }
+
+  /** Record one tensor hop; returns its row. */
+  recordHop(input: HopInput): LedgerRow {
+    requireId('inferenceId', input.inferenceId);
+    requireId('fromNodeId', input.fromNodeId);
+    requireId('toNodeId', input.toNodeId);
+    if (!Number.isInteger(input.bytes) || input.bytes < 0) throw new LedgerInputError(`bytes must be a whole number >= 0, got ${input.bytes}`);
+    const intensity = intensityColumns(input.intensity);
+    this.#checkKind(input.intensity);
+    const energyJoules = input.bytes * this.networkJoulesPerByte;
+    const row: LedgerRow = {
+      type: 'hop',
+      inferenceId: input.inferenceId,
+      nodeId: input.fromNodeId,
+      toNodeId: input.toNodeId,
+      sliceId: null,
+      busyMs: null,
+      wallMs: null,
+      utilisation: null,
+      bytes: input.bytes,
+      deviceClass: null,
+      arch: null,
+      idleWatts: null,
+      maxWatts: null,
+      ramWatts: null,
+      powerWatts: null,
+      powerLabel: null,
+      powerSource: null,
+      networkJoulesPerByte: this.networkJoulesPerByte,
+      energyJoules,
+      ...intensity,
+      operationalGramsCo2: (energyJoules / JOULES_PER_KWH) * intensity.gramsCo2PerKwh,
+      embodiedGramsCo2: 0,
+      embodiedSource: null,
+      recordedAt: input.at ?? new Date().toISOString(),
+    };
+    this.#rows.push(row);
+    return row;
+  }
+
+  /** Every row in record order. */
+  rows(): readonly LedgerRow[] {
+    return [...this.#rows];
+  }
+
+  /** Ids of the inferences recorded, in first-seen order. */
+  inferenceIds(): string[] {
+    return [...new Set(this.#rows.map((r) => r.inferenceId))];
+  }
+
+  /** Summary of one inference (`inferenceId`) or of the whole run (no argument). */
+  summarise(inferenceId?: string): LedgerSummary {
+    const rows = inferenceId === undefined ? this.#rows : this.#rows.filter((r) => r.inferenceId === inferenceId);
+    return summariseRows(rows);
+  }
+}
+
+/** Summarise any set of rows (also used on rows read back from an export). */
+export function summariseRows(rows: readonly LedgerRow[]): LedgerSummary {
+  let total = ZERO;
+  const byNode: Record<string, CarbonTotals> = {};
+  const bySlice: Record<string, CarbonTotals> = {};
+  const byHop: Record<string, HopTotals> = {};
+  for (const row of rows) {
+    total = add(total, row);
+    if (row.type === 'execution') {
+      byNode[row.nodeId] = add(byNode[row.nodeId] ?? ZERO, row);
+      const slice = row.sliceId ?? '';
+      bySlice[slice] = add(bySlice[slice] ?? ZERO, row);
+    } else {
+      const key = `${row.nodeId}->${row.toNodeId ?? ''}`;
+      const prev = byHop[key] ?? { ...ZERO, bytes: 0 };
+      byHop[key] = { ...add(prev, row), bytes: prev.bytes + (row.bytes ?? 0) };
+    }
+  }
+  const inferences = new Set(rows.map((r) => r.inferenceId)).size;
+  const kinds = new Set(rows.map((r) => r.intensityKind));
+  if (kinds.size > 1) throw new IntensityKindMixError(`rows mix ${[...kinds].join(' and ')} intensities`);
+  const operationalPerInference = inferences > 0 ? total.operationalGramsCo2 / inferences : null;
+  return {
+    inferences,
+    total,
+    byNode,
+    bySlice,
+    byHop,
+    operationalGramsCo2PerInference: operationalPerInference,
+    inferencesPerGramCo2: operationalPerInference ? 1 / operationalPerInference : null,
+    sciGramsCo2PerInference: inferences > 0 ? total.gramsCo2 / inferences : null,
+    intensityKind: rows[0]?.intensityKind ?? null,
+  };
+}
