@@ -75,6 +75,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ? https.createServer(await loadOrCreateCertificate(options.certDir ?? '.cache/cert', lanAddresses()), app)
     : http.createServer(app);
 
+  // Track every socket (upgraded WebSockets included) so stop() can end them all.
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('secureConnection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
   const scheme = options.https ? 'https' : 'http';
   let port = options.port;
   const urls = () => ({
@@ -112,8 +123,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
         server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
       });
       return stopped;
     },

@@ -1,0 +1,90 @@
+/**
+ * Input checks for the planner. Bad input is an expected outcome here: each check returns a one-line
+ * reason naming the value that failed, so that no NaN or silent default ever reaches a placement.
+ */
+import { planModelProblem } from './plan-model';
+import { COORDINATOR_ID, PLANNER_MODES, type PlanInputs, type PlanWeights } from './plan-types';
+
+const isNonNegative = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isPositive = (v: unknown): v is number => isNonNegative(v) && v > 0;
+
+/**
+ * Check weights: each finite and >= 0, summing to 1 within 1e-6. Returns a reason or undefined.
+ */
+export function weightsProblem(weights: PlanWeights): string | undefined {
+  const entries = [['latency', weights.latency], ['energy', weights.energy], ['carbon', weights.carbon]] as const;
+  for (const [name, value] of entries) {
+    if (!isNonNegative(value)) return `weight ${name} must be a finite number >= 0, got ${value}`;
+  }
+  const sum = weights.latency + weights.energy + weights.carbon;
+  if (Math.abs(sum - 1) > 1e-6) {
+    return `weights must sum to 1, got ${weights.latency} + ${weights.energy} + ${weights.carbon} = ${+sum.toFixed(6)}`;
+  }
+  return undefined;
+}
+
+/** The weights a request means: explicit weights win over the mode; default mode `balanced`. */
+export function resolveWeights(inputs: Pick<PlanInputs, 'weights' | 'mode'>): PlanWeights {
+  if (inputs.weights) return inputs.weights;
+  return PLANNER_MODES[inputs.mode ?? 'balanced'];
+}
+
+/** Every problem with `inputs` that makes planning meaningless; the first one found, or undefined. */
+export function planInputsProblem(inputs: PlanInputs): string | undefined {
+  const modelProblem = planModelProblem(inputs.model);
+  if (modelProblem) return modelProblem;
+  if (inputs.nodes.length === 0) return 'no nodes to plan on';
+  if (inputs.mode !== undefined && !(inputs.mode in PLANNER_MODES)) {
+    return `unknown mode "${inputs.mode}" (have: ${Object.keys(PLANNER_MODES).join(', ')})`;
+  }
+  const weights = weightsProblem(resolveWeights(inputs));
+  if (weights) return weights;
+  const ids = new Set<string>();
+  for (const node of inputs.nodes) {
+    const name = `node "${node.id}"`;
+    if (!node.id || node.id === COORDINATOR_ID) return `node id "${node.id}" is empty or reserved`;
+    if (ids.has(node.id)) return `${name} is listed twice`;
+    ids.add(node.id);
+    const speeds = Object.entries(node.flopsPerSecondByBackend);
+    for (const [backend, flops] of speeds) {
+      if (!isNonNegative(flops)) return `${name}: speed of ${backend} must be a finite FLOP/s >= 0, got ${flops}`;
+    }
+    if (!speeds.some(([, flops]) => flops > 0)) return `${name} has zero speed on every backend`;
+    if (!isPositive(node.memoryBytes)) return `${name}: memoryBytes must be > 0, got ${node.memoryBytes}`;
+    if (!isNonNegative(node.power.idleWatts) || !isNonNegative(node.power.maxWatts) || node.power.maxWatts < node.power.idleWatts) {
+      return `${name}: power needs 0 <= idleWatts <= maxWatts, got ${node.power.idleWatts} and ${node.power.maxWatts}`;
+    }
+    if (!isNonNegative(node.gramsCo2PerKwh)) return `${name}: gramsCo2PerKwh must be >= 0, got ${node.gramsCo2PerKwh}`;
+    if (node.sliceOverheadMs !== undefined && !isNonNegative(node.sliceOverheadMs)) {
+      return `${name}: sliceOverheadMs must be >= 0, got ${node.sliceOverheadMs}`;
+    }
+  }
+  const links = [...(inputs.links ?? []), ...(inputs.linkDefaults ? [inputs.linkDefaults] : []), ...(inputs.coordinatorLink ? [inputs.coordinatorLink] : [])];
+  for (const link of links) {
+    if (!isPositive(link.bandwidthBytesPerSecond) && link.bandwidthBytesPerSecond !== Infinity) {
+      return `link bandwidth must be > 0 bytes/s, got ${link.bandwidthBytesPerSecond}`;
+    }
+    if (!isNonNegative(link.latencyMs)) return `link latency must be >= 0 ms, got ${link.latencyMs}`;
+  }
+  const c = inputs.constraints ?? {};
+  if (c.latencyBudgetMs !== undefined && !isPositive(c.latencyBudgetMs)) return `latency budget must be > 0 ms, got ${c.latencyBudgetMs}`;
+  if (c.maxGramsCo2PerInference !== undefined && !isPositive(c.maxGramsCo2PerInference)) {
+    return `max gCO2 per inference must be > 0, got ${c.maxGramsCo2PerInference}`;
+  }
+  if (c.carbonBudget !== undefined && (!isPositive(c.carbonBudget.grams) || !Number.isInteger(c.carbonBudget.inferences) || c.carbonBudget.inferences < 1)) {
+    return `carbon budget needs grams > 0 and a whole number of inferences >= 1, got ${c.carbonBudget.grams} g for ${c.carbonBudget.inferences}`;
+  }
+  if (inputs.requestsPerSecond !== undefined && !isNonNegative(inputs.requestsPerSecond)) {
+    return `requests per second must be >= 0, got ${inputs.requestsPerSecond}`;
+  }
+  const u = inputs.options?.utilisationWhileRunning;
+  if (u !== undefined && !(isNonNegative(u) && u <= 1)) return `utilisationWhileRunning must be in [0, 1], got ${u}`;
+  return undefined;
+}
+
+/** The per-inference carbon cap implied by the constraints (Infinity when none). */
+export function carbonCapGrams(inputs: PlanInputs): number {
+  const c = inputs.constraints ?? {};
+  const fromBudget = c.carbonBudget ? c.carbonBudget.grams / c.carbonBudget.inferences : Infinity;
+  return Math.min(c.maxGramsCo2PerInference ?? Infinity, fromBudget);
+}
