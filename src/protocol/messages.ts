@@ -4,6 +4,13 @@
  * `unknown` until a parser accepts it; a rejected message is dropped and counted by the receiver.
  */
 import type { JoinToken, NodeId } from './ids';
+import {
+  RunMessageError,
+  checkRunCoordinatorMessage,
+  checkRunNodeMessage,
+  type RunCoordinatorMessage,
+  type RunNodeMessage,
+} from './run-messages';
 
 /** Bumped on every incompatible change; checked in the join handshake. */
 export const PROTOCOL_VERSION = 1;
@@ -84,7 +91,7 @@ export interface LeaveMessage {
 }
 
 /** Everything a node may send. */
-export type NodeMessage = JoinMessage | BenchmarkMessage | HeartbeatMessage | LeaveMessage;
+export type NodeMessage = JoinMessage | BenchmarkMessage | HeartbeatMessage | LeaveMessage | RunNodeMessage;
 
 /** Coordinator -> node: accepted. */
 export interface WelcomeMessage {
@@ -109,7 +116,7 @@ export interface BenchmarkRequestMessage {
 }
 
 /** Everything the coordinator may send. */
-export type CoordinatorMessage = WelcomeMessage | RejectMessage | BenchmarkRequestMessage;
+export type CoordinatorMessage = WelcomeMessage | RejectMessage | BenchmarkRequestMessage | RunCoordinatorMessage;
 
 /** Why a message was dropped. */
 export class ProtocolError extends Error {
@@ -150,6 +157,19 @@ function parseBackend(v: unknown): BackendBenchmark {
   return v as unknown as BackendBenchmark;
 }
 
+/** Run a run-plane check, mapping its errors and unknown kinds to ProtocolError. */
+function runPlane<T>(check: () => T | undefined, kind: unknown): T {
+  let message: T | undefined;
+  try {
+    message = check();
+  } catch (error) {
+    if (error instanceof RunMessageError) throw new ProtocolError(error.message);
+    throw error;
+  }
+  if (message === undefined) throw new ProtocolError(`unknown message kind "${String(kind).slice(0, 40)}"`);
+  return message;
+}
+
 /** Accept a node -> coordinator message, or throw ProtocolError. */
 export function parseNodeMessage(text: unknown): NodeMessage {
   const m = parseJson(text);
@@ -179,7 +199,7 @@ export function parseNodeMessage(text: unknown): NodeMessage {
       need(isStr(m.reason, 500), 'leave.reason must be short text');
       return m as unknown as LeaveMessage;
     default:
-      throw new ProtocolError(`unknown message kind "${String(m.kind).slice(0, 40)}"`);
+      return runPlane(() => checkRunNodeMessage(m), m.kind);
   }
 }
 
@@ -198,7 +218,7 @@ export function parseCoordinatorMessage(text: unknown): CoordinatorMessage {
     case 'benchmark-request':
       return m as unknown as BenchmarkRequestMessage;
     default:
-      throw new ProtocolError(`unknown message kind "${String(m.kind).slice(0, 40)}"`);
+      return runPlane(() => checkRunCoordinatorMessage(m), m.kind);
   }
 }
 

@@ -5,8 +5,9 @@
  */
 import { PROTOCOL_VERSION, ProtocolError, encodeMessage, parseNodeMessage } from '../protocol/messages';
 import type { BenchmarkReport, CoordinatorMessage, DeviceClass, JoinMessage } from '../protocol/messages';
+import type { ProfileMessage, RunNodeMessage } from '../protocol/run-messages';
 import type { JoinToken, NodeId } from '../protocol/ids';
-import type { Link, Transport } from '../mesh/transport';
+import type { Link, LinkPayload, Transport } from '../mesh/transport';
 import { Listeners } from '../util/listeners';
 
 /** Lifecycle of a node as the coordinator sees it. */
@@ -25,6 +26,8 @@ export interface NodeRecord {
   readonly simulated: boolean;
   readonly state: NodeState;
   readonly benchmark?: BenchmarkReport;
+  /** Carbon profile (intensity, power, slowdown) as the node last reported it. */
+  readonly profile?: Omit<ProfileMessage, 'kind'>;
   /** Busy fraction from the last heartbeat. */
   readonly load: number;
   /** Local clock of the last message, ms. */
@@ -57,6 +60,8 @@ export class Coordinator {
   private readonly entries = new Map<NodeId, Entry>();
   private readonly changes = new Listeners<[]>();
   private readonly drops = new Listeners<[string]>();
+  private readonly runMessages = new Listeners<[NodeId, RunNodeMessage]>();
+  private readonly binaries = new Listeners<[NodeId, ArrayBuffer]>();
   private readonly now: () => number;
   private unsubscribe: (() => void) | undefined;
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
@@ -102,6 +107,29 @@ export class Coordinator {
   /** Subscribe to dropped messages (with the reason). */
   onDrop(fn: (reason: string) => void): () => void {
     return this.drops.add(fn);
+  }
+
+  /** Subscribe to run-plane messages from admitted nodes. */
+  onRunMessage(fn: (nodeId: NodeId, message: RunNodeMessage) => void): () => void {
+    return this.runMessages.add(fn);
+  }
+
+  /** Subscribe to binary messages (tensor frames) from admitted nodes. */
+  onBinary(fn: (nodeId: NodeId, data: ArrayBuffer) => void): () => void {
+    return this.binaries.add(fn);
+  }
+
+  /** Send a control message to a node; false when it is gone. */
+  send(nodeId: NodeId, message: CoordinatorMessage): boolean {
+    const link = this.linkOf(nodeId);
+    if (!link || link.closed) return false;
+    link.send(encodeMessage(message));
+    return true;
+  }
+
+  /** Count a message dropped by a part built on the coordinator (e.g. a bad frame). */
+  countDrop(reason: string): void {
+    this.drop(reason);
   }
 
   /** The link to a node, for later commands. */
@@ -188,9 +216,12 @@ export class Coordinator {
     this.changes.emit();
   }
 
-  private onNodeMessage(entry: Entry, payload: unknown): void {
+  private onNodeMessage(entry: Entry, payload: LinkPayload): void {
     if (entry.record.state === 'gone') return;
-    if (typeof payload !== 'string') return; // binary frames are the swarm's business, not control
+    if (typeof payload !== 'string') {
+      this.binaries.emit(entry.record.nodeId, payload);
+      return;
+    }
     let message;
     try {
       message = parseNodeMessage(payload);
@@ -213,10 +244,15 @@ export class Coordinator {
         this.markGone(entry, `left: ${message.reason}`);
         entry.link.close();
         return;
-      default: {
-        const never: never = message;
-        this.drop(`unhandled ${(never as { kind: string }).kind}`);
+      case 'profile': {
+        const { kind: _kind, ...profile } = message;
+        this.update(entry, { profile, lastSeenMs });
+        this.runMessages.emit(entry.record.nodeId, message);
+        return;
       }
+      default:
+        entry.record = { ...entry.record, lastSeenMs };
+        this.runMessages.emit(entry.record.nodeId, message);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { PROTOCOL_VERSION, ProtocolError, encodeMessage, parseCoordinatorMessage } from '../protocol/messages';
 import type { BenchmarkReport, DeviceClass, NodeMessage } from '../protocol/messages';
+import type { RunCoordinatorMessage } from '../protocol/run-messages';
 import { coordinatorPeerId, type JoinToken, type NodeId, type RoomId } from '../protocol/ids';
 import { PeerUnavailableError, type Link, type Transport } from '../mesh/transport';
 import { Listeners } from '../util/listeners';
@@ -40,6 +41,8 @@ export interface EdgeNodeOptions {
 /** The node's state machine. */
 export class EdgeNode {
   private readonly changes = new Listeners<[]>();
+  private readonly commands = new Listeners<[RunCoordinatorMessage]>();
+  private readonly binaries = new Listeners<[ArrayBuffer]>();
   private link: Link | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private offLinks: (() => void) | undefined;
@@ -56,6 +59,26 @@ export class EdgeNode {
   /** Subscribe to state changes. */
   onChange(fn: () => void): () => void {
     return this.changes.add(fn);
+  }
+
+  /** Subscribe to run-plane commands from the coordinator (and only from it). */
+  onCommand(fn: (message: RunCoordinatorMessage) => void): () => void {
+    return this.commands.add(fn);
+  }
+
+  /** Subscribe to binary messages (tensor frames, slice bytes) from the coordinator. */
+  onBinary(fn: (data: ArrayBuffer) => void): () => void {
+    return this.binaries.add(fn);
+  }
+
+  /** The link to the coordinator once joined. */
+  get coordinatorLink(): Link | undefined {
+    return this.link;
+  }
+
+  /** Send a control message to the coordinator (dropped silently when not connected). */
+  sendToCoordinator(message: NodeMessage): void {
+    this.send(message);
   }
 
   private set(state: EdgeNodeState, error?: string): void {
@@ -97,6 +120,10 @@ export class EdgeNode {
         resolve();
       }, this.options.welcomeTimeoutMs ?? 10_000);
       link.onMessage((payload) => {
+        if (typeof payload !== 'string') {
+          if (this.nodeId) this.binaries.emit(payload);
+          return;
+        }
         const done = this.onControl(payload);
         if (done) {
           clearTimeout(timer);
@@ -139,12 +166,11 @@ export class EdgeNode {
       case 'benchmark-request':
         if (this.state === 'ready') void this.benchmarkAndReport();
         return false;
-      default: {
-        const unhandled: never = message;
-        void unhandled;
-        this.droppedMessages++;
+      default:
+        // Run-plane commands are honoured only once welcomed.
+        if (this.nodeId) this.commands.emit(message);
+        else this.droppedMessages++;
         return false;
-      }
     }
   }
 

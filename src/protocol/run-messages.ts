@@ -1,0 +1,196 @@
+/**
+ * Run-plane control messages: a node's carbon profile, slice deployment, and per-request execution
+ * reports. Tensors (inputs, intermediates, outputs) and slice bytes never travel here: they go as
+ * binary tensor frames (tensor-frame.ts). Parsed by messages.ts's parse functions.
+ */
+import type { IntensityReading } from '../carbon/intensity';
+import type { PowerModel } from '../carbon/power-model';
+
+/** Node -> coordinator: where its electricity comes from and what it draws (shown and accounted). */
+export interface ProfileMessage {
+  readonly kind: 'profile';
+  /** Grid intensity in force for this node, with its provenance. */
+  readonly intensity: IntensityReading;
+  /** Power model with its label (estimated, configured, measured). */
+  readonly power: PowerModel;
+  /** CPU slowdown factor >= 1 applied to this node's worker (simulated / lab nodes), 1 otherwise. */
+  readonly slowdown: number;
+}
+
+/** Node -> coordinator: please send the bytes of this slice (not in the node's cache). */
+export interface SliceRequestMessage {
+  readonly kind: 'slice-request';
+  readonly runId: number;
+  readonly sliceIndex: number;
+  /** SHA-256 (hex) of the slice wanted. */
+  readonly sha256: string;
+}
+
+/** Node -> coordinator: the slice is loaded and the links to its neighbours are open. */
+export interface DeployedMessage {
+  readonly kind: 'deployed';
+  readonly runId: number;
+  readonly sliceIndex: number;
+  readonly sha256: string;
+  /** True when the bytes came from the node's IndexedDB cache. */
+  readonly fromCache: boolean;
+  /** Time to fetch, check and load the slice, ms. */
+  readonly loadMs: number;
+}
+
+/** Node -> coordinator: deployment failed (hash mismatch, load error, neighbour unreachable). */
+export interface DeployFailedMessage {
+  readonly kind: 'deploy-failed';
+  readonly runId: number;
+  readonly sliceIndex: number;
+  readonly reason: string;
+}
+
+/** Node -> coordinator: one slice execution finished (the ledger's input). */
+export interface ExecutedMessage {
+  readonly kind: 'executed';
+  readonly runId: number;
+  readonly requestId: number;
+  readonly sliceIndex: number;
+  /** Compute time in the worker, ms. */
+  readonly busyMs: number;
+  /** Wall time in the worker including any slowdown idling, ms. */
+  readonly wallMs: number;
+  /** Bytes of the tensors forwarded to the next hop. */
+  readonly outputBytes: number;
+}
+
+/** Node -> coordinator: a request could not run on this slice. */
+export interface RequestFailedMessage {
+  readonly kind: 'request-failed';
+  readonly runId: number;
+  readonly requestId: number;
+  readonly sliceIndex: number;
+  readonly reason: string;
+}
+
+/** Run-plane messages a node may send. */
+export type RunNodeMessage = ProfileMessage | SliceRequestMessage | DeployedMessage | DeployFailedMessage | ExecutedMessage | RequestFailedMessage;
+
+/** Coordinator -> node: host slice `sliceIndex` of run `runId`. */
+export interface DeployMessage {
+  readonly kind: 'deploy';
+  readonly runId: number;
+  readonly sliceIndex: number;
+  /** SHA-256 (hex) the slice bytes must have. */
+  readonly sha256: string;
+  /** Size of the slice model, bytes. */
+  readonly byteLength: number;
+  readonly backend: 'wasm' | 'webgpu';
+  /** Names of the slice's inputs and outputs, in frame order. */
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Peer that sends this slice its inputs (the coordinator for the first slice). */
+  readonly upstreamPeerId: string;
+  /** Peer that receives this slice's outputs (the coordinator after the last slice). */
+  readonly downstreamPeerId: string;
+}
+
+/** Coordinator -> node: drop every slice of runs other than `keepRunId` (or all, when null). */
+export interface UndeployMessage {
+  readonly kind: 'undeploy';
+  readonly keepRunId: number | null;
+}
+
+/** Coordinator -> node: settings for simulated and lab nodes. */
+export interface ConfigureMessage {
+  readonly kind: 'configure';
+  /** Quota-style CPU slowdown >= 1 for the node's worker. */
+  readonly slowdown?: number;
+}
+
+/** Run-plane messages the coordinator may send. */
+export type RunCoordinatorMessage = DeployMessage | UndeployMessage | ConfigureMessage;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nonNeg = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const u32 = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
+const u16 = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff;
+const text = (v: unknown, max = 500): v is string => typeof v === 'string' && v.length <= max;
+const hash = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+const names = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 1024 && v.every((n) => text(n, 4096));
+
+/** Thrown by the checks below; messages.ts turns it into a ProtocolError. */
+export class RunMessageError extends Error {
+  override name = 'RunMessageError';
+}
+
+function need(cond: boolean, what: string): void {
+  if (!cond) throw new RunMessageError(what);
+}
+
+function checkIntensity(v: unknown): void {
+  need(isObj(v), 'profile.intensity must be an object');
+  const r = v as Obj;
+  need(nonNeg(r.gramsCo2PerKwh) && (r.gramsCo2PerKwh as number) <= 5000, 'intensity.gramsCo2PerKwh must be in 0..5000');
+  need(text(r.zone, 64) && text(r.source, 200) && text(r.vintage, 300), 'intensity zone/source/vintage must be short text');
+  need(r.kind === 'average' || r.kind === 'marginal', 'intensity.kind must be average or marginal');
+  need(typeof r.isLive === 'boolean', 'intensity.isLive must be boolean');
+}
+
+function checkPower(v: unknown): void {
+  need(isObj(v), 'profile.power must be an object');
+  const p = v as Obj;
+  need(nonNeg(p.idleWatts) && nonNeg(p.maxWatts) && (p.maxWatts as number) <= 2000, 'power watts must be in 0..2000');
+  need((p.idleWatts as number) <= (p.maxWatts as number), 'power.idleWatts must not exceed maxWatts');
+  need(p.ramGb === null || (nonNeg(p.ramGb) && (p.ramGb as number) <= 4096), 'power.ramGb must be null or 0..4096');
+  need(nonNeg(p.ramWattsPerGb), 'power.ramWattsPerGb must be >= 0');
+  need(p.label === 'estimated' || p.label === 'configured' || p.label === 'measured', 'power.label is unknown');
+  need(text(p.source, 300), 'power.source must be short text');
+}
+
+/** Check a run-plane node message (already JSON-parsed); undefined when the kind is not run-plane. */
+export function checkRunNodeMessage(m: Obj): RunNodeMessage | undefined {
+  switch (m.kind) {
+    case 'profile':
+      checkIntensity(m.intensity);
+      checkPower(m.power);
+      need(typeof m.slowdown === 'number' && m.slowdown >= 1 && m.slowdown <= 1000, 'profile.slowdown must be in 1..1000');
+      return m as unknown as ProfileMessage;
+    case 'slice-request':
+      need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'slice-request needs runId, sliceIndex and a sha256');
+      return m as unknown as SliceRequestMessage;
+    case 'deployed':
+      need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'deployed needs runId, sliceIndex and a sha256');
+      need(typeof m.fromCache === 'boolean' && nonNeg(m.loadMs), 'deployed needs fromCache and loadMs');
+      return m as unknown as DeployedMessage;
+    case 'deploy-failed':
+    case 'request-failed':
+      need(u32(m.runId) && u16(m.sliceIndex) && text(m.reason), `${m.kind} needs runId, sliceIndex and a short reason`);
+      need(m.kind === 'deploy-failed' || u32(m.requestId), 'request-failed needs requestId');
+      return m as unknown as DeployFailedMessage | RequestFailedMessage;
+    case 'executed':
+      need(u32(m.runId) && u32(m.requestId) && u16(m.sliceIndex), 'executed needs runId, requestId, sliceIndex');
+      need(nonNeg(m.busyMs) && nonNeg(m.wallMs) && nonNeg(m.outputBytes), 'executed needs busyMs, wallMs, outputBytes >= 0');
+      return m as unknown as ExecutedMessage;
+    default:
+      return undefined;
+  }
+}
+
+/** Check a run-plane coordinator message; undefined when the kind is not run-plane. */
+export function checkRunCoordinatorMessage(m: Obj): RunCoordinatorMessage | undefined {
+  switch (m.kind) {
+    case 'deploy':
+      need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'deploy needs runId, sliceIndex and a sha256');
+      need(nonNeg(m.byteLength) && (m.byteLength as number) <= 2 ** 31, 'deploy.byteLength must be 0..2^31');
+      need(m.backend === 'wasm' || m.backend === 'webgpu', 'deploy.backend must be wasm or webgpu');
+      need(names(m.inputNames) && names(m.outputNames), 'deploy input/output names must be lists of text');
+      need(text(m.upstreamPeerId, 200) && text(m.downstreamPeerId, 200), 'deploy needs upstream and downstream peer ids');
+      return m as unknown as DeployMessage;
+    case 'undeploy':
+      need(m.keepRunId === null || u32(m.keepRunId), 'undeploy.keepRunId must be a run id or null');
+      return m as unknown as UndeployMessage;
+    case 'configure':
+      need(m.slowdown === undefined || (typeof m.slowdown === 'number' && m.slowdown >= 1 && m.slowdown <= 1000), 'configure.slowdown must be in 1..1000');
+      return m as unknown as ConfigureMessage;
+    default:
+      return undefined;
+  }
+}
