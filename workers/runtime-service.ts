@@ -33,10 +33,7 @@ export class RuntimeService implements RuntimeWorkerApi {
   constructor(private readonly fetchBytes: (url: string) => Promise<Uint8Array>) {}
 
   async init(config: WorkerInit): Promise<WorkerInfo> {
-    if (config.slowdown !== undefined) {
-      if (!(config.slowdown >= 1) || !Number.isFinite(config.slowdown)) throw new RangeError(`slowdown must be >= 1, got ${config.slowdown}`);
-      this.slowdown = config.slowdown;
-    }
+    if (config.slowdown !== undefined) await this.setSlowdown(config.slowdown);
     if (this.info) return this.info;
     configureRuntime({ wasmPaths: config.wasmPaths, numThreads: config.numThreads });
     const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { gpu?: unknown } };
@@ -112,6 +109,11 @@ export class RuntimeService implements RuntimeWorkerApi {
     const busyMs = performance.now() - t0;
     await this.idle(busyMs);
     return { outputs, busyMs, wallMs: performance.now() - t0 };
+  }
+
+  async setSlowdown(slowdown: number): Promise<void> {
+    if (!(slowdown >= 1) || !Number.isFinite(slowdown)) throw new RangeError(`slowdown must be >= 1, got ${slowdown}`);
+    this.slowdown = slowdown;
   }
 
   async unload(modelId: string): Promise<void> {

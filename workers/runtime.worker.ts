@@ -22,6 +22,7 @@ const api: RuntimeWorkerApi = {
   benchmark: (request) => service.benchmark(request),
   load: (id, source, backend) => service.load(id, source, backend),
   unload: (id) => service.unload(id),
+  setSlowdown: (s) => service.setSlowdown(s),
   async run(id, feeds) {
     const result = await service.run(id, feeds);
     const buffers = Object.values(result.outputs).map((t: TensorData) => t.data.buffer as ArrayBuffer);

@@ -1,22 +1,10 @@
 /** What the planner (src/plan) needs from a profiled model, and nothing runtime-specific. */
 import { crossingBytesPerCut } from './cut-points';
 import type { ModelProfile } from './profile-model';
+import type { PlanModel } from '../plan/plan-model';
 
-/** A model as the planner sees it: per-position costs and per-cut transfer sizes. */
-export interface PlanModel {
-  /** Model name. */
-  name: string;
-  /** Compute nodes in the fixed topological order. */
-  nodeCount: number;
-  /** FLOPs per topological position (length nodeCount). */
-  nodeFlops: number[];
-  /** Weight bytes first read at each position (length nodeCount; shared weights count once). */
-  nodeWeightBytes: number[];
-  /** Length nodeCount+1: index i = bytes crossing a cut before node i; 0 = graph inputs, nodeCount = graph outputs. */
-  cutCrossingBytes: number[];
-  /** Largest live activation bytes at any position: crossing bytes before a node plus what it produces. */
-  activationBytesPeak?: number;
-}
+/** The planner's model type is declared in src/plan (its consumer); re-exported here. */
+export type { PlanModel } from '../plan/plan-model';
 
 /** Project a profile onto {@link PlanModel}. */
 export function toPlanModel(profile: ModelProfile): PlanModel {

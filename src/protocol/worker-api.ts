@@ -72,4 +72,6 @@ export interface RuntimeWorkerApi {
   load(modelId: string, source: Uint8Array | string, backend: WorkerBackend): Promise<LoadedModel>;
   run(modelId: string, feeds: Record<string, TensorData>): Promise<RunResult>;
   unload(modelId: string): Promise<void>;
+  /** Change the quota-style slowdown (>= 1) for later runs. */
+  setSlowdown(slowdown: number): Promise<void>;
 }

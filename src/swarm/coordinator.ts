@@ -94,6 +94,11 @@ export class Coordinator {
     this.entries.clear();
   }
 
+  /** This coordinator's own peer id (upstream of first slices, downstream of last ones). */
+  get peerId(): string {
+    return this.options.transport.localPeerId;
+  }
+
   /** Current nodes, oldest first. */
   nodes(): NodeRecord[] {
     return [...this.entries.values()].map((e) => e.record);

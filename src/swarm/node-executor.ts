@@ -1,0 +1,253 @@
+/**
+ * An edge node's run plane: hosts the slices the coordinator deploys, receives their input tensors
+ * from the expected upstream peer only, runs them in order in the runtime (a worker on pages),
+ * forwards outputs straight to the next peer, and reports each execution for the ledger.
+ */
+import { FrameAssembler, type FrameGroup } from '../protocol/frame-assembler';
+import type { DeployMessage, RunCoordinatorMessage } from '../protocol/run-messages';
+import type { RunResult, WorkerBackend } from '../protocol/worker-api';
+import type { TensorData } from '../runtime/tensor';
+import { sendChunks } from '../mesh/chunked-sender';
+import type { Link, Transport } from '../mesh/transport';
+import type { EdgeNode } from './edge-node';
+import type { SliceStore } from './slice-store';
+import { SLICE_BYTES_REQUEST_ID, decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
+
+/** The part of the runtime worker API the executor needs. */
+export interface SliceRuntime {
+  load(modelId: string, source: Uint8Array, backend: WorkerBackend): Promise<unknown>;
+  run(modelId: string, feeds: Record<string, TensorData>): Promise<RunResult>;
+  unload(modelId: string): Promise<void>;
+  /** Change the quota-style slowdown (simulated and lab nodes). */
+  setSlowdown?(slowdown: number): Promise<void>;
+}
+
+/** Options of {@link NodeExecutor}. */
+export interface NodeExecutorOptions {
+  readonly node: EdgeNode;
+  readonly transport: Transport;
+  readonly runtime: SliceRuntime;
+  readonly store: SliceStore;
+  /** Lower-case hex SHA-256 of bytes (WebCrypto). */
+  readonly sha256: (bytes: Uint8Array) => Promise<string>;
+}
+
+interface HostedSlice {
+  readonly deploy: DeployMessage;
+  readonly modelId: string;
+  downstream?: Link;
+}
+
+const key = (runId: number, sliceIndex: number) => `${runId}:${sliceIndex}`;
+
+/** Runs deployed slices on one node. */
+export class NodeExecutor {
+  private readonly slices = new Map<string, HostedSlice>();
+  private readonly pendingBytes = new Map<string, DeployMessage>();
+  private readonly peerLinks = new Map<string, Link>();
+  private readonly assemblers = new Map<Link, FrameAssembler>();
+  private queue: Promise<void> = Promise.resolve();
+  private busyMsTotal = 0;
+  private offs: (() => void)[] = [];
+  /** Frames or groups refused (wrong sender, unknown slice, malformed). */
+  rejectedFrames = 0;
+  /** Slice executions done. */
+  executions = 0;
+
+  constructor(private readonly options: NodeExecutorOptions) {}
+
+  /** Total compute time so far, ms (for load figures). */
+  get busyMs(): number {
+    return this.busyMsTotal;
+  }
+
+  /** Start listening. Idempotent. */
+  start(): void {
+    if (this.offs.length) return;
+    const { node, transport } = this.options;
+    this.offs.push(
+      node.onCommand((message) => void this.onCommand(message)),
+      node.onBinary((data) => {
+        const link = node.coordinatorLink;
+        if (link) this.onFrameMessage(link, data);
+      }),
+      transport.onLink((link) => this.watchPeerLink(link)),
+    );
+  }
+
+  /** Stop and unload everything. Idempotent. */
+  async stop(): Promise<void> {
+    for (const off of this.offs) off();
+    this.offs = [];
+    await this.undeploy(null);
+  }
+
+  private watchPeerLink(link: Link): void {
+    link.onMessage((payload) => {
+      if (typeof payload !== 'string') this.onFrameMessage(link, payload);
+      // Text from peers is never control: EdgeNode counts it.
+    });
+  }
+
+  private async onCommand(message: RunCoordinatorMessage): Promise<void> {
+    switch (message.kind) {
+      case 'deploy':
+        await this.deploy(message);
+        return;
+      case 'undeploy':
+        await this.undeploy(message.keepRunId);
+        return;
+      case 'configure':
+        if (message.slowdown !== undefined) await this.options.runtime.setSlowdown?.(message.slowdown);
+        return;
+      default: {
+        const unhandled: never = message;
+        void unhandled;
+      }
+    }
+  }
+
+  private report(message: Parameters<EdgeNode['sendToCoordinator']>[0]): void {
+    this.options.node.sendToCoordinator(message);
+  }
+
+  private async deploy(message: DeployMessage): Promise<void> {
+    const t0 = performance.now();
+    const cached = await this.options.store.get(message.sha256);
+    if (!cached) {
+      this.pendingBytes.set(key(message.runId, message.sliceIndex), message);
+      this.report({ kind: 'slice-request', runId: message.runId, sliceIndex: message.sliceIndex, sha256: message.sha256 });
+      return;
+    }
+    await this.install(message, cached, true, t0);
+  }
+
+  private async install(message: DeployMessage, bytes: Uint8Array, fromCache: boolean, t0: number): Promise<void> {
+    const fail = (reason: string) =>
+      this.report({ kind: 'deploy-failed', runId: message.runId, sliceIndex: message.sliceIndex, reason: reason.slice(0, 400) });
+    try {
+      const actual = await this.options.sha256(bytes);
+      if (actual !== message.sha256) {
+        this.rejectedFrames++;
+        fail(`slice hash mismatch: expected ${message.sha256.slice(0, 12)}..., got ${actual.slice(0, 12)}...`);
+        return;
+      }
+      if (!fromCache) await this.options.store.put(message.sha256, bytes);
+      const modelId = `run${message.runId}-slice${message.sliceIndex}`;
+      await this.options.runtime.load(modelId, bytes, message.backend);
+      const hosted: HostedSlice = { deploy: message, modelId };
+      if (message.downstreamPeerId !== this.options.node.coordinatorLink?.remotePeerId) {
+        hosted.downstream = await this.peerLink(message.downstreamPeerId);
+      }
+      this.slices.set(key(message.runId, message.sliceIndex), hosted);
+      this.report({
+        kind: 'deployed',
+        runId: message.runId,
+        sliceIndex: message.sliceIndex,
+        sha256: message.sha256,
+        fromCache,
+        loadMs: performance.now() - t0,
+      });
+    } catch (error) {
+      fail(`could not deploy: ${(error as Error).message}`);
+    }
+  }
+
+  /** One link per peer, opened on first use and reused. */
+  private async peerLink(peerId: string): Promise<Link> {
+    const existing = this.peerLinks.get(peerId);
+    if (existing && !existing.closed) return existing;
+    const link = await this.options.transport.connect(peerId, { timeoutMs: 15_000 });
+    this.peerLinks.set(peerId, link);
+    this.watchPeerLink(link);
+    return link;
+  }
+
+  private async undeploy(keepRunId: number | null): Promise<void> {
+    const dropped = new Set<number>();
+    for (const [k, hosted] of this.slices) {
+      if (hosted.deploy.runId === keepRunId) continue;
+      this.slices.delete(k);
+      dropped.add(hosted.deploy.runId);
+      await this.options.runtime.unload(hosted.modelId);
+    }
+    for (const [k, pending] of this.pendingBytes) if (pending.runId !== keepRunId) this.pendingBytes.delete(k);
+    // Half-received inputs of dropped runs will never complete: free them.
+    for (const assembler of this.assemblers.values()) for (const runId of dropped) assembler.discardRun(runId);
+  }
+
+  private assemblerFor(link: Link): FrameAssembler {
+    let assembler = this.assemblers.get(link);
+    if (!assembler) {
+      assembler = new FrameAssembler();
+      this.assemblers.set(link, assembler);
+      link.onClose(() => this.assemblers.delete(link));
+    }
+    return assembler;
+  }
+
+  private onFrameMessage(link: Link, data: ArrayBuffer): void {
+    const result = this.assemblerFor(link).push(data);
+    if (result.kind === 'rejected') {
+      this.rejectedFrames++;
+      return;
+    }
+    if (result.kind === 'frame' && result.group) this.onGroup(link, result.group);
+  }
+
+  private onGroup(link: Link, group: FrameGroup): void {
+    const k = key(group.runId, group.sliceIndex);
+    if (group.requestId === SLICE_BYTES_REQUEST_ID) {
+      const pending = this.pendingBytes.get(k);
+      const frame = group.frames[0];
+      if (!pending || link !== this.options.node.coordinatorLink || !frame || frame.tensor.dtype !== 'uint8') {
+        this.rejectedFrames++;
+        return;
+      }
+      this.pendingBytes.delete(k);
+      const t = frame.tensor.data as Uint8Array;
+      void this.install(pending, new Uint8Array(t.buffer, t.byteOffset, t.byteLength), false, performance.now());
+      return;
+    }
+    const hosted = this.slices.get(k);
+    // Inputs count only from the upstream the coordinator named for this slice.
+    if (!hosted || link.remotePeerId !== hosted.deploy.upstreamPeerId) {
+      this.rejectedFrames++;
+      return;
+    }
+    const feeds = decodeTensorGroup(group.frames);
+    const missing = hosted.deploy.inputNames.filter((n) => !(n in feeds));
+    if (missing.length) {
+      this.rejectedFrames++;
+      this.report({ kind: 'request-failed', runId: group.runId, requestId: group.requestId, sliceIndex: group.sliceIndex, reason: `missing inputs ${missing.join(', ')}` });
+      return;
+    }
+    // Runs in arrival order, one at a time: the worker is single-threaded anyway.
+    this.queue = this.queue.then(() => this.execute(hosted, group.requestId, feeds));
+  }
+
+  private async execute(hosted: HostedSlice, requestId: number, feeds: Record<string, TensorData>): Promise<void> {
+    const { runId, sliceIndex } = hosted.deploy;
+    if (this.slices.get(key(runId, sliceIndex)) !== hosted) return; // undeployed meanwhile
+    try {
+      const result = await this.options.runtime.run(hosted.modelId, feeds);
+      this.busyMsTotal += result.busyMs;
+      this.executions++;
+      const outputs: Record<string, TensorData> = {};
+      for (const name of hosted.deploy.outputNames) {
+        const t = result.outputs[name];
+        if (!t) throw new Error(`slice produced no output "${name}"`);
+        outputs[name] = t;
+      }
+      // Frames to the next slice carry its index; final outputs carry this slice's index.
+      const nextSlice = hosted.downstream ? sliceIndex + 1 : sliceIndex;
+      const messages = encodeTensorGroup({ runId, requestId, sliceIndex: nextSlice }, outputs);
+      const link = hosted.downstream ?? this.options.node.coordinatorLink;
+      if (!link) throw new Error('no link to send the outputs on');
+      await sendChunks(link, messages);
+      this.report({ kind: 'executed', runId, requestId, sliceIndex, busyMs: result.busyMs, wallMs: result.wallMs, outputBytes: tensorBytes(outputs) });
+    } catch (error) {
+      this.report({ kind: 'request-failed', runId, requestId, sliceIndex, reason: `${(error as Error).message}`.slice(0, 400) });
+    }
+  }
+}
