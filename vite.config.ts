@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig } from 'vite';
 import { viteStaticCopy } from 'vite-plugin-static-copy';
 
@@ -22,7 +23,18 @@ export default defineConfig({
   // a bundled copy next to the worker chunk.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 2048,
+    // Two pages: the app, and the tensor-frame bench page driven by bench/mesh.bench.ts.
+    // (Vite 8 names this rolldownOptions; rollupOptions is its deprecated alias.)
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        frames: fileURLToPath(new URL('./bench/frames.html', import.meta.url)),
+      },
+    },
+  },
   server: { headers: isolation },
   preview: { headers: isolation },
 });

@@ -1,6 +1,7 @@
 /**
  * In-memory links for tests: a {@link MemoryNetwork} hands out transports whose links deliver
- * messages asynchronously and in order. Fault injection (reorder, drop, delay) builds on this.
+ * messages asynchronously and in order. Fault injection (delay, reorder across links, drop,
+ * disconnect) builds on this: see fault-network.ts.
  */
 import { Listeners } from '../util/listeners';
 import {
@@ -13,6 +14,17 @@ import {
   type Transport,
 } from './transport';
 
+/** @internal What {@link MemoryNetwork.carry} moves across a link. */
+export type CarriedEvent = { readonly kind: 'message'; readonly bytes: number } | { readonly kind: 'close' };
+
+/** @internal The two ends of an in-memory link. */
+export interface MemoryLinkEnds {
+  /** The sending side. */
+  readonly localPeerId: string;
+  /** The receiving side. */
+  readonly remotePeerId: string;
+}
+
 class MemoryLink implements Link {
   peer: MemoryLink | undefined;
   private readonly messages = new Listeners<[LinkPayload]>();
@@ -20,7 +32,11 @@ class MemoryLink implements Link {
   private closeReason: string | undefined;
   private pending = 0;
 
-  constructor(readonly remotePeerId: string, private readonly network: MemoryNetwork) {}
+  constructor(
+    readonly localPeerId: string,
+    readonly remotePeerId: string,
+    private readonly network: MemoryNetwork,
+  ) {}
 
   get closed(): boolean {
     return this.closeReason !== undefined;
@@ -38,10 +54,11 @@ class MemoryLink implements Link {
     this.pending += size;
     // Copy binary payloads: a real channel never shares memory between peers.
     const copy = typeof payload === 'string' ? payload : payload.slice(0);
-    this.network.schedule(() => {
+    this.network.carry(this, { kind: 'message', bytes: size }, (delivered) => {
       this.pending -= size;
       const peer = this.peer;
-      if (peer && !peer.closed) peer.messages.emit(copy); // sent before a close: still delivered, as on a channel
+      // Sent before a close: still delivered, as on a channel.
+      if (delivered && peer && !peer.closed) peer.messages.emit(copy);
     });
   }
 
@@ -61,7 +78,7 @@ class MemoryLink implements Link {
   close(): void {
     this.markClosed('closed locally');
     const peer = this.peer;
-    this.network.schedule(() => peer?.markClosed('closed by peer'));
+    this.network.carry(this, { kind: 'close' }, () => peer?.markClosed('closed by peer'));
   }
 
   markClosed(reason: string): void {
@@ -82,8 +99,8 @@ class MemoryTransport implements Transport {
   async connect(remotePeerId: string): Promise<Link> {
     const remote = this.network.endpoint(remotePeerId);
     if (!remote || remote.stopped) throw new PeerUnavailableError(remotePeerId);
-    const mine = new MemoryLink(remotePeerId, this.network);
-    const theirs = new MemoryLink(this.localPeerId, this.network);
+    const mine = new MemoryLink(this.localPeerId, remotePeerId, this.network);
+    const theirs = new MemoryLink(remotePeerId, this.localPeerId, this.network);
     mine.peer = theirs;
     theirs.peer = mine;
     this.track(mine);
@@ -139,5 +156,14 @@ export class MemoryNetwork {
   /** @internal Deliver later (a macrotask, as a network would). */
   schedule(fn: () => void): void {
     setTimeout(fn, 0);
+  }
+
+  /**
+   * @internal How a message or a close crosses `link` (from its `localPeerId` to its
+   * `remotePeerId`): call `done(true)` to deliver, `done(false)` to lose a message, later and in
+   * order per link. Here: everything, next macrotask. FaultNetwork (fault-network.ts) overrides it.
+   */
+  carry(_link: MemoryLinkEnds, _event: CarriedEvent, done: (delivered: boolean) => void): void {
+    this.schedule(() => done(true));
   }
 }
