@@ -1,21 +1,32 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { JoinToken, RoomId } from '../protocol/ids';
-import type { BenchmarkReport, DeviceClass } from '../protocol/messages';
+import type { BenchmarkReport } from '../protocol/messages';
 import { openPeerTransport } from '../mesh/peerjs-transport';
 import type { Transport } from '../mesh/transport';
 import { EdgeNode, type EdgeNodeState } from '../swarm/edge-node';
 import { PADDLE_CLS_HEIGHT, PADDLE_CLS_INPUT, PADDLE_CLS_URL, PADDLE_CLS_WIDTH } from '../demo/paddle-cls';
 import { loadAppConfig, signalingFor } from './app-config';
-import { loadProfile, saveProfile, type NodeProfile } from './profile-store';
+import { loadProfile, updateProfile, type NodeProfile } from './profile-store';
 import { startRuntimeWorker, threadCount, type RuntimeClient } from './runtime-client';
+import {
+  applyIntensityInput,
+  applyPowerInput,
+  applyZoneInput,
+  browserHintsFrom,
+  buildNodeCarbonProfile,
+  toProtocolDeviceClass,
+  type BrowserHints,
+  type CarbonChoices,
+  type ChoiceResult,
+  type NodeCarbonProfile,
+} from './node-carbon-profile';
+import './ce-carbon-card';
+import type { CarbonEditDetail, CarbonFieldError } from './ce-carbon-card';
 
-/** Rough device class from what the browser tells (refined by the carbon library's guess). */
-function guessDeviceClass(): DeviceClass {
-  const ua = navigator.userAgent;
-  if (/iPad|Tablet/i.test(ua)) return 'tablet';
-  if (/Mobi|Android|iPhone/i.test(ua)) return 'phone';
-  return navigator.maxTouchPoints > 1 && /Macintosh/.test(ua) ? 'tablet' : 'laptop';
+/** What this browser tells about the device and its time zone (read once per page). */
+function readBrowserHints(): BrowserHints {
+  return browserHintsFrom(navigator as Navigator & { deviceMemory?: number }, Intl.DateTimeFormat().resolvedOptions().timeZone);
 }
 
 /** A deterministic benchmark input (a smooth pattern in [-1, 1]). */
@@ -35,7 +46,10 @@ const STATE_TEXT: Record<EdgeNodeState, string> = {
   left: 'left the room',
 };
 
-/** The edge node page: joins the room, benchmarks itself in a worker, reports, heartbeats. */
+/**
+ * The edge node page: joins the room, benchmarks itself in a worker, reports, heartbeats, and shows
+ * and sends its carbon profile (zone, intensity, power; editable, kept in IndexedDB).
+ */
 @customElement('ce-node-page')
 export class CeNodePage extends LitElement {
   static override styles = css`
@@ -51,6 +65,12 @@ export class CeNodePage extends LitElement {
   @state() private name = '';
   @state() private benchmark: BenchmarkReport | undefined;
   @state() private reusedBenchmark = false;
+  @state() private carbonChoices: CarbonChoices = {};
+  @state() private carbon: NodeCarbonProfile | undefined;
+  @state() private carbonError: CarbonFieldError | undefined;
+  private readonly hints = readBrowserHints();
+  /** True once the first profile went to the coordinator after the welcome. */
+  private profileSent = false;
   private transport: Transport | undefined;
   private node: EdgeNode | undefined;
   private runtime: RuntimeClient | undefined;
@@ -72,11 +92,14 @@ export class CeNodePage extends LitElement {
 
   private async join(): Promise<void> {
     try {
-      const profile: NodeProfile = (await loadProfile()) ?? {
-        name: `${guessDeviceClass()}-${Math.random().toString(36).slice(2, 6)}`,
-      };
+      const loaded = await loadProfile();
+      this.carbonChoices = loaded?.carbon ?? {};
+      const carbon = buildNodeCarbonProfile(this.hints, this.carbonChoices);
+      this.carbon = carbon;
+      const deviceClass = toProtocolDeviceClass(carbon.device.deviceClass);
+      const profile: NodeProfile = loaded ?? { name: `${deviceClass}-${Math.random().toString(36).slice(2, 6)}` };
       this.name = profile.name;
-      await saveProfile(profile);
+      await updateProfile({ name: profile.name }, profile.name);
       const config = await loadAppConfig();
       this.transport = await openPeerTransport(signalingFor(config));
       this.transport.onError((error) => (this.error = error.message));
@@ -86,9 +109,9 @@ export class CeNodePage extends LitElement {
         token: this.token,
         identity: {
           name: profile.name,
-          deviceClass: guessDeviceClass(),
+          deviceClass,
           hardwareConcurrency: navigator.hardwareConcurrency || 1,
-          deviceMemoryGb: (navigator as { deviceMemory?: number }).deviceMemory ?? null,
+          deviceMemoryGb: this.hints.deviceMemoryGb ?? null,
           webgpu: 'gpu' in navigator,
           simulated: false,
         },
@@ -98,6 +121,11 @@ export class CeNodePage extends LitElement {
       node.onChange(() => {
         this.nodeState = node.state;
         this.error = node.error ?? '';
+        // Welcomed: the node left 'joining' with an id. Send the profile once here, then on edits.
+        if (!this.profileSent && node.nodeId !== undefined && node.state !== 'joining') {
+          this.profileSent = true;
+          this.sendProfile();
+        }
       });
       await node.start();
     } catch (error) {
@@ -125,16 +153,38 @@ export class CeNodePage extends LitElement {
     });
     this.benchmark = report;
     this.reusedBenchmark = false;
-    await saveProfile({ name: this.name, benchmark: report, benchmarkedAtMs: Date.now() });
+    await updateProfile({ benchmark: report, benchmarkedAtMs: Date.now() }, this.name);
     return report;
+  }
+
+  /** Send the current carbon profile to the coordinator (dropped by the node when not joined). */
+  private sendProfile(): void {
+    if (this.carbon && this.node?.nodeId !== undefined) this.node.sendToCoordinator(this.carbon.message);
+  }
+
+  /** Apply an edit from the Carbon card: refused edits keep the previous choices and show why. */
+  private onCarbonEdit(event: CustomEvent<CarbonEditDetail>): void {
+    const { field, text } = event.detail;
+    const result: ChoiceResult =
+      field === 'zone' ? applyZoneInput(this.carbonChoices, text)
+        : field === 'intensity' ? applyIntensityInput(this.carbonChoices, text)
+          : applyPowerInput(this.carbonChoices, text, this.hints);
+    if (!result.ok) {
+      this.carbonError = { field: result.field, reason: result.reason };
+      return;
+    }
+    this.carbonError = undefined;
+    this.carbonChoices = result.choices;
+    this.carbon = buildNodeCarbonProfile(this.hints, result.choices);
+    void updateProfile({ carbon: result.choices }, this.name);
+    this.sendProfile();
   }
 
   private async rename(event: Event): Promise<void> {
     const value = (event.target as HTMLInputElement).value.trim().slice(0, 64);
     if (!value) return;
     this.name = value;
-    const profile = await loadProfile();
-    await saveProfile({ ...profile, name: value });
+    await updateProfile({ name: value }, value);
   }
 
   override render() {
@@ -150,6 +200,8 @@ export class CeNodePage extends LitElement {
         </dl>
       </div>
       ${bad || this.error ? html`<div class="error" role="alert" data-testid="node-error">${this.error || STATE_TEXT[this.nodeState]}</div>` : ''}
+      <ce-carbon-card data-testid="carbon-card" .profile=${this.carbon} .choices=${this.carbonChoices} .error=${this.carbonError}
+        @carbon-edit=${(e: CustomEvent<CarbonEditDetail>) => this.onCarbonEdit(e)}></ce-carbon-card>
       ${this.benchmark
         ? html`<div class="card" data-testid="node-benchmark">
             <strong>Self-benchmark</strong> (${this.benchmark.model}, ${this.benchmark.threads} thread(s)${this.reusedBenchmark ? ', from this browser\'s saved profile' : ''})

@@ -2,12 +2,32 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { NodeRecord } from '../swarm/coordinator';
 import type { BackendBenchmark } from '../protocol/messages';
+import { formatIntensity, formatPowerModel } from '../carbon';
+import { formatFigure } from './node-carbon-profile';
 
 function backendCell(b: BackendBenchmark | undefined) {
   if (!b) return '-';
   if (!b.available) return html`<span title=${b.error ?? ''}>unavailable</span>`;
   const gflops = b.flopsPerSecond ? ` · ${(b.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s` : '';
   return `${b.medianMs?.toFixed(1)} ms${gflops}`;
+}
+
+type Profile = NonNullable<NodeRecord['profile']>;
+
+/** Intensity cell: value and source; the full provenance (kind, vintage, fallback) in the title. */
+function intensityCell(profile: Profile | undefined) {
+  if (!profile) return html`<td class="intensity">-</td>`;
+  const r = profile.intensity;
+  return html`<td class="intensity" title=${formatIntensity(r)} data-grams-co2-per-kwh=${r.gramsCo2PerKwh} data-source=${r.source}>
+    ${formatFigure(r.gramsCo2PerKwh)} gCO2/kWh <span class="label">${r.fallback ? 'fallback ' : ''}${r.source}</span></td>`;
+}
+
+/** Power cell: idle-max watts and the label (estimated / configured / measured); source in the title. */
+function powerCell(profile: Profile | undefined) {
+  if (!profile) return html`<td class="power">-</td>`;
+  const p = profile.power;
+  return html`<td class="power" title=${formatPowerModel(p)} data-label=${p.label} data-idle-watts=${p.idleWatts} data-max-watts=${p.maxWatts}>
+    ${formatFigure(p.idleWatts)}-${formatFigure(p.maxWatts)} W <span class="label">${p.label}</span></td>`;
 }
 
 /** The coordinator's live table of nodes. Renders state; holds no logic. Names render as text. */
@@ -20,6 +40,7 @@ export class CeNodeTable extends LitElement {
     .state-ready { color: #2e7d32; font-weight: 600; }
     .state-gone { color: #999; text-decoration: line-through; }
     .empty { color: #666; font-style: italic; }
+    .label { color: #555; font-size: 0.8rem; }
   `;
 
   @property({ attribute: false }) nodes: readonly NodeRecord[] = [];
@@ -27,7 +48,7 @@ export class CeNodeTable extends LitElement {
   override render() {
     if (this.nodes.length === 0) return html`<p class="empty">No nodes yet: open the join URL on another device or tab.</p>`;
     return html`<table data-testid="node-table">
-      <thead><tr><th>name</th><th>device</th><th>cores</th><th>WASM benchmark</th><th>WebGPU</th><th>load</th><th>state</th></tr></thead>
+      <thead><tr><th>name</th><th>device</th><th>cores</th><th>WASM benchmark</th><th>WebGPU</th><th>load</th><th>zone</th><th>intensity</th><th>power</th><th>state</th></tr></thead>
       <tbody>
         ${this.nodes.map((n) => {
           const wasm = n.benchmark?.backends.find((b) => b.backend === 'wasm');
@@ -39,6 +60,9 @@ export class CeNodeTable extends LitElement {
             <td class="wasm">${backendCell(wasm)}</td>
             <td class="webgpu">${gpu ? backendCell(gpu) : n.webgpu ? 'not tested' : 'no'}</td>
             <td>${Math.round(n.load * 100)}%</td>
+            <td class="zone">${n.profile?.intensity.zone ?? '-'}</td>
+            ${intensityCell(n.profile)}
+            ${powerCell(n.profile)}
             <td class="state state-${n.state}" title=${n.goneReason ?? ''}>${n.state}</td>
           </tr>`;
         })}

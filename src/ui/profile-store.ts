@@ -1,9 +1,11 @@
 /**
- * A node's profile kept in IndexedDB (idb-keyval) so a reload rejoins fast: its chosen name and its
- * last self-benchmark (reused when the benchmark model and thread count are unchanged).
+ * A node's profile kept in IndexedDB (idb-keyval) so a reload rejoins fast: its chosen name, its
+ * last self-benchmark (reused when the benchmark model and thread count are unchanged) and its
+ * carbon choices (zone, intensity, power overrides; see node-carbon-profile.ts).
  */
-import { get, set } from 'idb-keyval';
+import { get, set, update } from 'idb-keyval';
 import type { BenchmarkReport } from '../protocol/messages';
+import { parseCarbonChoices, type CarbonChoices } from './node-carbon-profile';
 
 /** What we keep per browser. */
 export interface NodeProfile {
@@ -11,6 +13,8 @@ export interface NodeProfile {
   readonly benchmark?: BenchmarkReport;
   /** When the benchmark was taken, ms since epoch. */
   readonly benchmarkedAtMs?: number;
+  /** The user's carbon choices; absent fields mean "use the default" (guess, bundled, estimate). */
+  readonly carbon?: CarbonChoices;
 }
 
 const KEY = 'carbonedge:node-profile:v1';
@@ -19,7 +23,9 @@ const KEY = 'carbonedge:node-profile:v1';
 export async function loadProfile(): Promise<NodeProfile | undefined> {
   try {
     const value = (await get(KEY)) as NodeProfile | undefined;
-    return value && typeof value.name === 'string' ? value : undefined;
+    if (!value || typeof value.name !== 'string') return undefined;
+    // Stored data is unknown until checked: a corrupt carbon record is dropped field by field.
+    return value.carbon === undefined ? value : { ...value, carbon: parseCarbonChoices(value.carbon) };
   } catch (error) {
     console.warn('carbonedge: IndexedDB unavailable, profile not loaded', error);
     return undefined;
@@ -30,6 +36,20 @@ export async function loadProfile(): Promise<NodeProfile | undefined> {
 export async function saveProfile(profile: NodeProfile): Promise<void> {
   try {
     await set(KEY, profile);
+  } catch (error) {
+    console.warn('carbonedge: IndexedDB unavailable, profile not saved', error);
+  }
+}
+
+/**
+ * Merge `patch` into the stored profile in one IndexedDB transaction, so a rename, a benchmark and
+ * a carbon edit saved at the same time do not overwrite each other. `fallbackName` is used when there
+ * is no stored profile yet. Best effort, like {@link saveProfile}.
+ * @param fallbackName the name to store when there is no profile yet and `patch` has none
+ */
+export async function updateProfile(patch: Partial<NodeProfile>, fallbackName: string): Promise<void> {
+  try {
+    await update<NodeProfile>(KEY, (old) => ({ ...old, ...patch, name: patch.name ?? old?.name ?? fallbackName }));
   } catch (error) {
     console.warn('carbonedge: IndexedDB unavailable, profile not saved', error);
   }
