@@ -92,11 +92,11 @@ export class RuntimeService implements RuntimeWorkerApi {
     }
   }
 
-  async load(modelId: string, source: Uint8Array | string, backend: WorkerBackend): Promise<LoadedModel> {
+  async load(modelId: string, source: Uint8Array | string, backend: WorkerBackend, options: { disableOptimizations?: boolean } = {}): Promise<LoadedModel> {
     const t0 = performance.now();
     const bytes = typeof source === 'string' ? await this.fetchBytes(source) : source;
     await this.unload(modelId);
-    const session = await createSession(bytes, { backend });
+    const session = await createSession(bytes, { backend, ...options });
     this.sessions.set(modelId, session);
     return { modelId, backend, inputNames: session.inputNames, outputNames: session.outputNames, loadMs: performance.now() - t0 };
   }

@@ -20,7 +20,7 @@ const service = new RuntimeService(fetchBytes);
 const api: RuntimeWorkerApi = {
   init: (config) => service.init(config),
   benchmark: (request) => service.benchmark(request),
-  load: (id, source, backend) => service.load(id, source, backend),
+  load: (id, source, backend, options) => service.load(id, source, backend, options),
   unload: (id) => service.unload(id),
   setSlowdown: (s) => service.setSlowdown(s),
   async run(id, feeds) {

@@ -69,7 +69,7 @@ export interface RuntimeWorkerApi {
   init(config: WorkerInit): Promise<WorkerInfo>;
   benchmark(request: BenchmarkRequest): Promise<BenchmarkReport>;
   /** Load a model from bytes (transferred) or a same-origin URL under an id. */
-  load(modelId: string, source: Uint8Array | string, backend: WorkerBackend): Promise<LoadedModel>;
+  load(modelId: string, source: Uint8Array | string, backend: WorkerBackend, options?: { disableOptimizations?: boolean }): Promise<LoadedModel>;
   run(modelId: string, feeds: Record<string, TensorData>): Promise<RunResult>;
   unload(modelId: string): Promise<void>;
   /** Change the quota-style slowdown (>= 1) for later runs. */
