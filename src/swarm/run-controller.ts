@@ -480,10 +480,22 @@ export class RunController {
     const lost = [...new Set(this.deployment.pipelines.flatMap((p) => p.stages.map((s) => s.nodeId)))].filter((id) => !alive.has(id));
     if (lost.length === 0) return;
     for (const id of lost) this.excluded.add(id);
-    this.emit({ kind: 'replanning', reason: `lost ${lost.join(', ')}` });
+    this.restart(`lost ${lost.join(', ')}`);
+  }
+
+  /**
+   * Re-plan now (the user changed the mode or weights, or profiles drifted): requests in flight are
+   * re-sent on the new deployment. No-op unless running.
+   */
+  replan(reason: string): void {
+    if (this.phase === 'running') this.restart(reason);
+  }
+
+  private restart(reason: string): void {
+    this.emit({ kind: 'replanning', reason });
     this.stats.replans++;
     this.phase = 'deploying'; // first, so that re-queued requests wait for the new deployment
-    for (const req of [...this.requests.values()]) if (req.state === 'inflight') this.retry(req, `node lost`, false);
+    for (const req of [...this.requests.values()]) if (req.state === 'inflight') this.retry(req, reason, false);
     this.deployment = undefined;
     this.replanning = this.deploy().catch((error: Error) => {
       this.emit({ kind: 'error', reason: error.message });

@@ -8,6 +8,8 @@ import { Coordinator, type NodeRecord } from '../swarm/coordinator';
 import { loadAppConfig, signalingFor } from './app-config';
 import './ce-node-table';
 import './ce-demo-model';
+import './ce-run-panel';
+import './ce-sim-nodes';
 
 const ROOM_KEY = 'carbonedge:coordinator-room';
 
@@ -47,6 +49,9 @@ export class CeCoordinatorPage extends LitElement {
   @state() private error = '';
   @state() private dropped = 0;
   @state() private note = '';
+  @state() private room: RoomId | undefined;
+  @state() private token: JoinToken | undefined;
+  @state() private coordinatorReady: Coordinator | undefined;
   private transport: Transport | undefined;
   private coordinator: Coordinator | undefined;
 
@@ -77,6 +82,9 @@ export class CeCoordinatorPage extends LitElement {
       coordinator.onChange(() => (this.nodes = coordinator.nodes()));
       coordinator.onDrop(() => (this.dropped = coordinator.droppedMessages));
       coordinator.start();
+      this.coordinatorReady = coordinator;
+      this.room = room;
+      this.token = token;
       // Phones need the LAN address; this tab may be on localhost.
       const onLoopback = ['localhost', '127.0.0.1', '[::1]'].includes(location.hostname);
       const base = onLoopback && config.lanUrls[0] ? config.lanUrls[0] : location.origin;
@@ -110,6 +118,14 @@ export class CeCoordinatorPage extends LitElement {
         <h2>Nodes (${this.nodes.filter((n) => n.state !== 'gone').length})</h2>
         <ce-node-table .nodes=${this.nodes}></ce-node-table>
         ${this.dropped ? html`<div class="muted" data-testid="dropped">${this.dropped} malformed messages dropped</div>` : ''}
+      </section>
+      <section>
+        <h2>Run a model across the swarm</h2>
+        <ce-run-panel .coordinator=${this.coordinatorReady}></ce-run-panel>
+      </section>
+      <section>
+        <h2>Simulated local nodes</h2>
+        <ce-sim-nodes .room=${this.room} .token=${this.token}></ce-sim-nodes>
       </section>
       <section>
         <h2>Run the bundled model here (monolithic)</h2>

@@ -2,13 +2,11 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { JoinToken, RoomId } from '../protocol/ids';
 import type { BenchmarkReport } from '../protocol/messages';
-import { openPeerTransport } from '../mesh/peerjs-transport';
-import type { Transport } from '../mesh/transport';
-import { EdgeNode, type EdgeNodeState } from '../swarm/edge-node';
-import { PADDLE_CLS_HEIGHT, PADDLE_CLS_INPUT, PADDLE_CLS_URL, PADDLE_CLS_WIDTH } from '../demo/paddle-cls';
-import { loadAppConfig, signalingFor } from './app-config';
+import type { EdgeNodeState } from '../swarm/edge-node';
+import { IdbSliceStore } from './idb-slice-store';
+import { runSelfBenchmark, startNodeSession, type NodeSession } from './node-session';
 import { loadProfile, updateProfile, type NodeProfile } from './profile-store';
-import { startRuntimeWorker, threadCount, type RuntimeClient } from './runtime-client';
+import { threadCount, type RuntimeClient } from './runtime-client';
 import {
   applyIntensityInput,
   applyPowerInput,
@@ -27,13 +25,6 @@ import type { CarbonEditDetail, CarbonFieldError } from './ce-carbon-card';
 /** What this browser tells about the device and its time zone (read once per page). */
 function readBrowserHints(): BrowserHints {
   return browserHintsFrom(navigator as Navigator & { deviceMemory?: number }, Intl.DateTimeFormat().resolvedOptions().timeZone);
-}
-
-/** A deterministic benchmark input (a smooth pattern in [-1, 1]). */
-function benchmarkInput() {
-  const data = new Float32Array(3 * PADDLE_CLS_HEIGHT * PADDLE_CLS_WIDTH);
-  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.01);
-  return { dtype: 'float32' as const, dims: [1, 3, PADDLE_CLS_HEIGHT, PADDLE_CLS_WIDTH], data };
 }
 
 const STATE_TEXT: Record<EdgeNodeState, string> = {
@@ -69,12 +60,9 @@ export class CeNodePage extends LitElement {
   @state() private carbon: NodeCarbonProfile | undefined;
   @state() private carbonError: CarbonFieldError | undefined;
   private readonly hints = readBrowserHints();
-  /** True once the first profile went to the coordinator after the welcome. */
-  private profileSent = false;
-  private transport: Transport | undefined;
-  private node: EdgeNode | undefined;
-  private runtime: RuntimeClient | undefined;
-  private readonly onPageHide = () => this.node?.stop('tab closed');
+  @state() private executions = 0;
+  private session: NodeSession | undefined;
+  private readonly onPageHide = () => this.session?.stop('tab closed');
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -85,9 +73,7 @@ export class CeNodePage extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     removeEventListener('pagehide', this.onPageHide);
-    this.node?.stop('page closed');
-    this.transport?.stop();
-    this.runtime?.terminate();
+    this.session?.stop('page closed');
   }
 
   private async join(): Promise<void> {
@@ -100,11 +86,7 @@ export class CeNodePage extends LitElement {
       const profile: NodeProfile = loaded ?? { name: `${deviceClass}-${Math.random().toString(36).slice(2, 6)}` };
       this.name = profile.name;
       await updateProfile({ name: profile.name }, profile.name);
-      const config = await loadAppConfig();
-      this.transport = await openPeerTransport(signalingFor(config));
-      this.transport.onError((error) => (this.error = error.message));
-      const node = new EdgeNode({
-        transport: this.transport,
+      const session = await startNodeSession({
         room: this.room,
         token: this.token,
         identity: {
@@ -115,19 +97,22 @@ export class CeNodePage extends LitElement {
           webgpu: 'gpu' in navigator,
           simulated: false,
         },
-        runBenchmark: () => this.runBenchmark(),
+        store: new IdbSliceStore(),
+        benchmark: (runtime) => this.runBenchmark(runtime),
+        profile: () => this.carbon?.message,
       });
-      this.node = node;
-      node.onChange(() => {
+      this.session = session;
+      const { node } = session;
+      session.transport.onError((error) => (this.error = error.message));
+      const sync = () => {
         this.nodeState = node.state;
         this.error = node.error ?? '';
-        // Welcomed: the node left 'joining' with an id. Send the profile once here, then on edits.
-        if (!this.profileSent && node.nodeId !== undefined && node.state !== 'joining') {
-          this.profileSent = true;
-          this.sendProfile();
-        }
-      });
-      await node.start();
+        this.executions = session.executor.executions;
+      };
+      node.onChange(sync);
+      node.onCommand(() => setTimeout(sync, 0));
+      setInterval(sync, 1000);
+      sync();
     } catch (error) {
       this.nodeState = 'error';
       this.error = `Could not join: ${(error as Error).message}`;
@@ -135,22 +120,14 @@ export class CeNodePage extends LitElement {
   }
 
   /** Reuse the stored benchmark when the thread count matches; else run it in the worker. */
-  private async runBenchmark(): Promise<BenchmarkReport> {
+  private async runBenchmark(runtime: RuntimeClient): Promise<BenchmarkReport> {
     const profile = await loadProfile();
-    if (profile?.benchmark && profile.benchmark.threads === threadCount() && !this.benchmark) {
+    if (profile?.benchmark && profile.benchmark.threads === threadCount() && profile.benchmark.backends.some((b) => b.flopsPerSecond) && !this.benchmark) {
       this.benchmark = profile.benchmark;
       this.reusedBenchmark = true;
       return profile.benchmark;
     }
-    this.runtime ??= await startRuntimeWorker();
-    const report = await this.runtime.api.benchmark({
-      modelUrl: PADDLE_CLS_URL,
-      modelName: 'paddle-cls',
-      inputName: PADDLE_CLS_INPUT,
-      input: benchmarkInput(),
-      runs: 10,
-      backends: 'gpu' in navigator ? ['wasm', 'webgpu'] : ['wasm'],
-    });
+    const report = await runSelfBenchmark(runtime);
     this.benchmark = report;
     this.reusedBenchmark = false;
     await updateProfile({ benchmark: report, benchmarkedAtMs: Date.now() }, this.name);
@@ -159,7 +136,7 @@ export class CeNodePage extends LitElement {
 
   /** Send the current carbon profile to the coordinator (dropped by the node when not joined). */
   private sendProfile(): void {
-    if (this.carbon && this.node?.nodeId !== undefined) this.node.sendToCoordinator(this.carbon.message);
+    this.session?.sendProfile();
   }
 
   /** Apply an edit from the Carbon card: refused edits keep the previous choices and show why. */
@@ -197,6 +174,7 @@ export class CeNodePage extends LitElement {
           <dd><input .value=${this.name} maxlength="64" @change=${(e: Event) => this.rename(e)} />
             <small>(used from the next join)</small></dd>
           <dt>State</dt><dd data-testid="node-state" data-state=${this.nodeState}>${STATE_TEXT[this.nodeState]}</dd>
+          <dt>Slices run</dt><dd data-testid="node-executions">${this.executions}</dd>
         </dl>
       </div>
       ${bad || this.error ? html`<div class="error" role="alert" data-testid="node-error">${this.error || STATE_TEXT[this.nodeState]}</div>` : ''}

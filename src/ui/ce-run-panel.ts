@@ -1,0 +1,262 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { ledgerToCsv, ledgerToJson } from '../carbon/ledger-export';
+import type { LedgerSummary } from '../carbon/ledger';
+import { PLANNER_MODES, type Placement, type PlannerMode } from '../plan/plan-types';
+import type { Coordinator } from '../swarm/coordinator';
+import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-controller';
+import { zooNames } from '../zoo/index';
+import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
+import { startRun, type RunSettings } from './run-session';
+import './ce-run-charts';
+
+/** What end-to-end tests read back from the page. */
+export interface RunRecord {
+  status: string;
+  error: string;
+  settings?: RunSettings;
+  outcomes: { requestId: number; ok: boolean; reason?: string; outputs?: Record<string, { dims: number[]; data: number[] }> }[];
+  summary?: LedgerSummary;
+  placement?: Placement;
+  stats?: RunController['stats'];
+}
+
+declare global {
+  interface Window {
+    /** Test hook: the last run started from the Run panel. */
+    carbonedgeRun?: RunRecord;
+  }
+}
+
+const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+
+/**
+ * The coordinator's Run panel: choose a catalogue model, a mode or weights, a number of slices,
+ * then plan, deploy and stream inferences through the swarm; shows the plan, progress, live charts
+ * and the carbon ledger, with CSV/JSON export.
+ */
+@customElement('ce-run-panel')
+export class CeRunPanel extends LitElement {
+  static override styles = css`
+    form { display: flex; flex-wrap: wrap; gap: 10px 16px; align-items: end; margin-bottom: 10px; }
+    label { display: flex; flex-direction: column; font-size: 0.85rem; }
+    table { border-collapse: collapse; font-size: 0.85rem; margin: 8px 0; }
+    th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #dde5dd; }
+    .error { background: #fdecea; border: 1px solid #e57373; padding: 8px; border-radius: 6px; }
+    .figures { display: flex; gap: 18px; flex-wrap: wrap; margin: 8px 0; }
+    .figures b { display: block; font-size: 1.1rem; }
+  `;
+
+  @property({ attribute: false }) coordinator: Coordinator | undefined;
+  @state() private model = 'mobilenetv2';
+  @state() private mode: PlannerMode = 'balanced';
+  @state() private weights = { latency: 0.4, energy: 0.2, carbon: 0.4 };
+  @state() private customWeights = false;
+  @state() private stages = 0;
+  @state() private inferences = 50;
+  @state() private ratePerSecond = 0;
+  @state() private status = 'idle';
+  @state() private error = '';
+  @state() private placement: Placement | undefined;
+  @state() private latencies: number[] = [];
+  @state() private summary: LedgerSummary | undefined;
+  @state() private events: string[] = [];
+  private controller: RunController | undefined;
+  private runtime: Promise<RuntimeClient> | undefined;
+  private startedMs = 0;
+  private record: RunRecord = { status: 'idle', error: '', outcomes: [] };
+
+  private nameOfNode(id: string): string {
+    return this.coordinator?.nodes().find((n) => n.nodeId === id)?.name ?? id;
+  }
+
+  private settings(): RunSettings {
+    const sum = this.weights.latency + this.weights.energy + this.weights.carbon;
+    return {
+      model: this.model,
+      mode: this.mode,
+      ...(this.customWeights && sum > 0
+        ? { weights: { latency: this.weights.latency / sum, energy: this.weights.energy / sum, carbon: this.weights.carbon / sum } }
+        : {}),
+      stages: this.stages,
+      inferences: this.inferences,
+      ratePerSecond: this.ratePerSecond,
+      seed: 1,
+    };
+  }
+
+  private setStatus(status: string, error = ''): void {
+    this.status = status;
+    this.error = error;
+    this.record.status = status;
+    this.record.error = error;
+  }
+
+  private onEvent(event: RunEvent): void {
+    switch (event.kind) {
+      case 'deployed':
+        this.placement = event.placement;
+        this.record.placement = event.placement;
+        this.events = [...this.events, `run ${event.runId} deployed in ${fmt(event.deployMs, 0)} ms`];
+        break;
+      case 'replanning':
+        this.events = [...this.events, `re-planning: ${event.reason}`];
+        break;
+      case 'error':
+        this.events = [...this.events, `error: ${event.reason}`];
+        break;
+      case 'result':
+        this.onOutcome(event.outcome);
+        break;
+    }
+  }
+
+  private onOutcome(outcome: RequestOutcome): void {
+    if (outcome.ok) this.latencies = [...this.latencies, outcome.latencyMs];
+    this.record.outcomes.push(
+      outcome.ok
+        ? {
+            requestId: outcome.requestId,
+            ok: true,
+            outputs: Object.fromEntries(Object.entries(outcome.outputs).map(([name, t]) => [name, { dims: [...t.dims], data: Array.from(t.data as ArrayLike<number>, Number) }])),
+          }
+        : { requestId: outcome.requestId, ok: false, reason: outcome.reason },
+    );
+    this.summary = this.controller?.ledger.summarise();
+    this.record.summary = this.summary;
+    this.record.stats = this.controller ? { ...this.controller.stats } : undefined;
+  }
+
+  private async run(event: Event): Promise<void> {
+    event.preventDefault();
+    if (!this.coordinator) return;
+    this.controller?.stop('superseded by a new run');
+    const settings = this.settings();
+    this.record = { status: 'starting', error: '', settings, outcomes: [] };
+    window.carbonedgeRun = this.record;
+    this.latencies = [];
+    this.events = [];
+    this.placement = undefined;
+    this.summary = undefined;
+    try {
+      this.setStatus('profiling the model');
+      this.runtime ??= startRuntimeWorker();
+      const runtime = await this.runtime;
+      this.setStatus('planning and deploying');
+      const { controller, done } = await startRun(this.coordinator, runtime, settings, (e) => this.onEvent(e));
+      this.controller = controller;
+      this.startedMs = performance.now();
+      this.setStatus('running');
+      const outcomes = await done;
+      const failed = outcomes.filter((o) => !o.ok).length;
+      this.record.stats = { ...controller.stats };
+      this.summary = controller.ledger.summarise();
+      this.record.summary = this.summary;
+      this.setStatus(failed ? `done: ${outcomes.length - failed} ok, ${failed} failed` : `done: ${outcomes.length} ok`);
+      this.startedMs = performance.now() - this.startedMs;
+    } catch (error) {
+      this.setStatus('error', (error as Error).message);
+    }
+  }
+
+  private stop(): void {
+    this.controller?.stop('stopped by the user');
+  }
+
+  private replanFor(change: () => void): void {
+    change();
+    this.controller?.replan('the planning mode or weights changed');
+  }
+
+  private download(kind: 'csv' | 'json'): void {
+    if (!this.controller) return;
+    const text = kind === 'csv' ? ledgerToCsv(this.controller.ledger) : ledgerToJson(this.controller.ledger);
+    const url = URL.createObjectURL(new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `carbonedge-ledger.${kind}`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  private renderPlan() {
+    if (!this.placement) return '';
+    return html`<table data-testid="plan-table">
+      <thead><tr><th>pipeline</th><th>slice</th><th>nodes [start, end)</th><th>on node</th><th>predicted ms</th><th>predicted gCO2</th><th>bytes in</th></tr></thead>
+      <tbody>
+        ${this.placement.pipelines.flatMap((p, pi) =>
+          p.slices.map(
+            (s, si) => html`<tr>
+              <td>${pi + 1} (${Math.round(p.share * 100)}%)</td><td>${si + 1}</td><td>[${s.sliceRange[0]}, ${s.sliceRange[1]})</td>
+              <td class="slice-node">${this.nameOfNode(s.nodeId)}</td><td>${fmt(s.computeMs)}</td><td>${s.gramsCo2.toExponential(2)}</td>
+              <td>${p.hops[si]?.bytes ?? '-'}</td>
+            </tr>`,
+          ),
+        )}
+      </tbody>
+    </table>
+    <div>Predicted: ${fmt(this.placement.prediction.latencyMs)} ms per inference, ${fmt(this.placement.prediction.throughputPerSecond)} inferences/s, ${this.placement.prediction.gramsCo2.toExponential(2)} gCO2 per inference.</div>`;
+  }
+
+  private renderFigures() {
+    const s = this.summary;
+    if (!s || !this.record.stats) return '';
+    const mean = this.latencies.reduce((a, b) => a + b, 0) / Math.max(1, this.latencies.length);
+    const byNode = Object.fromEntries(Object.entries(s.byNode).map(([id, t]) => [this.nameOfNode(id), t.gramsCo2]));
+    return html`<div class="figures" data-testid="run-figures">
+        <span><b data-testid="run-completed">${this.record.stats.completed}</b>completed</span>
+        <span><b>${this.record.stats.failed}</b>failed</span>
+        <span><b>${this.record.stats.resent}</b>re-sent</span>
+        <span><b>${this.record.stats.replans}</b>re-plans</span>
+        <span><b>${fmt(mean)} ms</b>mean latency</span>
+        <span><b>${fmt(s.total.energyJoules, 3)} J</b>energy (estimated power)</span>
+        <span><b>${s.total.gramsCo2.toExponential(3)} g</b>CO2 total</span>
+        <span><b>${s.inferencesPerGramCo2 === null ? '-' : fmt(s.inferencesPerGramCo2, 0)}</b>inferences per gCO2</span>
+      </div>
+      <ce-run-charts .latenciesMs=${this.latencies} .gramsByNode=${byNode}></ce-run-charts>
+      <button @click=${() => this.download('csv')}>Export ledger CSV</button>
+      <button @click=${() => this.download('json')}>Export ledger JSON</button>`;
+  }
+
+  override render() {
+    const busy = this.status === 'profiling the model' || this.status === 'planning and deploying' || this.status === 'running';
+    return html`
+      <form @submit=${(e: Event) => this.run(e)}>
+        <label>model
+          <select data-testid="run-model" @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}>
+            ${zooNames().map((n) => html`<option value=${n} ?selected=${n === this.model}>${n}</option>`)}
+          </select></label>
+        <label>mode
+          <select data-testid="run-mode" @change=${(e: Event) => this.replanFor(() => (this.mode = (e.target as HTMLSelectElement).value as PlannerMode))}>
+            ${Object.keys(PLANNER_MODES).map((m) => html`<option value=${m} ?selected=${m === this.mode}>${m}</option>`)}
+          </select></label>
+        <label>slices
+          <select data-testid="run-stages" @change=${(e: Event) => (this.stages = Number((e.target as HTMLSelectElement).value))}>
+            <option value="0">planner decides</option>
+            ${[1, 2, 3, 4, 5, 6].map((k) => html`<option value=${k} ?selected=${k === this.stages}>${k} on ${k} nodes</option>`)}
+          </select></label>
+        <label>inferences <input data-testid="run-count" type="number" min="1" max="100000" .value=${String(this.inferences)} @change=${(e: Event) => (this.inferences = Number((e.target as HTMLInputElement).value))} /></label>
+        <label>rate /s (0 = max) <input type="number" min="0" .value=${String(this.ratePerSecond)} @change=${(e: Event) => (this.ratePerSecond = Number((e.target as HTMLInputElement).value))} /></label>
+        <label><span><input type="checkbox" .checked=${this.customWeights} @change=${(e: Event) => this.replanFor(() => (this.customWeights = (e.target as HTMLInputElement).checked))} /> custom weights</span>
+          ${(['latency', 'energy', 'carbon'] as const).map(
+            (k) => html`<span>${k} <input type="range" min="0" max="1" step="0.05" ?disabled=${!this.customWeights} .value=${String(this.weights[k])}
+              @change=${(e: Event) => this.replanFor(() => (this.weights = { ...this.weights, [k]: Number((e.target as HTMLInputElement).value) }))} /></span>`,
+          )}</label>
+        <button data-testid="run-start" type="submit" ?disabled=${busy}>Plan &amp; run</button>
+        <button type="button" ?disabled=${!busy} @click=${() => this.stop()}>Stop</button>
+      </form>
+      <div data-testid="run-status" data-status=${this.status}>Status: ${this.status}</div>
+      ${this.error ? html`<div class="error" role="alert" data-testid="run-error">${this.error}</div>` : ''}
+      ${this.renderPlan()}
+      ${this.renderFigures()}
+      ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}
+      <div style="font-size:0.8rem;color:#666">Catalogue models other than paddle-cls are untrained (seeded random weights): for compute and carbon experiments. Power figures are estimates unless a node says otherwise.</div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ce-run-panel': CeRunPanel;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Everything one edge node runs on a page, wired together: a PeerJS transport, the control-plane
+ * EdgeNode, a runtime worker, and the NodeExecutor for slices. Used by the node page and by the
+ * coordinator's simulated local nodes (which pass a slowdown and their own profile).
+ */
+import { transfer } from 'comlink';
+import { sha256Hex } from '../graph/index';
+import type { JoinToken, RoomId } from '../protocol/ids';
+import type { BenchmarkReport } from '../protocol/messages';
+import type { ProfileMessage } from '../protocol/run-messages';
+import type { TensorData } from '../runtime/tensor';
+import { openPeerTransport } from '../mesh/peerjs-transport';
+import type { Transport } from '../mesh/transport';
+import { EdgeNode, type NodeIdentity } from '../swarm/edge-node';
+import { NodeExecutor, type SliceRuntime } from '../swarm/node-executor';
+import type { SliceStore } from '../swarm/slice-store';
+import { zooInfo } from '../zoo/index';
+import { PADDLE_CLS_HEIGHT, PADDLE_CLS_INPUT, PADDLE_CLS_URL, PADDLE_CLS_WIDTH } from '../demo/paddle-cls';
+import { loadAppConfig, signalingFor } from './app-config';
+import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
+
+/** A deterministic benchmark input for the bundled model (a smooth pattern in [-1, 1]). */
+function benchmarkInput(): TensorData {
+  const data = new Float32Array(3 * PADDLE_CLS_HEIGHT * PADDLE_CLS_WIDTH);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.01);
+  return { dtype: 'float32', dims: [1, 3, PADDLE_CLS_HEIGHT, PADDLE_CLS_WIDTH], data };
+}
+
+/** Run the self-benchmark on the bundled model in `runtime`'s worker (FLOP/s from its known MACs). */
+export function runSelfBenchmark(runtime: RuntimeClient, runs = 10): Promise<BenchmarkReport> {
+  return runtime.api.benchmark({
+    modelUrl: PADDLE_CLS_URL,
+    modelName: 'paddle-cls',
+    flops: zooInfo('paddle-cls').macs * 2,
+    inputName: PADDLE_CLS_INPUT,
+    input: benchmarkInput(),
+    runs,
+    backends: 'gpu' in navigator ? ['wasm', 'webgpu'] : ['wasm'],
+  });
+}
+
+/** Adapt the worker to the executor: slice bytes cross by transfer. */
+function sliceRuntime(runtime: RuntimeClient): SliceRuntime {
+  return {
+    load: (id, bytes, backend) => {
+      const copy = bytes.slice();
+      return runtime.api.load(id, transfer(copy, [copy.buffer]), backend);
+    },
+    run: (id, feeds) => runtime.api.run(id, transfer(feeds, Object.values(feeds).map((t) => t.data.buffer as ArrayBuffer))),
+    unload: (id) => runtime.api.unload(id),
+    setSlowdown: (s) => runtime.api.setSlowdown(s),
+  };
+}
+
+/** Options of {@link startNodeSession}. */
+export interface NodeSessionOptions {
+  readonly room: RoomId;
+  readonly token: JoinToken;
+  readonly identity: NodeIdentity;
+  readonly store: SliceStore;
+  /** Quota-style slowdown of this node's worker (simulated nodes), default 1. */
+  readonly slowdown?: number;
+  /** How the benchmark is obtained (e.g. reuse a saved one); default: run it in the worker. */
+  readonly benchmark?: (runtime: RuntimeClient) => Promise<BenchmarkReport>;
+  /** The carbon profile to report once welcomed (and via `sendProfile` later). */
+  readonly profile?: () => Omit<ProfileMessage, 'kind'> | undefined;
+}
+
+/** A running node. */
+export interface NodeSession {
+  readonly node: EdgeNode;
+  readonly executor: NodeExecutor;
+  readonly transport: Transport;
+  readonly runtime: RuntimeClient;
+  /** Send the current carbon profile to the coordinator. */
+  sendProfile(): void;
+  stop(reason?: string): void;
+}
+
+/** Start a node and join the room; resolves once the join handshake settled (see node.state). */
+export async function startNodeSession(options: NodeSessionOptions): Promise<NodeSession> {
+  const config = await loadAppConfig();
+  const runtime = await startRuntimeWorker({ slowdown: options.slowdown ?? 1 });
+  const transport = await openPeerTransport(signalingFor(config));
+  const node = new EdgeNode({
+    transport,
+    room: options.room,
+    token: options.token,
+    identity: options.identity,
+    runBenchmark: () => (options.benchmark ?? runSelfBenchmark)(runtime),
+    load: () => 0,
+  });
+  const executor = new NodeExecutor({ node, transport, runtime: sliceRuntime(runtime), store: options.store, sha256: sha256Hex });
+  executor.start();
+  const sendProfile = () => {
+    const profile = options.profile?.();
+    if (profile && node.nodeId) node.sendToCoordinator({ kind: 'profile', ...profile });
+  };
+  let sentOnce = false;
+  node.onChange(() => {
+    if (node.nodeId && !sentOnce) {
+      sentOnce = true;
+      sendProfile();
+    }
+  });
+  await node.start();
+  return {
+    node,
+    executor,
+    transport,
+    runtime,
+    sendProfile,
+    stop(reason = 'left') {
+      node.stop(reason);
+      void executor.stop();
+      transport.stop();
+      runtime.terminate();
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * One model split across real browser peers: a coordinator and node pages in headless Chromium,
+ * real WebRTC, real onnxruntime-web in each node's worker. 50 inferences through 3 slices on 3
+ * nodes equal the whole model run under Node; closing a node page mid-run still yields 50 correct
+ * results, none duplicated; the ledger's per-node grams add up to the total.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, watchPageErrors } from '../helpers/browser';
+import { startAppServer } from '../helpers/app-server';
+import type { RunningServer } from '../../signaling/server';
+import { compareTensors, indexModel, parseModel, profileModel, randomFeeds } from '../../src/graph/index';
+import { createSession } from '../../src/runtime/ort-session';
+import { loadZooModel, zooInfo } from '../../src/zoo/index';
+import type { TensorData } from '../../src/runtime/tensor';
+import type { RunRecord } from '../../src/ui/ce-run-panel';
+
+const MODEL = process.env.CARBONEDGE_E2E_MODEL ?? 'mobilenetv2';
+const N = 50;
+let server: RunningServer;
+let browser: Browser;
+let coordinator: Page;
+const nodes: Page[] = [];
+const errors: string[] = [];
+let expected: Record<string, TensorData>[] = [];
+
+async function openPage(url: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  await page.goto(url);
+  return page;
+}
+
+async function readyRows(): Promise<number> {
+  return coordinator.locator('ce-node-table tr[data-state="ready"]').count();
+}
+
+async function startRun(stages: number): Promise<void> {
+  await coordinator.getByTestId('run-model').selectOption(MODEL);
+  await coordinator.getByTestId('run-stages').selectOption(String(stages));
+  await coordinator.getByTestId('run-count').fill(String(N));
+  await coordinator.getByTestId('run-count').dispatchEvent('change');
+  await coordinator.getByTestId('run-start').click();
+}
+
+async function runRecord(): Promise<RunRecord> {
+  return (await coordinator.evaluate(() => window.carbonedgeRun)) as RunRecord;
+}
+
+async function waitForDone(timeoutMs: number): Promise<RunRecord> {
+  await coordinator.waitForFunction(() => /^(done|error)/.test(window.carbonedgeRun?.status ?? ''), undefined, { timeout: timeoutMs, polling: 250 });
+  return runRecord();
+}
+
+function checkOutputs(record: RunRecord): void {
+  expect(record.error).toBe('');
+  expect(record.outcomes).toHaveLength(N);
+  expect(new Set(record.outcomes.map((o) => o.requestId)).size).toBe(N);
+  // Request i was made from seed 1 + i (run-session.ts); ids are 1-based in submission order.
+  for (const outcome of record.outcomes) {
+    expect(outcome.ok, outcome.reason).toBe(true);
+    const want = expected[outcome.requestId - 1]!;
+    for (const [name, t] of Object.entries(want)) {
+      const got = outcome.outputs![name]!;
+      const cmp = compareTensors(t, { dtype: 'float32', dims: got.dims, data: Float32Array.from(got.data) });
+      expect(cmp.ok, `request ${outcome.requestId} ${name}: ${JSON.stringify(cmp)}`).toBe(true);
+    }
+  }
+  const perNode = Object.values(record.summary!.byNode).reduce((a, t) => a + t.gramsCo2, 0);
+  expect(perNode).toBeGreaterThan(0);
+  expect(Math.abs(perNode - record.summary!.total.gramsCo2)).toBeLessThanOrEqual(1e-12 + 1e-9 * record.summary!.total.gramsCo2);
+}
+
+beforeAll(async () => {
+  const bytes = await loadZooModel(MODEL);
+  const profile = await profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: zooInfo(MODEL).inputShape }]);
+  const whole = await createSession(bytes);
+  expected = [];
+  for (let i = 0; i < N; i++) expected.push(await whole.run(randomFeeds(profile.index, profile.inputShapes, 1 + i)));
+  await whole.release();
+  server = await startAppServer();
+  browser = await launchBrowser();
+  coordinator = await openPage(`${server.localUrl}/`);
+  watchPageErrors(coordinator);
+  const href = await coordinator.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
+  const joinUrl = `${server.localUrl}/${new URL(href!).search}`;
+  for (let i = 0; i < 3; i++) nodes.push(await openPage(joinUrl));
+  await coordinator.locator('ce-node-table tr[data-state="ready"]').nth(2).waitFor({ timeout: 120_000 });
+  (globalThis as { joinUrl?: string }).joinUrl = joinUrl;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe(`swarm run of ${MODEL} across browser peers`, () => {
+  it('runs 50 inferences through 3 slices on 3 nodes, equal to the whole model under Node', async () => {
+    expect(await readyRows()).toBe(3);
+    await startRun(3);
+    const record = await waitForDone(240_000);
+    const placed = record.placement!.pipelines[0]!.slices;
+    expect(placed).toHaveLength(3);
+    expect(new Set(placed.map((s) => s.nodeId)).size).toBe(3);
+    checkOutputs(record);
+    expect(record.stats!.completed).toBe(N);
+    // Each node page ran its slice for every request.
+    for (const page of nodes) {
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('ce-app')?.shadowRoot?.querySelector('ce-node-page')?.shadowRoot?.querySelector('[data-testid="node-executions"]')?.textContent) >= n,
+        N,
+        { timeout: 10_000 },
+      );
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('closing a node page mid-run still yields 50 correct results, none duplicated', async () => {
+    nodes.push(await openPage((globalThis as { joinUrl?: string }).joinUrl!));
+    await coordinator.locator('ce-node-table tr[data-state="ready"]').nth(3).waitFor({ timeout: 120_000 });
+    await startRun(3);
+    await coordinator.waitForFunction(() => (window.carbonedgeRun?.outcomes.length ?? 0) >= 10, undefined, { timeout: 240_000, polling: 100 });
+    const record = await runRecord();
+    const victimId = record.placement!.pipelines[0]!.slices[1]!.nodeId;
+    const victimName = await coordinator.locator(`ce-node-table tr[data-node-id="${victimId}"] td.name`).textContent();
+    let closed = false;
+    for (const page of nodes) {
+      const name = await page.locator('ce-node-page input').first().inputValue().catch(() => '');
+      if (!closed && name && victimName?.startsWith(name)) {
+        await page.context().close();
+        closed = true;
+      }
+    }
+    expect(closed).toBe(true);
+    const done = await waitForDone(240_000);
+    checkOutputs(done);
+    expect(done.stats!.replans).toBeGreaterThanOrEqual(1);
+    expect(done.placement!.pipelines[0]!.slices.map((s) => s.nodeId)).not.toContain(victimId);
+    expect(errors).toEqual([]);
+  });
+});
