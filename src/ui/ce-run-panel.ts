@@ -208,6 +208,7 @@ export class CeRunPanel extends LitElement {
         <span><b>${this.record.stats.failed}</b>failed</span>
         <span><b>${this.record.stats.resent}</b>re-sent</span>
         <span><b>${this.record.stats.replans}</b>re-plans</span>
+        <span><b data-testid="run-dropped">${this.record.stats.droppedResults}</b>stray results dropped</span>
         <span><b>${fmt(mean)} ms</b>mean latency</span>
         <span><b>${fmt(s.total.energyJoules, 3)} J</b>energy (estimated power)</span>
         <span><b>${s.total.gramsCo2.toExponential(3)} g</b>CO2 total</span>
