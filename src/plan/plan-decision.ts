@@ -14,6 +14,7 @@
  * blended toward the broken objective in 20 steps and the feasible candidate with the best score
  * wins; if even the anchor of that objective breaks it, that limit is the binding one.
  */
+import { twoSliceCandidates } from './split-candidates';
 import type { BindingConstraint, ObjectiveVector, PlanInputs, PlanNode, PlanWeights } from './plan-types';
 import { evaluatePath, type EvaluatedPipeline } from './pipeline-evaluate';
 import { lowerBound, pathMemoryOk, searchPipeline, type ObjectiveCoefficients } from './pipeline-search';
@@ -137,6 +138,8 @@ export function decide(inputs: PlanInputs, prepared: PreparedDecision, w: PlanWe
     const x = prepared.solve(blended);
     if (x) candidates.push(x);
   }
+  // Blended weights only reach hull vertices; the constrained optimum often splits the model.
+  candidates.push(...twoSliceCandidates(prepared.ctx));
   let best: EvaluatedPipeline | undefined;
   for (const x of candidates) {
     if (latencyOk(x) && carbonOk(x) && (!best || prepared.score(w, x.objectives) < prepared.score(w, best.objectives))) best = x;

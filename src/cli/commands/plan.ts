@@ -1,15 +1,19 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { CliError, flagBool, flagNumber, flagString, helpText, parseArgs, type FlagSpec } from '../args';
+import { CliError, flagList, flagBool, flagNumber, flagString, helpText, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand } from '../command';
 import { plan } from '../../plan/planner';
 import { planSweep } from '../../plan/plan-sweep';
 import { PLANNER_MODES, type PlanInputs, type Placement, type PlannerMode, type PlanWeights } from '../../plan/plan-types';
 import { KNOWN_PLAN_MODELS, resolvePlanModel } from '../../plan/resolve-plan-model';
+import { toPlanModel } from '../../graph/index';
+import { profileFromArgs } from './inspect';
 import { ScenarioError, paperScenario, parseScenario } from '../../plan/scenario';
 
 const spec: Record<string, FlagSpec> = {
   scenario: { type: 'string', help: 'scenario JSON file (format: src/plan/README.md), or "paper"' },
-  model: { type: 'string', help: `model to place (${KNOWN_PLAN_MODELS.join(', ')})` },
+  model: { type: 'string', help: `model to place: an ONNX file, zoo:NAME (profiled with onnxruntime-web), or ${KNOWN_PLAN_MODELS.join(', ')}` },
+  input: { type: 'multi', help: 'input shape NAME=1x3x224x224 for ONNX/zoo models with dynamic dimensions' },
   mode: { type: 'string', help: `planner mode: ${Object.keys(PLANNER_MODES).join(', ')} (default: scenario's, else balanced)` },
   weights: { type: 'string', help: 'explicit weights L,E,C for latency, energy, carbon (>= 0, sum 1)' },
   'latency-budget': { type: 'string', help: 'latency budget per inference, ms' },
@@ -62,10 +66,19 @@ export const planCommand: CliCommand = {
     if (modeArg && !(modeArg in PLANNER_MODES)) throw new CliError(`--mode must be one of ${Object.keys(PLANNER_MODES).join(', ')}, got "${modeArg}"`);
     const budget = flagNumber(args, 'latency-budget', { min: Number.MIN_VALUE });
     let model;
-    try {
-      model = resolvePlanModel(modelArg);
-    } catch (error) {
-      throw new CliError((error as Error).message);
+    if (!modelArg.startsWith('synthetic:') && !modelArg.startsWith('zoo:') && !existsSync(modelArg)) {
+      throw new CliError(`unknown model "${modelArg}": give an ONNX file, zoo:NAME, or ${KNOWN_PLAN_MODELS.join(', ')}`);
+    }
+    if (modelArg.startsWith('synthetic:')) {
+      try {
+        model = resolvePlanModel(modelArg);
+      } catch (error) {
+        throw new CliError((error as Error).message);
+      }
+    } else {
+      // A real model: profile it (exact tensor sizes, FLOPs per node) and project it for the planner.
+      const { profile } = await profileFromArgs({ positionals: [modelArg], flags: { input: flagList(args, 'input') } });
+      model = toPlanModel(profile);
     }
     let scenario;
     if (scenarioArg === 'paper') scenario = paperScenario(model);
