@@ -8,80 +8,22 @@
  * never complete a request twice; they are counted and dropped.
  */
 import { CarbonLedger } from '../carbon/ledger';
-import type { ModelProfile } from '../graph/index';
 import { FrameAssembler } from '../protocol/frame-assembler';
 import type { NodeId } from '../protocol/ids';
 import type { RunNodeMessage } from '../protocol/run-messages';
 import type { TensorData } from '../runtime/tensor';
 import { sendChunks } from '../mesh/chunked-sender';
 import { createShareRouter, type ShareRouter } from '../plan/share-router';
-import type { Placement, PlanResult } from '../plan/plan-types';
+import type { Placement } from '../plan/plan-types';
 import { Listeners } from '../util/listeners';
-import type { Coordinator, NodeRecord } from './coordinator';
 import { buildDeployment, type DeployedStage, type Deployment } from './deployment';
+import { StageDeployer } from './stage-deployer';
 import { carbonOf, isPlannable } from './plan-inputs';
-import { SLICE_BYTES_REQUEST_ID, decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
+import { decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
+import { RunError, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
 
-/** How a request ended. */
-export type RequestOutcome =
-  | {
-      readonly ok: true;
-      readonly requestId: number;
-      readonly outputs: Record<string, TensorData>;
-      /** From the successful send to its result, ms. */
-      readonly latencyMs: number;
-      /** From submission to result, including retries, ms. */
-      readonly totalMs: number;
-      readonly attempts: number;
-      readonly pipeline: number;
-    }
-  | { readonly ok: false; readonly requestId: number; readonly reason: string; readonly attempts: number };
-
-/** Options of {@link RunController}. */
-export interface RunControllerOptions {
-  readonly coordinator: Coordinator;
-  readonly profile: ModelProfile;
-  /** Plan on the given nodes (the UI's mode and weights live in this closure). */
-  readonly planNodes: (nodes: readonly NodeRecord[]) => PlanResult;
-  readonly ledger?: CarbonLedger;
-  /** Requests in flight per pipeline (default 2, so stages overlap). */
-  readonly window?: number;
-  /** A request with no result after this long is re-sent (default 60 s). */
-  readonly requestTimeoutMs?: number;
-  /** Deployment must finish within this (default 120 s). */
-  readonly deployTimeoutMs?: number;
-  /** Sends per request before it fails (default 3; re-sends after a node loss do not count). */
-  readonly maxAttempts?: number;
-  /** Re-plans allowed before pending requests fail (default 8). */
-  readonly maxReplans?: number;
-}
-
-/** Counters of a run. */
-export interface RunStats {
-  submitted: number;
-  completed: number;
-  failed: number;
-  /** Sends beyond the first of a request. */
-  resent: number;
-  /** Results or frames for abandoned attempts, unknown requests or from the wrong node. */
-  droppedResults: number;
-  replans: number;
-  /** Slices served from nodes' caches / sent as bytes. */
-  slicesFromCache: number;
-  slicesSent: number;
-}
-
-/** Something a dashboard shows. */
-export type RunEvent =
-  | { readonly kind: 'deployed'; readonly runId: number; readonly placement: Placement; readonly deployMs: number }
-  | { readonly kind: 'replanning'; readonly reason: string }
-  | { readonly kind: 'result'; readonly outcome: RequestOutcome }
-  | { readonly kind: 'error'; readonly reason: string };
-
-/** A run could not start or continue. */
-export class RunError extends Error {
-  override name = 'RunError';
-}
+export type { RequestOutcome, RunControllerOptions, RunEvent, RunStats } from './run-types';
+export { RunError } from './run-types';
 
 interface Req {
   readonly id: number;
@@ -97,8 +39,6 @@ interface Req {
   sentMs?: number;
 }
 
-const stageKey = (runId: number, sliceIndex: number) => `${runId}:${sliceIndex}`;
-
 /** Runs one model on the swarm. */
 export class RunController {
   readonly ledger: CarbonLedger;
@@ -108,8 +48,7 @@ export class RunController {
   private readonly wire = new Map<number, number>();
   private readonly queue: number[] = [];
   private readonly assemblers = new Map<NodeId, FrameAssembler>();
-  private readonly excluded = new Set<string>();
-  private readonly deployWaiters = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly deployer: StageDeployer;
   private readonly offs: (() => void)[] = [];
   private deployment: Deployment | undefined;
   private placementValue: Placement | undefined;
@@ -124,6 +63,7 @@ export class RunController {
 
   constructor(private readonly options: RunControllerOptions) {
     this.ledger = options.ledger ?? new CarbonLedger();
+    this.deployer = new StageDeployer(options.coordinator, this.stats, (runId, sliceIndex) => this.stageOf(runId, sliceIndex)?.stage);
   }
 
   /** The placement in force. */
@@ -183,7 +123,7 @@ export class RunController {
     if (this.sweep) clearInterval(this.sweep);
     for (const off of this.offs) off();
     for (const req of this.requests.values()) if (req.state !== 'done') this.finish(req, { ok: false, requestId: req.id, reason, attempts: req.attempts });
-    for (const waiter of this.deployWaiters.values()) waiter.reject(new RunError(reason));
+    this.deployer.rejectAll(reason);
     for (const node of this.options.coordinator.nodes()) this.options.coordinator.send(node.nodeId, { kind: 'undeploy', keepRunId: null });
   }
 
@@ -208,7 +148,7 @@ export class RunController {
     for (;;) {
       if (this.phase === 'stopped') return;
       this.phase = 'deploying';
-      const nodes = coordinator.nodes().filter((n) => isPlannable(n) && !this.excluded.has(n.nodeId));
+      const nodes = coordinator.nodes().filter((n) => isPlannable(n) && !this.deployer.excluded.has(n.nodeId));
       if (nodes.length === 0) throw new RunError('no ready node with a benchmark to run on');
       const result = this.options.planNodes(nodes);
       if (!result.ok) throw new RunError(`no placement: ${result.reason}`);
@@ -217,7 +157,7 @@ export class RunController {
       const deployment = await buildDeployment(runId, this.options.profile, result.placement);
       this.deploying = deployment;
       try {
-        await this.deployStages(deployment);
+        await this.deployer.deployStages(deployment, this.options.deployTimeoutMs ?? 120_000);
       } catch (error) {
         if (this.stats.replans++ >= (this.options.maxReplans ?? 8)) throw error;
         this.emit({ kind: 'replanning', reason: (error as Error).message });
@@ -232,51 +172,6 @@ export class RunController {
       this.pump();
       return;
     }
-  }
-
-  private async deployStages(deployment: Deployment): Promise<void> {
-    const { coordinator } = this.options;
-    const { runId } = deployment;
-    for (const node of coordinator.nodes()) coordinator.send(node.nodeId, { kind: 'undeploy', keepRunId: runId });
-    const waits: Promise<void>[] = [];
-    for (const pipeline of deployment.pipelines) {
-      pipeline.stages.forEach((stage, i) => {
-        const up = pipeline.stages[i - 1]?.nodeId ?? coordinator.peerId;
-        const down = pipeline.stages[i + 1]?.nodeId ?? coordinator.peerId;
-        waits.push(
-          new Promise<void>((resolve, reject) => this.deployWaiters.set(stageKey(runId, stage.sliceIndex), { resolve, reject })),
-        );
-        const sent = coordinator.send(stage.nodeId as NodeId, {
-          kind: 'deploy',
-          runId,
-          sliceIndex: stage.sliceIndex,
-          sha256: stage.slice.sha256,
-          byteLength: stage.slice.model.byteLength,
-          backend: stage.backend,
-          inputNames: stage.slice.inputs,
-          outputNames: stage.slice.outputs,
-          upstreamPeerId: up,
-          downstreamPeerId: down,
-        });
-        if (!sent) this.failDeploy(runId, stage, `node ${stage.nodeId} is gone`);
-      });
-    }
-    const timeoutMs = this.options.deployTimeoutMs ?? 120_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RunError(`deployment of run ${runId} took longer than ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      await Promise.race([Promise.all(waits), timeout]);
-    } finally {
-      clearTimeout(timer);
-      for (const k of [...this.deployWaiters.keys()]) if (k.startsWith(`${runId}:`)) this.deployWaiters.delete(k);
-    }
-  }
-
-  private failDeploy(runId: number, stage: DeployedStage, reason: string): void {
-    this.excluded.add(stage.nodeId);
-    this.deployWaiters.get(stageKey(runId, stage.sliceIndex))?.reject(new RunError(`slice ${stage.sliceIndex} on ${stage.nodeId}: ${reason}`));
   }
 
   private stageOf(runId: number, sliceIndex: number): { stage: DeployedStage; pipeline: number; position: number } | undefined {
@@ -301,7 +196,7 @@ export class RunController {
       case 'slice-request':
       case 'deployed':
       case 'deploy-failed':
-        this.onDeployMessage(nodeId, message);
+        this.deployer.onDeployMessage(nodeId, message);
         return;
       case 'executed':
         this.onExecuted(nodeId, message);
@@ -316,35 +211,6 @@ export class RunController {
         void unhandled;
       }
     }
-  }
-
-  private onDeployMessage(nodeId: NodeId, message: Extract<RunNodeMessage, { kind: 'slice-request' | 'deployed' | 'deploy-failed' }>): void {
-    const found = this.deploymentStage(message.runId, message.sliceIndex);
-    if (!found || found.nodeId !== nodeId) {
-      this.options.coordinator.countDrop(`${message.kind} for a slice ${nodeId} does not host`);
-      return;
-    }
-    const waiter = this.deployWaiters.get(stageKey(message.runId, message.sliceIndex));
-    if (message.kind === 'deploy-failed') this.failDeploy(message.runId, found, message.reason);
-    else if (message.kind === 'deployed') {
-      if (message.fromCache) this.stats.slicesFromCache++;
-      waiter?.resolve();
-    } else {
-      const link = this.options.coordinator.linkOf(nodeId);
-      if (!link) return;
-      this.stats.slicesSent++;
-      const bytes = found.slice.model;
-      const messages = encodeTensorGroup(
-        { runId: message.runId, requestId: SLICE_BYTES_REQUEST_ID, sliceIndex: message.sliceIndex },
-        { slice: { dtype: 'uint8', dims: [bytes.byteLength], data: bytes } },
-      );
-      sendChunks(link, messages).catch((error: Error) => this.failDeploy(message.runId, found, `sending the slice failed: ${error.message}`));
-    }
-  }
-
-  /** A stage of the run being deployed or in force. */
-  private deploymentStage(runId: number, sliceIndex: number): DeployedStage | undefined {
-    return this.stageOf(runId, sliceIndex)?.stage;
   }
 
   private requestForWire(wireId: number): Req | undefined {
@@ -473,13 +339,13 @@ export class RunController {
     const alive = new Set(this.options.coordinator.nodes().filter((n) => n.state !== 'gone').map((n) => n.nodeId as string));
     if (this.phase === 'deploying' && this.deploying) {
       const d = this.deploying;
-      for (const stage of d.pipelines.flatMap((p) => p.stages)) if (!alive.has(stage.nodeId)) this.failDeploy(d.runId, stage, 'node left during deployment');
+      for (const stage of d.pipelines.flatMap((p) => p.stages)) if (!alive.has(stage.nodeId)) this.deployer.failDeploy(d.runId, stage, 'node left during deployment');
       return;
     }
     if (this.phase !== 'running' || !this.deployment) return;
     const lost = [...new Set(this.deployment.pipelines.flatMap((p) => p.stages.map((s) => s.nodeId)))].filter((id) => !alive.has(id));
     if (lost.length === 0) return;
-    for (const id of lost) this.excluded.add(id);
+    for (const id of lost) this.deployer.excluded.add(id);
     this.restart(`lost ${lost.join(', ')}`);
   }
 
