@@ -7,7 +7,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { indexModel, parseModel, profileModel, toPlanModel } from '../../../src/graph/index';
 import { loadZooModel } from '../../../src/zoo/index';
 import { plan } from '../../../src/plan/planner';
-import { planSweep } from '../../../src/plan/plan-sweep';
 import type { PlanModel } from '../../../src/plan/plan-model';
 import type { PlanNode } from '../../../src/plan/plan-types';
 
