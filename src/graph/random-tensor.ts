@@ -1,17 +1,7 @@
 /** Seeded random input tensors, so that a verify run can be replayed from its seed. */
 import { allocateTensorArray, elementCount, type TensorData, type TensorDtype } from '../runtime/tensor';
 
-/** mulberry32: a tiny, fast, well-mixed 32-bit PRNG; returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../util/seeded-random';
 
 /**
  * A random tensor: floats uniform in [0, 1) (image-like), integers uniform in {0, 1, 2} (valid as

@@ -9,6 +9,7 @@
  */
 import { MemoryNetwork, type CarriedEvent, type MemoryLinkEnds } from './memory-transport';
 import { SignalingError } from './transport';
+import { deriveSeed, seededRandom } from '../util/seeded-random';
 
 /** What can go wrong on a link. All default to 0 (a perfect link). */
 export interface LinkFaults {
@@ -54,24 +55,8 @@ export interface FaultEvent {
   readonly delayMs: number;
 }
 
-/** The mulberry32 PRNG: 32-bit state, floats in [0, 1). Small, fast and good enough for tests. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** FNV-1a hash of a string mixed with a seed: an independent PRNG seed per link. */
-function streamSeed(seed: number, name: string): number {
-  let hash = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return hash;
-}
+/** The project's seeded PRNG under the name the tests know it by. */
+export { seededRandom as mulberry32 } from '../util/seeded-random';
 
 interface Lane {
   readonly name: string;
@@ -193,7 +178,7 @@ export class FaultNetwork extends MemoryNetwork {
       const n = this.laneCounts.get(pair) ?? 0;
       this.laneCounts.set(pair, n + 1);
       const name = `${pair}#${n}`;
-      lane = { name, from: link.localPeerId, to: link.remotePeerId, random: mulberry32(streamSeed(this.seed, name)), seq: 0, lastDueAt: 0, queue: [], timer: undefined };
+      lane = { name, from: link.localPeerId, to: link.remotePeerId, random: seededRandom(deriveSeed(this.seed, name)), seq: 0, lastDueAt: 0, queue: [], timer: undefined };
       this.lanes.set(link, lane);
     }
     return lane;

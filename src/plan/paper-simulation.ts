@@ -7,7 +7,7 @@
  */
 import { PAPER_POLICY_DEFAULTS, choosePaperNode, scorePaperNode, sweepPaperWeights, type PaperPolicyOptions, type PaperWeights } from './paper-policy';
 import { PAPER_SCENARIO_NODES, STRICT_PRIORS, schedulerExecMs, type PaperScenarioNode } from './paper-scenario';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../util/seeded-random';
 
 /** Options of {@link simulatePaperPolicy}. */
 export interface PaperSimulationOptions {

@@ -4,7 +4,7 @@
  * and a seeded random DAG of any size with residual skips.
  */
 import type { PlanModel } from './plan-model';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../util/seeded-random';
 
 const FLOAT_BYTES = 4;
 
