@@ -48,13 +48,8 @@ export interface BenchmarkReport {
   readonly crossOriginIsolated: boolean;
 }
 
-/** Node -> coordinator: first message on a new link. */
-export interface JoinMessage {
-  readonly kind: 'join';
-  /** Protocol version the node speaks. */
-  readonly protocolVersion: number;
-  /** Token from the join URL. */
-  readonly token: JoinToken;
+/** Who a node says it is (sent in its join; untrusted). */
+export interface NodeIdentity {
   /** Display name chosen by the user (untrusted text: render as text). */
   readonly name: string;
   /** Device class guessed or chosen. */
@@ -67,6 +62,15 @@ export interface JoinMessage {
   readonly webgpu: boolean;
   /** True for simulated local nodes started by the coordinator. */
   readonly simulated: boolean;
+}
+
+/** Node -> coordinator: first message on a new link. */
+export interface JoinMessage extends NodeIdentity {
+  readonly kind: 'join';
+  /** Protocol version the node speaks. */
+  readonly protocolVersion: number;
+  /** Token from the join URL. */
+  readonly token: JoinToken;
 }
 
 /** Node -> coordinator: benchmark finished. */

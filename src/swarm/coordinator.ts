@@ -4,7 +4,7 @@
  * gives it a PeerJS transport, tests an in-memory one.
  */
 import { PROTOCOL_VERSION, ProtocolError, encodeMessage, parseNodeMessage } from '../protocol/messages';
-import type { BenchmarkReport, CoordinatorMessage, DeviceClass, JoinMessage } from '../protocol/messages';
+import type { BenchmarkReport, CoordinatorMessage, JoinMessage, NodeIdentity } from '../protocol/messages';
 import type { ProfileMessage, RunNodeMessage } from '../protocol/run-messages';
 import type { JoinToken, NodeId } from '../protocol/ids';
 import type { Link, LinkPayload, Transport } from '../mesh/transport';
@@ -16,14 +16,8 @@ export const NODE_STATES = ['joining', 'benchmarking', 'ready', 'gone'] as const
 export type NodeState = (typeof NODE_STATES)[number];
 
 /** What the coordinator knows about one node. */
-export interface NodeRecord {
+export interface NodeRecord extends NodeIdentity {
   readonly nodeId: NodeId;
-  readonly name: string;
-  readonly deviceClass: DeviceClass;
-  readonly hardwareConcurrency: number;
-  readonly deviceMemoryGb: number | null;
-  readonly webgpu: boolean;
-  readonly simulated: boolean;
   readonly state: NodeState;
   readonly benchmark?: BenchmarkReport;
   /** Carbon profile (intensity, power, slowdown) as the node last reported it. */

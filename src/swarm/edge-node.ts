@@ -4,7 +4,7 @@
  * room's coordinator may command it; anything else is dropped and counted.
  */
 import { PROTOCOL_VERSION, ProtocolError, encodeMessage, parseCoordinatorMessage } from '../protocol/messages';
-import type { BenchmarkReport, DeviceClass, NodeMessage } from '../protocol/messages';
+import type { BenchmarkReport, NodeIdentity, NodeMessage } from '../protocol/messages';
 import type { RunCoordinatorMessage } from '../protocol/run-messages';
 import { coordinatorPeerId, type JoinToken, type NodeId, type RoomId } from '../protocol/ids';
 import { PeerUnavailableError, type Link, type Transport } from '../mesh/transport';
@@ -13,15 +13,8 @@ import { Listeners } from '../util/listeners';
 /** Lifecycle of the node page. */
 export type EdgeNodeState = 'connecting' | 'joining' | 'benchmarking' | 'ready' | 'rejected' | 'error' | 'left';
 
-/** Who this node says it is. */
-export interface NodeIdentity {
-  readonly name: string;
-  readonly deviceClass: DeviceClass;
-  readonly hardwareConcurrency: number;
-  readonly deviceMemoryGb: number | null;
-  readonly webgpu: boolean;
-  readonly simulated: boolean;
-}
+/** Who this node says it is (the join message's identity fields). */
+export type { NodeIdentity } from '../protocol/messages';
 
 /** Options of {@link EdgeNode}. */
 export interface EdgeNodeOptions {
