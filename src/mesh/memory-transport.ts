@@ -4,9 +4,8 @@
  * disconnect) builds on this: see fault-network.ts.
  */
 import { Listeners } from '../util/listeners';
+import { LinkBase } from './link-base';
 import {
-  LinkClosedError,
-  MAX_MESSAGE_BYTES,
   PeerIdTakenError,
   PeerUnavailableError,
   type Link,
@@ -25,31 +24,24 @@ export interface MemoryLinkEnds {
   readonly remotePeerId: string;
 }
 
-class MemoryLink implements Link {
+class MemoryLink extends LinkBase {
   peer: MemoryLink | undefined;
-  private readonly messages = new Listeners<[LinkPayload]>();
-  private readonly closes = new Listeners<[string]>();
-  private closeReason: string | undefined;
   private pending = 0;
 
   constructor(
     readonly localPeerId: string,
     readonly remotePeerId: string,
     private readonly network: MemoryNetwork,
-  ) {}
-
-  get closed(): boolean {
-    return this.closeReason !== undefined;
+  ) {
+    super();
   }
+
   get bufferedAmount(): number {
     return this.pending;
   }
 
   send(payload: LinkPayload): void {
-    if (this.closed) throw new LinkClosedError(`link to ${this.remotePeerId} is closed (${this.closeReason})`);
-    if (typeof payload !== 'string' && payload.byteLength > MAX_MESSAGE_BYTES) {
-      throw new RangeError(`binary message of ${payload.byteLength} bytes exceeds ${MAX_MESSAGE_BYTES}; chunk it`);
-    }
+    this.checkSend(payload);
     const size = typeof payload === 'string' ? payload.length : payload.byteLength;
     this.pending += size;
     // Copy binary payloads: a real channel never shares memory between peers.
@@ -58,21 +50,8 @@ class MemoryLink implements Link {
       this.pending -= size;
       const peer = this.peer;
       // Sent before a close: still delivered, as on a channel.
-      if (delivered && peer && !peer.closed) peer.messages.emit(copy);
+      if (delivered && peer && !peer.closed) peer.deliver(copy);
     });
-  }
-
-  onMessage(handler: (payload: LinkPayload) => void): () => void {
-    return this.messages.add(handler);
-  }
-
-  onClose(handler: (reason: string) => void): () => void {
-    if (this.closeReason !== undefined) {
-      const reason = this.closeReason;
-      queueMicrotask(() => handler(reason));
-      return () => undefined;
-    }
-    return this.closes.add(handler);
   }
 
   close(): void {
@@ -81,11 +60,6 @@ class MemoryLink implements Link {
     this.network.carry(this, { kind: 'close' }, () => peer?.markClosed('closed by peer'));
   }
 
-  markClosed(reason: string): void {
-    if (this.closeReason !== undefined) return;
-    this.closeReason = reason;
-    this.closes.emit(reason);
-  }
 }
 
 class MemoryTransport implements Transport {

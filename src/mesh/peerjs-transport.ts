@@ -7,8 +7,6 @@
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
 import {
   ConnectTimeoutError,
-  LinkClosedError,
-  MAX_MESSAGE_BYTES,
   PeerIdTakenError,
   PeerUnavailableError,
   SignalingError,
@@ -17,6 +15,7 @@ import {
   type Transport,
 } from './transport';
 import { Listeners } from '../util/listeners';
+import { LinkBase } from './link-base';
 
 /** Where the signaling server is, and which ICE servers to use. */
 export interface PeerTransportOptions {
@@ -32,18 +31,15 @@ export interface PeerTransportOptions {
   readonly signal?: AbortSignal;
 }
 
-class PeerLink implements Link {
-  private readonly messages = new Listeners<[LinkPayload]>();
-  private readonly closes = new Listeners<[string]>();
-  private closeReason: string | undefined;
-
+class PeerLink extends LinkBase {
   constructor(private readonly conn: DataConnection) {
+    super();
     conn.on('data', (data) => {
-      if (typeof data === 'string') this.messages.emit(data);
-      else if (data instanceof ArrayBuffer) this.messages.emit(data);
+      if (typeof data === 'string') this.deliver(data);
+      else if (data instanceof ArrayBuffer) this.deliver(data);
       else if (ArrayBuffer.isView(data)) {
         const view = data as ArrayBufferView;
-        this.messages.emit(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer);
+        this.deliver(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer);
       }
       // Anything else cannot come from a raw channel; ignore it (the receiver counts bad frames).
     });
@@ -57,32 +53,13 @@ class PeerLink implements Link {
   get remotePeerId(): string {
     return this.conn.peer;
   }
-  get closed(): boolean {
-    return this.closeReason !== undefined;
-  }
   get bufferedAmount(): number {
     return this.conn.dataChannel?.bufferedAmount ?? 0;
   }
 
   send(payload: LinkPayload): void {
-    if (this.closed) throw new LinkClosedError(`link to ${this.remotePeerId} is closed (${this.closeReason})`);
-    if (typeof payload !== 'string' && payload.byteLength > MAX_MESSAGE_BYTES) {
-      throw new RangeError(`binary message of ${payload.byteLength} bytes exceeds ${MAX_MESSAGE_BYTES}; chunk it`);
-    }
+    this.checkSend(payload);
     void this.conn.send(payload);
-  }
-
-  onMessage(handler: (payload: LinkPayload) => void): () => void {
-    return this.messages.add(handler);
-  }
-
-  onClose(handler: (reason: string) => void): () => void {
-    if (this.closeReason !== undefined) {
-      const reason = this.closeReason;
-      queueMicrotask(() => handler(reason));
-      return () => undefined;
-    }
-    return this.closes.add(handler);
   }
 
   close(): void {
@@ -90,11 +67,6 @@ class PeerLink implements Link {
     this.conn.close();
   }
 
-  markClosed(reason: string): void {
-    if (this.closeReason !== undefined) return;
-    this.closeReason = reason;
-    this.closes.emit(reason);
-  }
 }
 
 /** Connect to the signaling server and resolve once our id is registered. */
