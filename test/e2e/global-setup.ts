@@ -5,5 +5,13 @@ import { ROOT } from '../helpers/app-server';
 
 export default async function setup(): Promise<void> {
   findChromium();
-  await build({ root: ROOT, logLevel: 'warn' });
+  // Vitest sets NODE_ENV=test, which would make Vite pick libraries' development builds (Lit's dev
+  // mode): build exactly what `npm start` serves.
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: ROOT, mode: 'production', logLevel: 'warn' });
+  } finally {
+    process.env.NODE_ENV = previous;
+  }
 }

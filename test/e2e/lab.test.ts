@@ -1,0 +1,144 @@
+/**
+ * The lab end to end (issue 7), through the real `carbonedge experiment` code path in a child
+ * process: a tiny scenario in headless Chromium writes its results with every ledger provenance
+ * column; the HTML report renders with its plots drawn; a node with slowdown 3 takes about 3x as
+ * long per slice as one with slowdown 1; bad scenarios exit non-zero with one line and leave no
+ * browser or server behind (found by a unique marker on the browser's command line).
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser';
+import { ROOT } from '../helpers/app-server';
+import { LEDGER_COLUMNS } from '../../src/carbon/ledger-export';
+import type { ExperimentResults } from '../../src/lab/results';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'ce-lab-'));
+const tag = `ce-lab-e2e-${process.pid}-${Date.now().toString(36)}`;
+
+function experiment(args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(ROOT, 'bin/carbonedge.js'), 'experiment', ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Processes whose command line carries `marker` (none = nothing leaked). */
+function leftovers(marker: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+function writeScenario(name: string, value: unknown): string {
+  const file = path.join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+let browser: Browser;
+let results: ExperimentResults;
+const out = path.join(dir, 'out');
+
+beforeAll(async () => {
+  const scenario = writeScenario('tiny', {
+    name: 'tiny',
+    model: 'mobilenetv2',
+    inferences: 8,
+    repetitions: 1,
+    nodes: [
+      { name: 'Fast', slowdown: 1, intensity: 600, watts: 20 },
+      { name: 'Slow', slowdown: 3, intensity: 200, power: { idleWatts: 2, maxWatts: 10 } },
+    ],
+    configurations: [
+      { kind: 'monolithic', node: 'Fast' },
+      { kind: 'monolithic', node: 'Slow' },
+      { kind: 'paper', mode: 'green' },
+      { kind: 'sweep', points: 2 },
+    ],
+  });
+  const run = await experiment(['--scenario', scenario, '--out', out, '--tag', tag], 170_000);
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as ExperimentResults;
+  browser = await launchBrowser();
+}, 200_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('carbonedge experiment in headless Chromium', () => {
+  it('writes JSON and CSV results whose ledger rows carry every provenance field, and leaves nothing running', () => {
+    for (const f of ['results.json', 'configurations.csv', 'requests.csv', 'ledger.csv', 'report.html']) expect(existsSync(path.join(out, f)), f).toBe(true);
+    const ledger = readFileSync(path.join(out, 'ledger.csv'), 'utf8').trimEnd().split('\r\n');
+    expect(ledger[0]).toBe(`configuration,repeat,${LEDGER_COLUMNS.join(',')}`);
+    expect(ledger.length).toBeGreaterThan(8 * 5);
+    expect(ledger.some((l) => l.includes(',configured,'))).toBe(true);
+    expect(results.method).toBe('browsers');
+    expect(results.configurations.map((c) => c.label)).toEqual(['monolithic@Fast', 'monolithic@Slow', 'paper-green', 'sweep wC=0.00', 'sweep wC=1.00']);
+    for (const c of results.configurations) {
+      expect(c.errors, c.label).toEqual([]);
+      expect(c.failed).toBe(0);
+      expect(c.gramsCo2PerInference.mean).toBeGreaterThan(0);
+    }
+    const requests = readFileSync(path.join(out, 'requests.csv'), 'utf8').trimEnd().split('\r\n');
+    expect(requests).toHaveLength(1 + 5 * 8);
+    expect(leftovers(tag)).toEqual([]);
+  });
+
+  it('a node with slowdown 3 takes about 3x as long per slice as one with slowdown 1', () => {
+    const wall = (label: string) => {
+      const rows = results.runs.find((r) => r.configuration === label)!.rows.filter((r) => r.type === 'execution');
+      expect(rows.length).toBe(8);
+      return rows.reduce((a, r) => a + r.wallMs!, 0) / rows.length;
+    };
+    const ratio = wall('monolithic@Slow') / wall('monolithic@Fast');
+    console.log(`slowdown 3 vs 1: ${wall('monolithic@Slow').toFixed(1)} / ${wall('monolithic@Fast').toFixed(1)} ms per slice = ${ratio.toFixed(2)}x`);
+    expect(ratio).toBeGreaterThan(2.4);
+    expect(ratio).toBeLessThan(3.6);
+  });
+
+  it('renders the HTML report from disk in headless Chromium with its plots drawn', async () => {
+    const page = await browser.newPage();
+    await page.goto(`file://${path.join(out, 'report.html')}`);
+    const shot = await page.screenshot({ fullPage: true });
+    expect(shot.byteLength).toBeGreaterThan(20_000);
+    const plots = await page.$$eval('svg[data-plot]', (svgs) =>
+      svgs.map((s) => ({ id: s.getAttribute('data-plot'), marks: s.querySelectorAll('circle, rect[data-bar], polyline').length, width: s.getBoundingClientRect().width })),
+    );
+    expect(plots.map((p) => p.id)).toEqual(['pareto', 'sweep', 'usage']);
+    for (const p of plots) {
+      expect(p.width, p.id!).toBeGreaterThan(100);
+      expect(p.marks, p.id!).toBeGreaterThan(1);
+    }
+    await page.close();
+  });
+
+  it('stops a bad scenario with a one-line message and a non-zero exit', async () => {
+    const negative = writeScenario('negative', { model: 'tinycnn', nodes: [{ name: 'A', slowdown: -2, intensity: 100 }], configurations: [{ kind: 'monolithic', node: 'A' }] });
+    const unknown = writeScenario('unknown', { model: 'resnet999', nodes: [{ name: 'A', intensity: 100 }], configurations: [{ kind: 'monolithic', node: 'A' }] });
+    const empty = writeScenario('empty', { model: 'tinycnn', nodes: [], configurations: [] });
+    for (const [file, message] of [[negative, 'slowdown: must be between 1 and 100, got -2'], [unknown, 'unknown model "resnet999"'], [empty, 'needs at least one node']] as const) {
+      const run = await experiment(['--scenario', file, '--tag', `${tag}-bad`], 30_000);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toContain(message);
+    }
+  });
+
+  it('stops when a node never joins, closing the browser and the server', async () => {
+    // 5 kW is within the scenario's bounds but not plausible for this device: the node page refuses it.
+    const never = writeScenario('never', { model: 'tinycnn', inferences: 2, repetitions: 1, nodes: [{ name: 'Greedy', intensity: 100, watts: 4999 }], configurations: [{ kind: 'monolithic', node: 'Greedy' }] });
+    const run = await experiment(['--scenario', never, '--tag', `${tag}-never`, '--out', path.join(dir, 'never')], 90_000);
+    expect(run.code).toBe(1);
+    const last = run.stderr.trim().split('\n').filter((l) => !/externalized/.test(l)).pop()!;
+    expect(last).toMatch(/node Greedy could not join: .*not plausible/);
+    expect(leftovers(`${tag}-never`)).toEqual([]);
+  });
+});
