@@ -82,13 +82,24 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
   const config = await loadAppConfig();
   const runtime = await startRuntimeWorker({ slowdown: options.slowdown ?? 1 });
   const transport = await openPeerTransport(signalingFor(config));
+  // Load for heartbeats: the worker's busy share of the time since the previous heartbeat.
+  let lastBusyMs = 0;
+  let lastAtMs = performance.now();
+  const load = (): number => {
+    const now = performance.now();
+    const busy: number = executor.busyMs;
+    const share = now > lastAtMs ? (busy - lastBusyMs) / (now - lastAtMs) : 0;
+    lastBusyMs = busy;
+    lastAtMs = now;
+    return Math.min(1, Math.max(0, share));
+  };
   const node = new EdgeNode({
     transport,
     room: options.room,
     token: options.token,
     identity: options.identity,
     runBenchmark: () => (options.benchmark ?? runSelfBenchmark)(runtime),
-    load: () => 0,
+    load,
   });
   const executor = new NodeExecutor({ node, transport, runtime: sliceRuntime(runtime), store: options.store, sha256: sha256Hex });
   executor.start();
