@@ -8,7 +8,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
-import { launchBrowser, watchPageErrors } from '../helpers/browser';
+import { launchBrowser } from '../helpers/browser';
+import { openPage as openPageIn } from '../helpers/pages';
 import { startAppServer } from '../helpers/app-server';
 import type { RunningServer } from '../../signaling/server';
 import { bundledReading } from '../../src/carbon';
@@ -16,13 +17,7 @@ import { bundledReading } from '../../src/carbon';
 let server: RunningServer;
 let browser: Browser;
 
-async function openPage(url: string, options: BrowserContextOptions = {}): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
-  const page = await context.newPage();
-  const errors = watchPageErrors(page);
-  await page.goto(url);
-  return { page, errors };
-}
+const openPage = (url: string, options: BrowserContextOptions = {}) => openPageIn(browser, url, { viewport: { width: 1100, height: 900 }, ...options });
 
 /** Wait until the attribute has the wanted value (vitest has no Playwright matchers). */
 async function waitForAttribute(locator: Locator, name: string, wanted: string, timeout = 30_000): Promise<void> {

@@ -6,8 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, watchPageErrors } from '../helpers/browser';
+import { joinUrlOf as joinUrlAt, openPage as openPageIn, textOf } from '../helpers/pages';
 import { ROOT, startAppServer } from '../helpers/app-server';
 import type { RunningServer } from '../../signaling/server';
 import { createSession } from '../../src/runtime/ort-session';
@@ -15,30 +16,16 @@ import type { MonolithicRecord } from '../../src/ui/ce-demo-model';
 
 let server: RunningServer;
 
-/** Wait for an element and return its text (vitest has no Playwright matchers). */
-async function textOf(locator: Locator, timeout = 30_000): Promise<string> {
-  await locator.waitFor({ timeout });
-  return (await locator.textContent()) ?? '';
-}
-
 let browser: Browser;
 const pageErrors: string[] = [];
 
 async function openPage(url: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = watchPageErrors(page);
+  const { page, errors } = await openPageIn(browser, url);
   page.on('close', () => pageErrors.push(...errors));
-  await page.goto(url);
   return page;
 }
 
-/** The join URL shown by the coordinator, pointed at loopback (a secure context in tests). */
-async function joinUrlOf(coordinator: Page): Promise<string> {
-  const href = await coordinator.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
-  const url = new URL(href!);
-  return `${server.localUrl}/${url.search}`;
-}
+const joinUrlOf = (coordinator: Page) => joinUrlAt(coordinator, server.localUrl);
 
 beforeAll(async () => {
   server = await startAppServer();

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, watchPageErrors } from '../helpers/browser';
+import { launchBrowser } from '../helpers/browser';
+import { joinUrlOf, openPage as openPageIn } from '../helpers/pages';
 import { startAppServer } from '../helpers/app-server';
 import type { RunningServer } from '../../signaling/server';
 import { compareTensors, indexModel, parseModel, profileModel, randomFeeds } from '../../src/graph/index';
@@ -21,13 +22,13 @@ let server: RunningServer;
 let browser: Browser;
 let coordinator: Page;
 const nodes: Page[] = [];
-const errors: string[] = [];
+/** Uncaught errors of every page opened, live. */
+const errorLists: string[][] = [];
 let expected: Record<string, TensorData>[] = [];
 
 async function openPage(url: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
-  await page.goto(url);
+  const { page, errors } = await openPageIn(browser, url);
+  errorLists.push(errors);
   return page;
 }
 
@@ -81,9 +82,7 @@ beforeAll(async () => {
   server = await startAppServer();
   browser = await launchBrowser();
   coordinator = await openPage(`${server.localUrl}/`);
-  watchPageErrors(coordinator);
-  const href = await coordinator.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
-  const joinUrl = `${server.localUrl}/${new URL(href!).search}`;
+  const joinUrl = await joinUrlOf(coordinator, server.localUrl);
   for (let i = 0; i < 3; i++) nodes.push(await openPage(joinUrl));
   await coordinator.locator('ce-node-table tr[data-state="ready"]').nth(2).waitFor({ timeout: 120_000 });
   (globalThis as { joinUrl?: string }).joinUrl = joinUrl;
@@ -112,7 +111,7 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
         { timeout: 10_000 },
       );
     }
-    expect(errors).toEqual([]);
+    expect(errorLists.flat()).toEqual([]);
   });
 
   it('closing a node page mid-run still yields 50 correct results, none duplicated', async () => {
@@ -136,6 +135,6 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     checkOutputs(done);
     expect(done.stats!.replans).toBeGreaterThanOrEqual(1);
     expect(done.placement!.pipelines[0]!.slices.map((s) => s.nodeId)).not.toContain(victimId);
-    expect(errors).toEqual([]);
+    expect(errorLists.flat()).toEqual([]);
   });
 });
