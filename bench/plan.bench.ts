@@ -7,7 +7,7 @@ import { createShareRouter } from '../src/plan/share-router';
 import { plan } from '../src/plan/planner';
 import { planSweep } from '../src/plan/plan-sweep';
 import { syntheticPlanModel } from '../src/plan/synthetic-model';
-import { seededRandom } from '../src/plan/seeded-random';
+import { seededRandom } from '../src/util/seeded-random';
 import { simulatePaperPolicy } from '../src/plan/paper-simulation';
 import { PAPER_MODES } from '../src/plan/paper-policy';
 import type { PlanNode } from '../src/plan/plan-types';

@@ -6,6 +6,7 @@ import { openPeerTransport } from '../mesh/peerjs-transport';
 import { PeerIdTakenError, type Transport } from '../mesh/transport';
 import { Coordinator, type NodeRecord } from '../swarm/coordinator';
 import { loadAppConfig, signalingFor } from './app-config';
+import { installLabHooks } from './lab-hooks';
 import './ce-node-table';
 import './ce-demo-model';
 import './ce-run-panel';
@@ -82,6 +83,7 @@ export class CeCoordinatorPage extends LitElement {
       coordinator.onChange(() => (this.nodes = coordinator.nodes()));
       coordinator.onDrop(() => (this.dropped = coordinator.droppedMessages));
       coordinator.start();
+      installLabHooks(coordinator);
       this.coordinatorReady = coordinator;
       this.room = room;
       this.token = token;

@@ -19,6 +19,8 @@ import {
   type ChoiceResult,
   type NodeCarbonProfile,
 } from './node-carbon-profile';
+import { configuredPowerModel } from '../carbon';
+import { parseLabNodeParams, type LabNodeParams } from '../lab/lab-node-params';
 import './ce-carbon-card';
 import type { CarbonEditDetail, CarbonFieldError } from './ce-carbon-card';
 
@@ -61,6 +63,8 @@ export class CeNodePage extends LitElement {
   @state() private carbonError: CarbonFieldError | undefined;
   private readonly hints = readBrowserHints();
   @state() private executions = 0;
+  /** Lab / experiment node (URL parameters, issue 7): simulated, not saved to this browser's profile. */
+  @state() private lab: LabNodeParams | undefined;
   private session: NodeSession | undefined;
   private readonly onPageHide = () => this.session?.stop('tab closed');
 
@@ -76,7 +80,54 @@ export class CeNodePage extends LitElement {
     this.session?.stop('page closed');
   }
 
+  /**
+   * Apply the lab URL parameters (src/lab/lab-node-params.ts) through the same checks as the Carbon
+   * card's edits, so figures keep their `configured` labels. Returns a reason when a value is bad.
+   */
+  private applyLabParams(params: LabNodeParams): string | undefined {
+    let choices: CarbonChoices = {};
+    const steps: Array<[string | undefined, (c: CarbonChoices, text: string) => ChoiceResult]> = [
+      [params.zone, applyZoneInput],
+      [params.intensity, applyIntensityInput],
+      [params.watts, (c, text) => applyPowerInput(c, text, this.hints)],
+    ];
+    for (const [text, apply] of steps) {
+      if (text === undefined) continue;
+      const result = apply(choices, text);
+      if (!result.ok) return `lab parameter ${result.field}: ${result.reason}`;
+      choices = result.choices;
+    }
+    this.carbonChoices = choices;
+    let carbon = buildNodeCarbonProfile(this.hints, choices);
+    if (params.idleWatts !== undefined && choices.maxWatts !== undefined) {
+      try {
+        const power = configuredPowerModel({ deviceClass: carbon.device.deviceClass, arch: carbon.device.arch, maxWatts: choices.maxWatts, idleWatts: params.idleWatts, ramGb: null, source: 'set by the lab URL (whole device: idle and full load)' });
+        carbon = { ...carbon, power, message: { ...carbon.message, power } };
+      } catch (error) {
+        return `lab parameter idle: ${(error as Error).message}`;
+      }
+    }
+    this.carbon = { ...carbon, message: { ...carbon.message, slowdown: params.slowdown ?? 1 } };
+    return undefined;
+  }
+
   private async join(): Promise<void> {
+    const lab = parseLabNodeParams(location.search);
+    if (!lab.ok) {
+      this.nodeState = 'error';
+      this.error = `Bad lab parameters: ${lab.reason}`;
+      return;
+    }
+    if (lab.lab) {
+      this.lab = lab.params;
+      const problem = this.applyLabParams(lab.params);
+      if (problem) {
+        this.nodeState = 'error';
+        this.error = `Bad lab parameters: ${problem}`;
+        return;
+      }
+      return this.joinAsLabNode(lab.params);
+    }
     try {
       const loaded = await loadProfile();
       this.carbonChoices = loaded?.carbon ?? {};
@@ -101,22 +152,61 @@ export class CeNodePage extends LitElement {
         benchmark: (runtime) => this.runBenchmark(runtime),
         profile: () => this.carbon?.message,
       });
-      this.session = session;
-      const { node } = session;
-      session.transport.onError((error) => (this.error = error.message));
-      const sync = () => {
-        this.nodeState = node.state;
-        this.error = node.error ?? '';
-        this.executions = session.executor.executions;
-      };
-      node.onChange(sync);
-      node.onCommand(() => setTimeout(sync, 0));
-      setInterval(sync, 1000);
-      sync();
+      this.watch(session);
     } catch (error) {
       this.nodeState = 'error';
       this.error = `Could not join: ${(error as Error).message}`;
     }
+  }
+
+  /** Join as a lab node: its own name, slowdown and carbon profile; nothing read from or saved to IndexedDB. */
+  private async joinAsLabNode(params: LabNodeParams): Promise<void> {
+    const carbon = this.carbon!;
+    const deviceClass = toProtocolDeviceClass(carbon.device.deviceClass);
+    this.name = params.name ?? `lab-${Math.random().toString(36).slice(2, 6)}`;
+    try {
+      const session = await startNodeSession({
+        room: this.room,
+        token: this.token,
+        identity: {
+          name: this.name,
+          deviceClass,
+          hardwareConcurrency: navigator.hardwareConcurrency || 1,
+          deviceMemoryGb: params.memoryMb !== undefined ? params.memoryMb / 1024 : this.hints.deviceMemoryGb ?? null,
+          webgpu: 'gpu' in navigator,
+          simulated: true,
+        },
+        store: new IdbSliceStore(),
+        slowdown: params.slowdown ?? 1,
+        // A short unrecorded pass first: the first runs of a fresh worker (JIT, CPU clock ramp-up)
+        // would make a lab node look slower or faster than its slowdown says.
+        benchmark: async (runtime) => {
+          await runSelfBenchmark(runtime, 3);
+          return (this.benchmark = await runSelfBenchmark(runtime));
+        },
+        profile: () => this.carbon?.message,
+      });
+      this.watch(session);
+    } catch (error) {
+      this.nodeState = 'error';
+      this.error = `Could not join: ${(error as Error).message}`;
+    }
+  }
+
+  /** Mirror the session's state on the page. */
+  private watch(session: NodeSession): void {
+    this.session = session;
+    const { node } = session;
+    session.transport.onError((error) => (this.error = error.message));
+    const sync = () => {
+      this.nodeState = node.state;
+      this.error = node.error ?? '';
+      this.executions = session.executor.executions;
+    };
+    node.onChange(sync);
+    node.onCommand(() => setTimeout(sync, 0));
+    setInterval(sync, 1000);
+    sync();
   }
 
   /** Reuse the stored benchmark when the thread count matches; else run it in the worker. */
@@ -153,7 +243,8 @@ export class CeNodePage extends LitElement {
     this.carbonError = undefined;
     this.carbonChoices = result.choices;
     this.carbon = buildNodeCarbonProfile(this.hints, result.choices);
-    void updateProfile({ carbon: result.choices }, this.name);
+    if (!this.lab) void updateProfile({ carbon: result.choices }, this.name);
+    else this.carbon = { ...this.carbon, message: { ...this.carbon.message, slowdown: this.lab.slowdown ?? 1 } };
     this.sendProfile();
   }
 
@@ -161,7 +252,7 @@ export class CeNodePage extends LitElement {
     const value = (event.target as HTMLInputElement).value.trim().slice(0, 64);
     if (!value) return;
     this.name = value;
-    await updateProfile({ name: value }, value);
+    if (!this.lab) await updateProfile({ name: value }, value);
   }
 
   override render() {
@@ -173,6 +264,7 @@ export class CeNodePage extends LitElement {
           <dt>Name</dt>
           <dd><input .value=${this.name} maxlength="64" @change=${(e: Event) => this.rename(e)} />
             <small>(used from the next join)</small></dd>
+          ${this.lab ? html`<dt>Lab node</dt><dd data-testid="node-lab">simulated: slowdown x${this.lab.slowdown ?? 1} (worker duty cycle)</dd>` : ''}
           <dt>State</dt><dd data-testid="node-state" data-state=${this.nodeState}>${STATE_TEXT[this.nodeState]}</dd>
           <dt>Slices run</dt><dd data-testid="node-executions">${this.executions}</dd>
         </dl>

@@ -6,9 +6,10 @@
 import { indexModel, parseModel, profileModel, randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
 import { plan } from '../plan/planner';
 import { planFixedSplit } from '../plan/fixed-split';
-import type { PlanWeights, PlannerMode } from '../plan/plan-types';
+import { planPinned } from '../plan/pinned';
+import type { PlanConstraints, PlanResult, PlanWeights, PlannerMode } from '../plan/plan-types';
 import { loadZooModel, zooInfo } from '../zoo/index';
-import type { Coordinator } from '../swarm/coordinator';
+import type { Coordinator, NodeRecord } from '../swarm/coordinator';
 import { toPlanNode } from '../swarm/plan-inputs';
 import { RunController, type RequestOutcome, type RunEvent } from '../swarm/run-controller';
 import type { RuntimeClient } from './runtime-client';
@@ -28,6 +29,26 @@ export interface RunSettings {
   readonly ratePerSecond: number;
   /** Seed of the random inputs (request i uses seed + i). */
   readonly seed: number;
+  /**
+   * Force the placement (lab, issue 7): node NAMES in slice order; one name = the whole model on that
+   * node, k names = k balanced slices on them (src/plan/pinned.ts). Wins over `stages`.
+   */
+  readonly pin?: readonly string[];
+  /** Requests in flight per pipeline (default 3; 1 = the paper's closed loop). */
+  readonly window?: number;
+  /** Planner constraints, e.g. a latency budget (planner runs only). */
+  readonly constraints?: PlanConstraints;
+}
+
+/** Pinned node names -> node ids of `nodes`; a missing name gives a failed plan naming the ready nodes. */
+function pinnedPlan(inputs: Parameters<typeof planPinned>[0], nodes: readonly NodeRecord[], names: readonly string[]): PlanResult {
+  const ids: string[] = [];
+  for (const name of names) {
+    const found = nodes.find((n) => n.name === name);
+    if (!found) return { ok: false, reason: `pinned node "${name}" is not ready (ready: ${nodes.map((n) => n.name).join(', ') || 'none'})`, binding: 'input' };
+    ids.push(found.nodeId);
+  }
+  return planPinned(inputs, ids);
 }
 
 /** A profiled model ready to plan, cached per name. */
@@ -54,19 +75,30 @@ export async function startRun(
   runtime: RuntimeClient,
   settings: RunSettings,
   onEvent: (event: RunEvent) => void,
-): Promise<{ controller: RunController; profile: ModelProfile; done: Promise<RequestOutcome[]> }> {
+): Promise<{ controller: RunController; profile: ModelProfile; done: Promise<RequestOutcome[]>; planningMs: () => number }> {
   if (!Number.isInteger(settings.inferences) || settings.inferences < 1) throw new RangeError(`inferences must be a whole number >= 1, got ${settings.inferences}`);
   if (!(settings.ratePerSecond >= 0)) throw new RangeError(`rate must be >= 0, got ${settings.ratePerSecond}`);
   const profile = await profileCatalogueModel(settings.model, runtime);
   const model = toPlanModel(profile);
+  let planningMs = 0;
   const controller = new RunController({
     coordinator,
     profile,
     planNodes: (nodes) => {
-      const inputs = { model, nodes: nodes.map(toPlanNode), mode: settings.mode, ...(settings.weights ? { weights: settings.weights } : {}) };
-      return settings.stages > 0 ? planFixedSplit(inputs, settings.stages) : plan(inputs);
+      const t0 = performance.now();
+      const inputs = {
+        model,
+        nodes: nodes.map(toPlanNode),
+        mode: settings.mode,
+        ...(settings.weights ? { weights: settings.weights } : {}),
+        ...(settings.constraints ? { constraints: settings.constraints } : {}),
+      };
+      const result = settings.pin?.length ? pinnedPlan(inputs, nodes, settings.pin)
+        : settings.stages > 0 ? planFixedSplit(inputs, settings.stages) : plan(inputs);
+      planningMs += performance.now() - t0;
+      return result;
     },
-    window: 3,
+    window: settings.window ?? 3,
   });
   controller.onEvent(onEvent);
   await controller.start();
@@ -78,5 +110,5 @@ export async function startRun(
     }
     return Promise.all(pending);
   })();
-  return { controller, profile, done };
+  return { controller, profile, done, planningMs: () => planningMs };
 }

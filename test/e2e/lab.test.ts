@@ -50,8 +50,8 @@ beforeAll(async () => {
   const scenario = writeScenario('tiny', {
     name: 'tiny',
     model: 'mobilenetv2',
-    inferences: 8,
-    repetitions: 1,
+    inferences: 6,
+    repetitions: 2,
     nodes: [
       { name: 'Fast', slowdown: 1, intensity: 600, watts: 20 },
       { name: 'Slow', slowdown: 3, intensity: 200, power: { idleWatts: 2, maxWatts: 10 } },
@@ -78,7 +78,7 @@ describe('carbonedge experiment in headless Chromium', () => {
     for (const f of ['results.json', 'configurations.csv', 'requests.csv', 'ledger.csv', 'report.html']) expect(existsSync(path.join(out, f)), f).toBe(true);
     const ledger = readFileSync(path.join(out, 'ledger.csv'), 'utf8').trimEnd().split('\r\n');
     expect(ledger[0]).toBe(`configuration,repeat,${LEDGER_COLUMNS.join(',')}`);
-    expect(ledger.length).toBeGreaterThan(8 * 5);
+    expect(ledger.length).toBeGreaterThan(6 * 5);
     expect(ledger.some((l) => l.includes(',configured,'))).toBe(true);
     expect(results.method).toBe('browsers');
     expect(results.configurations.map((c) => c.label)).toEqual(['monolithic@Fast', 'monolithic@Slow', 'paper-green', 'sweep wC=0.00', 'sweep wC=1.00']);
@@ -88,20 +88,38 @@ describe('carbonedge experiment in headless Chromium', () => {
       expect(c.gramsCo2PerInference.mean).toBeGreaterThan(0);
     }
     const requests = readFileSync(path.join(out, 'requests.csv'), 'utf8').trimEnd().split('\r\n');
-    expect(requests).toHaveLength(1 + 5 * 8);
+    expect(requests).toHaveLength(1 + 5 * 6 * 2);
     expect(leftovers(tag)).toEqual([]);
   });
 
   it('a node with slowdown 3 takes about 3x as long per slice as one with slowdown 1', () => {
-    const wall = (label: string) => {
-      const rows = results.runs.find((r) => r.configuration === label)!.rows.filter((r) => r.type === 'execution');
-      expect(rows.length).toBe(8);
-      return rows.reduce((a, r) => a + r.wallMs!, 0) / rows.length;
+    // Medians over both repetitions (interleaved Fast, Slow, ..., Fast, Slow), so that a burst of
+    // other load on this shared machine does not decide the ratio.
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
     };
+    const executions = (label: string) => {
+      const rows = results.runs.filter((r) => r.configuration === label).flatMap((r) => r.rows.filter((x) => x.type === 'execution'));
+      expect(rows.length).toBe(12);
+      return rows;
+    };
+    const wall = (label: string) => median(executions(label).map((r) => r.wallMs!));
+    const stretch = (label: string) => median(executions(label).map((r) => r.wallMs! / r.busyMs!));
     const ratio = wall('monolithic@Slow') / wall('monolithic@Fast');
-    console.log(`slowdown 3 vs 1: ${wall('monolithic@Slow').toFixed(1)} / ${wall('monolithic@Fast').toFixed(1)} ms per slice = ${ratio.toFixed(2)}x`);
-    expect(ratio).toBeGreaterThan(2.4);
-    expect(ratio).toBeLessThan(3.6);
+    const load = os.loadavg()[0]!;
+    console.log(`slowdown 3 vs 1: ${wall('monolithic@Slow').toFixed(1)} / ${wall('monolithic@Fast').toFixed(1)} ms per slice = ${ratio.toFixed(2)}x; wall/busy ${stretch('monolithic@Slow').toFixed(2)} vs ${stretch('monolithic@Fast').toFixed(2)}; load average ${load.toFixed(1)} on ${os.cpus().length} cores`);
+    // Each slice on the slow node holds it 3x its compute time; the fast node ~1x.
+    expect(stretch('monolithic@Slow')).toBeGreaterThan(2.4);
+    expect(stretch('monolithic@Slow')).toBeLessThan(3.6);
+    expect(stretch('monolithic@Fast')).toBeLessThan(1.2);
+    // Side by side across nodes: holds on a machine that is not overloaded. Under heavy outside load
+    // the CPU scheduler favours the duty-cycled node (it sleeps), shrinking its compute time, so the
+    // cross-node figure is then only reported (README.md, "what it does not model").
+    if (load < os.cpus().length) {
+      expect(ratio).toBeGreaterThan(2.4);
+      expect(ratio).toBeLessThan(3.6);
+    } else expect(ratio).toBeGreaterThan(1);
   });
 
   it('renders the HTML report from disk in headless Chromium with its plots drawn', async () => {

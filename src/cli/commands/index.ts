@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
+import { experimentCommand } from './experiment';
 import { inspectCommand } from './inspect';
 import { intensityCommand } from './intensity';
 import { planCommand } from './plan';
@@ -21,4 +22,5 @@ export const commands: readonly CliCommand[] = [
   verifyCommand,
   planCommand,
   reproducePaperCommand,
+  experimentCommand,
 ];

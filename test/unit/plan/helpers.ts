@@ -1,6 +1,6 @@
 /** Small heterogeneous swarms for planner tests. */
 import type { PlanNode } from '../../../src/plan/plan-types';
-import { seededRandom } from '../../../src/plan/seeded-random';
+import { seededRandom } from '../../../src/util/seeded-random';
 
 /** `count` nodes with seeded speeds 0.5-5 GFLOP/s, 2-40 W, 50-800 gCO2/kWh. */
 export function randomNodes(count: number, seed: number, memoryBytes = 4e9): PlanNode[] {

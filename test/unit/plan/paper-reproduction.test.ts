@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { reproducePaper } from '../../../src/plan/paper-reproduction';
 import { PAPER_MODES, choosePaperNode, paperWeightsProblem, scorePaperNode, sweepPaperWeights } from '../../../src/plan/paper-policy';
 import { PAPER_GREEN_INFERENCES_PER_GRAM } from '../../../src/plan/paper-scenario';
-import { seededRandom } from '../../../src/plan/seeded-random';
+import { seededRandom } from '../../../src/util/seeded-random';
 
 const repro = reproducePaper();
 const paper = repro.accountings.find((a) => a.accounting === 'paper')!;

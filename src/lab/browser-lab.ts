@@ -1,0 +1,219 @@
+/**
+ * `carbonedge experiment` with real browsers: the CarbonEdge server, one headless Chromium, a
+ * coordinator page and one page per scenario node (lab URL parameters: name, slowdown, intensity,
+ * power), then every configuration R times through `window.carbonedgeLab.run` (src/ui/lab-hooks.ts).
+ * Nodes are opened one after the other so their self-benchmarks do not compete for the CPU.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../signaling/server';
+import { zooInfo } from '../zoo/index';
+import { launchBrowser } from './browser';
+import { expandConfigurations, paperChoice, type ExpandedConfiguration, type PaperChoice } from './configurations';
+import type { LabNodeInfo, LabRunRecord, LabRunSettings } from './lab-api';
+import { labNodeQuery } from './lab-node-params';
+import { aggregate, measureRun, requestRows, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
+import type { LabScenario } from './scenario';
+
+/** The repository root (src/lab/ is two levels down). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A browser experiment could not run (a node never joined, the app did not load, ...). */
+export class LabRunError extends Error {
+  override name = 'LabRunError';
+}
+
+/** Options of {@link runBrowserExperiment}. */
+export interface BrowserLabOptions {
+  /** Progress lines. */
+  readonly progress: (line: string) => void;
+  readonly signal?: AbortSignal;
+  /** Marker added to Chromium's command line (find the process with `pgrep -f`). */
+  readonly tag: string;
+  /** How long one node may take to join and benchmark, ms (default 90 s). */
+  readonly joinTimeoutMs?: number;
+  /** Rebuild dist/ even when it looks current. */
+  readonly forceBuild?: boolean;
+}
+
+function newestMtimeMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The built app to serve: dist/ when it is newer than src/ and workers/, else the lab's own build in
+ * .cache/lab-dist (built now with vite when missing or stale). The lab never rebuilds dist/ itself,
+ * so a concurrent `npm start` or test run serving dist/ is not disturbed.
+ */
+export async function ensureBuilt(progress: (line: string) => void, force = false): Promise<string> {
+  const sources = Math.max(newestMtimeMs(path.join(REPO_ROOT, 'src')), newestMtimeMs(path.join(REPO_ROOT, 'workers')));
+  const current = (dir: string) => existsSync(path.join(dir, 'index.html')) && statSync(path.join(dir, 'index.html')).mtimeMs >= sources;
+  const dist = path.join(REPO_ROOT, 'dist');
+  const own = path.join(REPO_ROOT, '.cache', 'lab-dist');
+  if (!force && current(dist)) return dist;
+  if (!force && current(own)) return own;
+  progress(`building the app into ${path.relative(REPO_ROOT, own)} (vite build)...`);
+  const { build } = await import('vite');
+  await build({ root: REPO_ROOT, logLevel: 'error', build: { outDir: own, emptyOutDir: true } });
+  return own;
+}
+
+async function waitForNode(coordinator: Page, page: Page, name: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (signal?.aborted) throw new LabRunError('interrupted');
+    const nodes = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
+    if (nodes.some((n) => n.name === name && n.state === 'ready' && n.planNode)) return;
+    const error = await page.evaluate(() => document.querySelector('ce-app')?.shadowRoot?.querySelector('ce-node-page')?.shadowRoot?.querySelector('[data-testid="node-error"]')?.textContent?.trim() ?? '');
+    if (error) throw new LabRunError(`node ${name} could not join: ${error}`);
+    if (Date.now() > deadline) throw new LabRunError(`node ${name} never joined and benchmarked within ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Resolve a configuration to the settings of one run (paper modes: pinned on the policy's choice). */
+function settingsFor(c: ExpandedConfiguration, scenario: LabScenario, repeat: number, paper: Map<string, PaperChoice>): LabRunSettings {
+  const pin = c.paperMode ? [paper.get(c.label)!.node] : c.pin;
+  return {
+    model: scenario.model,
+    mode: c.mode,
+    ...(c.weights ? { weights: c.weights } : {}),
+    ...(c.constraints ? { constraints: c.constraints } : {}),
+    stages: c.stages,
+    ...(pin ? { pin } : {}),
+    inferences: scenario.inferences,
+    window: scenario.inFlight,
+    // The same inputs for every configuration of a repetition; new ones for the next repetition.
+    seed: scenario.seed + repeat * scenario.inferences,
+  };
+}
+
+/** The paper policy's choice per paper-mode configuration, from the nodes' measured speeds. */
+export function resolvePaperModes(configs: readonly ExpandedConfiguration[], scenario: LabScenario, nodes: readonly LabNodeInfo[]): Map<string, PaperChoice> {
+  const flops = zooInfo(scenario.model).macs * 2;
+  const candidates = scenario.nodes.map((spec) => {
+    const info = nodes.find((n) => n.name === spec.name);
+    if (!info?.planNode) throw new LabRunError(`node ${spec.name} has no benchmark`);
+    return {
+      name: spec.name,
+      slowdown: spec.slowdown,
+      memoryMb: spec.memoryMb,
+      gramsCo2PerKwh: info.gramsCo2PerKwh,
+      maxWatts: info.planNode.power.maxWatts,
+      execMs: (flops / info.flopsPerSecond) * 1000,
+    };
+  });
+  const out = new Map<string, PaperChoice>();
+  for (const c of configs) if (c.paperMode) out.set(c.label, paperChoice(c.paperMode, candidates, scenario.inferences, scenario.seed));
+  return out;
+}
+
+/** Run the scenario in headless Chromium and return what it measured. Always closes what it opened. */
+export async function runBrowserExperiment(scenario: LabScenario, options: BrowserLabOptions): Promise<ExperimentResults> {
+  const started = Date.now();
+  const { progress, signal } = options;
+  const staticDir = await ensureBuilt(progress, options.forceBuild);
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    browser = undefined;
+    await server?.stop();
+    server = undefined;
+  };
+  const onAbort = () => void close();
+  signal?.addEventListener('abort', onAbort);
+  const pageErrors: string[] = [];
+  try {
+    server = await startServer({ staticDir, port: 0, host: '127.0.0.1' });
+    browser = await launchBrowser({ extraArgs: [`--carbonedge-lab=${options.tag}`] });
+    const open = async (url: string) => {
+      const page = await (await browser!.newContext()).newPage();
+      page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
+      await page.goto(url);
+      return page;
+    };
+    progress(`server ${server.localUrl}; opening the coordinator`);
+    const coordinator = await open(`${server.localUrl}/`);
+    const href = await coordinator.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
+    if (!(await coordinator.evaluate(() => window.carbonedgeLab?.version === 1))) throw new LabRunError('the coordinator page has no lab hook: rebuild the app (carbonedge experiment --build)');
+    const joinUrl = `${server.localUrl}/${new URL(href!).search}`;
+    for (const node of scenario.nodes) {
+      const query = labNodeQuery({
+        name: node.name,
+        slowdown: node.slowdown,
+        memoryMb: node.memoryMb,
+        ...(node.zone ? { zone: node.zone } : {}),
+        ...(node.gramsCo2PerKwh !== undefined ? { intensity: String(node.gramsCo2PerKwh) } : {}),
+        ...(node.power ? { watts: String(node.power.maxWatts) } : {}),
+        ...(node.power?.idleWatts !== undefined ? { idleWatts: node.power.idleWatts } : {}),
+      });
+      const t0 = Date.now();
+      const page = await open(`${joinUrl}&${query}`);
+      await waitForNode(coordinator, page, node.name, options.joinTimeoutMs ?? 90_000, signal);
+      progress(`node ${node.name} ready (slowdown x${+node.slowdown.toFixed(3)}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+    const nodes = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
+    const configs = expandConfigurations(scenario);
+    const paper = resolvePaperModes(configs, scenario, nodes);
+    for (const [label, choice] of paper) progress(`${label}: the paper's policy routes to ${choice.node} (${Object.entries(choice.usage).map(([n, s]) => `${n} ${(s * 100).toFixed(0)}%`).join(', ')})`);
+    const measures: RepeatMeasure[] = [];
+    const requests: RequestRow[] = [];
+    const runs: RunRows[] = [];
+    const total = configs.length * scenario.repetitions;
+    let done = 0;
+    for (let repeat = 1; repeat <= scenario.repetitions; repeat++) {
+      for (const c of configs) {
+        if (signal?.aborted) throw new LabRunError('interrupted');
+        const settings = settingsFor(c, scenario, repeat - 1, paper);
+        const record = (await coordinator.evaluate((s) => window.carbonedgeLab!.run(s), settings)) as LabRunRecord;
+        const paperMs = c.paperMode ? (paper.get(c.label)!.decisionMicroseconds * scenario.inferences) / 1000 : 0;
+        const m = measureRun(c.label, repeat, record, paperMs);
+        measures.push(m);
+        requests.push(...requestRows(c.label, repeat, record));
+        runs.push({ configuration: c.label, repeat, rows: record.rows });
+        done++;
+        progress(
+          m.error
+            ? `[${done}/${total}] ${c.label} #${repeat}: FAILED ${m.error}`
+            : `[${done}/${total}] ${c.label} #${repeat}: ${m.completed}/${scenario.inferences} ok, ${m.latencyMs.toFixed(1)} ms, ${m.throughputPerSecond.toFixed(2)}/s, ${m.gramsCo2PerInference.toExponential(3)} gCO2/inf  ${m.placement}`,
+        );
+      }
+    }
+    const monolithic = configs.find((c) => c.kind === 'monolithic' && c.pin?.[0] === scenario.monolithicNode)?.label ?? configs[0]!.label;
+    const chromium = browser.version();
+    return {
+      format: 'carbonedge-lab/1',
+      scenario: scenario.name,
+      method: 'browsers',
+      model: scenario.model,
+      inferences: scenario.inferences,
+      repetitions: scenario.repetitions,
+      monolithic,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', chromium, isolated: process.env.CARBONEDGE_ISOLATED === '1' ? 'yes' : 'no' },
+      nodes,
+      configurations: aggregate(configs, measures, monolithic, Object.fromEntries([...paper].map(([k, v]) => [k, v.usage]))),
+      requests,
+      runs,
+      notes: [
+        'Power figures are estimates (configured per node from the scenario, not metered); energy = P(u) x wall time, u = busy / wall.',
+        `Slowdown is a duty cycle in each node's worker (busy t, idle (s-1) t), the analogue of a CPU quota; ${os.cpus().length} cores shared by all pages.`,
+        'Paper modes: the paper policy (src/plan/paper-policy.ts) routes every task; the whole model ran pinned on its majority node.',
+        ...(pageErrors.length ? [`page errors: ${pageErrors.slice(0, 5).join(' | ')}`] : []),
+      ],
+    };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await close();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The contract between the coordinator page's lab hook (`window.carbonedgeLab`, src/ui/lab-hooks.ts)
+ * and the `carbonedge experiment` runner in Node (src/lab/browser-lab.ts). Types only: plain,
+ * structured-clone-safe data, so it crosses `page.evaluate` unchanged.
+ */
+import type { LedgerRow, LedgerSummary } from '../carbon/ledger';
+import type { Placement, PlanConstraints, PlanNode, PlanWeights, PlannerMode } from '../plan/plan-types';
+
+/** What one lab run asks for (a subset of the Run panel's RunSettings plus `pin`). */
+export interface LabRunSettings {
+  readonly model: string;
+  readonly mode: PlannerMode;
+  readonly weights?: PlanWeights;
+  /** 0 = planner decides; k = fixed k-way split (ignored when `pin` is given). */
+  readonly stages: number;
+  /** Node names in slice order: forces the placement (src/plan/pinned.ts). */
+  readonly pin?: readonly string[];
+  readonly constraints?: PlanConstraints;
+  readonly inferences: number;
+  /** Requests in flight per pipeline; 1 = closed loop (the paper's setting). */
+  readonly window: number;
+  /** Seed of request i's random input: seed + i. */
+  readonly seed: number;
+  /** Unmeasured warm-up requests before the measured ones (default 2, at least 1). */
+  readonly warmup?: number;
+}
+
+/** A node as the coordinator sees it, with the planner's view of it. */
+export interface LabNodeInfo {
+  readonly nodeId: string;
+  readonly name: string;
+  readonly state: string;
+  readonly simulated: boolean;
+  /** Slowdown the node reported in its profile (1 when none). */
+  readonly slowdown: number;
+  /** Fastest measured backend rate, FLOP/s (0 before the benchmark). */
+  readonly flopsPerSecond: number;
+  readonly gramsCo2PerKwh: number;
+  readonly intensitySource: string;
+  readonly powerLabel: string;
+  /** The planner's node (src/swarm/plan-inputs.ts toPlanNode), when plannable. */
+  readonly planNode?: PlanNode;
+}
+
+/** One request's outcome, without its output tensors. */
+export interface LabOutcome {
+  readonly requestId: number;
+  readonly ok: boolean;
+  /** Send to result, ms (absent on failure). */
+  readonly latencyMs?: number;
+  readonly attempts: number;
+  readonly reason?: string;
+}
+
+/** What one lab run measured. */
+export interface LabRunRecord {
+  readonly settings: LabRunSettings;
+  /** Empty when the run worked. */
+  readonly error: string;
+  readonly placement?: Placement;
+  /** Node id -> name at the end of the run. */
+  readonly nodeNames: Readonly<Record<string, string>>;
+  readonly outcomes: readonly LabOutcome[];
+  /** Every ledger row with its provenance (src/carbon/ledger.ts). */
+  readonly rows: readonly LedgerRow[];
+  readonly summary?: LedgerSummary;
+  /** Wall time from deployment done to the last result, ms. */
+  readonly runWallMs: number;
+  /** Time spent planning (all plans of the run, re-plans included), ms. */
+  readonly planningMs: number;
+  readonly deployMs: number;
+  readonly replans: number;
+}
+
+/** The hook the coordinator page installs on `window`. */
+export interface CarbonedgeLabApi {
+  readonly version: 1;
+  nodes(): LabNodeInfo[];
+  run(settings: LabRunSettings): Promise<LabRunRecord>;
+}

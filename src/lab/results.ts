@@ -1,0 +1,180 @@
+/**
+ * What an experiment measured, per repetition and per configuration. Per repetition of a
+ * configuration (n = inferences completed):
+ *
+ *     latency ms           = mean over requests of (result time - send time)
+ *     throughput /s        = n / (last result - deployment done) x 1000
+ *     energy J / inference = ledger total J / n     (estimated power: P(u) x wall, u = busy / wall)
+ *     gCO2 / inference     = ledger total gCO2 / n; inferences per gCO2 = 1 / that
+ *     planning ms / request = (planner time of the run + paper policy decisions) / n
+ *     node usage share     = busy ms of the node / busy ms of all nodes
+ *
+ * Per configuration: mean and 95% interval over repetitions (stats.ts); reduction vs monolithic =
+ * 1 - gCO2(config) / mean gCO2(monolithic), per repetition.
+ */
+import type { LedgerRow } from '../carbon/ledger';
+import type { Placement } from '../plan/plan-types';
+import type { LabNodeInfo, LabRunRecord } from './lab-api';
+import type { ExpandedConfiguration } from './configurations';
+import { estimate, mean, type Estimate } from './stats';
+
+/** Figures of one repetition of one configuration. */
+export interface RepeatMeasure {
+  readonly configuration: string;
+  readonly repeat: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly latencyMs: number;
+  readonly throughputPerSecond: number;
+  readonly energyJoulesPerInference: number;
+  readonly gramsCo2PerInference: number;
+  readonly planningMsPerRequest: number;
+  /** Busy ms per node name. */
+  readonly busyMsByNode: Readonly<Record<string, number>>;
+  /** `[start,end)@name` per slice. */
+  readonly placement: string;
+  /** The planner's prediction for the placement, per inference. */
+  readonly predicted?: { readonly latencyMs: number; readonly throughputPerSecond: number; readonly energyJoules: number; readonly gramsCo2: number };
+  readonly error?: string;
+}
+
+/** One configuration over its repetitions. */
+export interface ConfigurationResult {
+  readonly label: string;
+  readonly kind: ExpandedConfiguration['kind'];
+  readonly carbonWeight?: number;
+  readonly placement: string;
+  /** Paper modes: the policy's routing shares (the whole model ran on the majority node). */
+  readonly paperUsage?: Readonly<Record<string, number>>;
+  readonly latencyMs: Estimate;
+  readonly throughputPerSecond: Estimate;
+  readonly energyJoulesPerInference: Estimate;
+  readonly gramsCo2PerInference: Estimate;
+  readonly inferencesPerGramCo2: Estimate;
+  /** 1 - gCO2 / gCO2(monolithic); positive = less carbon. */
+  readonly reductionVsMonolithic: Estimate;
+  readonly planningMsPerRequest: Estimate;
+  /** Mean share of busy time per node name. */
+  readonly nodeUsage: Readonly<Record<string, number>>;
+  readonly predicted?: RepeatMeasure['predicted'];
+  readonly failed: number;
+  readonly errors: readonly string[];
+}
+
+/** A raw per-request row. */
+export interface RequestRow {
+  readonly configuration: string;
+  readonly repeat: number;
+  readonly requestId: number;
+  readonly ok: boolean;
+  readonly latencyMs: number | null;
+  readonly attempts: number;
+  readonly reason: string;
+}
+
+/** The ledger rows of one repetition. */
+export interface RunRows {
+  readonly configuration: string;
+  readonly repeat: number;
+  readonly rows: readonly LedgerRow[];
+}
+
+/** Everything an experiment writes (results.json). */
+export interface ExperimentResults {
+  readonly format: 'carbonedge-lab/1';
+  readonly scenario: string;
+  /** `browsers` = measured in headless Chromium; `simulate` = the planner's model, no browsers. */
+  readonly method: 'browsers' | 'simulate';
+  readonly model: string;
+  readonly inferences: number;
+  readonly repetitions: number;
+  readonly monolithic: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly environment: Readonly<Record<string, string | number>>;
+  readonly nodes: readonly LabNodeInfo[];
+  readonly configurations: readonly ConfigurationResult[];
+  readonly requests: readonly RequestRow[];
+  readonly runs: readonly RunRows[];
+  readonly notes: readonly string[];
+}
+
+/** `[start,end)@name` per slice of the first pipeline (names from `names`). */
+export function describePlacement(placement: Placement | undefined, names: Readonly<Record<string, string>>): string {
+  if (!placement) return '';
+  return placement.pipelines
+    .map((p) => p.slices.map((s) => `[${s.sliceRange[0]},${s.sliceRange[1]})@${names[s.nodeId] ?? s.nodeId}`).join(' > '))
+    .join(' | ');
+}
+
+/** Figures of one browser run. `extraPlanningMs` adds the paper policy's decisions. */
+export function measureRun(label: string, repeat: number, record: LabRunRecord, extraPlanningMs = 0): RepeatMeasure {
+  const ok = record.outcomes.filter((o) => o.ok);
+  const n = ok.length;
+  const busy: Record<string, number> = {};
+  for (const row of record.rows) {
+    if (row.type !== 'execution') continue;
+    const name = record.nodeNames[row.nodeId] ?? row.nodeId;
+    busy[name] = (busy[name] ?? 0) + (row.busyMs ?? 0);
+  }
+  const total = record.summary?.total;
+  const p = record.placement?.prediction;
+  return {
+    configuration: label,
+    repeat,
+    completed: n,
+    failed: record.outcomes.length - n,
+    latencyMs: mean(ok.map((o) => o.latencyMs ?? NaN)),
+    throughputPerSecond: record.runWallMs > 0 ? (n / record.runWallMs) * 1000 : NaN,
+    energyJoulesPerInference: total && n ? total.energyJoules / n : NaN,
+    gramsCo2PerInference: total && n ? total.gramsCo2 / n : NaN,
+    planningMsPerRequest: (record.planningMs + extraPlanningMs) / Math.max(1, record.settings.inferences),
+    busyMsByNode: busy,
+    placement: describePlacement(record.placement, record.nodeNames),
+    ...(p ? { predicted: { latencyMs: p.latencyMs, throughputPerSecond: p.throughputPerSecond, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 } } : {}),
+    ...(record.error ? { error: record.error } : {}),
+  };
+}
+
+/** Per-request rows of one browser run. */
+export function requestRows(label: string, repeat: number, record: LabRunRecord): RequestRow[] {
+  return record.outcomes.map((o) => ({ configuration: label, repeat, requestId: o.requestId, ok: o.ok, latencyMs: o.latencyMs ?? null, attempts: o.attempts, reason: o.reason ?? '' }));
+}
+
+/** Aggregate repetitions per configuration, in `configs` order; `monolithic` is the reference label. */
+export function aggregate(
+  configs: readonly ExpandedConfiguration[],
+  measures: readonly RepeatMeasure[],
+  monolithic: string,
+  paperUsage: Readonly<Record<string, Readonly<Record<string, number>>>> = {},
+): ConfigurationResult[] {
+  const of = (label: string) => measures.filter((m) => m.configuration === label && !m.error);
+  const monoGrams = mean(of(monolithic).map((m) => m.gramsCo2PerInference));
+  return configs.map((c) => {
+    const ms = of(c.label);
+    const all = measures.filter((m) => m.configuration === c.label);
+    const usage: Record<string, number> = {};
+    for (const m of ms) {
+      const total = Object.values(m.busyMsByNode).reduce((a, b) => a + b, 0);
+      for (const [name, busy] of Object.entries(m.busyMsByNode)) usage[name] = (usage[name] ?? 0) + (total > 0 ? busy / total / ms.length : 0);
+    }
+    return {
+      label: c.label,
+      kind: c.kind,
+      ...(c.carbonWeight !== undefined ? { carbonWeight: c.carbonWeight } : {}),
+      placement: ms[0]?.placement ?? '',
+      ...(paperUsage[c.label] ? { paperUsage: paperUsage[c.label] } : {}),
+      latencyMs: estimate(ms.map((m) => m.latencyMs)),
+      throughputPerSecond: estimate(ms.map((m) => m.throughputPerSecond)),
+      energyJoulesPerInference: estimate(ms.map((m) => m.energyJoulesPerInference)),
+      gramsCo2PerInference: estimate(ms.map((m) => m.gramsCo2PerInference)),
+      inferencesPerGramCo2: estimate(ms.map((m) => 1 / m.gramsCo2PerInference)),
+      reductionVsMonolithic: estimate(ms.map((m) => 1 - m.gramsCo2PerInference / monoGrams)),
+      planningMsPerRequest: estimate(ms.map((m) => m.planningMsPerRequest)),
+      nodeUsage: usage,
+      ...(ms[0]?.predicted ? { predicted: ms[0].predicted } : {}),
+      failed: all.reduce((a, m) => a + m.failed, 0),
+      errors: all.flatMap((m) => (m.error ? [`repeat ${m.repeat}: ${m.error}`] : [])),
+    };
+  });
+}

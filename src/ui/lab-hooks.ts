@@ -1,0 +1,107 @@
+/**
+ * The lab's programmatic run API on the coordinator page (issue 7): `window.carbonedgeLab.run()`
+ * plans (or pins), deploys and streams a run with {@link startRun} - the Run panel's own code path -
+ * and resolves with what it measured: outcomes, every ledger row, placement, planning time. The
+ * page holds no lab logic beyond this; `carbonedge experiment` drives it through playwright.
+ */
+import type { CarbonedgeLabApi, LabNodeInfo, LabOutcome, LabRunRecord, LabRunSettings } from '../lab/lab-api';
+import { summariseRows } from '../carbon/ledger';
+import { randomFeeds } from '../graph/index';
+import type { Coordinator } from '../swarm/coordinator';
+import type { RequestOutcome } from '../swarm/run-controller';
+import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
+import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
+import { startRun } from './run-session';
+
+declare global {
+  interface Window {
+    /** Lab hook: programmatic runs for `carbonedge experiment`. */
+    carbonedgeLab?: CarbonedgeLabApi;
+  }
+}
+
+function nodeInfos(coordinator: Coordinator): LabNodeInfo[] {
+  return coordinator.nodes().map((n) => {
+    const { intensity, power } = carbonOf(n);
+    const rates = (n.benchmark?.backends ?? []).map((b) => (b.available ? b.flopsPerSecond ?? 0 : 0));
+    return {
+      nodeId: n.nodeId,
+      name: n.name,
+      state: n.state,
+      simulated: n.simulated,
+      slowdown: n.profile?.slowdown ?? 1,
+      flopsPerSecond: Math.max(0, ...rates),
+      gramsCo2PerKwh: intensity.gramsCo2PerKwh,
+      intensitySource: `${intensity.source} ${intensity.zone}`,
+      powerLabel: power.label,
+      ...(isPlannable(n) ? { planNode: toPlanNode(n) } : {}),
+    };
+  });
+}
+
+/** Run one configuration to the end; failures come back as `error`, never as a rejection. */
+async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeClient>, settings: LabRunSettings): Promise<LabRunRecord> {
+  let deployMs = 0;
+  const base = { settings, nodeNames: {}, outcomes: [], rows: [], runWallMs: 0, planningMs: 0, deployMs: 0, replans: 0 };
+  try {
+    // Warm-up requests first (a fresh onnxruntime session compiles its kernels on the first run);
+    // they are run through the same pipeline but left out of every figure and ledger row returned.
+    const warmup = Math.max(1, settings.warmup ?? 2);
+    const { controller, done: warm, profile, planningMs } = await startRun(
+      coordinator,
+      await runtime(),
+      { ...settings, inferences: warmup, seed: settings.seed + 1_000_000, ratePerSecond: 0 },
+      (event) => {
+        if (event.kind === 'deployed') deployMs = event.deployMs;
+      },
+    );
+    const warmIds = new Set((await warm).map((o) => `r${o.requestId}`));
+    const t0 = performance.now();
+    const pending: Promise<RequestOutcome>[] = [];
+    for (let i = 0; i < settings.inferences; i++) pending.push(controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
+    const outcomes = await Promise.all(pending);
+    const runWallMs = performance.now() - t0;
+    // A node's `executed` report may arrive after the result it produced: wait (briefly) for every
+    // measured execution to be in the ledger before stopping, or the last ones would be missing.
+    const slices = controller.placement?.pipelines[0]?.slices.length ?? 1;
+    const expected = outcomes.filter((o) => o.ok).length * slices;
+    const executions = () => controller.ledger.rows().filter((r) => r.type === 'execution' && !warmIds.has(r.inferenceId)).length;
+    for (let waitedMs = 0; executions() < expected && waitedMs < 3000; waitedMs += 20) await new Promise((r) => setTimeout(r, 20));
+    controller.stop('lab run finished');
+    const rows = controller.ledger.rows().filter((r) => !warmIds.has(r.inferenceId));
+    const labOutcomes: LabOutcome[] = outcomes.map((o) =>
+      o.ok ? { requestId: o.requestId, ok: true, latencyMs: o.latencyMs, attempts: o.attempts } : { requestId: o.requestId, ok: false, attempts: o.attempts, reason: o.reason },
+    );
+    return {
+      ...base,
+      error: '',
+      ...(controller.placement ? { placement: controller.placement } : {}),
+      nodeNames: Object.fromEntries(coordinator.nodes().map((n) => [n.nodeId, n.name])),
+      outcomes: labOutcomes,
+      rows,
+      summary: summariseRows(rows),
+      runWallMs,
+      planningMs: planningMs(),
+      deployMs,
+      replans: controller.stats.replans,
+    };
+  } catch (error) {
+    return { ...base, error: (error as Error).message };
+  }
+}
+
+/** Install `window.carbonedgeLab` for this coordinator (idempotent: the last install wins). */
+export function installLabHooks(coordinator: Coordinator): void {
+  let runtime: Promise<RuntimeClient> | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  window.carbonedgeLab = {
+    version: 1,
+    nodes: () => nodeInfos(coordinator),
+    run(settings) {
+      // One run at a time: runs share the swarm.
+      const next = queue.then(() => labRun(coordinator, () => (runtime ??= startRuntimeWorker()), settings));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
+}
