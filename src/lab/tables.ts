@@ -38,9 +38,11 @@ export function tableTwo(results: ExperimentResults): string[] {
   return lines;
 }
 
-/** Table V: share of busy time per node, plus the placement. */
+/** Table V: share of busy time per node, plus the placement. Large swarms list only the nodes used. */
 export function tableFive(results: ExperimentResults): string[] {
-  const names = results.nodes.map((n) => n.name);
+  const all = results.nodes.map((n) => n.name);
+  const used = all.filter((n) => results.configurations.some((c) => (c.nodeUsage[n] ?? 0) > 0));
+  const names = all.length > 12 ? used : all;
   const head = `${pad('configuration', 26, true)} ${names.map((n) => pad(n, Math.max(8, n.length))).join(' ')}  placement`;
   const lines = [head, '-'.repeat(head.length)];
   for (const c of results.configurations) {

@@ -14,7 +14,7 @@
  * blended toward the broken objective in 20 steps and the feasible candidate with the best score
  * wins; if even the anchor of that objective breaks it, that limit is the binding one.
  */
-import { twoSliceCandidates } from './split-candidates';
+import { twoSliceCandidates, wholeModelCandidates } from './split-candidates';
 import type { BindingConstraint, ObjectiveVector, PlanInputs, PlanNode, PlanWeights } from './plan-types';
 import { evaluatePath, type EvaluatedPipeline } from './pipeline-evaluate';
 import { lowerBound, pathMemoryOk, searchPipeline, type ObjectiveCoefficients } from './pipeline-search';
@@ -114,7 +114,14 @@ export function decide(inputs: PlanInputs, prepared: PreparedDecision, w: PlanWe
   const latencyOk = (x: EvaluatedPipeline) => x.objectives.latencyMs <= budgetMs * (1 + 1e-12);
   const carbonOk = (x: EvaluatedPipeline) => x.objectives.gramsCo2 <= capGrams * (1 + 1e-12);
   const base = prepared.coefficients(w);
-  const chosen = prepared.solve(base);
+  let chosen = prepared.solve(base);
+  if (!prepared.exact) {
+    // The heuristic searches cut candidates over relaxed nodes and can miss the best single node
+    // (seen at 1000 nodes); never do worse than whole-task routing for the same weights.
+    for (const x of wholeModelCandidates(prepared.ctx)) {
+      if (!chosen || prepared.score(w, x.objectives) < prepared.score(w, chosen.objectives)) chosen = x;
+    }
+  }
   if (!chosen) return { ok: false, reason: memoryReason(inputs, prepared.ctx.nodes), binding: 'memory' };
   const gap = prepared.exact || inputs.options?.reportGap === false ? undefined : relativeGap(prepared, base, chosen);
   if (latencyOk(chosen) && carbonOk(chosen)) return gap === undefined ? { ok: true, chosen } : { ok: true, chosen, gap };

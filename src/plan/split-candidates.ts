@@ -28,3 +28,14 @@ export function twoSliceCandidates(ctx: SearchContext): EvaluatedPipeline[] {
   }
   return out;
 }
+
+/** Every feasible whole-model-on-one-node pipeline (what the paper's task-level routing can do). */
+export function wholeModelCandidates(ctx: SearchContext): EvaluatedPipeline[] {
+  const n = ctx.positionCount;
+  const bytes = sliceMemoryBytes(ctx, 0, n);
+  const out: EvaluatedPipeline[] = [];
+  for (let a = 0; a < ctx.nodes.length; a++) {
+    if (bytes <= ctx.memoryBytes[a]!) out.push(evaluatePath(ctx, [{ start: 0, end: n, node: a }]));
+  }
+  return out;
+}
