@@ -8,14 +8,13 @@
  * WebRTC needs a network: the bench runs inside the isolated namespace (scripts/isolated.sh). When
  * not already inside one (CARBONEDGE_ISOLATED != 1) it re-runs itself through that script.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, watchPageErrors } from '../test/helpers/browser';
 import { ROOT, startAppServer } from '../test/helpers/app-server';
 import type { RunningServer } from '../signaling/server';
 import type { TransferResult } from './frames-page';
+import { runBenchIsolated } from './isolated';
 
 /** Bytes per timed transfer (MESH_BENCH_MIB overrides, for a quick look). */
 const TRANSFER_BYTES = Number(process.env.MESH_BENCH_MIB ?? 32) * 1024 * 1024;
@@ -35,32 +34,6 @@ function median(values: number[]): number {
 
 const mbPerSecond = (r: TransferResult) => r.bytes / 1e6 / (r.elapsedMs / 1000);
 
-/** Re-run this bench inside the network namespace, forwarding its lines. */
-function runIsolated(out: (line: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', [path.join(ROOT, 'scripts/isolated.sh'), process.execPath, 'bin/carbonedge.js', 'bench', '--only', 'mesh'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let buffered = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      buffered += text;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) if (line.trim() && !line.startsWith('== bench')) out(line);
-    });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.on('close', (code) => {
-      if (buffered.trim()) out(buffered);
-      if (code !== 0) {
-        out(`mesh: could not run inside a network namespace (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-        out('mesh: run it as `scripts/isolated.sh npm run bench` (needs root or unprivileged user namespaces)');
-      }
-      resolve();
-    });
-  });
-}
 
 async function openBenchPage(browser: Browser, server: RunningServer, errors: string[]): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -73,7 +46,7 @@ async function openBenchPage(browser: Browser, server: RunningServer, errors: st
 
 /** Run the bench and print its figures. */
 export async function run(out: (line: string) => void): Promise<void> {
-  if (process.env.CARBONEDGE_ISOLATED !== '1') return runIsolated(out);
+  if (process.env.CARBONEDGE_ISOLATED !== '1') return runBenchIsolated('mesh', out);
   await build({ root: ROOT, logLevel: 'warn' });
   const server = await startAppServer();
   const browser = await launchBrowser();

@@ -7,37 +7,17 @@
  * WebRTC needs a network: the bench runs inside the isolated namespace (scripts/isolated.sh). When
  * not already inside one (CARBONEDGE_ISOLATED != 1) it re-runs itself through that script.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { REPO_ROOT, runBrowserExperiment } from '../src/lab/browser-lab';
+import { runBrowserExperiment } from '../src/lab/browser-lab';
 import { parseLabScenario } from '../src/lab/scenario';
+import { runBenchIsolated } from './isolated';
 
 /** Measured inferences per run (SWARM_BENCH_N overrides). */
 const INFERENCES = Number(process.env.SWARM_BENCH_N ?? 60);
 
-function runIsolated(out: (line: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', [path.join(REPO_ROOT, 'scripts/isolated.sh'), process.execPath, 'bin/carbonedge.js', 'bench', '--only', 'swarm'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let buffered = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      buffered += text;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) if (line.trim() && !line.startsWith('== bench')) out(line);
-    });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.on('close', (code) => {
-      if (buffered.trim()) out(buffered);
-      if (code !== 0) out(`swarm: could not run inside a network namespace (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-      resolve();
-    });
-  });
-}
 
 /** Run the bench and print its figures. */
 export async function run(out: (line: string) => void): Promise<void> {
-  if (process.env.CARBONEDGE_ISOLATED !== '1') return runIsolated(out);
+  if (process.env.CARBONEDGE_ISOLATED !== '1') return runBenchIsolated('swarm', out);
   const scenario = parseLabScenario({
     name: 'swarm-bench',
     model: 'mobilenetv2',
