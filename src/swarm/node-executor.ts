@@ -36,6 +36,8 @@ interface HostedSlice {
   readonly deploy: DeployMessage;
   readonly modelId: string;
   downstream?: Link;
+  /** The next slice runs on this node too: hand outputs over in memory, no frames. */
+  nextIsLocal?: boolean;
 }
 
 const key = (runId: number, sliceIndex: number) => `${runId}:${sliceIndex}`;
@@ -136,7 +138,8 @@ export class NodeExecutor {
       const modelId = `run${message.runId}-slice${message.sliceIndex}`;
       await this.options.runtime.load(modelId, bytes, message.backend);
       const hosted: HostedSlice = { deploy: message, modelId };
-      if (message.downstreamPeerId !== this.options.node.coordinatorLink?.remotePeerId) {
+      if (message.downstreamPeerId === this.options.transport.localPeerId) hosted.nextIsLocal = true;
+      else if (message.downstreamPeerId !== this.options.node.coordinatorLink?.remotePeerId) {
         hosted.downstream = await this.peerLink(message.downstreamPeerId);
       }
       this.slices.set(key(message.runId, message.sliceIndex), hosted);
@@ -238,6 +241,13 @@ export class NodeExecutor {
         const t = result.outputs[name];
         if (!t) throw new Error(`slice produced no output "${name}"`);
         outputs[name] = t;
+      }
+      if (hosted.nextIsLocal) {
+        const next = this.slices.get(key(runId, sliceIndex + 1));
+        if (!next) throw new Error(`next slice ${sliceIndex + 1} is not deployed here`);
+        this.report({ kind: 'executed', runId, requestId, sliceIndex, busyMs: result.busyMs, wallMs: result.wallMs, outputBytes: 0 });
+        this.queue = this.queue.then(() => this.execute(next, requestId, outputs));
+        return;
       }
       // Frames to the next slice carry its index; final outputs carry this slice's index.
       const nextSlice = hosted.downstream ? sliceIndex + 1 : sliceIndex;

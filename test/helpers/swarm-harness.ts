@@ -33,7 +33,7 @@ export async function startSwarm(options: HarnessOptions) {
   const network = new FaultNetwork(options.network ?? {});
   const room = newRoomId();
   const token = newJoinToken();
-  const coordinator = new Coordinator({ transport: network.open(coordinatorPeerId(room)), token, heartbeatIntervalMs: 200, heartbeatTimeoutMs: 1500, goneLingerMs: 60_000 });
+  const coordinator = new Coordinator({ transport: network.open(coordinatorPeerId(room)), token, heartbeatIntervalMs: 250, heartbeatTimeoutMs: 6000, goneLingerMs: 60_000 });
   coordinator.start();
   const nodes: HarnessNode[] = [];
   for (const spec of options.nodes) {

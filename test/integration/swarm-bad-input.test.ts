@@ -37,7 +37,7 @@ function matches(outputs: Record<string, TensorData>): boolean {
   return Object.entries(expected).every(([name, t]) => compareTensors(t, outputs[name]!).ok);
 }
 
-describe('run-plane bad input', () => {
+describe('run-plane bad input', { timeout: 180_000 }, () => {
   it('a node whose cached slice does not match the hash is refused and the run moves on', async () => {
     const swarm = await startSwarm({ nodes: [{ name: 'a', flopsPerSecond: 4e9, zone: 'FR' }, { name: 'b', flopsPerSecond: 1e9, zone: 'FR' }, { name: 'c', flopsPerSecond: 1e9, zone: 'FR' }] });
     stopSwarm = swarm.stop;
