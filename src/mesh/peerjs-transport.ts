@@ -46,7 +46,9 @@ class PeerLink extends LinkBase {
     conn.on('close', () => this.markClosed('closed by peer'));
     conn.on('error', (err) => this.markClosed(`link error: ${err.message}`));
     conn.on('iceStateChanged', (state) => {
-      if (state === 'failed' || state === 'disconnected' || state === 'closed') this.markClosed(`ICE ${state}`);
+      // 'disconnected' is often transient (consent checks missed under load, a Wi-Fi hiccup) and
+      // may recover; heartbeats catch a peer that stays away.
+      if (state === 'failed' || state === 'closed') this.markClosed(`ICE ${state}`);
     });
   }
 

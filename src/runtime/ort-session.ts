@@ -81,6 +81,9 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
   const session = await ort.InferenceSession.create(model, {
     executionProviders: [backend],
     graphOptimizationLevel: options.disableOptimizations ? 'disabled' : 'all',
+    // No busy-waiting between ops: several workers share few cores on a phone or a laptop running
+    // simulated nodes, and spinning threads starve the page's main thread (heartbeats, WebRTC).
+    extra: { session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } },
   });
   return {
     backend,

@@ -76,6 +76,7 @@ export class Coordinator {
   start(): void {
     if (this.unsubscribe) return;
     this.unsubscribe = this.options.transport.onLink((link) => this.admit(link));
+    this.lastSweepMs = this.now();
     this.sweepTimer = setInterval(() => this.sweep(), Math.max(100, this.heartbeatIntervalMs / 2));
   }
 
@@ -260,8 +261,18 @@ export class Coordinator {
     this.update(entry, { state: 'gone', goneReason: reason, lastSeenMs: this.now() });
   }
 
+  private lastSweepMs: number | undefined;
+
   private sweep(): void {
     const now = this.now();
+    // If this tab itself stalled (a long task, a throttled timer), the silence is ours, not the
+    // nodes': their heartbeats may still be queued. Give everyone a fresh grace period.
+    const stalled = this.lastSweepMs !== undefined && now - this.lastSweepMs > 2 * this.heartbeatIntervalMs;
+    this.lastSweepMs = now;
+    if (stalled) {
+      for (const entry of this.entries.values()) if (entry.record.state !== 'gone') entry.record = { ...entry.record, lastSeenMs: now };
+      return;
+    }
     const timeout = this.options.heartbeatTimeoutMs ?? 4 * this.heartbeatIntervalMs;
     const linger = this.options.goneLingerMs ?? 3000;
     for (const [id, entry] of this.entries) {

@@ -61,6 +61,8 @@ export class CeSimNodes extends LitElement {
         identity: { name, deviceClass: 'laptop', hardwareConcurrency: navigator.hardwareConcurrency || 1, deviceMemoryGb: null, webgpu: false, simulated: true },
         store: new MemorySliceStore(),
         slowdown,
+        // Simulated nodes share this tab's cores with the coordinator: one WASM thread each.
+        numThreads: 1,
         profile: () => ({ intensity, power, slowdown }),
       });
       this.nodes = [...this.nodes, { name, session }];

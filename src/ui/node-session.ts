@@ -58,6 +58,8 @@ export interface NodeSessionOptions {
   readonly token: JoinToken;
   readonly identity: NodeIdentity;
   readonly store: SliceStore;
+  /** WASM threads of this node's worker (default: as many as the page may use). */
+  readonly numThreads?: number;
   /** Quota-style slowdown of this node's worker (simulated nodes), default 1. */
   readonly slowdown?: number;
   /** How the benchmark is obtained (e.g. reuse a saved one); default: run it in the worker. */
@@ -80,7 +82,7 @@ export interface NodeSession {
 /** Start a node and join the room; resolves once the join handshake settled (see node.state). */
 export async function startNodeSession(options: NodeSessionOptions): Promise<NodeSession> {
   const config = await loadAppConfig();
-  const runtime = await startRuntimeWorker({ slowdown: options.slowdown ?? 1 });
+  const runtime = await startRuntimeWorker({ slowdown: options.slowdown ?? 1, ...(options.numThreads ? { numThreads: options.numThreads } : {}) });
   const transport = await openPeerTransport(signalingFor(config));
   // Load for heartbeats: the worker's busy share of the time since the previous heartbeat.
   let lastBusyMs = 0;

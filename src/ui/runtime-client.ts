@@ -19,12 +19,12 @@ export function threadCount(): number {
 }
 
 /** Spawn and initialise a worker. `slowdown` > 1 duty-cycles it (simulated slower nodes). */
-export async function startRuntimeWorker(options: { slowdown?: number } = {}): Promise<RuntimeClient> {
+export async function startRuntimeWorker(options: { slowdown?: number; numThreads?: number } = {}): Promise<RuntimeClient> {
   const worker = new Worker(new URL('../../workers/runtime.worker.ts', import.meta.url), { type: 'module', name: 'carbonedge-runtime' });
   const api = wrap<RuntimeWorkerApi>(worker);
   const info = await api.init({
     wasmPaths: new URL('/ort/', location.href).href,
-    numThreads: threadCount(),
+    numThreads: options.numThreads ?? threadCount(),
     ...(options.slowdown ? { slowdown: options.slowdown } : {}),
   });
   return { api, info, terminate: () => worker.terminate() };

@@ -118,6 +118,24 @@ describe('coordinator and edge node', () => {
     await until((fn) => coordinator.onChange(fn), () => coordinator.nodes().length === 0);
   });
 
+  it('does not drop nodes when the coordinator itself stalled', async () => {
+    const network = new MemoryNetwork();
+    const room = newRoomId();
+    const token = newJoinToken();
+    let skewMs = 0;
+    const coordinator = new Coordinator({ transport: network.open(coordinatorPeerId(room)), token, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 400, now: () => Date.now() + skewMs });
+    coordinator.start();
+    cleanups.push(() => coordinator.stop());
+    const n = new EdgeNode({ transport: network.open(), room, token, identity, runBenchmark: async () => report });
+    cleanups.push(() => n.stop());
+    await n.start();
+    await until((fn) => coordinator.onChange(fn), () => coordinator.nodes()[0]?.state === 'ready');
+    skewMs = 10_000; // the coordinator's clock jumps as after a 10 s long task
+    await new Promise((r) => setTimeout(r, 300));
+    expect(coordinator.nodes()[0]?.goneReason).toBeUndefined();
+    expect(coordinator.nodes()[0]?.state).toBe('ready');
+  });
+
   it('notices a node that leaves', async () => {
     const { coordinator, node } = setup();
     const n = node();
