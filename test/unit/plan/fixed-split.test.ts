@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { balancedCutPositions, planFixedSplit } from '../../../src/plan/fixed-split';
-import type { PlanModel } from '../../../src/plan/plan-model';
-import type { PlanNode } from '../../../src/plan/plan-types';
+import { chainModel, chainNode } from './helpers';
 
-const model: PlanModel = {
-  name: 'chain',
-  nodeCount: 6,
-  nodeFlops: [1e6, 1e6, 1e6, 1e6, 1e6, 1e6],
-  nodeWeightBytes: [0, 0, 0, 0, 0, 0],
-  cutCrossingBytes: [400, 400, 400, 400, 400, 400, 40],
-};
-const node = (id: string, flops: number, grams: number): PlanNode => ({
-  id,
-  flopsPerSecondByBackend: { wasm: flops },
-  memoryBytes: 1e9,
-  power: { idleWatts: 2, maxWatts: 10 },
-  gramsCo2PerKwh: grams,
-  intensitySource: 'test',
-});
+const model = chainModel;
+const node = chainNode;
 
 describe('planFixedSplit', () => {
   it('cuts into k balanced stages on k distinct nodes, greenest first in green mode', () => {

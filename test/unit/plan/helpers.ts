@@ -1,3 +1,4 @@
+import type { PlanModel } from '../../../src/plan/plan-model';
 /** Small heterogeneous swarms for planner tests. */
 import type { PlanNode } from '../../../src/plan/plan-types';
 import { seededRandom } from '../../../src/util/seeded-random';
@@ -16,4 +17,18 @@ export function randomNodes(count: number, seed: number, memoryBytes = 4e9): Pla
       intensitySource: 'test',
     };
   });
+}
+
+/** A 6-node chain of 1 MFLOP nodes with 400-byte activations and a 40-byte output. */
+export const chainModel: PlanModel = {
+  name: 'chain',
+  nodeCount: 6,
+  nodeFlops: [1e6, 1e6, 1e6, 1e6, 1e6, 1e6],
+  nodeWeightBytes: [0, 0, 0, 0, 0, 0],
+  cutCrossingBytes: [400, 400, 400, 400, 400, 400, 40],
+};
+
+/** A node with 1 GB, 2-10 W, the given speed (FLOP/s) and intensity (gCO2/kWh). */
+export function chainNode(id: string, flops: number, grams: number): PlanNode {
+  return { id, flopsPerSecondByBackend: { wasm: flops }, memoryBytes: 1e9, power: { idleWatts: 2, maxWatts: 10 }, gramsCo2PerKwh: grams, intensitySource: 'test' };
 }

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { planPinned } from '../../../src/plan/pinned';
-import type { PlanModel } from '../../../src/plan/plan-model';
-import type { PlanNode } from '../../../src/plan/plan-types';
+import { chainModel, chainNode } from './helpers';
 
-const model: PlanModel = {
-  name: 'chain',
-  nodeCount: 6,
-  nodeFlops: [1e6, 1e6, 1e6, 1e6, 1e6, 1e6],
-  nodeWeightBytes: [0, 0, 0, 0, 0, 0],
-  cutCrossingBytes: [400, 400, 400, 400, 400, 400, 40],
-};
-const node = (id: string, flops: number, grams: number): PlanNode => ({
-  id,
-  flopsPerSecondByBackend: { wasm: flops },
-  memoryBytes: 1e9,
-  power: { idleWatts: 2, maxWatts: 10 },
-  gramsCo2PerKwh: grams,
-  intensitySource: 'test',
-});
+const model = chainModel;
+const node = chainNode;
 const nodes = [node('fast-dirty', 4e9, 700), node('slow-clean', 1e9, 40), node('mid', 2e9, 300)];
 
 describe('planPinned', () => {
