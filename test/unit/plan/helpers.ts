@@ -1,5 +1,5 @@
-import type { PlanModel } from '../../../src/plan/plan-model';
 /** Small heterogeneous swarms for planner tests. */
+import type { PlanModel } from '../../../src/plan/plan-model';
 import type { PlanNode } from '../../../src/plan/plan-types';
 import { seededRandom } from '../../../src/util/seeded-random';
 
