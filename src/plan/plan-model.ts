@@ -4,6 +4,8 @@
  * (being written concurrently); declared here so the planner depends only on its shape.
  */
 
+import type { OpClass } from './plan-types';
+
 /** A profiled model reduced to what placement needs. */
 export interface PlanModel {
   /** Display name, e.g. `mobilenetv2`. */
@@ -21,6 +23,8 @@ export interface PlanModel {
   cutCrossingBytes: number[];
   /** Peak bytes of live activations while running the whole model, when known. */
   activationBytesPeak?: number;
+  /** Operator class of the node at each topological position (length nodeCount), when known. */
+  nodeOpClass?: OpClass[];
 }
 
 function badArray(values: readonly number[], length: number): string | undefined {

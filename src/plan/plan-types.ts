@@ -12,6 +12,26 @@ export interface PowerModel {
   readonly maxWatts: number;
 }
 
+/**
+ * Operator classes the cost model measures separately (src/graph classifies ONNX ops into them):
+ * dense convolutions, depthwise/grouped convolutions, matrix products (MatMul/Gemm/attention),
+ * element-wise arithmetic and activations, and memory-bound reshaping/pooling/normalisation.
+ */
+export const OP_CLASSES = ['conv', 'depthwise', 'matmul', 'elementwise', 'memory'] as const;
+export type OpClass = (typeof OP_CLASSES)[number];
+
+/**
+ * What a node measured for one backend, in its own worker: FLOP/s per operator class and the fixed
+ * cost of one session run. When a node has it, slice ms = fixedMsPerRun + sum over the slice's graph
+ * nodes of FLOPs / rate(op class) (the model must carry `nodeOpClass`); else FLOPs / flopsPerSecond.
+ */
+export interface BackendCost {
+  readonly flopsPerSecondByOpClass: Readonly<Record<OpClass, number>>;
+  readonly fixedMsPerRun: number;
+  /** `measured` (micro-benchmarks), `calibrated` (corrected from executions of a run), `assumed`. */
+  readonly label: 'measured' | 'calibrated' | 'assumed';
+}
+
 /** One edge node as the planner sees it. */
 export interface PlanNode {
   /** Stable node id. */
@@ -28,6 +48,19 @@ export interface PlanNode {
   readonly intensitySource: string;
   /** Fixed cost of running one slice (session dispatch), ms; default 0. */
   readonly sliceOverheadMs?: number;
+  /** Per-operator-class cost per backend, when measured; wins over `flopsPerSecondByBackend`. */
+  readonly costByBackend?: Readonly<Record<string, BackendCost>>;
+  /**
+   * Nodes sharing one processor (tabs of one browser, simulated nodes in one tab, lab pages on one
+   * machine) carry the same group id; see `PlanInputs.hostGroups`.
+   */
+  readonly hostGroup?: string;
+}
+
+/** A set of nodes that share a processor: together they compute at most `cores` slices at once. */
+export interface HostGroup {
+  readonly id: string;
+  readonly cores: number;
 }
 
 /** A measured or assumed link between two endpoints ('coordinator' or node ids); symmetric. */
@@ -118,6 +151,8 @@ export interface PlanInputs {
   readonly constraints?: PlanConstraints;
   /** Expected request rate, inferences per second (default 0 = one pipeline). */
   readonly requestsPerSecond?: number;
+  /** Processors shared by several nodes (nodes name them in `hostGroup`). */
+  readonly hostGroups?: readonly HostGroup[];
   readonly options?: PlanOptions;
 }
 
