@@ -37,6 +37,8 @@ export interface RunningServer {
   readonly lanUrls: readonly string[];
   /** The bound port. */
   readonly port: number;
+  /** With https: where the certificate lives and whether it was reused or made (and why). */
+  readonly certificate?: { readonly dir: string; readonly origin: string };
   /** Close the server and every signaling socket. Idempotent. */
   stop(): Promise<void>;
 }
@@ -71,9 +73,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = express();
   app.disable('x-powered-by');
   app.use(isolationHeaders);
-  const server = options.https
-    ? https.createServer(await loadOrCreateCertificate(options.certDir ?? '.cache/cert', lanAddresses()), app)
-    : http.createServer(app);
+  const certificate = options.https ? await loadOrCreateCertificate(options.certDir ?? '.cache/cert', lanAddresses()) : undefined;
+  const server = certificate ? https.createServer(certificate, app) : http.createServer(app);
 
   // Track every socket (upgraded WebSockets included) so stop() can end them all.
   const sockets = new Set<import('node:net').Socket>();
@@ -121,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     ...urls(),
     port,
+    ...(certificate ? { certificate: { dir: certificate.dir, origin: certificate.origin } } : {}),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -5,6 +5,8 @@
  * weights (initializers or Constant nodes) it reads, and the original IR version, opsets, functions
  * and metadata. The same profile and range always give the same bytes.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { onnx, onnxDtypeCode, type NodeProto, type TensorProto, type ValueInfoProto } from './proto';
 import { crossingAt } from './cut-points';
 import { nodeReads } from './model-index';
@@ -94,9 +96,12 @@ export function extractSlice(profile: ModelProfile, range: StageRange, sliceNumb
   return onnx.ModelProto.encode(message).finish();
 }
 
-/** Lower-case hex SHA-256 of bytes, with WebCrypto (Node 20+ and browsers). */
+/**
+ * Lower-case hex SHA-256 of bytes. Uses @noble/hashes, not WebCrypto: a page served over plain http
+ * from a LAN address (what a phone gets from the join URL) is not a secure context and has no
+ * `crypto.subtle`. Async so that callers may hash in a worker later without changing.
+ */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return bytesToHex(sha256(bytes));
 }
 

@@ -36,6 +36,11 @@ export const startCommand: CliCommand = {
       io.out(`CarbonEdge is running.`);
       io.out(`  coordinator: ${server.localUrl}/`);
       for (const url of server.lanUrls) io.out(`  on the LAN:  ${url}/  (the coordinator page shows the join URL and QR code)`);
+      if (server.certificate) {
+        const made = server.certificate.origin === 'reused' ? 'reused' : `made anew (${server.certificate.origin})`;
+        io.out(`  certificate: ${server.certificate.dir}/cert.pem, SHA-256, ${made}; delete that folder to renew it.`);
+        io.out(`  phones: the first visit shows a certificate warning; accept it once (Advanced -> Proceed).`);
+      }
       if (!flagBool(args, 'https') && server.lanUrls.length > 0) {
         io.out(`  note: phones on plain http get no crossOriginIsolated, threads or WebGPU; use --https for those.`);
       }

@@ -14,6 +14,14 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
+/** The signature algorithm named in a DER certificate, by its OID (1.2.840.113549.1.1.x). */
+function signatureAlgorithm(der: Buffer): string {
+  const oid = (last: number) => Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, last]);
+  if (der.includes(oid(0x0b))) return 'sha256WithRSAEncryption';
+  if (der.includes(oid(0x05))) return 'sha1WithRSAEncryption';
+  return 'other';
+}
+
 describe('signaling server', () => {
   it('serves the app with cross-origin isolation headers', async () => {
     const res = await fetch(`${server.localUrl}/`);
@@ -43,9 +51,35 @@ describe('signaling server', () => {
     try {
       expect(secure.localUrl).toMatch(/^https:\/\//);
       const { readFile } = await import('node:fs/promises');
-      expect(await readFile(path.join(certDir, 'cert.pem'), 'utf8')).toMatch(/BEGIN CERTIFICATE/);
+      const pem = await readFile(path.join(certDir, 'cert.pem'), 'utf8');
+      expect(pem).toMatch(/BEGIN CERTIFICATE/);
+      const x509 = new (await import('node:crypto')).X509Certificate(pem);
+      // SHA-256 signed (Chrome refuses SHA-1 on some platforms), with localhost and every LAN address.
+      expect(signatureAlgorithm(x509.raw)).toBe('sha256WithRSAEncryption');
+      expect(x509.subjectAltName).toContain('DNS:localhost');
+      expect(x509.subjectAltName).toContain('IP Address:127.0.0.1');
+      expect(secure.certificate?.origin).toBe('none yet');
     } finally {
       await secure.stop();
     }
+  });
+
+  it('reuses the certificate while it fits and makes a new one when the addresses change', async () => {
+    const { loadOrCreateCertificate } = await import('../../../signaling/certificate');
+    const { X509Certificate } = await import('node:crypto');
+    const certDir = path.join(dir, 'cert-renew');
+    const first = await loadOrCreateCertificate(certDir, ['10.1.2.3']);
+    expect(first.origin).toBe('none yet');
+    const x509 = new X509Certificate(first.cert);
+    expect(x509.subjectAltName).toContain('IP Address:10.1.2.3');
+    expect(signatureAlgorithm(x509.raw)).toBe('sha256WithRSAEncryption');
+    const again = await loadOrCreateCertificate(certDir, ['10.1.2.3']);
+    expect(again.origin).toBe('reused');
+    expect(again.cert).toBe(first.cert);
+    const moved = await loadOrCreateCertificate(certDir, ['192.168.7.9']);
+    expect(moved.origin).toBe('addresses changed: 192.168.7.9 not covered');
+    expect(new X509Certificate(moved.cert).subjectAltName).toContain('IP Address:192.168.7.9');
+    const late = await loadOrCreateCertificate(certDir, ['192.168.7.9'], new Date(Date.now() + 340 * 24 * 3600 * 1000));
+    expect(late.origin).toMatch(/^expires /);
   });
 });
