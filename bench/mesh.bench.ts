@@ -8,6 +8,7 @@
  * WebRTC needs a network: the bench runs inside the isolated namespace (scripts/isolated.sh). When
  * not already inside one (CARBONEDGE_ISOLATED != 1) it re-runs itself through that script.
  */
+import path from 'node:path';
 import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, watchPageErrors } from '../test/helpers/browser';
@@ -47,8 +48,14 @@ async function openBenchPage(browser: Browser, server: RunningServer, errors: st
 /** Run the bench and print its figures. */
 export async function run(out: (line: string) => void): Promise<void> {
   if (process.env.CARBONEDGE_ISOLATED !== '1') return runBenchIsolated('mesh', out);
-  await build({ root: ROOT, logLevel: 'warn' });
-  const server = await startAppServer();
+  // The bench page is built only on request, into its own folder (never into the app's dist/).
+  process.env.CARBONEDGE_BENCH_PAGES = '1';
+  try {
+    await build({ root: ROOT, logLevel: 'warn' });
+  } finally {
+    delete process.env.CARBONEDGE_BENCH_PAGES;
+  }
+  const server = await startAppServer(path.join(ROOT, '.cache/bench-dist'));
   const browser = await launchBrowser();
   const errors: string[] = [];
   try {
