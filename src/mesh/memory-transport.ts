@@ -8,6 +8,7 @@ import { LinkBase } from './link-base';
 import {
   PeerIdTakenError,
   PeerUnavailableError,
+  SignalingError,
   type Link,
   type LinkPayload,
   type Transport,
@@ -71,6 +72,8 @@ class MemoryTransport implements Transport {
   constructor(readonly localPeerId: string, private readonly network: MemoryNetwork) {}
 
   async connect(remotePeerId: string): Promise<Link> {
+    // A stopped (or disconnected) peer has no signaling: it cannot open links any more.
+    if (this.stopped) throw new SignalingError(`${this.localPeerId} is disconnected`);
     const remote = this.network.endpoint(remotePeerId);
     if (!remote || remote.stopped) throw new PeerUnavailableError(remotePeerId);
     const mine = new MemoryLink(this.localPeerId, remotePeerId, this.network);

@@ -72,6 +72,9 @@ class PeerLink extends LinkBase {
 }
 
 /** Connect to the signaling server and resolve once our id is registered. */
+/** How long the signaling server may stay unreachable before the transport reports it. */
+const SIGNALING_GRACE_MS = 60_000;
+
 export function openPeerTransport(options: PeerTransportOptions): Promise<Transport> {
   const peerOptions = {
     host: options.host,
@@ -167,8 +170,19 @@ export function openPeerTransport(options: PeerTransportOptions): Promise<Transp
         reject(error);
       } else errors.emit(error);
     });
-    peer.on('disconnected', () => {
-      if (!stopped) errors.emit(new SignalingError('lost the signaling server'));
-    });
+    // The signaling socket drops when a tab sleeps or the network blips; open links keep working,
+    // but new ones need it: reconnect quietly, and say so only when it stays away.
+    let lostSinceMs: number | undefined;
+    const reconnect = () => {
+      if (stopped || !peer.disconnected || peer.destroyed) return;
+      lostSinceMs ??= Date.now();
+      if (Date.now() - lostSinceMs > SIGNALING_GRACE_MS) errors.emit(new SignalingError('lost the signaling server'));
+      else {
+        peer.reconnect();
+        setTimeout(reconnect, 2000);
+      }
+    };
+    peer.on('open', () => (lostSinceMs = undefined));
+    peer.on('disconnected', () => setTimeout(reconnect, 500));
   });
 }

@@ -44,6 +44,13 @@ export interface CoordinatorOptions {
   readonly now?: () => number;
 }
 
+/** A random start for deployment ids in [1, 2^31). */
+function randomRunIdBase(): number {
+  const word = new Uint32Array(1);
+  crypto.getRandomValues(word);
+  return (word[0]! % 0x7fff0000) + 1;
+}
+
 interface Entry {
   record: NodeRecord;
   link: Link;
@@ -63,6 +70,9 @@ export class Coordinator {
   droppedMessages = 0;
   /** Links refused (wrong token, wrong version, no join). */
   rejectedLinks = 0;
+  /** Deployment ids handed out by {@link allocateRunId}, to tell late reports of earlier runs from strays. */
+  private readonly issuedRunIds = new Set<number>();
+  private nextRunId = randomRunIdBase();
 
   constructor(private readonly options: CoordinatorOptions) {
     this.now = options.now ?? (() => Date.now());
@@ -125,6 +135,22 @@ export class Coordinator {
     if (!link || link.closed) return false;
     link.send(encodeMessage(message));
     return true;
+  }
+
+  /**
+   * A fresh deployment id, unique in this coordinator (and, from a random base, unlikely to meet
+   * the ids of a previous coordinator of the same room that nodes may still remember).
+   */
+  allocateRunId(): number {
+    const id = this.nextRunId;
+    this.nextRunId = this.nextRunId >= 0xfffffff0 ? 1 : this.nextRunId + 1;
+    this.issuedRunIds.add(id);
+    return id;
+  }
+
+  /** Whether `runId` was handed out by this coordinator (a report about it is late, not forged). */
+  issuedRunId(runId: number): boolean {
+    return this.issuedRunIds.has(runId);
   }
 
   /** Count a message dropped by a part built on the coordinator (e.g. a bad frame). */

@@ -2,6 +2,10 @@
  * An edge node's side of the control protocol: join the room's coordinator with the token, run the
  * self-benchmark when welcomed, report it, heartbeat, leave. Only the link this node opened to the
  * room's coordinator may command it; anything else is dropped and counted.
+ *
+ * When the coordinator goes away (its tab reloads, the connection drops, this tab slept) the node
+ * rejoins the room by itself: it retries every few seconds for `rejoinForMs`, and once welcomed
+ * again it reports the benchmark it already has instead of measuring again.
  */
 import { PROTOCOL_VERSION, ProtocolError, encodeMessage, parseCoordinatorMessage } from '../protocol/messages';
 import type { BenchmarkReport, NodeIdentity, NodeMessage } from '../protocol/messages';
@@ -11,7 +15,7 @@ import { PeerUnavailableError, type Link, type Transport } from '../mesh/transpo
 import { Listeners } from '../util/listeners';
 
 /** Lifecycle of the node page. */
-export type EdgeNodeState = 'connecting' | 'joining' | 'benchmarking' | 'ready' | 'rejected' | 'error' | 'left';
+export type EdgeNodeState = 'connecting' | 'joining' | 'benchmarking' | 'ready' | 'rejoining' | 'rejected' | 'error' | 'left';
 
 /** Who this node says it is (the join message's identity fields). */
 export type { NodeIdentity } from '../protocol/messages';
@@ -29,6 +33,10 @@ export interface EdgeNodeOptions {
   /** Sent as protocolVersion (tests override it to check rejection). */
   readonly protocolVersion?: number;
   readonly welcomeTimeoutMs?: number;
+  /** After losing the coordinator, keep trying to rejoin for this long (default 15 min). */
+  readonly rejoinForMs?: number;
+  /** Pause between rejoin attempts, ms (default 2 s, growing to 5 s). */
+  readonly rejoinDelayMs?: number;
 }
 
 /** The node's state machine. */
@@ -46,6 +54,8 @@ export class EdgeNode {
   benchmark: BenchmarkReport | undefined;
   /** Control messages dropped (malformed, or from a peer that is not our coordinator). */
   droppedMessages = 0;
+  /** Welcomes received: 1 after the first join, +1 per rejoin. */
+  welcomes = 0;
 
   constructor(private readonly options: EdgeNodeOptions) {}
 
@@ -89,27 +99,44 @@ export class EdgeNode {
         if (typeof payload === 'string') this.droppedMessages++;
       });
     });
+    const outcome = await this.join(signal);
+    if (outcome !== 'joined' && outcome !== 'settled') this.set('error', outcome);
+  }
+
+  /**
+   * One attempt: open a link to the coordinator, send join, wait for welcome or reject. Returns
+   * 'joined', 'settled' (rejected or timed out: state already says so), or why the link failed.
+   */
+  private async join(signal?: AbortSignal): Promise<'joined' | 'settled' | string> {
     let link: Link;
     try {
       link = await this.options.transport.connect(coordinatorPeerId(this.options.room), { signal, timeoutMs: 15_000 });
     } catch (error) {
-      this.set(
-        'error',
-        error instanceof PeerUnavailableError
-          ? `room "${this.options.room}" does not exist or its coordinator has closed`
-          : `could not reach the coordinator: ${(error as Error).message}`,
-      );
-      return;
+      return error instanceof PeerUnavailableError
+        ? `room "${this.options.room}" does not exist or its coordinator has closed`
+        : `could not reach the coordinator: ${(error as Error).message}`;
+    }
+    if (this.state === 'left') {
+      link.close();
+      return 'settled';
     }
     this.link = link;
+    this.nodeId = undefined;
     this.set('joining');
     link.onClose((reason) => {
+      if (this.link !== link) return;
       this.stopHeartbeat();
-      if (this.state !== 'rejected' && this.state !== 'left') this.set('error', `lost the coordinator (${reason})`);
+      this.link = undefined;
+      if (this.state !== 'rejected' && this.state !== 'left' && this.state !== 'error') void this.rejoin(`lost the coordinator (${reason})`);
     });
+    let outcome: 'joined' | 'settled' = 'settled';
     const welcomed = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.set('error', 'the coordinator did not answer the join');
+        if (this.link === link) {
+          this.link = undefined;
+          link.close();
+          this.set('error', 'the coordinator did not answer the join');
+        }
         resolve();
       }, this.options.welcomeTimeoutMs ?? 10_000);
       link.onMessage((payload) => {
@@ -120,6 +147,7 @@ export class EdgeNode {
         const done = this.onControl(payload);
         if (done) {
           clearTimeout(timer);
+          outcome = this.state === 'rejected' ? 'settled' : 'joined';
           resolve();
         }
       });
@@ -133,6 +161,34 @@ export class EdgeNode {
       name: identity.name.slice(0, 64),
     });
     await welcomed;
+    return outcome;
+  }
+
+  private rejoining = false;
+
+  /** Try to join again until welcomed, rejected, stopped, or `rejoinForMs` passed. */
+  private async rejoin(why: string): Promise<void> {
+    if (this.rejoining) return;
+    this.rejoining = true;
+    const until = Date.now() + (this.options.rejoinForMs ?? 15 * 60_000);
+    let delay = this.options.rejoinDelayMs ?? 2000;
+    try {
+      this.set('rejoining', `${why}: rejoining the room...`);
+      while ((this.state as EdgeNodeState) !== 'left') {
+        await new Promise((r) => setTimeout(r, delay));
+        if ((this.state as EdgeNodeState) === 'left') return;
+        const outcome = await this.join();
+        if (outcome === 'joined' || this.state === 'rejected' || (this.state as EdgeNodeState) === 'left') return;
+        if (Date.now() > until) {
+          this.set('error', `${why}; gave up rejoining after ${Math.round((this.options.rejoinForMs ?? 15 * 60_000) / 60_000)} min. Reload the page to try again.`);
+          return;
+        }
+        this.set('rejoining', `${why}: rejoining the room... (${outcome === 'settled' ? 'no answer yet' : outcome})`);
+        delay = Math.min(5000, delay * 1.5);
+      }
+    } finally {
+      this.rejoining = false;
+    }
   }
 
   /** Handle a control message; true when the join handshake settled. */
@@ -149,8 +205,15 @@ export class EdgeNode {
       case 'welcome':
         if (this.nodeId) return false;
         this.nodeId = message.nodeId;
+        this.welcomes++;
         this.startHeartbeat(message.heartbeatIntervalMs);
-        void this.benchmarkAndReport();
+        if (this.benchmark) {
+          // Rejoined: the figure measured before still holds.
+          this.send({ kind: 'benchmark', report: this.benchmark });
+          this.set('ready');
+        } else {
+          void this.benchmarkAndReport();
+        }
         return true;
       case 'reject':
         this.set('rejected', message.reason);
@@ -201,7 +264,9 @@ export class EdgeNode {
     this.send({ kind: 'leave', reason });
     this.stopHeartbeat();
     this.offLinks?.();
-    this.link?.close();
+    const link = this.link;
+    this.link = undefined;
     this.set('left');
+    link?.close();
   }
 }

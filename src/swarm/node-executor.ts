@@ -28,7 +28,7 @@ export interface NodeExecutorOptions {
   readonly transport: Transport;
   readonly runtime: SliceRuntime;
   readonly store: SliceStore;
-  /** Lower-case hex SHA-256 of bytes (WebCrypto). */
+  /** Lower-case hex SHA-256 of bytes (src/graph sha256Hex: works outside secure contexts too). */
   readonly sha256: (bytes: Uint8Array) => Promise<string>;
 }
 
@@ -49,6 +49,7 @@ export class NodeExecutor {
   private readonly peerLinks = new Map<string, Link>();
   private readonly assemblers = new Map<Link, FrameAssembler>();
   private queue: Promise<void> = Promise.resolve();
+  private commands: Promise<void> = Promise.resolve();
   private busyMsTotal = 0;
   private offs: (() => void)[] = [];
   /** Frames or groups refused (wrong sender, unknown slice, malformed). */
@@ -67,14 +68,33 @@ export class NodeExecutor {
   start(): void {
     if (this.offs.length) return;
     const { node, transport } = this.options;
+    let hadCoordinator = false;
     this.offs.push(
-      node.onCommand((message) => void this.onCommand(message)),
+      // Commands run one at a time, in arrival order: a previous run's clean-up must never overtake
+      // (and remove) the next run's deployment.
+      node.onCommand((message) => this.enqueue(() => this.onCommand(message))),
       node.onBinary((data) => {
         const link = node.coordinatorLink;
         if (link) this.onFrameMessage(link, data);
       }),
       transport.onLink((link) => this.watchPeerLink(link)),
+      // A lost coordinator (its tab reloaded, the connection dropped) forgets its runs: so do we.
+      node.onChange(() => {
+        const connected = node.state === 'ready' || node.state === 'benchmarking';
+        if (hadCoordinator && !connected && node.state !== 'joining') this.enqueue(() => this.undeploy(null));
+        hadCoordinator = connected;
+      }),
     );
+  }
+
+  /** Run `task` after every command before it (errors are the task's own to report). */
+  private enqueue(task: () => Promise<void>): void {
+    this.commands = this.commands.then(task).catch(() => undefined);
+  }
+
+  /** What this node hosts now: deployment id and slice index of each slice. */
+  hosted(): { runId: number; sliceIndex: number }[] {
+    return [...this.slices.values()].map((h) => ({ runId: h.deploy.runId, sliceIndex: h.deploy.sliceIndex }));
   }
 
   /** Stop and unload everything. Idempotent. */
@@ -115,6 +135,17 @@ export class NodeExecutor {
 
   private async deploy(message: DeployMessage): Promise<void> {
     const t0 = performance.now();
+    const k = key(message.runId, message.sliceIndex);
+    // Asked again (the coordinator heard nothing): say where we stand instead of loading twice.
+    const hosted = this.slices.get(k);
+    if (hosted && hosted.deploy.sha256 === message.sha256) {
+      this.report({ kind: 'deployed', runId: message.runId, sliceIndex: message.sliceIndex, sha256: message.sha256, fromCache: true, loadMs: 0 });
+      return;
+    }
+    if (this.pendingBytes.has(k)) {
+      this.report({ kind: 'slice-request', runId: message.runId, sliceIndex: message.sliceIndex, sha256: message.sha256 });
+      return;
+    }
     const cached = await this.options.store.get(message.sha256);
     if (!cached) {
       this.pendingBytes.set(key(message.runId, message.sliceIndex), message);
@@ -209,7 +240,9 @@ export class NodeExecutor {
       }
       this.pendingBytes.delete(k);
       const t = frame.tensor.data as Uint8Array;
-      void this.install(pending, new Uint8Array(t.buffer, t.byteOffset, t.byteLength), false, performance.now());
+      const bytes = new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+      const t0 = performance.now();
+      this.enqueue(() => this.install(pending, bytes, false, t0));
       return;
     }
     const hosted = this.slices.get(k);

@@ -1,11 +1,14 @@
 /**
  * The coordinator's run plane: plan on the ready nodes, deploy slices, stream requests through the
  * pipelines with several in flight, collect results, and account every execution and hop in the
- * carbon ledger. When a node leaves or stalls it re-plans on the rest and re-sends what was in
- * flight. Every submitted request ends exactly once: a result or a clear error.
+ * carbon ledger. When a node leaves or stalls it re-plans on the rest (fewer slices when no spare
+ * is left) and re-sends what was in flight; when nothing can run it pauses until a node joins, for
+ * at most `pauseTimeoutMs`. Every submitted request ends exactly once: a result, an error, or
+ * cancelled by a Stop.
  *
- * Each send of a request gets a fresh wire id, so frames or results of an abandoned attempt can
- * never complete a request twice; they are counted and dropped.
+ * Each send of a request gets a fresh random wire id, so frames or results of an abandoned attempt
+ * can never complete a request twice, and a peer cannot guess the id of another node's request.
+ * Reports about a request are accepted only from a node of the pipeline it was sent on.
  */
 import { CarbonLedger } from '../carbon/ledger';
 import { FrameAssembler } from '../protocol/frame-assembler';
@@ -17,12 +20,12 @@ import { createShareRouter, type ShareRouter } from '../plan/share-router';
 import type { Placement } from '../plan/plan-types';
 import { Listeners } from '../util/listeners';
 import { buildDeployment, type DeployedStage, type Deployment } from './deployment';
-import { StageDeployer } from './stage-deployer';
+import { DeployError, StageDeployer } from './stage-deployer';
 import { carbonOf, isPlannable } from './plan-inputs';
-import { decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
+import { SLICE_BYTES_REQUEST_ID, decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
 import { RunError, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
 
-export type { RequestOutcome, RunControllerOptions, RunEvent, RunStats } from './run-types';
+export type { PlanContext, RequestOutcome, RunControllerOptions, RunEvent, RunPlanResult, RunStats } from './run-types';
 export { RunError } from './run-types';
 
 interface Req {
@@ -39,10 +42,26 @@ interface Req {
   sentMs?: number;
 }
 
+/** Deployments kept to book late reports of replaced ones (energy spent still counts). */
+const PAST_DEPLOYMENTS_KEPT = 16;
+
+/** A random 32-bit wire id, never the slice-bytes id. */
+function randomWireId(): number {
+  const word = new Uint32Array(1);
+  for (;;) {
+    crypto.getRandomValues(word);
+    if (word[0]! !== SLICE_BYTES_REQUEST_ID && word[0]! !== 0) return word[0]!;
+  }
+}
+
 /** Runs one model on the swarm. */
 export class RunController {
   readonly ledger: CarbonLedger;
-  readonly stats: RunStats = { submitted: 0, completed: 0, failed: 0, resent: 0, droppedResults: 0, replans: 0, slicesFromCache: 0, slicesSent: 0 };
+  readonly stats: RunStats = {
+    submitted: 0, completed: 0, failed: 0, cancelled: 0, resent: 0, droppedResults: 0, lateResults: 0, replans: 0, slicesFromCache: 0, slicesSent: 0,
+  };
+  /** Nodes that failed this run (deployment or execution), with the reason: the table marks them. */
+  readonly failedNodes = new Map<string, string>();
   private readonly events = new Listeners<[RunEvent]>();
   private readonly requests = new Map<number, Req>();
   private readonly wire = new Map<number, number>();
@@ -50,20 +69,34 @@ export class RunController {
   private readonly assemblers = new Map<NodeId, FrameAssembler>();
   private readonly deployer: StageDeployer;
   private readonly offs: (() => void)[] = [];
+  private readonly pastDeployments = new Map<number, Deployment>();
   private deployment: Deployment | undefined;
+  private deploying: Deployment | undefined;
   private placementValue: Placement | undefined;
   private router: ShareRouter | undefined;
   private inflight: number[] = [];
-  private phase: 'idle' | 'deploying' | 'running' | 'stopped' = 'idle';
-  private runCounter = 0;
+  private phaseValue: 'idle' | 'deploying' | 'paused' | 'running' | 'stopped' = 'idle';
+  private deployedOnce = false;
   private nextRequestId = 1;
-  private nextWireId = 1;
   private replanning: Promise<void> | undefined;
   private sweep: ReturnType<typeof setInterval> | undefined;
+  private wakePaused: (() => void) | undefined;
+  private stopReason: string | undefined;
 
   constructor(private readonly options: RunControllerOptions) {
     this.ledger = options.ledger ?? new CarbonLedger();
-    this.deployer = new StageDeployer(options.coordinator, this.stats, (runId, sliceIndex) => this.stageOf(runId, sliceIndex)?.stage);
+    this.deployer = new StageDeployer(
+      options.coordinator,
+      this.stats,
+      (runId, sliceIndex) => this.stageOf(runId, sliceIndex)?.stage,
+      (progress) => this.emit({ kind: 'deploy-progress', progress }),
+      options.deployTimings,
+    );
+  }
+
+  /** Where the run is: planning/deploying, paused (nothing can run), running, or stopped. */
+  get phase(): 'idle' | 'deploying' | 'paused' | 'running' | 'stopped' {
+    return this.phaseValue;
   }
 
   /** The placement in force. */
@@ -81,9 +114,12 @@ export class RunController {
     return this.events.add(fn);
   }
 
-  /** Plan and deploy on the ready nodes. Rejects with RunError when no placement works. Idempotent once running. */
+  /**
+   * Plan and deploy on the ready nodes. Rejects with RunError when no placement works at the start;
+   * resolves without deploying when stopped meanwhile. Idempotent once started.
+   */
   async start(): Promise<void> {
-    if (this.phase !== 'idle') return this.replanning;
+    if (this.phaseValue !== 'idle') return this.replanning;
     const { coordinator } = this.options;
     this.offs.push(
       coordinator.onRunMessage((nodeId, message) => this.onRunMessage(nodeId, message)),
@@ -95,7 +131,7 @@ export class RunController {
     try {
       await this.replanning;
     } catch (error) {
-      this.stop(`could not start: ${(error as Error).message}`);
+      this.stop(`could not start: ${(error as Error).message}`, false);
       throw error;
     }
   }
@@ -105,9 +141,13 @@ export class RunController {
     const id = this.nextRequestId++;
     this.stats.submitted++;
     return new Promise<RequestOutcome>((resolve) => {
-      if (this.phase === 'stopped') {
-        this.stats.failed++;
-        resolve({ ok: false, requestId: id, reason: 'the run is stopped', attempts: 0 });
+      if (this.phaseValue === 'stopped') {
+        const cancelled = this.stopCancelled;
+        if (cancelled) this.stats.cancelled++;
+        else this.stats.failed++;
+        const outcome: RequestOutcome = { ok: false, requestId: id, reason: this.stopReason ?? 'the run is stopped', attempts: 0, ...(cancelled ? { cancelled } : {}) };
+        resolve(outcome);
+        this.emit({ kind: 'result', outcome });
         return;
       }
       this.requests.set(id, { id, inputs, submittedMs: performance.now(), resolve, state: 'queued', attempts: 0, sends: 0 });
@@ -116,19 +156,38 @@ export class RunController {
     });
   }
 
-  /** Stop: fail everything pending with `reason`, undeploy on every node. Idempotent. */
-  stop(reason = 'the run was stopped'): void {
-    if (this.phase === 'stopped') return;
-    this.phase = 'stopped';
+  private stopCancelled = false;
+
+  /**
+   * Stop: end everything pending with `reason` (as cancelled when `cancelled`, the default: a user's
+   * Stop or a new run; as failed otherwise), undeploy on every node. Works in any phase. Idempotent.
+   */
+  stop(reason = 'stopped by the user', cancelled = true): void {
+    if (this.isStopped()) return;
+    this.phaseValue = 'stopped';
+    this.stopReason = reason;
+    this.stopCancelled = cancelled;
     if (this.sweep) clearInterval(this.sweep);
     for (const off of this.offs) off();
-    for (const req of this.requests.values()) if (req.state !== 'done') this.finish(req, { ok: false, requestId: req.id, reason, attempts: req.attempts });
+    this.wakePaused?.();
+    for (const req of this.requests.values()) {
+      if (req.state !== 'done') this.finish(req, { ok: false, requestId: req.id, reason, attempts: req.attempts, ...(cancelled ? { cancelled: true } : {}) });
+    }
     this.deployer.rejectAll(reason);
     for (const node of this.options.coordinator.nodes()) this.options.coordinator.send(node.nodeId, { kind: 'undeploy', keepRunId: null });
   }
 
+  /** A method, so that TypeScript does not narrow the phase across awaits. */
+  private isStopped(): boolean {
+    return this.phaseValue === 'stopped';
+  }
+
   private emit(event: RunEvent): void {
     this.events.emit(event);
+  }
+
+  private nameOf(nodeId: string): string {
+    return this.options.coordinator.nodes().find((n) => n.nodeId === nodeId)?.name ?? nodeId;
   }
 
   private finish(req: Req, outcome: RequestOutcome): void {
@@ -137,45 +196,100 @@ export class RunController {
     req.state = 'done';
     this.requests.delete(req.id);
     if (outcome.ok) this.stats.completed++;
+    else if (outcome.cancelled) this.stats.cancelled++;
     else this.stats.failed++;
     req.resolve(outcome);
     this.emit({ kind: 'result', outcome });
   }
 
+  private usableNodes() {
+    return this.options.coordinator.nodes().filter((n) => isPlannable(n) && !this.deployer.excluded.has(n.nodeId));
+  }
+
   /** Plan on the usable nodes, build and deploy the slices, then resume sending. */
   private async deploy(): Promise<void> {
-    const { coordinator } = this.options;
+    let failures = 0;
     for (;;) {
-      if (this.phase === 'stopped') return;
-      this.phase = 'deploying';
-      const nodes = coordinator.nodes().filter((n) => isPlannable(n) && !this.deployer.excluded.has(n.nodeId));
-      if (nodes.length === 0) throw new RunError('no ready node with a benchmark to run on');
-      const result = this.options.planNodes(nodes);
-      if (!result.ok) throw new RunError(`no placement: ${result.reason}`);
-      const runId = ++this.runCounter;
+      if (this.isStopped()) return;
+      this.phaseValue = 'deploying';
+      const nodes = this.usableNodes();
+      const result = nodes.length === 0
+        ? { ok: false as const, reason: 'no ready node with a benchmark to run on', binding: 'input' as const }
+        : this.options.planNodes(nodes, { replan: this.deployedOnce });
+      if (!result.ok) {
+        if (!this.deployedOnce) throw new RunError(nodes.length === 0 ? result.reason : `no placement: ${result.reason}`);
+        await this.pause(nodes.length === 0 ? `no node left to run on` : `no placement on the nodes left: ${result.reason}`);
+        continue;
+      }
+      const runId = this.options.coordinator.allocateRunId();
       const t0 = performance.now();
       const deployment = await buildDeployment(runId, this.options.profile, result.placement);
+      if (this.isStopped()) return;
       this.deploying = deployment;
       try {
         await this.deployer.deployStages(deployment, this.options.deployTimeoutMs ?? 120_000);
       } catch (error) {
-        if (this.stats.replans++ >= (this.options.maxReplans ?? 8)) throw error;
+        this.deploying = undefined;
+        if (this.isStopped()) return;
+        const failedNode = error instanceof DeployError ? error.nodeId : undefined;
+        if (failedNode) this.markFailed(failedNode, (error as Error).message);
+        if (failures++ >= (this.options.maxReplans ?? 8)) throw error;
+        this.stats.replans++;
         this.emit({ kind: 'replanning', reason: (error as Error).message });
         continue;
       }
+      if (this.isStopped()) return;
+      this.deploying = undefined;
+      if (this.deployment) this.remember(this.deployment);
       this.deployment = deployment;
+      this.deployedOnce = true;
       this.placementValue = result.placement;
       this.router = createShareRouter(deployment.pipelines.map((p) => p.share));
       this.inflight = deployment.pipelines.map(() => 0);
-      this.phase = 'running';
-      this.emit({ kind: 'deployed', runId, placement: result.placement, deployMs: performance.now() - t0 });
+      this.phaseValue = 'running';
+      this.emit({ kind: 'deployed', runId, placement: result.placement, deployMs: performance.now() - t0, ...(result.note ? { note: result.note } : {}) });
       this.pump();
       return;
     }
   }
 
+  private remember(deployment: Deployment): void {
+    this.pastDeployments.set(deployment.runId, deployment);
+    while (this.pastDeployments.size > PAST_DEPLOYMENTS_KEPT) this.pastDeployments.delete(this.pastDeployments.keys().next().value!);
+  }
+
+  private markFailed(nodeId: string, reason: string): void {
+    this.failedNodes.set(nodeId, reason);
+    this.emit({ kind: 'node-failed', nodeId, name: this.nameOf(nodeId), reason });
+  }
+
+  /** Wait until the usable nodes change (a node joins or becomes ready), the run stops, or the pause times out. */
+  private async pause(reason: string): Promise<void> {
+    const timeoutMs = this.options.pauseTimeoutMs ?? 120_000;
+    this.phaseValue = 'paused';
+    this.emit({ kind: 'paused', reason, timeoutMs });
+    const before = this.usableNodes().map((n) => n.nodeId).sort().join(',');
+    const outcome = await new Promise<'changed' | 'stopped' | 'timeout'>((resolve) => {
+      const timer = setTimeout(() => done('timeout'), timeoutMs);
+      const off = this.options.coordinator.onChange(() => {
+        const now = this.usableNodes().map((n) => n.nodeId).sort().join(',');
+        if (now !== before && now !== '') done('changed');
+      });
+      const done = (why: 'changed' | 'stopped' | 'timeout') => {
+        clearTimeout(timer);
+        off();
+        this.wakePaused = undefined;
+        resolve(why);
+      };
+      this.wakePaused = () => done('stopped');
+    });
+    if (outcome === 'timeout') throw new RunError(`paused for ${Math.round(timeoutMs / 1000)} s and no node could take the work (${reason})`);
+  }
+
   private stageOf(runId: number, sliceIndex: number): { stage: DeployedStage; pipeline: number; position: number } | undefined {
-    const deployment = this.deployment?.runId === runId ? this.deployment : this.pendingDeployment(runId);
+    const deployment = this.deployment?.runId === runId ? this.deployment
+      : this.deploying?.runId === runId ? this.deploying
+        : this.pastDeployments.get(runId);
     if (!deployment) return undefined;
     for (const [p, pipeline] of deployment.pipelines.entries()) {
       const position = pipeline.stages.findIndex((s) => s.sliceIndex === sliceIndex);
@@ -184,9 +298,9 @@ export class RunController {
     return undefined;
   }
 
-  private deploying: Deployment | undefined;
-  private pendingDeployment(runId: number): Deployment | undefined {
-    return this.deploying?.runId === runId ? this.deploying : undefined;
+  /** A report about a run this coordinator replaced or another of its runs: expected, ignored. */
+  private isLate(runId: number): boolean {
+    return runId !== this.deployment?.runId && runId !== this.deploying?.runId && this.options.coordinator.issuedRunId(runId);
   }
 
   private onRunMessage(nodeId: NodeId, message: RunNodeMessage): void {
@@ -196,21 +310,39 @@ export class RunController {
       case 'slice-request':
       case 'deployed':
       case 'deploy-failed':
+        if (this.isLate(message.runId) && !this.pastDeployments.has(message.runId)) {
+          this.stats.lateResults++;
+          return;
+        }
         this.deployer.onDeployMessage(nodeId, message);
         return;
       case 'executed':
         this.onExecuted(nodeId, message);
         return;
-      case 'request-failed': {
-        const req = this.requestForWire(message.requestId);
-        if (req && req.wireId === message.requestId) this.retry(req, `slice ${message.sliceIndex} on ${nodeId} failed: ${message.reason}`, true);
+      case 'request-failed':
+        this.onRequestFailed(nodeId, message);
         return;
-      }
       default: {
         const unhandled: never = message;
         void unhandled;
       }
     }
+  }
+
+  private onRequestFailed(nodeId: NodeId, message: Extract<RunNodeMessage, { kind: 'request-failed' }>): void {
+    const req = this.requestForWire(message.requestId);
+    if (!req || req.wireId !== message.requestId || req.state !== 'inflight' || message.runId !== this.deployment?.runId) {
+      if (this.isLate(message.runId)) this.stats.lateResults++;
+      else this.stats.droppedResults++;
+      return;
+    }
+    // Only a node of the pipeline the request was sent on may fail it.
+    const found = this.stageOf(message.runId, message.sliceIndex);
+    if (!found || found.stage.nodeId !== nodeId || found.pipeline !== req.pipeline) {
+      this.options.coordinator.countDrop(`${this.nameOf(nodeId)} reported a failure of a request it was not given`);
+      return;
+    }
+    this.retry(req, `slice ${message.sliceIndex + 1} on ${this.nameOf(nodeId)} failed: ${message.reason}`, true);
   }
 
   private requestForWire(wireId: number): Req | undefined {
@@ -222,7 +354,8 @@ export class RunController {
     const logical = this.wire.get(message.requestId);
     const found = this.stageOf(message.runId, message.sliceIndex);
     if (logical === undefined || !found || found.stage.nodeId !== nodeId) {
-      this.options.coordinator.countDrop(`executed report for a request ${nodeId} was not given`);
+      if (this.isLate(message.runId) && !found) this.stats.lateResults++;
+      else this.options.coordinator.countDrop(`executed report from ${this.nameOf(nodeId)} for a request it was not given`);
       return;
     }
     const record = this.options.coordinator.nodes().find((n) => n.nodeId === nodeId);
@@ -231,7 +364,8 @@ export class RunController {
     const inferenceId = `r${logical}`;
     // Energy actually spent counts, also for attempts that were later abandoned.
     this.ledger.recordExecution({ inferenceId, nodeId, sliceId: `slice${message.sliceIndex}`, busyMs: message.busyMs, wallMs: Math.max(message.wallMs, message.busyMs), power, intensity });
-    const next = this.deployment?.pipelines[found.pipeline]?.stages[found.position + 1]?.nodeId ?? 'coordinator';
+    const deployment = this.deployment?.runId === message.runId ? this.deployment : this.pastDeployments.get(message.runId) ?? this.deploying;
+    const next = deployment?.pipelines[found.pipeline]?.stages[found.position + 1]?.nodeId ?? 'coordinator';
     this.ledger.recordHop({ inferenceId, fromNodeId: nodeId, toNodeId: next, bytes: message.outputBytes, intensity });
   }
 
@@ -240,16 +374,20 @@ export class RunController {
     if (!assembler) this.assemblers.set(nodeId, (assembler = new FrameAssembler()));
     const result = assembler.push(data);
     if (result.kind === 'rejected') {
-      this.options.coordinator.countDrop(`bad frame from ${nodeId}: ${result.error.message}`);
+      this.options.coordinator.countDrop(`bad frame from ${this.nameOf(nodeId)}: ${result.error.message}`);
       return;
     }
     if (result.kind !== 'frame' || !result.group) return;
     const group = result.group;
+    if (group.runId !== this.deployment?.runId && this.isLate(group.runId)) {
+      this.stats.lateResults++;
+      return;
+    }
     const req = this.requestForWire(group.requestId);
     const found = this.stageOf(group.runId, group.sliceIndex);
     const pipeline = found ? this.deployment?.pipelines[found.pipeline] : undefined;
     const isLast = found && pipeline && found.position === pipeline.stages.length - 1 && found.stage.nodeId === nodeId;
-    if (!req || !isLast || req.state !== 'inflight' || req.wireId !== group.requestId || group.runId !== this.deployment?.runId) {
+    if (!req || !isLast || req.state !== 'inflight' || req.wireId !== group.requestId || group.runId !== this.deployment?.runId || found.pipeline !== req.pipeline) {
       this.stats.droppedResults++;
       return;
     }
@@ -268,7 +406,7 @@ export class RunController {
 
   /** Send queued requests while pipelines have room. */
   private pump(): void {
-    if (this.phase !== 'running' || !this.deployment || !this.router) return;
+    if (this.phaseValue !== 'running' || !this.deployment || !this.router) return;
     const window = this.options.window ?? 2;
     const pipelines = this.deployment.pipelines;
     while (this.queue.length > 0) {
@@ -281,12 +419,14 @@ export class RunController {
       const req = this.requests.get(this.queue.shift()!);
       if (!req || req.state !== 'queued') continue;
       this.send(req, chosen, pipelines[chosen]!.stages[0]!);
+      if (this.phaseValue !== 'running') return;
     }
   }
 
   private send(req: Req, pipeline: number, first: DeployedStage): void {
     const runId = this.deployment!.runId;
-    const wireId = this.nextWireId++ >>> 0;
+    let wireId = randomWireId();
+    while (this.wire.has(wireId)) wireId = randomWireId();
     if (req.sends++ > 0) this.stats.resent++;
     req.attempts++;
     req.state = 'inflight';
@@ -297,7 +437,7 @@ export class RunController {
     this.wire.set(wireId, req.id);
     const link = this.options.coordinator.linkOf(first.nodeId as NodeId);
     if (!link) {
-      this.retry(req, `node ${first.nodeId} is gone`, false);
+      this.retry(req, `${this.nameOf(first.nodeId)} is gone`, false);
       return;
     }
     const record = this.options.coordinator.nodes().find((n) => n.nodeId === first.nodeId);
@@ -306,30 +446,30 @@ export class RunController {
     }
     const messages = encodeTensorGroup({ runId, requestId: wireId, sliceIndex: first.sliceIndex }, req.inputs);
     sendChunks(link, messages).catch((error: Error) => {
-      if (req.wireId === wireId) this.retry(req, `sending to ${first.nodeId} failed: ${error.message}`, false);
+      if (req.wireId === wireId) this.retry(req, `sending to ${this.nameOf(first.nodeId)} failed: ${error.message}`, false);
     });
   }
 
-  /** Put a request back in the queue (front), or fail it after too many attempts. */
+  /** Put a request back in the queue (front), or fail it after too many attempts; then send what fits. */
   private retry(req: Req, reason: string, countsAsAttempt: boolean): void {
     if (req.state !== 'inflight') return;
     if (!countsAsAttempt) req.attempts--;
     if (req.attempts >= (this.options.maxAttempts ?? 3)) {
       this.finish(req, { ok: false, requestId: req.id, reason: `gave up after ${req.attempts} attempts: ${reason}`, attempts: req.attempts });
-      return;
+    } else {
+      this.inflight[req.pipeline!]!--;
+      req.state = 'queued';
+      req.wireId = undefined;
+      this.queue.unshift(req.id);
     }
-    this.inflight[req.pipeline!]!--;
-    req.state = 'queued';
-    req.wireId = undefined;
-    this.queue.unshift(req.id);
     this.pump();
   }
 
   private checkTimeouts(): void {
-    if (this.phase !== 'running') return;
+    if (this.phaseValue !== 'running') return;
     const limit = this.options.requestTimeoutMs ?? 60_000;
     const now = performance.now();
-    for (const req of this.requests.values()) {
+    for (const req of [...this.requests.values()]) {
       if (req.state === 'inflight' && now - (req.sentMs ?? now) > limit) this.retry(req, `no result within ${limit} ms`, true);
     }
   }
@@ -337,16 +477,15 @@ export class RunController {
   /** A node of the deployment went away: re-plan on the others and re-send what was in flight. */
   private checkNodes(): void {
     const alive = new Set(this.options.coordinator.nodes().filter((n) => n.state !== 'gone').map((n) => n.nodeId as string));
-    if (this.phase === 'deploying' && this.deploying) {
+    if (this.phaseValue === 'deploying' && this.deploying) {
       const d = this.deploying;
-      for (const stage of d.pipelines.flatMap((p) => p.stages)) if (!alive.has(stage.nodeId)) this.deployer.failDeploy(d.runId, stage, 'node left during deployment');
+      for (const stage of d.pipelines.flatMap((p) => p.stages)) if (!alive.has(stage.nodeId)) this.deployer.failDeploy(d.runId, stage, 'the node left during deployment');
       return;
     }
-    if (this.phase !== 'running' || !this.deployment) return;
+    if (this.phaseValue !== 'running' || !this.deployment) return;
     const lost = [...new Set(this.deployment.pipelines.flatMap((p) => p.stages.map((s) => s.nodeId)))].filter((id) => !alive.has(id));
     if (lost.length === 0) return;
-    for (const id of lost) this.deployer.excluded.add(id);
-    this.restart(`lost ${lost.join(', ')}`);
+    this.restart(`lost ${lost.map((id) => this.nameOf(id)).join(', ')}`);
   }
 
   /**
@@ -354,18 +493,19 @@ export class RunController {
    * re-sent on the new deployment. No-op unless running.
    */
   replan(reason: string): void {
-    if (this.phase === 'running') this.restart(reason);
+    if (this.phaseValue === 'running') this.restart(reason);
   }
 
   private restart(reason: string): void {
     this.emit({ kind: 'replanning', reason });
     this.stats.replans++;
-    this.phase = 'deploying'; // first, so that re-queued requests wait for the new deployment
+    this.phaseValue = 'deploying'; // first, so that re-queued requests wait for the new deployment
     for (const req of [...this.requests.values()]) if (req.state === 'inflight') this.retry(req, reason, false);
+    if (this.deployment) this.remember(this.deployment);
     this.deployment = undefined;
     this.replanning = this.deploy().catch((error: Error) => {
       this.emit({ kind: 'error', reason: error.message });
-      this.stop(`re-planning failed: ${error.message}`);
+      this.stop(`re-planning failed: ${error.message}`, false);
     });
   }
 }

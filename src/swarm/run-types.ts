@@ -4,6 +4,7 @@ import type { ModelProfile } from '../graph/index';
 import type { Placement, PlanResult } from '../plan/plan-types';
 import type { TensorData } from '../runtime/tensor';
 import type { Coordinator, NodeRecord } from './coordinator';
+import type { DeployProgress, DeployTimings } from './stage-deployer';
 
 /** How a request ended. */
 export type RequestOutcome =
@@ -18,36 +19,64 @@ export type RequestOutcome =
       readonly attempts: number;
       readonly pipeline: number;
     }
-  | { readonly ok: false; readonly requestId: number; readonly reason: string; readonly attempts: number };
+  | {
+      readonly ok: false;
+      readonly requestId: number;
+      readonly reason: string;
+      readonly attempts: number;
+      /** Ended by a Stop (the user's, or a new run's), not by a failure. */
+      readonly cancelled?: boolean;
+    };
+
+/** What the planning callback learns about the situation it plans for. */
+export interface PlanContext {
+  /** False for the run's first plan; true when re-planning (node lost, drift, settings changed). */
+  readonly replan: boolean;
+}
+
+/** A plan, with a line saying how it departs from what was asked (e.g. fewer slices than asked). */
+export type RunPlanResult = PlanResult & { readonly note?: string };
 
 /** Options of {@link RunController}. */
 export interface RunControllerOptions {
   readonly coordinator: Coordinator;
   readonly profile: ModelProfile;
-  /** Plan on the given nodes (the UI's mode and weights live in this closure). */
-  readonly planNodes: (nodes: readonly NodeRecord[]) => PlanResult;
+  /** Plan on the given nodes (the run's mode, weights and placement kind live in this closure). */
+  readonly planNodes: (nodes: readonly NodeRecord[], context: PlanContext) => RunPlanResult;
   readonly ledger?: CarbonLedger;
   /** Requests in flight per pipeline (default 2, so stages overlap). */
   readonly window?: number;
   /** A request with no result after this long is re-sent (default 60 s). */
   readonly requestTimeoutMs?: number;
-  /** Deployment must finish within this (default 120 s). */
+  /** Deployment must finish within this (default 120 s); stalls are found sooner (`deployTimings`). */
   readonly deployTimeoutMs?: number;
+  /** Per-stage deadlines of a deployment (answer to `deploy`, load after the bytes). */
+  readonly deployTimings?: DeployTimings;
   /** Sends per request before it fails (default 3; re-sends after a node loss do not count). */
   readonly maxAttempts?: number;
-  /** Re-plans allowed before pending requests fail (default 8). */
+  /** Re-plans allowed before pending requests fail (default 8, not counting pauses). */
   readonly maxReplans?: number;
+  /**
+   * When no placement works after losing nodes, the run pauses and resumes as soon as one does;
+   * after this long without one it fails what is pending (default 120 s).
+   */
+  readonly pauseTimeoutMs?: number;
 }
 
 /** Counters of a run. */
 export interface RunStats {
   submitted: number;
   completed: number;
+  /** Requests that ended in an error (not counting cancelled ones). */
   failed: number;
+  /** Requests ended by a Stop. */
+  cancelled: number;
   /** Sends beyond the first of a request. */
   resent: number;
-  /** Results or frames for abandoned attempts, unknown requests or from the wrong node. */
+  /** Results, frames or reports for abandoned attempts, unknown requests or from the wrong node. */
   droppedResults: number;
+  /** Results and reports that arrived after their deployment was replaced (ignored, expected). */
+  lateResults: number;
   replans: number;
   /** Slices served from nodes' caches / sent as bytes. */
   slicesFromCache: number;
@@ -56,8 +85,11 @@ export interface RunStats {
 
 /** Something a dashboard shows. */
 export type RunEvent =
-  | { readonly kind: 'deployed'; readonly runId: number; readonly placement: Placement; readonly deployMs: number }
+  | { readonly kind: 'deployed'; readonly runId: number; readonly placement: Placement; readonly deployMs: number; readonly note?: string }
+  | { readonly kind: 'deploy-progress'; readonly progress: DeployProgress }
   | { readonly kind: 'replanning'; readonly reason: string }
+  | { readonly kind: 'node-failed'; readonly nodeId: string; readonly name: string; readonly reason: string }
+  | { readonly kind: 'paused'; readonly reason: string; readonly timeoutMs: number }
   | { readonly kind: 'result'; readonly outcome: RequestOutcome }
   | { readonly kind: 'error'; readonly reason: string };
 
@@ -65,4 +97,3 @@ export type RunEvent =
 export class RunError extends Error {
   override name = 'RunError';
 }
-

@@ -10,9 +10,12 @@ import { installLabHooks } from './lab-hooks';
 import './ce-node-table';
 import './ce-demo-model';
 import './ce-run-panel';
+import type { NodeFailedDetail } from './ce-run-panel';
 import './ce-sim-nodes';
 
 const ROOM_KEY = 'carbonedge:coordinator-room';
+/** How long a reloaded tab tries to take its room's id back before opening a new room. */
+const RECLAIM_FOR_MS = 30_000;
 
 /** The room this tab coordinates: kept for the tab's life so a reload keeps the same join URL. */
 function roomForThisTab(fresh: boolean): { room: RoomId; token: JoinToken } {
@@ -53,6 +56,10 @@ export class CeCoordinatorPage extends LitElement {
   @state() private room: RoomId | undefined;
   @state() private token: JoinToken | undefined;
   @state() private coordinatorReady: Coordinator | undefined;
+  /** Nodes that failed in the current run (from the Run panel), marked in the table. */
+  @state() private failedNodes: ReadonlyMap<string, string> = new Map();
+  /** Shown while a reloaded tab waits for the room's id to be released by its previous page. */
+  @state() private reclaiming = '';
   private transport: Transport | undefined;
   private coordinator: Coordinator | undefined;
 
@@ -71,12 +78,25 @@ export class CeCoordinatorPage extends LitElement {
     try {
       const config = await loadAppConfig();
       const { room, token } = roomForThisTab(fresh);
-      try {
-        this.transport = await openPeerTransport({ peerId: coordinatorPeerId(room), ...signalingFor(config) });
-      } catch (error) {
-        if (error instanceof PeerIdTakenError && !fresh) return this.open(true);
-        throw error;
+      // After a reload the signaling server may still hold the room's id for the page that just
+      // went away: keep asking for a while (nodes are rejoining meanwhile) before making a new room.
+      const deadline = Date.now() + RECLAIM_FOR_MS;
+      for (;;) {
+        try {
+          this.transport = await openPeerTransport({ peerId: coordinatorPeerId(room), ...signalingFor(config) });
+          break;
+        } catch (error) {
+          if (!(error instanceof PeerIdTakenError) || fresh) throw error;
+          if (Date.now() > deadline) {
+            this.reclaiming = '';
+            this.note = `Room ${room} is still held by another tab: this tab opened a new room. Nodes of the old room must open the new join URL.`;
+            return this.open(true);
+          }
+          this.reclaiming = `Taking room ${room} back from the previous page (its nodes rejoin by themselves)...`;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
       }
+      this.reclaiming = '';
       this.transport.onError((error) => (this.error = `${error.message}. Reload the page to reconnect.`));
       const coordinator = new Coordinator({ transport: this.transport, token });
       this.coordinator = coordinator;
@@ -106,6 +126,7 @@ export class CeCoordinatorPage extends LitElement {
   override render() {
     return html`
       ${this.error ? html`<div class="error" role="alert" data-testid="coordinator-error">${this.error}</div>` : ''}
+      ${this.reclaiming ? html`<div class="muted" data-testid="coordinator-reclaiming">${this.reclaiming}</div>` : ''}
       <section class="join">
         ${this.qrDataUrl ? html`<img alt="QR code of the join URL" src=${this.qrDataUrl} data-testid="join-qr" />` : ''}
         <div>
@@ -118,12 +139,14 @@ export class CeCoordinatorPage extends LitElement {
       </section>
       <section>
         <h2>Nodes (${this.nodes.filter((n) => n.state !== 'gone').length})</h2>
-        <ce-node-table .nodes=${this.nodes}></ce-node-table>
-        ${this.dropped ? html`<div class="muted" data-testid="dropped">${this.dropped} malformed messages dropped</div>` : ''}
+        <ce-node-table .nodes=${this.nodes} .failed=${this.failedNodes}></ce-node-table>
+        ${this.dropped ? html`<div class="muted" data-testid="dropped">${this.dropped} malformed or unexpected messages refused</div>` : ''}
       </section>
       <section>
         <h2>Run a model across the swarm</h2>
-        <ce-run-panel .coordinator=${this.coordinatorReady}></ce-run-panel>
+        <ce-run-panel .coordinator=${this.coordinatorReady}
+          @run-started=${() => (this.failedNodes = new Map())}
+          @node-failed=${(e: CustomEvent<NodeFailedDetail>) => (this.failedNodes = new Map([...this.failedNodes, [e.detail.nodeId, e.detail.reason]]))}></ce-run-panel>
       </section>
       <section>
         <h2>Simulated local nodes</h2>

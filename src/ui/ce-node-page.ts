@@ -34,10 +34,33 @@ const STATE_TEXT: Record<EdgeNodeState, string> = {
   joining: 'joining the room...',
   benchmarking: 'benchmarking this device...',
   ready: 'ready: waiting for work',
+  rejoining: 'rejoining the room...',
   rejected: 'refused by the coordinator',
   error: 'error',
   left: 'left the room',
 };
+
+/** What this page's context allows, in words: threads, WebGPU, and what --https would add. */
+export function contextSummary(env: { isSecureContext: boolean; crossOriginIsolated: boolean; webgpu: boolean; threads: number; protocol: string }): string {
+  const parts = [
+    env.crossOriginIsolated ? `${env.threads} WASM thread(s)` : '1 WASM thread (the page is not cross-origin isolated)',
+    env.webgpu ? 'WebGPU available' : env.isSecureContext ? 'no WebGPU adapter' : 'no WebGPU (needs a secure context)',
+  ];
+  const missing = !env.isSecureContext && env.protocol === 'http:';
+  return `${parts.join(', ')}.${missing ? ' Plain http on a LAN address: the coordinator can start with --https to give this device threads and WebGPU.' : ''}`;
+}
+
+/** Ask the browser to keep the screen on while the page is visible (where it allows it: secure contexts). */
+async function holdWakeLock(): Promise<'held' | 'unavailable' | 'refused'> {
+  const wakeLock = (navigator as Navigator & { wakeLock?: { request(type: 'screen'): Promise<unknown> } }).wakeLock;
+  if (!wakeLock) return 'unavailable';
+  try {
+    await wakeLock.request('screen');
+    return 'held';
+  } catch {
+    return 'refused';
+  }
+}
 
 /**
  * The edge node page: joins the room, benchmarks itself in a worker, reports, heartbeats, and shows
@@ -49,6 +72,8 @@ export class CeNodePage extends LitElement {
     .card { background: #f4f9f4; padding: 12px 16px; border-radius: 8px; margin-bottom: 12px; }
     .error { background: #fdecea; border: 1px solid #e57373; padding: 12px; border-radius: 6px; }
     dt { font-weight: 600; } dd { margin: 0 0 6px; }
+    .muted { color: #555; font-size: 0.85rem; margin-top: 6px; }
+    .keep-open { font-size: 0.9rem; }
   `;
 
   @property({ attribute: false }) room!: RoomId;
@@ -63,6 +88,13 @@ export class CeNodePage extends LitElement {
   @state() private carbonError: CarbonFieldError | undefined;
   private readonly hints = readBrowserHints();
   @state() private executions = 0;
+  /** When the execution count last grew (page clock, ms). */
+  private lastExecutionMs = 0;
+  @state() private hosting: { runId: number; sliceIndex: number }[] = [];
+  @state() private wakeLock: 'held' | 'unavailable' | 'refused' | 'pending' = 'pending';
+  private readonly onVisible = () => {
+    if (document.visibilityState === 'visible') void holdWakeLock().then((r) => (this.wakeLock = r));
+  };
   /** Lab / experiment node (URL parameters, issue 7): simulated, not saved to this browser's profile. */
   @state() private lab: LabNodeParams | undefined;
   private session: NodeSession | undefined;
@@ -71,12 +103,15 @@ export class CeNodePage extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     addEventListener('pagehide', this.onPageHide);
+    document.addEventListener('visibilitychange', this.onVisible);
+    this.onVisible();
     void this.join();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     removeEventListener('pagehide', this.onPageHide);
+    document.removeEventListener('visibilitychange', this.onVisible);
     this.session?.stop('page closed');
   }
 
@@ -201,7 +236,9 @@ export class CeNodePage extends LitElement {
     const sync = () => {
       this.nodeState = node.state;
       this.error = node.error ?? '';
+      if (session.executor.executions !== this.executions) this.lastExecutionMs = performance.now();
       this.executions = session.executor.executions;
+      this.hosting = session.executor.hosted();
     };
     node.onChange(sync);
     node.onCommand(() => setTimeout(sync, 0));
@@ -255,8 +292,18 @@ export class CeNodePage extends LitElement {
     if (!this.lab) await updateProfile({ name: value }, value);
   }
 
+  /** The state line: while ready, say whether slices are running or hosted. */
+  private stateText(): string {
+    if (this.nodeState !== 'ready') return this.nodeState === 'rejoining' && this.error ? this.error : STATE_TEXT[this.nodeState];
+    const slices = this.hosting.map((h) => h.sliceIndex + 1).join(', ');
+    if (performance.now() - this.lastExecutionMs < 3000 && this.executions > 0) return `running slice ${slices || '?'} for the coordinator`;
+    if (this.hosting.length) return `ready: hosting slice ${slices}, waiting for inputs`;
+    return STATE_TEXT.ready;
+  }
+
   override render() {
     const bad = this.nodeState === 'error' || this.nodeState === 'rejected';
+    const busy = this.nodeState === 'ready' && performance.now() - this.lastExecutionMs < 3000 && this.executions > 0;
     return html`
       <div class="card">
         <dl>
@@ -265,11 +312,22 @@ export class CeNodePage extends LitElement {
           <dd><input .value=${this.name} maxlength="64" @change=${(e: Event) => this.rename(e)} />
             <small>(used from the next join)</small></dd>
           ${this.lab ? html`<dt>Lab node</dt><dd data-testid="node-lab">simulated: slowdown x${this.lab.slowdown ?? 1} (worker duty cycle)</dd>` : ''}
-          <dt>State</dt><dd data-testid="node-state" data-state=${this.nodeState}>${STATE_TEXT[this.nodeState]}</dd>
+          <dt>State</dt><dd data-testid="node-state" data-state=${this.nodeState} data-busy=${busy ? 'yes' : 'no'}>${this.stateText()}</dd>
           <dt>Slices run</dt><dd data-testid="node-executions">${this.executions}</dd>
         </dl>
       </div>
-      ${bad || this.error ? html`<div class="error" role="alert" data-testid="node-error">${this.error || STATE_TEXT[this.nodeState]}</div>` : ''}
+      ${bad ? html`<div class="error" role="alert" data-testid="node-error">${this.error || STATE_TEXT[this.nodeState]}</div>` : ''}
+      <div class="card keep-open" data-testid="node-keep-open">
+        Keep this tab open and the screen on while the class runs: a phone that sleeps drops out of the
+        room (it rejoins when woken). ${this.wakeLock === 'held' ? 'This page is keeping the screen on.' : this.wakeLock === 'pending' ? '' : 'This browser does not let the page keep the screen on here.'}
+        <div class="muted" data-testid="node-context">${contextSummary({
+          isSecureContext: window.isSecureContext,
+          crossOriginIsolated: window.crossOriginIsolated,
+          webgpu: 'gpu' in navigator,
+          threads: threadCount(),
+          protocol: location.protocol,
+        })}</div>
+      </div>
       <ce-carbon-card data-testid="carbon-card" .profile=${this.carbon} .choices=${this.carbonChoices} .error=${this.carbonError}
         @carbon-edit=${(e: CustomEvent<CarbonEditDetail>) => this.onCarbonEdit(e)}></ce-carbon-card>
       ${this.benchmark

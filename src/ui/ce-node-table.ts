@@ -41,9 +41,13 @@ export class CeNodeTable extends LitElement {
     .state-gone { color: #999; text-decoration: line-through; }
     .empty { color: #666; font-style: italic; }
     .label { color: #555; font-size: 0.8rem; }
+    tr.failed td { background: #fdecea; }
+    .why { display: block; color: #b71c1c; font-size: 0.8rem; font-weight: normal; }
   `;
 
   @property({ attribute: false }) nodes: readonly NodeRecord[] = [];
+  /** Nodes that failed in the current run, with why (marked in their row). */
+  @property({ attribute: false }) failed: ReadonlyMap<string, string> = new Map();
 
   override render() {
     if (this.nodes.length === 0) return html`<p class="empty">No nodes yet: open the join URL on another device or tab.</p>`;
@@ -53,17 +57,18 @@ export class CeNodeTable extends LitElement {
         ${this.nodes.map((n) => {
           const wasm = n.benchmark?.backends.find((b) => b.backend === 'wasm');
           const gpu = n.benchmark?.backends.find((b) => b.backend === 'webgpu');
-          return html`<tr data-node-id=${n.nodeId} data-state=${n.state}>
+          const failed = this.failed.get(n.nodeId);
+          return html`<tr data-node-id=${n.nodeId} data-state=${n.state} class=${failed ? 'failed' : ''} data-failed=${failed ? 'yes' : 'no'}>
             <td class="name">${n.name}${n.simulated ? ' (simulated)' : ''}</td>
             <td>${n.deviceClass}</td>
             <td>${n.hardwareConcurrency}</td>
             <td class="wasm">${backendCell(wasm)}</td>
             <td class="webgpu">${gpu ? backendCell(gpu) : n.webgpu ? 'not tested' : 'no'}</td>
-            <td>${Math.round(n.load * 100)}%</td>
+            <td class="load">${n.state === 'gone' ? '-' : n.load < 0.02 ? 'idle' : `${Math.round(n.load * 100)}%`}</td>
             <td class="zone">${n.profile?.intensity.zone ?? '-'}</td>
             ${intensityCell(n.profile)}
             ${powerCell(n.profile)}
-            <td class="state state-${n.state}" title=${n.goneReason ?? ''}>${n.state}</td>
+            <td class="state state-${n.state}" title=${n.goneReason ?? ''}>${n.state}${failed ? html`<span class="why" data-testid="node-failed-reason">failed: ${failed}</span>` : ''}</td>
           </tr>`;
         })}
       </tbody>

@@ -5,13 +5,17 @@ import type { LedgerSummary } from '../carbon/ledger';
 import { PLANNER_MODES, type Placement, type PlannerMode } from '../plan/plan-types';
 import type { Coordinator } from '../swarm/coordinator';
 import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-controller';
+import type { DeployProgress } from '../swarm/stage-deployer';
+import { startRunSession } from '../swarm/run-session';
 import { zooNames } from '../zoo/index';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
-import { startRun, type RunSettings } from './run-session';
+import { profileCatalogueModel, type RunSettings } from './run-session';
 import './ce-run-charts';
 
 /** What end-to-end tests read back from the page. */
 export interface RunRecord {
+  /** Runs of this tab numbered as they start: 1, 2, ... */
+  number?: number;
   status: string;
   error: string;
   settings?: RunSettings;
@@ -29,6 +33,21 @@ declare global {
 }
 
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`;
+
+/** The closing line of a run, in words: "done: 9 ok, 191 cancelled". */
+export function outcomeLine(outcomes: readonly RequestOutcome[]): string {
+  const ok = outcomes.filter((o) => o.ok).length;
+  const cancelled = outcomes.filter((o) => !o.ok && o.cancelled).length;
+  const failed = outcomes.length - ok - cancelled;
+  return `done: ${[`${ok} ok`, failed ? `${failed} failed` : '', cancelled ? `${cancelled} cancelled` : ''].filter(Boolean).join(', ')}`;
+}
+
+/** Events of a node the panel tells its page about (the page marks the node's row). */
+export interface NodeFailedDetail {
+  readonly nodeId: string;
+  readonly reason: string;
+}
 
 /**
  * The coordinator's Run panel: choose a catalogue model, a mode or weights, a number of slices,
@@ -61,7 +80,11 @@ export class CeRunPanel extends LitElement {
   @state() private latencies: number[] = [];
   @state() private summary: LedgerSummary | undefined;
   @state() private events: string[] = [];
+  @state() private deploys: DeployProgress[] = [];
+  @state() private runNumber = 0;
   private controller: RunController | undefined;
+  /** Set by Stop while the model is still being profiled (no controller yet). */
+  private stopRequested = false;
   private runtime: Promise<RuntimeClient> | undefined;
   private startedMs = 0;
   private record: RunRecord = { status: 'idle', error: '', outcomes: [] };
@@ -92,18 +115,38 @@ export class CeRunPanel extends LitElement {
     this.record.error = error;
   }
 
+  private event(text: string): void {
+    this.events = [...this.events.slice(-30), text];
+  }
+
   private onEvent(event: RunEvent): void {
     switch (event.kind) {
       case 'deployed':
         this.placement = event.placement;
         this.record.placement = event.placement;
-        this.events = [...this.events, `run ${event.runId} deployed in ${fmt(event.deployMs, 0)} ms`];
+        this.event(`deployed on ${new Set(event.placement.pipelines.flatMap((p) => p.slices.map((s) => s.nodeId))).size} node(s) in ${fmt(event.deployMs / 1000, 1)} s${event.note ? `: ${event.note}` : ''}`);
+        if (this.status.startsWith('paused') || this.status === 'planning and deploying' || this.status === 're-planning') this.setStatus('running');
         break;
+      case 'deploy-progress': {
+        const p = event.progress;
+        const others = this.deploys.filter((d) => d.runId === p.runId && !(d.nodeId === p.nodeId && d.sliceIndex === p.sliceIndex));
+        this.deploys = [...others, p].sort((a, b) => a.sliceIndex - b.sliceIndex);
+        break;
+      }
       case 'replanning':
-        this.events = [...this.events, `re-planning: ${event.reason}`];
+        this.event(`re-planning: ${event.reason}`);
+        if (this.status === 'running') this.setStatus('re-planning');
+        break;
+      case 'node-failed':
+        this.event(`${event.name}: ${event.reason}`);
+        this.dispatchEvent(new CustomEvent<NodeFailedDetail>('node-failed', { detail: { nodeId: event.nodeId, reason: event.reason }, bubbles: true, composed: true }));
+        break;
+      case 'paused':
+        this.setStatus(`paused: ${event.reason}; waiting up to ${Math.round(event.timeoutMs / 1000)} s for a node to join`);
+        this.event(`paused: ${event.reason}`);
         break;
       case 'error':
-        this.events = [...this.events, `error: ${event.reason}`];
+        this.event(`error: ${event.reason}`);
         break;
       case 'result':
         this.onOutcome(event.outcome);
@@ -132,34 +175,50 @@ export class CeRunPanel extends LitElement {
     if (!this.coordinator) return;
     this.controller?.stop('superseded by a new run');
     const settings = this.settings();
-    this.record = { status: 'starting', error: '', settings, outcomes: [] };
+    this.runNumber++;
+    this.record = { number: this.runNumber, status: 'starting', error: '', settings, outcomes: [] };
     window.carbonedgeRun = this.record;
     this.latencies = [];
     this.events = [];
+    this.deploys = [];
     this.placement = undefined;
     this.summary = undefined;
+    this.controller = undefined;
+    this.stopRequested = false;
+    this.dispatchEvent(new CustomEvent('run-started', { bubbles: true, composed: true }));
+    const record = this.record;
     try {
       this.setStatus('profiling the model');
       this.runtime ??= startRuntimeWorker();
       const runtime = await this.runtime;
+      const profile = await profileCatalogueModel(settings.model, runtime);
+      if (this.stopRequested || this.record !== record) {
+        this.setStatus('done: 0 ok, cancelled before it started');
+        return;
+      }
       this.setStatus('planning and deploying');
-      const { controller, done } = await startRun(this.coordinator, runtime, settings, (e) => this.onEvent(e));
-      this.controller = controller;
+      const session = startRunSession(this.coordinator, profile, settings, (e) => {
+        if (this.record === record) this.onEvent(e);
+      });
+      this.controller = session.controller;
       this.startedMs = performance.now();
-      this.setStatus('running');
-      const outcomes = await done;
-      const failed = outcomes.filter((o) => !o.ok).length;
-      this.record.stats = { ...controller.stats };
-      this.summary = controller.ledger.summarise();
+      await session.started;
+      if (this.record !== record) return;
+      if (session.controller.phase === 'running') this.setStatus('running');
+      const outcomes = await session.done;
+      if (this.record !== record) return;
+      this.record.stats = { ...session.controller.stats };
+      this.summary = session.controller.ledger.summarise();
       this.record.summary = this.summary;
-      this.setStatus(failed ? `done: ${outcomes.length - failed} ok, ${failed} failed` : `done: ${outcomes.length} ok`);
+      this.setStatus(outcomeLine(outcomes));
       this.startedMs = performance.now() - this.startedMs;
     } catch (error) {
-      this.setStatus('error', (error as Error).message);
+      if (this.record === record) this.setStatus('error', (error as Error).message);
     }
   }
 
   private stop(): void {
+    this.stopRequested = true;
     this.controller?.stop('stopped by the user');
   }
 
@@ -205,10 +264,12 @@ export class CeRunPanel extends LitElement {
     const byNode = Object.fromEntries(Object.entries(s.byNode).map(([id, t]) => [this.nameOfNode(id), t.gramsCo2]));
     return html`<div class="figures" data-testid="run-figures">
         <span><b data-testid="run-completed">${this.record.stats.completed}</b>completed</span>
-        <span><b>${this.record.stats.failed}</b>failed</span>
+        <span><b data-testid="run-failed">${this.record.stats.failed}</b>failed</span>
+        ${this.record.stats.cancelled ? html`<span><b data-testid="run-cancelled">${this.record.stats.cancelled}</b>cancelled</span>` : ''}
         <span><b>${this.record.stats.resent}</b>re-sent</span>
         <span><b>${this.record.stats.replans}</b>re-plans</span>
-        <span><b data-testid="run-dropped">${this.record.stats.droppedResults}</b>stray results dropped</span>
+        <span><b data-testid="run-dropped">${this.record.stats.droppedResults}</b>results refused (wrong node or attempt)</span>
+        ${this.record.stats.lateResults ? html`<span><b data-testid="run-late">${this.record.stats.lateResults}</b>late results of an earlier run ignored</span>` : ''}
         <span><b>${fmt(mean)} ms</b>mean latency</span>
         <span><b>${fmt(s.total.energyJoules, 3)} J</b>energy (estimated power)</span>
         <span><b>${s.total.gramsCo2.toExponential(3)} g</b>CO2 total</span>
@@ -219,8 +280,23 @@ export class CeRunPanel extends LitElement {
       <button @click=${() => this.download('json')}>Export ledger JSON</button>`;
   }
 
+  private renderDeploys() {
+    if (!this.deploys.length || this.status.startsWith('done')) return '';
+    const label = (d: DeployProgress) =>
+      d.state === 'asked' ? 'asked'
+        : d.state === 'sending' ? `downloading ${mb(d.bytesSent)} of ${mb(d.bytesTotal)} at ${mb(d.rateBytesPerSecond)}/s`
+          : d.state === 'loading' ? `loading (${mb(d.bytesTotal)} received)`
+            : d.state === 'ready' ? (d.fromCache ? 'ready (from its cache)' : 'ready')
+              : `failed: ${d.reason ?? ''}`;
+    return html`<table data-testid="deploy-progress">
+      <thead><tr><th>slice</th><th>node</th><th>deployment</th></tr></thead>
+      <tbody>${this.deploys.map((d) => html`<tr data-state=${d.state}><td>${d.sliceIndex + 1}</td><td>${this.nameOfNode(d.nodeId)}</td><td>${label(d)}</td></tr>`)}</tbody>
+    </table>`;
+  }
+
   override render() {
-    const busy = this.status === 'profiling the model' || this.status === 'planning and deploying' || this.status === 'running';
+    const busy = this.status === 'profiling the model' || this.status === 'planning and deploying' || this.status === 'running'
+      || this.status === 're-planning' || this.status.startsWith('paused');
     return html`
       <form @submit=${(e: Event) => this.run(e)}>
         <label>model
@@ -244,10 +320,11 @@ export class CeRunPanel extends LitElement {
               @change=${(e: Event) => this.replanFor(() => (this.weights = { ...this.weights, [k]: Number((e.target as HTMLInputElement).value) }))} /></span>`,
           )}</label>
         <button data-testid="run-start" type="submit" ?disabled=${busy}>Plan &amp; run</button>
-        <button type="button" ?disabled=${!busy} @click=${() => this.stop()}>Stop</button>
+        <button type="button" data-testid="run-stop" ?disabled=${!busy} @click=${() => this.stop()}>Stop</button>
       </form>
-      <div data-testid="run-status" data-status=${this.status}>Status: ${this.status}</div>
+      <div data-testid="run-status" data-status=${this.status}>${this.runNumber ? html`<b data-testid="run-number">Run ${this.runNumber}</b> ` : ''}Status: ${this.status}</div>
       ${this.error ? html`<div class="error" role="alert" data-testid="run-error">${this.error}</div>` : ''}
+      ${this.renderDeploys()}
       ${this.renderPlan()}
       ${this.renderFigures()}
       ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}

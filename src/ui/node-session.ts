@@ -109,10 +109,11 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
     const profile = options.profile?.();
     if (profile && node.nodeId) node.sendToCoordinator({ kind: 'profile', ...profile });
   };
-  let sentOnce = false;
+  // Once per welcome: after a rejoin the (new) coordinator needs the profile again.
+  let sentFor = 0;
   node.onChange(() => {
-    if (node.nodeId && !sentOnce) {
-      sentOnce = true;
+    if (node.nodeId && sentFor !== node.welcomes) {
+      sentFor = node.welcomes;
       sendProfile();
     }
   });

@@ -25,7 +25,7 @@ async function openPage(url: string): Promise<Page> {
   return page;
 }
 
-const joinUrlOf = (coordinator: Page) => joinUrlAt(coordinator, server.localUrl);
+const joinUrlOf = (coordinator: Page) => joinUrlAt(coordinator);
 
 beforeAll(async () => {
   server = await startAppServer();

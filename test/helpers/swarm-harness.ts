@@ -6,7 +6,7 @@
 import { FaultNetwork, type FaultNetworkOptions } from '../../src/mesh/fault-network';
 import { Coordinator } from '../../src/swarm/coordinator';
 import { EdgeNode } from '../../src/swarm/edge-node';
-import { NodeExecutor } from '../../src/swarm/node-executor';
+import { NodeExecutor, type SliceRuntime } from '../../src/swarm/node-executor';
 import { MemorySliceStore } from '../../src/swarm/slice-store';
 import { coordinatorPeerId, newJoinToken, newRoomId } from '../../src/protocol/ids';
 import { sha256Hex } from '../../src/graph/index';
@@ -22,10 +22,21 @@ export interface HarnessNode {
   readonly store: MemorySliceStore;
 }
 
-/** Options: fault network settings and per-node speeds (FLOP/s reported by the fake benchmark). */
+/** One node to start: its name, the FLOP/s its fake benchmark reports, its grid zone. */
+export interface HarnessNodeSpec {
+  readonly name: string;
+  readonly flopsPerSecond: number;
+  readonly zone: string;
+  /** Wrap the node's runtime (e.g. to make a slice throw or lie). */
+  readonly wrapRuntime?: (runtime: SliceRuntime) => SliceRuntime;
+}
+
+/** Options: fault network settings and the nodes. */
 export interface HarnessOptions {
   readonly network?: FaultNetworkOptions;
-  readonly nodes: readonly { name: string; flopsPerSecond: number; zone: string }[];
+  readonly nodes: readonly HarnessNodeSpec[];
+  /** Nodes' pause between rejoin attempts, ms (default 200 here). */
+  readonly rejoinDelayMs?: number;
 }
 
 /** Start a coordinator and the nodes; resolves when every node is ready. */
@@ -33,44 +44,86 @@ export async function startSwarm(options: HarnessOptions) {
   const network = new FaultNetwork(options.network ?? {});
   const room = newRoomId();
   const token = newJoinToken();
-  const coordinator = new Coordinator({ transport: network.open(coordinatorPeerId(room)), token, heartbeatIntervalMs: 250, heartbeatTimeoutMs: 6000, goneLingerMs: 60_000 });
-  coordinator.start();
+  const openCoordinator = () => {
+    const c = new Coordinator({ transport: network.open(coordinatorPeerId(room)), token, heartbeatIntervalMs: 250, heartbeatTimeoutMs: 6000, goneLingerMs: 60_000 });
+    c.start();
+    return c;
+  };
+  let coordinator = openCoordinator();
   const nodes: HarnessNode[] = [];
-  for (const spec of options.nodes) {
+  /** Benchmarks each node ran, by name (a rejoin must not run another). */
+  const benchmarkRuns = new Map<string, number>();
+
+  async function addNode(spec: HarnessNodeSpec): Promise<HarnessNode> {
     const transport = network.open(`node-${spec.name}`);
     const node = new EdgeNode({
       transport,
       room,
       token,
+      rejoinDelayMs: options.rejoinDelayMs ?? 200,
       identity: { name: spec.name, deviceClass: 'laptop', hardwareConcurrency: 4, deviceMemoryGb: 8, webgpu: false, simulated: true },
-      runBenchmark: async () => ({
-        model: 'fake',
-        backends: [{ backend: 'wasm', available: true, medianMs: 1, runs: 1, flopsPerSecond: spec.flopsPerSecond }],
-        threads: 1,
-        crossOriginIsolated: false,
-      }),
+      runBenchmark: async () => {
+        benchmarkRuns.set(spec.name, (benchmarkRuns.get(spec.name) ?? 0) + 1);
+        return {
+          model: 'fake',
+          backends: [{ backend: 'wasm', available: true, medianMs: 1, runs: 1, flopsPerSecond: spec.flopsPerSecond }],
+          threads: 1,
+          crossOriginIsolated: false,
+        };
+      },
     });
     const service = new RuntimeService(async () => {
       throw new Error('no fetch in the harness');
     });
     await service.init({ wasmPaths: '', numThreads: 1 });
     const store = new MemorySliceStore();
-    const executor = new NodeExecutor({ node, transport, runtime: service, store, sha256: sha256Hex });
+    const runtime = spec.wrapRuntime ? spec.wrapRuntime(service) : service;
+    const executor = new NodeExecutor({ node, transport, runtime, store, sha256: sha256Hex });
     executor.start();
-    await node.start();
-    node.sendToCoordinator({
-      kind: 'profile',
-      intensity: bundledReading(spec.zone),
-      power: estimatedPowerModel({ deviceClass: 'laptop' }),
-      slowdown: 1,
+    const sendProfile = () =>
+      node.sendToCoordinator({
+        kind: 'profile',
+        intensity: bundledReading(spec.zone),
+        power: estimatedPowerModel({ deviceClass: 'laptop' }),
+        slowdown: 1,
+      });
+    // After every welcome (first join and rejoins), as the node page does.
+    let sentFor = 0;
+    node.onChange(() => {
+      if (node.nodeId && node.welcomes !== sentFor) {
+        sentFor = node.welcomes;
+        sendProfile();
+      }
     });
-    nodes.push({ peerId: transport.localPeerId, node, executor, store });
+    await node.start();
+    const entry = { peerId: transport.localPeerId, node, executor, store };
+    nodes.push(entry);
+    return entry;
   }
-  await waitFor(() => coordinator.nodes().filter((n) => n.state === 'ready' && n.profile).length === nodes.length, 10_000);
+
+  for (const spec of options.nodes) await addNode(spec);
+  const readyCount = () => coordinator.nodes().filter((n) => n.state === 'ready' && n.profile).length;
+  await waitFor(() => readyCount() === nodes.length, 10_000);
   return {
     network,
-    coordinator,
+    get coordinator() {
+      return coordinator;
+    },
     nodes,
+    benchmarkRuns,
+    /** Add a node later; resolves once the coordinator lists it ready with a profile. */
+    async addNode(spec: HarnessNodeSpec): Promise<HarnessNode> {
+      const entry = await addNode(spec);
+      await waitFor(() => coordinator.nodes().some((n) => n.nodeId === entry.peerId && n.state === 'ready' && n.profile), 10_000);
+      return entry;
+    },
+    /** A reloaded coordinator tab: the old one vanishes, a new one takes the room's id. */
+    restartCoordinator(): Coordinator {
+      network.disconnect(coordinatorPeerId(room));
+      coordinator.stop();
+      coordinator = openCoordinator();
+      return coordinator;
+    },
     async stop() {
       for (const n of nodes) {
         await n.executor.stop();

@@ -156,11 +156,13 @@ describe('swarm run over the seeded fault network', { timeout: 180_000 }, () => 
     run.stop();
   });
 
-  it('places slices with the real planner and fails cleanly when no node is left', async () => {
+  it('places slices with the real planner; with no node left it pauses, then fails cleanly', async () => {
     const swarm = await startSwarm({ nodes: [{ name: 'a', flopsPerSecond: 2e9, zone: 'FR' }, { name: 'b', flopsPerSecond: 1e9, zone: 'PL' }] });
     stopSwarm = swarm.stop;
     const model = toPlanModel(profile);
-    const run = new RunController({ coordinator: swarm.coordinator, profile, planNodes: (nodes) => plan({ model, nodes: nodes.map(toPlanNode), mode: 'green' }) });
+    const run = new RunController({ coordinator: swarm.coordinator, profile, planNodes: (nodes) => plan({ model, nodes: nodes.map(toPlanNode), mode: 'green' }), pauseTimeoutMs: 1000 });
+    const events: string[] = [];
+    run.onEvent((e) => events.push(e.kind));
     await run.start();
     const first = await run.submit(inputs[0]!);
     expect(first.ok).toBe(true);
@@ -169,6 +171,7 @@ describe('swarm run over the seeded fault network', { timeout: 180_000 }, () => 
     for (const n of swarm.nodes) swarm.network.disconnect(n.peerId);
     const late = await run.submit(inputs[1]!);
     expect(late.ok).toBe(false);
-    if (!late.ok) expect(late.reason).toMatch(/re-planning failed: no ready node|no ready node|stopped/);
+    if (!late.ok) expect(late.reason).toMatch(/re-planning failed: paused for 1 s and no node could take the work \(no node left to run on\)/);
+    expect(events).toContain('paused');
   });
 });

@@ -1,0 +1,136 @@
+/**
+ * One run loop for every caller: the coordinator page's Run panel, the lab's page hook and the
+ * integration tests (under Node, over the in-memory network). It takes an already profiled model,
+ * chooses placements the way the user asked (planner, k slices on k nodes, or pinned nodes; see
+ * {@link choosePlacement}), creates the {@link RunController} at once (so a Stop works while it
+ * plans and deploys) and streams N seeded inputs through the swarm.
+ */
+import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
+import { plan } from '../plan/planner';
+import { planFixedSplit } from '../plan/fixed-split';
+import { planPinned } from '../plan/pinned';
+import type { PlanConstraints, PlanInputs, PlanWeights, PlannerMode } from '../plan/plan-types';
+import type { Coordinator, NodeRecord } from './coordinator';
+import { toPlanNode } from './plan-inputs';
+import { RunController, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunPlanResult } from './run-controller';
+
+/** What the user chose. */
+export interface RunSettings {
+  /** Catalogue name, e.g. `mobilenetv2`. */
+  readonly model: string;
+  readonly mode: PlannerMode;
+  /** Explicit weights; win over the mode. */
+  readonly weights?: PlanWeights;
+  /** 0 = let the planner decide; k >= 1 = exactly k slices on k distinct nodes. */
+  readonly stages: number;
+  readonly inferences: number;
+  /** Requests per second; 0 = as fast as the swarm takes them. */
+  readonly ratePerSecond: number;
+  /** Seed of the random inputs (request i uses seed + i). */
+  readonly seed: number;
+  /**
+   * Force the placement (lab): node NAMES in slice order; one name = the whole model on that node,
+   * k names = k balanced slices on them (src/plan/pinned.ts). Wins over `stages`.
+   */
+  readonly pin?: readonly string[];
+  /** Requests in flight per pipeline (default 3; 1 = the paper's closed loop). */
+  readonly window?: number;
+  /** Planner constraints, e.g. a latency budget (planner runs only). */
+  readonly constraints?: PlanConstraints;
+}
+
+/**
+ * The placement for `settings` on `nodes`. Pinned names must all be ready (a lab configuration is
+ * exact or fails). A k-way split asks for k nodes; when re-planning after losing nodes with no spare
+ * left it uses as many slices as there are nodes (down to the whole model on one) and says so.
+ */
+export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], nodes: readonly NodeRecord[], context: PlanContext): RunPlanResult {
+  const inputs: PlanInputs = {
+    model,
+    nodes: nodes.map(toPlanNode),
+    mode: settings.mode,
+    ...(settings.weights ? { weights: settings.weights } : {}),
+    ...(settings.constraints ? { constraints: settings.constraints } : {}),
+  };
+  if (settings.pin?.length) {
+    const ids: string[] = [];
+    for (const name of settings.pin) {
+      const found = nodes.find((n) => n.name === name);
+      if (!found) return { ok: false, reason: `pinned node "${name}" is not ready (ready: ${nodes.map((n) => n.name).join(', ') || 'none'})`, binding: 'input' };
+      ids.push(found.nodeId);
+    }
+    return planPinned(inputs, ids);
+  }
+  if (settings.stages > 0) {
+    if (settings.stages > nodes.length && context.replan && nodes.length > 0) {
+      const k = nodes.length;
+      const result = planFixedSplit(inputs, k);
+      return result.ok ? { ...result, note: `${settings.stages} slices asked, ${nodes.length} node(s) left: running ${k === 1 ? 'the whole model on one node' : `${k} slices`}` } : result;
+    }
+    if (settings.stages > nodes.length) {
+      const names = nodes.map((n) => n.name).join(', ') || 'none';
+      return { ok: false, reason: `${settings.stages} slices on ${settings.stages} nodes need ${settings.stages} ready nodes; ${nodes.length} ready (${names})`, binding: 'input' };
+    }
+    return planFixedSplit(inputs, settings.stages);
+  }
+  return plan(inputs);
+}
+
+/** A run in progress. */
+export interface RunSession {
+  readonly controller: RunController;
+  readonly profile: ModelProfile;
+  /** Settles when the first deployment is done (rejects when no placement works at the start). */
+  readonly started: Promise<void>;
+  /** Every outcome, once all N requests ended (rejects only when the run could not start). */
+  readonly done: Promise<RequestOutcome[]>;
+  /** Time spent planning so far, ms. */
+  planningMs(): number;
+}
+
+/** Check what a user typed before anything starts. */
+export function runSettingsProblem(settings: RunSettings): string | undefined {
+  if (!Number.isInteger(settings.inferences) || settings.inferences < 1) return `inferences must be a whole number >= 1, got ${settings.inferences}`;
+  if (!(settings.ratePerSecond >= 0) || !Number.isFinite(settings.ratePerSecond)) return `rate must be a number >= 0, got ${settings.ratePerSecond}`;
+  if (!Number.isInteger(settings.stages) || settings.stages < 0) return `slices must be a whole number >= 0, got ${settings.stages}`;
+  return undefined;
+}
+
+/** Start a run of a profiled model: the controller exists at once; deployment and requests follow. */
+export function startRunSession(
+  coordinator: Coordinator,
+  profile: ModelProfile,
+  settings: RunSettings,
+  onEvent: (event: RunEvent) => void,
+  options: Partial<Omit<RunControllerOptions, 'coordinator' | 'profile' | 'planNodes'>> = {},
+): RunSession {
+  const problem = runSettingsProblem(settings);
+  if (problem) throw new RangeError(problem);
+  const model = toPlanModel(profile);
+  let planningMs = 0;
+  const controller = new RunController({
+    window: settings.window ?? 3,
+    ...options,
+    coordinator,
+    profile,
+    planNodes: (nodes, context) => {
+      const t0 = performance.now();
+      const result = choosePlacement(settings, model, nodes, context);
+      planningMs += performance.now() - t0;
+      return result;
+    },
+  });
+  controller.onEvent(onEvent);
+  const started = controller.start();
+  const done = (async () => {
+    await started;
+    const pending: Promise<RequestOutcome>[] = [];
+    for (let i = 0; i < settings.inferences; i++) {
+      pending.push(controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
+      if (settings.ratePerSecond > 0 && controller.phase !== 'stopped') await new Promise((r) => setTimeout(r, 1000 / settings.ratePerSecond));
+    }
+    return Promise.all(pending);
+  })();
+  done.catch(() => undefined);
+  return { controller, profile, started, done, planningMs: () => planningMs };
+}
