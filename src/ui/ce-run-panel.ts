@@ -23,6 +23,8 @@ export interface RunRecord {
   summary?: LedgerSummary;
   placement?: Placement;
   stats?: RunController['stats'];
+  /** Time each deployment of the run took, ms (re-plans add more). */
+  deployMs?: number[];
 }
 
 declare global {
@@ -41,6 +43,27 @@ export function outcomeLine(outcomes: readonly RequestOutcome[]): string {
   const cancelled = outcomes.filter((o) => !o.ok && o.cancelled).length;
   const failed = outcomes.length - ok - cancelled;
   return `done: ${[`${ok} ok`, failed ? `${failed} failed` : '', cancelled ? `${cancelled} cancelled` : ''].filter(Boolean).join(', ')}`;
+}
+
+/** What survives a reload of the coordinator tab about the run in progress (sessionStorage). */
+interface ActiveRun {
+  readonly number: number;
+  readonly settings: RunSettings;
+  /** Request ids (1-based) that ended. */
+  readonly ended: number;
+  /** Every request below this id ended (requests end nearly in order). */
+  readonly endedPrefix: number;
+}
+
+const ACTIVE_RUN_KEY = 'carbonedge:active-run';
+const RUN_COUNT_KEY = 'carbonedge:run-count';
+
+function readSession<T>(key: string): T | undefined {
+  try {
+    return (JSON.parse(sessionStorage.getItem(key) ?? 'null') as T | null) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Events of a node the panel tells its page about (the page marks the node's row). */
@@ -82,6 +105,9 @@ export class CeRunPanel extends LitElement {
   @state() private events: string[] = [];
   @state() private deploys: DeployProgress[] = [];
   @state() private runNumber = 0;
+  /** A run this tab was doing when it reloaded. */
+  @state() private interrupted: ActiveRun | undefined;
+  private endedIds = new Set<number>();
   private controller: RunController | undefined;
   /** Set by Stop while the model is still being profiled (no controller yet). */
   private stopRequested = false;
@@ -124,6 +150,7 @@ export class CeRunPanel extends LitElement {
       case 'deployed':
         this.placement = event.placement;
         this.record.placement = event.placement;
+        this.record.deployMs = [...(this.record.deployMs ?? []), event.deployMs];
         this.event(`deployed on ${new Set(event.placement.pipelines.flatMap((p) => p.slices.map((s) => s.nodeId))).size} node(s) in ${fmt(event.deployMs / 1000, 1)} s${event.note ? `: ${event.note}` : ''}`);
         if (this.status.startsWith('paused') || this.status === 'planning and deploying' || this.status === 're-planning') this.setStatus('running');
         break;
@@ -154,7 +181,34 @@ export class CeRunPanel extends LitElement {
     }
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.runNumber = readSession<number>(RUN_COUNT_KEY) ?? 0;
+    this.interrupted = readSession<ActiveRun>(ACTIVE_RUN_KEY);
+    sessionStorage.removeItem(ACTIVE_RUN_KEY);
+  }
+
+  private saveActive(): void {
+    const settings = this.record.settings;
+    if (!settings || this.record.number === undefined) return;
+    let prefix = 1;
+    while (this.endedIds.has(prefix)) prefix++;
+    const active: ActiveRun = { number: this.record.number, settings, ended: this.endedIds.size, endedPrefix: prefix };
+    sessionStorage.setItem(ACTIVE_RUN_KEY, JSON.stringify(active));
+  }
+
+  /** Start the requests an interrupted run had not finished, as a new run (same model and choices). */
+  private resume(event: Event): void {
+    const run = this.interrupted;
+    if (!run) return;
+    this.interrupted = undefined;
+    const from = run.endedPrefix;
+    void this.run(event, { ...run.settings, inferences: run.settings.inferences - from + 1, seed: run.settings.seed + from - 1 });
+  }
+
   private onOutcome(outcome: RequestOutcome): void {
+    this.endedIds.add(outcome.requestId);
+    this.saveActive();
     if (outcome.ok) this.latencies = [...this.latencies, outcome.latencyMs];
     this.record.outcomes.push(
       outcome.ok
@@ -170,12 +224,14 @@ export class CeRunPanel extends LitElement {
     this.record.stats = this.controller ? { ...this.controller.stats } : undefined;
   }
 
-  private async run(event: Event): Promise<void> {
+  private async run(event: Event, given?: RunSettings): Promise<void> {
     event.preventDefault();
     if (!this.coordinator) return;
     this.controller?.stop('superseded by a new run');
-    const settings = this.settings();
+    const settings = given ?? this.settings();
     this.runNumber++;
+    sessionStorage.setItem(RUN_COUNT_KEY, JSON.stringify(this.runNumber));
+    this.endedIds = new Set();
     this.record = { number: this.runNumber, status: 'starting', error: '', settings, outcomes: [] };
     window.carbonedgeRun = this.record;
     this.latencies = [];
@@ -211,6 +267,7 @@ export class CeRunPanel extends LitElement {
       this.summary = session.controller.ledger.summarise();
       this.record.summary = this.summary;
       this.setStatus(outcomeLine(outcomes));
+      sessionStorage.removeItem(ACTIVE_RUN_KEY);
       this.startedMs = performance.now() - this.startedMs;
     } catch (error) {
       if (this.record === record) this.setStatus('error', (error as Error).message);
@@ -322,6 +379,12 @@ export class CeRunPanel extends LitElement {
         <button data-testid="run-start" type="submit" ?disabled=${busy}>Plan &amp; run</button>
         <button type="button" data-testid="run-stop" ?disabled=${!busy} @click=${() => this.stop()}>Stop</button>
       </form>
+      ${this.interrupted ? html`<div class="error" data-testid="run-interrupted">
+          Run ${this.interrupted.number} (${this.interrupted.settings.model}, ${this.interrupted.settings.inferences} inferences) was
+          interrupted when this tab reloaded: ${this.interrupted.ended} had ended; the results of the rest were lost with the tab.
+          <button data-testid="run-resume" @click=${(e: Event) => this.resume(e)}>Run inferences ${this.interrupted.endedPrefix}-${this.interrupted.settings.inferences} again</button>
+          <button @click=${() => (this.interrupted = undefined)}>Dismiss</button>
+        </div>` : ''}
       <div data-testid="run-status" data-status=${this.status}>${this.runNumber ? html`<b data-testid="run-number">Run ${this.runNumber}</b> ` : ''}Status: ${this.status}</div>
       ${this.error ? html`<div class="error" role="alert" data-testid="run-error">${this.error}</div>` : ''}
       ${this.renderDeploys()}

@@ -1,0 +1,72 @@
+/**
+ * Runs back to back on simulated local nodes (each a worker of the coordinator's tab, duty-cycled
+ * to its slowdown, joined through PeerJS like a real node): the sequence that used to stall for
+ * 120 s whenever a node had to receive a new slice (a previous run's clean-up removed the new run's
+ * pending slice). Every run must deploy and finish; each deployment is reported with its time.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser';
+import { startAppServer } from '../helpers/app-server';
+import { openPage } from '../helpers/pages';
+import type { RunningServer } from '../../signaling/server';
+
+let server: RunningServer;
+let browser: Browser;
+let coordinator: Page;
+let errors: string[] = [];
+const N = 10;
+
+beforeAll(async () => {
+  server = await startAppServer();
+  browser = await launchBrowser();
+  ({ page: coordinator, errors } = await openPage(browser, `${server.localUrl}/`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function addSimNode(slowdown: number, zone: string): Promise<void> {
+  await coordinator.getByTestId('sim-slowdown').fill(String(slowdown));
+  await coordinator.getByTestId('sim-slowdown').dispatchEvent('change');
+  await coordinator.getByTestId('sim-zone').fill(zone);
+  await coordinator.getByTestId('sim-zone').dispatchEvent('change');
+  await coordinator.getByTestId('sim-add').click();
+}
+
+async function run(mode: string, stages: number): Promise<{ status: string; deployMs: number[] }> {
+  await coordinator.getByTestId('run-model').selectOption('mobilenetv2');
+  await coordinator.getByTestId('run-mode').selectOption(mode);
+  await coordinator.getByTestId('run-stages').selectOption(String(stages));
+  await coordinator.getByTestId('run-count').fill(String(N));
+  await coordinator.getByTestId('run-count').dispatchEvent('change');
+  await coordinator.getByTestId('run-start').click();
+  await coordinator.waitForFunction(() => /^(done|error)/.test(window.carbonedgeRun?.status ?? ''), undefined, { timeout: 240_000, polling: 250 });
+  const record = await coordinator.evaluate(() => window.carbonedgeRun!);
+  return { status: record.error ? `${record.status}: ${record.error}` : record.status, deployMs: record.deployMs ?? [] };
+}
+
+describe('runs back to back on simulated nodes', () => {
+  it('performance, green, balanced, then 3 on 3 nodes green: each deploys without a stall', async () => {
+    await addSimNode(1, 'PL');
+    await addSimNode(2, 'DE');
+    await addSimNode(4, 'FR');
+    await coordinator.locator('ce-node-table tr[data-state="ready"]').nth(2).waitFor({ timeout: 180_000 });
+    const deploys: number[] = [];
+    const sequence = [['performance', 0], ['green', 0], ['balanced', 0], ['green', 3]] as const;
+    for (const [i, [mode, stages]] of sequence.entries()) {
+      const result = await run(mode, stages);
+      expect(result.status, `${mode} ${stages}`).toBe(`done: ${N} ok`);
+      expect(result.deployMs.length, `${mode} ${stages}`).toBeGreaterThanOrEqual(1);
+      deploys.push(...result.deployMs);
+      // Runs are numbered as they happen.
+      await expect(coordinator.getByTestId('run-number').textContent()).resolves.toBe(`Run ${i + 1}`);
+    }
+    // The stall this guards against took the 120 s deployment timeout; the deployer's own
+    // stall detection would re-plan after 30 s. A deployment well under that had no stall.
+    for (const ms of deploys) expect(ms).toBeLessThan(25_000);
+    expect(errors).toEqual([]);
+  });
+});
