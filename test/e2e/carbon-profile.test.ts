@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser';
-import { openPage as openPageIn } from '../helpers/pages';
+import { joinUrlOf, openPage as openPageIn } from '../helpers/pages';
 import { startAppServer } from '../helpers/app-server';
 import type { RunningServer } from '../../signaling/server';
 import { bundledReading } from '../../src/carbon';
@@ -53,8 +53,7 @@ describe('carbon profile in real Chromium', () => {
   it('shows the guessed zone and bundled intensity on both pages, and carries overrides to the coordinator', async () => {
     const expectedFr = bundledReading('FR').gramsCo2PerKwh;
     const coordinator = await openPage(`${server.localUrl}/`);
-    const href = await coordinator.page.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
-    const joinUrl = `${server.localUrl}/${new URL(href!).search}`;
+    const joinUrl = await joinUrlOf(coordinator.page);
 
     const node = await openPage(joinUrl, { timezoneId: 'Europe/Paris' });
     const zone = node.page.getByTestId('carbon-zone');

@@ -66,6 +66,7 @@ describe('runs back to back on simulated nodes', () => {
     }
     // The stall this guards against took the 120 s deployment timeout; the deployer's own
     // stall detection would re-plan after 30 s. A deployment well under that had no stall.
+    console.log(`deployments (ms): ${deploys.map((ms) => Math.round(ms)).join(', ')}`);
     for (const ms of deploys) expect(ms).toBeLessThan(25_000);
     expect(errors).toEqual([]);
   });
