@@ -50,6 +50,8 @@ export default defineConfig({
     // bench/mesh.bench.ts, built into its own folder. (Vite 8 names this rolldownOptions.)
     ...(benchPages ? { outDir: '.cache/bench-dist' } : {}),
     rolldownOptions: {
+      // The timings note is printed whenever the machine is busy: not a problem with the build.
+      checks: { pluginTimings: false },
       input: {
         main: fileURLToPath(new URL('./index.html', import.meta.url)),
         ...(benchPages ? { frames: fileURLToPath(new URL('./bench/frames.html', import.meta.url)) } : {}),
