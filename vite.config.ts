@@ -51,7 +51,7 @@ export default defineConfig({
     ...(benchPages ? { outDir: '.cache/bench-dist' } : {}),
     rolldownOptions: {
       // The timings note is printed whenever the machine is busy: not a problem with the build.
-      checks: { pluginTimings: false },
+      checks: { bundlerTimings: false },
       input: {
         main: fileURLToPath(new URL('./index.html', import.meta.url)),
         ...(benchPages ? { frames: fileURLToPath(new URL('./bench/frames.html', import.meta.url)) } : {}),
