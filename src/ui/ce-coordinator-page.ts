@@ -116,7 +116,9 @@ export class CeCoordinatorPage extends LitElement {
       this.joinUrl = url.href;
       this.qrDataUrl = await QRCode.toDataURL(this.joinUrl, { margin: 1, width: 296 });
       if (!config.https && onLoopback && config.lanUrls.length > 0) {
-        this.note = 'Phones joining over plain http get no threads or WebGPU; start with --https for those.';
+        this.note = 'Phones joining over plain http run slices with one thread and no WebGPU; start with --https for those.';
+      } else if (config.https) {
+        this.note = 'HTTPS with this machine\'s own certificate: on the first visit each phone shows a certificate warning; accept it once (Advanced, then Proceed).';
       }
     } catch (error) {
       this.error = `Could not open the room: ${(error as Error).message}`;
