@@ -8,11 +8,14 @@ import type { Estimate } from '../lab/stats';
 Chart.register(...registerables);
 
 const FRONT = '#2e7d32';
-const OTHER = '#546e7a';
+const PALETTE = ['#1565c0', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f', '#ad1457', '#5d4037', '#9e9d24', '#37474f', '#c62828'];
 
-/** `12.3 mgCO2 (95%: 11.9 to 12.8)`, or the mean alone with one repeat. */
+/**
+ * `12.3 mgCO2 (95%: 11.9 to 12.8)`, or the mean alone with one repeat. Latency, energy and grams
+ * cannot be negative: a Student-t low end below 0 (few, spread repeats) is shown as 0.
+ */
 function withInterval(e: Estimate, show: (x: number) => string, bare: (x: number) => string): string {
-  return e.low === null || e.high === null ? show(e.mean) : `${show(e.mean)} (95%: ${bare(e.low)} to ${bare(e.high)})`;
+  return e.low === null || e.high === null ? show(e.mean) : `${show(e.mean)} (95%: ${bare(Math.max(0, e.low))} to ${bare(e.high)})`;
 }
 
 /**
@@ -72,20 +75,22 @@ export class CeCompareView extends LitElement {
     const y = axisBounds(rows.map((r) => r.gramsCo2PerInference.mean), yScale);
     const unit = commonUnit(rows.map((r) => r.gramsCo2PerInference.mean), MASS_UNITS);
     const clip = (v: number, b: { min: number; max: number }) => Math.min(b.max, Math.max(b.min, v));
-    const datasets: ChartDataset<'scatter', ScatterDataPoint[]>[] = rows.map((r) => ({
-      label: r.label,
+    const colour = (i: number) => PALETTE[i % PALETTE.length]!;
+    const datasets: ChartDataset<'scatter', ScatterDataPoint[]>[] = rows.map((r, i) => ({
+      label: r.onFront ? `${r.label} (front)` : r.label,
       data: [{ x: r.latencyMs.mean, y: r.gramsCo2PerInference.mean }],
-      backgroundColor: r.onFront ? FRONT : OTHER,
-      borderColor: r.onFront ? '#000' : OTHER,
-      borderWidth: r.onFront ? 2 : 0,
-      pointRadius: r.onFront ? 7 : 5,
+      backgroundColor: colour(i),
+      borderColor: r.onFront ? '#000' : colour(i),
+      borderWidth: r.onFront ? 2.5 : 0,
+      pointRadius: r.onFront ? 8 : 6,
     }));
-    for (const r of rows) {
+    for (const [i, r] of rows.entries()) {
+      const tone = colour(i);
       const { low: yl, high: yh } = r.gramsCo2PerInference;
       const { low: xl, high: xh } = r.latencyMs;
       // Whiskers, clipped at the axis bounds (and at 0: no interval below zero grams).
-      if (yl !== null && yh !== null) datasets.push({ label: `${r.label} 95% gCO2`, data: [{ x: r.latencyMs.mean, y: clip(Math.max(yl, 0), y) }, { x: r.latencyMs.mean, y: clip(yh, y) }], showLine: true, pointRadius: 0, borderColor: OTHER, borderWidth: 1 });
-      if (xl !== null && xh !== null) datasets.push({ label: `${r.label} 95% latency`, data: [{ x: clip(Math.max(xl, 0), x), y: r.gramsCo2PerInference.mean }, { x: clip(xh, x), y: r.gramsCo2PerInference.mean }], showLine: true, pointRadius: 0, borderColor: OTHER, borderWidth: 1 });
+      if (yl !== null && yh !== null) datasets.push({ label: `${r.label} 95% gCO2`, data: [{ x: r.latencyMs.mean, y: clip(Math.max(yl, 0), y) }, { x: r.latencyMs.mean, y: clip(yh, y) }], showLine: true, pointRadius: 0, borderColor: tone, borderWidth: 1.5 });
+      if (xl !== null && xh !== null) datasets.push({ label: `${r.label} 95% latency`, data: [{ x: clip(Math.max(xl, 0), x), y: r.gramsCo2PerInference.mean }, { x: clip(xh, x), y: r.gramsCo2PerInference.mean }], showLine: true, pointRadius: 0, borderColor: tone, borderWidth: 1.5 });
     }
     const front = rows.filter((r) => r.onFront).sort((a, b) => a.latencyMs.mean - b.latencyMs.mean);
     if (front.length > 1) datasets.push({ label: 'Pareto front', data: front.map((r) => ({ x: r.latencyMs.mean, y: r.gramsCo2PerInference.mean })), showLine: true, pointRadius: 0, borderColor: FRONT, borderDash: [6, 4], borderWidth: 2 });
@@ -97,8 +102,8 @@ export class CeCompareView extends LitElement {
         tooltip: { callbacks: { label: (ctx: { dataset: { label?: string }; parsed: { x: number | null; y: number | null } }) => `${ctx.dataset.label}: ${formatDuration(ctx.parsed.x ?? NaN)}, ${formatGramsCo2(ctx.parsed.y ?? NaN)}` } },
       },
       scales: {
-        x: { type: xScale, min: x.min, max: x.max, title: { display: true, text: `latency per inference, ms${xScale === 'logarithmic' ? ' (log scale)' : ''}` }, ticks: { callback: (v: number | string) => formatSignificant(Number(v), 2) } },
-        y: { type: yScale, min: y.min, max: y.max, title: { display: true, text: `gCO2 per inference, ${unit.symbol}${yScale === 'logarithmic' ? ' (log scale)' : ''}` }, ticks: { callback: (v: number | string) => formatSignificant(Number(v) / unit.factor, 2) } },
+        x: { type: xScale, min: x.min, max: x.max, title: { display: true, text: `latency per inference, ms${xScale === 'logarithmic' ? ' (log scale)' : ''}` }, ticks: { includeBounds: false, callback: (v: number | string) => formatSignificant(Number(v), 2) } },
+        y: { type: yScale, min: y.min, max: y.max, title: { display: true, text: `gCO2 per inference, ${unit.symbol}${yScale === 'logarithmic' ? ' (log scale)' : ''}` }, ticks: { includeBounds: false, callback: (v: number | string) => formatSignificant(Number(v) / unit.factor, 2) } },
       },
     };
     if (!this.chart) this.chart = new Chart<'scatter', ScatterDataPoint[]>(this.canvas, { type: 'scatter', data: { datasets }, options });

@@ -17,7 +17,6 @@ export interface PresenterFigures {
   readonly savedAgainst: string;
 }
 
-const DEVICE_ICON: Readonly<Record<string, string>> = { phone: '\u{1F4F1}', tablet: '\u{1F4F1}', laptop: '\u{1F4BB}', desktop: '\u{1F5A5}' };
 const PIPELINE_COLOURS = ['#1565c0', '#6a1b9a', '#00838f', '#ef6c00', '#5d4037', '#ad1457'];
 
 /**
@@ -74,12 +73,12 @@ export class CeSwarmView extends LitElement {
         <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"></path></marker></defs>
         ${layout.paths.map((p) => svg`<polyline data-testid="swarm-path" data-pipeline=${String(p.pipeline)} fill="none"
           stroke=${PIPELINE_COLOURS[p.pipeline % PIPELINE_COLOURS.length]!} stroke-opacity="0.55" stroke-width=${String(4 + 10 * p.share)}
-          stroke-linejoin="round" points=${p.points.map((q, i) => `${q.x},${q.y + (i === p.points.length - 1 ? 24 + 8 * p.pipeline : 0)}`).join(' ')}></polyline>`)}
+          stroke-linejoin="round" points=${p.points.map((q) => `${q.x},${q.y}`).join(' ')}></polyline>`)}
         ${layout.hops.filter((h) => h.bytesPerSecond !== null).map((h) => svg`<g data-testid="swarm-stream" data-from=${h.fromId} data-to=${h.toId}>
           <line x1=${h.x1} y1=${h.y1} x2=${h.x2} y2=${h.y2} stroke="#555" stroke-width="1.5" marker-end="url(#arrow)"></line>
-          <text x=${(h.x1 + h.x2) / 2} y=${(h.y1 + h.y2) / 2 - 10} font-size="20" text-anchor="middle" fill="#333">${formatBytesPerSecond(h.bytesPerSecond!)}</text></g>`)}
+          <text x=${(h.x1 + h.x2) / 2} y=${(h.y1 + h.y2) / 2 - 12} font-size="19" text-anchor="middle" fill="#222">${formatBytesPerSecond(h.bytesPerSecond!)}</text></g>`)}
         <g data-testid="swarm-coordinator">
-          <rect x=${coordinator.x - 50} y=${coordinator.y - 34} width="100" height="68" rx="10" fill="#263238"></rect>
+          <rect x=${coordinator.x - 70} y=${coordinator.y - 34} width="140" height="68" rx="10" fill="#263238"></rect>
           <text x=${coordinator.x} y=${coordinator.y + 7} font-size="20" text-anchor="middle" fill="#fff">coordinator</text>
         </g>
         ${layout.nodes.map((n) => {
@@ -88,9 +87,9 @@ export class CeSwarmView extends LitElement {
             <rect x=${n.x - 115} y=${n.y - 52} width="230" height="104" rx="12" fill="#fff"
               stroke=${quarantined ? '#c62828' : '#37474f'} stroke-width=${quarantined ? 4 : 2} stroke-dasharray=${quarantined ? '8 5' : 'none'}></rect>
             <rect x=${n.x - 115} y=${n.y - 52} width="14" height="104" rx="6" fill=${intensityColour(n.gramsCo2PerKwh)}><title>${n.intensityConfigured ? 'configured' : n.intensityZone} ${formatSignificant(n.gramsCo2PerKwh)} gCO2/kWh</title></rect>
-            <text x=${n.x - 92} y=${n.y - 22} font-size="22" font-weight="600">${DEVICE_ICON[n.deviceClass] ?? ''} ${n.name.length > 16 ? `${n.name.slice(0, 15)}\u2026` : n.name}</text>
-            <text x=${n.x - 92} y=${n.y + 4} font-size="17" fill="#333">${n.intensityConfigured ? 'configured' : n.intensityZone} ${formatSignificant(n.gramsCo2PerKwh)} g/kWh${n.simulated ? ' \u00b7 sim' : ''}</text>
-            <text x=${n.x - 92} y=${n.y + 28} font-size="17" fill="#333">${quarantined ? 'quarantined' : n.state === 'ready' ? `busy ${formatShare(n.busyShare)}` : n.state}</text>
+            <text x=${n.x - 92} y=${n.y - 22} font-size="22" font-weight="600">${n.name.length > 16 ? `${n.name.slice(0, 15)}\u2026` : n.name}<title>${n.name}</title></text>
+            <text x=${n.x - 92} y=${n.y + 4} font-size="17" fill="#333">${n.intensityConfigured ? 'configured' : n.intensityZone} ${formatSignificant(n.gramsCo2PerKwh)} g/kWh</text>
+            <text x=${n.x - 92} y=${n.y + 28} font-size="17" fill="#333">${n.deviceClass}${n.simulated ? ' (sim)' : ''} \u00b7 ${quarantined ? 'quarantined' : n.state === 'ready' ? `busy ${formatShare(n.busyShare)}` : n.state}</text>
             <rect x=${n.x - 92} y=${n.y + 36} width="190" height="6" fill="#e0e0e0"></rect>
             <rect x=${n.x - 92} y=${n.y + 36} width=${190 * Math.min(1, Math.max(0, n.busyShare))} height="6" fill="#37474f"></rect>
             ${n.slices.slice(0, 2).map((s, i) => svg`<text data-testid="swarm-slice" x=${n.x} y=${n.y - 60 - 22 * i} font-size="18" text-anchor="middle" fill="#1565c0">${s}</text>`)}

@@ -2,8 +2,8 @@
  * Where things go in the swarm picture (ce-swarm-view.ts), pure and deterministic: the coordinator
  * at the left, one column per pipeline stage (slice k of every pipeline in column k), nodes the plan
  * does not use in a last "waiting" column, each column's nodes spread evenly top to bottom in the
- * order given. Pipelines are polylines coordinator -> stage nodes -> back to the coordinator; hops
- * carry the measured stream rates. Nodes that are gone are not drawn (their leave is an event).
+ * order given. Pipelines are polylines coordinator -> stage nodes -> back to the coordinator below the
+ * cards; hops run edge to edge and carry the measured stream rates. Nodes that are gone are not drawn (their leave is an event).
  */
 import { COORDINATOR_ID, type Placement } from '../plan/plan-types';
 
@@ -78,7 +78,7 @@ export interface SwarmLayout {
 }
 
 /** Picture geometry, in SVG user units. */
-export const SWARM_GEOMETRY = { columnWidth: 260, rowHeight: 150, left: 110, top: 90, bottomPad: 70, minHeight: 360 } as const;
+export const SWARM_GEOMETRY = { columnWidth: 340, rowHeight: 150, left: 190, top: 70, bottomPad: 90, minHeight: 360, cardWidth: 230, cardHeight: 104, coordinatorWidth: 140 } as const;
 
 /** Lay out `nodes` and the pipelines of `placement` (see the file comment). */
 export function layoutSwarm(nodes: readonly SwarmNodeView[], placement: Placement | null, streams: readonly SwarmStreamView[] = []): SwarmLayout {
@@ -100,7 +100,7 @@ export function layoutSwarm(nodes: readonly SwarmNodeView[], placement: Placemen
   const height = Math.max(g.minHeight, g.top + tallest * g.rowHeight + g.bottomPad);
   const width = g.left + Math.max(1, columns.length) * g.columnWidth + 40;
   const middle = (g.top + height - g.bottomPad) / 2;
-  const coordinator = { x: 60, y: middle };
+  const coordinator = { x: 20 + g.coordinatorWidth / 2, y: middle };
   const laid: LaidOutNode[] = [];
   columns.forEach((col, ci) => {
     const x = g.left + ci * g.columnWidth + g.columnWidth / 2;
@@ -118,7 +118,12 @@ export function layoutSwarm(nodes: readonly SwarmNodeView[], placement: Placemen
   pipelines.forEach((p, pi) => {
     // A pipeline through a node that is gone is not drawn: a re-plan is on its way.
     if (p.slices.some((s) => !at.has(s.nodeId))) return;
-    const points = [coordinator, ...p.slices.map((s) => at.get(s.nodeId)!), coordinator];
+    // Out through the stage nodes, then back to the coordinator below every card (visible, not
+    // hidden behind the cards it would cross).
+    const stops = p.slices.map((s) => at.get(s.nodeId)!);
+    const lastStop = stops[stops.length - 1]!;
+    const below = Math.max(...laid.map((n) => n.y)) + g.cardHeight / 2 + 16 + 10 * pi;
+    const points = [coordinator, ...stops, { x: lastStop.x, y: below }, { x: coordinator.x, y: below }, coordinator];
     paths.push({ pipeline: pi, share: p.share, points });
     for (const h of p.hops) {
       const key = `${h.fromId}>${h.toId}`;
@@ -127,7 +132,10 @@ export function layoutSwarm(nodes: readonly SwarmNodeView[], placement: Placemen
       const a = at.get(h.fromId);
       const b = at.get(h.toId);
       if (!a || !b) continue;
-      hops.push({ fromId: h.fromId, toId: h.toId, x1: a.x, y1: a.y, x2: b.x, y2: b.y, bytesPerSecond: rate.get(key) ?? null });
+      // From the sender's right edge to the receiver's left edge (the coordinator's, for results).
+      const half = (id: string) => (id === COORDINATOR_ID ? g.coordinatorWidth / 2 : g.cardWidth / 2);
+      const forward = b.x >= a.x;
+      hops.push({ fromId: h.fromId, toId: h.toId, x1: a.x + (forward ? half(h.fromId) : -half(h.fromId)), y1: a.y, x2: b.x + (forward ? -half(h.toId) : half(h.toId)), y2: b.y, bytesPerSecond: rate.get(key) ?? null });
     }
   });
   return { width, height, coordinator, nodes: laid, paths, hops };

@@ -21,7 +21,17 @@ describe('swarm layout', () => {
     expect(by['uuid-a']!.slices).toEqual(['slice 1 [0,40)']);
     expect(by['uuid-b']!.slices).toEqual(['slice 2 [40,100)']);
     expect(layout.paths).toHaveLength(1);
-    expect(layout.paths[0]!.points.map((p) => p.x)).toEqual([layout.coordinator.x, by['uuid-a']!.x, by['uuid-b']!.x, layout.coordinator.x]);
+    const points = layout.paths[0]!.points;
+    expect(points.map((p) => p.x)).toEqual([layout.coordinator.x, by['uuid-a']!.x, by['uuid-b']!.x, by['uuid-b']!.x, layout.coordinator.x, layout.coordinator.x]);
+    // the way back runs below every card
+    const lowestCardBottom = Math.max(...layout.nodes.map((n) => n.y)) + SWARM_GEOMETRY.cardHeight / 2;
+    expect(points[3]!.y).toBeGreaterThan(lowestCardBottom);
+    expect(points[4]!.y).toBe(points[3]!.y);
+    // hops run from card edge to card edge, so their labels sit in the gaps
+    const ab = layout.hops.find((h) => h.fromId === 'uuid-a')!;
+    expect(ab.x1).toBe(by['uuid-a']!.x + SWARM_GEOMETRY.cardWidth / 2);
+    expect(ab.x2).toBe(by['uuid-b']!.x - SWARM_GEOMETRY.cardWidth / 2);
+    expect(ab.x2 - ab.x1).toBe(SWARM_GEOMETRY.columnWidth - SWARM_GEOMETRY.cardWidth);
     // three hops, one with a measured stream
     expect(layout.hops.map((h) => [h.fromId, h.toId, h.bytesPerSecond])).toEqual([['coordinator', 'uuid-a', null], ['uuid-a', 'uuid-b', 2e6], ['uuid-b', 'coordinator', null]]);
   });
