@@ -7,6 +7,8 @@
  */
 import { estimate, type Estimate } from '../lab/stats';
 import { paretoFront } from '../plan/plan-sweep';
+import { describePlan, nodeNames, runTitle, type RunRecord } from '../history/run-record';
+import { runTotals } from '../history/run-totals';
 
 /** One configuration's repeats, as measured (per repeat: figures per completed inference). */
 export interface CompareInput {
@@ -79,4 +81,29 @@ export function axisBounds(means: readonly number[], scale: 'linear' | 'logarith
   if (scale === 'logarithmic') return { min: lo / 1.25, max: hi * 1.25 };
   const span = hi - lo || Math.abs(hi) || 1;
   return { min: lo >= 0 ? Math.max(0, lo - span * 0.1) : lo - span * 0.1, max: hi + span * 0.1 };
+}
+
+/**
+ * Compare inputs from kept runs: runs with the same configuration label (`configuration.label`, else
+ * `runTitle`) are repeats of one configuration, in the order given; each repeat's figures come from
+ * its own ledger rows (src/history/run-totals.ts), so the chart's points match the ledger.
+ */
+export function compareInputsFromRuns(runs: readonly RunRecord[]): CompareInput[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const run of runs) {
+    const label = run.configuration.label ?? runTitle(run);
+    groups.set(label, [...(groups.get(label) ?? []), run]);
+  }
+  return [...groups.entries()].map(([label, group]) => {
+    const totals = group.map(runTotals);
+    const placements = [...new Set(group.map((r) => describePlan(r.plan, nodeNames(r))))];
+    return {
+      label,
+      latencyMs: totals.map((t) => t.latencyMs.mean),
+      gramsCo2PerInference: totals.map((t) => t.gramsCo2PerInference),
+      energyJoulesPerInference: totals.map((t) => t.energyJoulesPerInference),
+      placement: placements.join(' / '),
+      runIds: group.map((r) => r.id),
+    };
+  });
 }

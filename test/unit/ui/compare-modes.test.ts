@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisBounds, axisScale, compareRows } from '../../../src/ui/compare-modes';
+import { axisBounds, axisScale, compareInputsFromRuns, compareRows } from '../../../src/ui/compare-modes';
 
 const input = (label: string, latencyMs: number[], grams: number[]) => ({ label, latencyMs, gramsCo2PerInference: grams, energyJoulesPerInference: grams.map((g) => g * 1e4), placement: `[0,100)@${label}` });
 
@@ -35,5 +35,21 @@ describe('compare modes', () => {
     expect(lin.max).toBeCloseTo(234, 9);
     expect(axisBounds([1e-5, 1e-3], 'logarithmic')).toEqual({ min: 1e-5 / 1.25, max: 1e-3 * 1.25 });
     expect(axisBounds([0.5, 1], 'linear').min).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('compare inputs from kept runs', () => {
+  it('groups runs by configuration label into repeats whose figures are the ledger totals', async () => {
+    const { makeRun } = await import('../history/fixtures');
+    const { runTotals } = await import('../../../src/history/run-totals');
+    const label = (run: ReturnType<typeof makeRun>, l: string) => ({ ...run, configuration: { ...run.configuration, label: l } });
+    const runs = [label(makeRun({ id: 'g1' }), 'green'), label(makeRun({ id: 'p1', scale: 2 }), 'performance'), label(makeRun({ id: 'g2', scale: 1.5 }), 'green')];
+    const inputs = compareInputsFromRuns(runs);
+    expect(inputs.map((i) => [i.label, i.runIds])).toEqual([['green', ['g1', 'g2']], ['performance', ['p1']]]);
+    expect(inputs[0]!.gramsCo2PerInference).toEqual([runTotals(runs[0]!).gramsCo2PerInference, runTotals(runs[2]!).gramsCo2PerInference]);
+    expect(inputs[0]!.placement).toBe('[0,40)@Laptop, "A" > [40,100)@Phone-B');
+    const rows = compareRows(inputs);
+    expect(rows[0]!.repeats).toBe(2);
+    expect(rows[0]!.gramsCo2PerInference.low).not.toBeNull();
   });
 });
