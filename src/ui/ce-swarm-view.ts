@@ -2,20 +2,10 @@ import { LitElement, css, html, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Placement } from '../plan/plan-types';
 import { formatBytesPerSecond, formatGramsCo2, formatShare, formatSignificant } from './format';
-import { eventOpacity, intensityColour, layoutSwarm, type SwarmEventView, type SwarmNodeView, type SwarmStreamView } from './swarm-layout';
+import { eventOpacity, intensityColour, layoutSwarm, type PresenterFigures, type SwarmEventView, type SwarmNodeView, type SwarmStreamView } from './swarm-layout';
 
-/** The presenter strip's big numbers. */
-export interface PresenterFigures {
-  readonly inferencesDone: number;
-  /** Planned inferences of the run (0 when unknown). */
-  readonly inferencesTotal: number;
-  /** gCO2 of the run so far (ledger total). */
-  readonly gramsCo2SoFar: number;
-  /** gCO2 saved so far against `savedAgainst` (baseline - run); null before there is a baseline. */
-  readonly gramsCo2Saved: number | null;
-  /** Name of the baseline, e.g. `the whole model on the fastest node (Laptop-A)`. */
-  readonly savedAgainst: string;
-}
+export type { PresenterFigures } from './swarm-layout';
+
 
 const PIPELINE_COLOURS = ['#1565c0', '#6a1b9a', '#00838f', '#ef6c00', '#5d4037', '#ad1457'];
 

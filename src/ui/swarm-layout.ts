@@ -39,6 +39,19 @@ export interface SwarmEventView {
   readonly text: string;
 }
 
+/** The presenter strip's big numbers. */
+export interface PresenterFigures {
+  readonly inferencesDone: number;
+  /** Planned inferences of the run (0 when unknown). */
+  readonly inferencesTotal: number;
+  /** gCO2 of the run so far (ledger total). */
+  readonly gramsCo2SoFar: number;
+  /** gCO2 saved so far against `savedAgainst` (baseline - run); null before there is a baseline. */
+  readonly gramsCo2Saved: number | null;
+  /** Name of the baseline, e.g. `the whole model on the fastest node (Laptop-A)`. */
+  readonly savedAgainst: string;
+}
+
 /** A placed node. */
 export interface LaidOutNode extends SwarmNodeView {
   readonly x: number;

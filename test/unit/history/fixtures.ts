@@ -3,6 +3,7 @@ import { scenarioReading } from '../../../src/carbon/configured-intensity';
 import { CarbonLedger } from '../../../src/carbon/ledger';
 import { configuredPowerModel } from '../../../src/carbon/power-model';
 import type { Placement } from '../../../src/plan/plan-types';
+import type { NodeRecord } from '../../../src/swarm/coordinator';
 import { RUN_RECORD_FORMAT, type RunRecord } from '../../../src/history/run-record';
 
 const flat10 = configuredPowerModel({ deviceClass: 'laptop', maxWatts: 10, idleWatts: 10 });
@@ -68,3 +69,22 @@ export function makeRun(options: { id?: string; startedAt?: string; inferences?:
     events: [{ atMs: 0, kind: 'deployed', text: 'deployed in 900 ms' }],
   };
 }
+
+const benchmark = { model: 'paddle-cls', backends: [{ backend: 'wasm' as const, available: true, medianMs: 5, runs: 10, flopsPerSecond: 6e9 }, { backend: 'webgpu' as const, available: false }], threads: 2, crossOriginIsolated: true };
+/** A ready phone node record with a 6 GFLOP/s WASM benchmark and no carbon profile (labelled defaults). */
+export const nodeRecord = (nodeId: string, name: string, state: NodeRecord['state'] = 'ready'): NodeRecord =>
+  ({ nodeId, name, deviceClass: 'phone', hardwareConcurrency: 8, deviceMemoryGb: 4, webgpu: false, simulated: false, state, benchmark, load: 0, lastSeenMs: 0 }) as unknown as NodeRecord;
+
+/** Hops and executions of one run on uuid-a -> uuid-b, with timestamps 08:00:01-08:00:05.5. */
+export function ledgerOfRun(): CarbonLedger {
+  const ledger = new CarbonLedger();
+  const power = configuredPowerModel({ deviceClass: 'laptop', maxWatts: 10, idleWatts: 10 });
+  const intensity = scenarioReading('node-green');
+  ledger.recordHop({ inferenceId: 'r0', fromNodeId: 'coordinator', toNodeId: 'uuid-a', bytes: 600_000, intensity, at: '2026-12-03T08:00:01.000Z' });
+  ledger.recordExecution({ inferenceId: 'r0', nodeId: 'uuid-a', sliceId: 'slice0', busyMs: 30, wallMs: 30, power, intensity, at: '2026-12-03T08:00:02.000Z' });
+  ledger.recordHop({ inferenceId: 'r0', fromNodeId: 'uuid-a', toNodeId: 'uuid-b', bytes: 200_000, intensity, at: '2026-12-03T08:00:04.000Z' });
+  ledger.recordExecution({ inferenceId: 'r0', nodeId: 'uuid-b', sliceId: 'slice1', busyMs: 90, wallMs: 90, power, intensity, at: '2026-12-03T08:00:05.000Z' });
+  ledger.recordHop({ inferenceId: 'r1', fromNodeId: 'uuid-a', toNodeId: 'uuid-b', bytes: 300_000, intensity, at: '2026-12-03T08:00:05.500Z' });
+  return ledger;
+}
+
