@@ -1,0 +1,131 @@
+/** The report's plots follow issue 14's readability fixes; each test fails on the old report. */
+import { describe, expect, it } from 'vitest';
+import { carbonHeadline, fitScale, intensityFill, intensityLabel, placeLabel, renderReport, scatterPlot, sweepPlot, ticks, usagePlot } from '../../../src/lab/report-html';
+import type { ConfigurationResult, ExperimentResults } from '../../../src/lab/results';
+import { estimate } from '../../../src/lab/stats';
+
+const config = (label: string, kind: ConfigurationResult['kind'], ms: number[], grams: number[], usage: Record<string, number>, extra: Partial<ConfigurationResult> = {}): ConfigurationResult => ({
+  label, kind, placement: `[0,100)@${Object.keys(usage)[0]}`,
+  latencyMs: estimate(ms), throughputPerSecond: estimate(ms.map((m) => 1000 / m)), energyJoulesPerInference: estimate([0.2, 0.21]),
+  gramsCo2PerInference: estimate(grams), inferencesPerGramCo2: estimate(grams.map((g) => 1 / g)), reductionVsMonolithic: estimate(grams.map((g) => 1 - g / 3e-5)),
+  planningMsPerRequest: estimate([0.01, 0.02]), nodeUsage: usage, failed: 0, errors: [], ...extra,
+});
+
+const W = 680;
+const M = { left: 78, right: 70, top: 24, bottom: 52 };
+const H = 380;
+const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([\w-]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+
+describe('report plots', () => {
+  it('fits the latency axis to the means: a wide 95% whisker is clipped at the plot edge, never below 0', () => {
+    const configs = [
+      config('a', 'planner', [80, 82], [2e-5, 2.1e-5], { A: 1 }),
+      config('b', 'planner', [150, 1250, 20], [2e-5, 2.2e-5, 1e-6], { A: 1 }), // whisker to ~1,500 ms and below 0
+      config('c', 'planner', [220, 221], [2.5e-5, 2.6e-5], { A: 1 }),
+    ];
+    expect(fitScale(configs.map((c) => c.latencyMs.mean)).max).toBeLessThan(600);
+    const plot = scatterPlot(configs);
+    const lines = [...plot.matchAll(/<line data-whisker="[^"]+"[^>]*>/g)].map((m) => attrs(m[0]));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      for (const x of [l.x1, l.x2]) expect(Number(x)).toBeLessThanOrEqual(W - M.right + 1e-9);
+      for (const x of [l.x1, l.x2]) expect(Number(x)).toBeGreaterThanOrEqual(M.left - 1e-9);
+      for (const y of [l.y1, l.y2]) expect(Number(y)).toBeLessThanOrEqual(H - M.bottom + 1e-9);
+    }
+  });
+
+  it('uses a log axis where values span decades, with readable tick labels (no e-notation)', () => {
+    const configs = [
+      config('performance', 'planner', [80, 81], [9e-4, 9.1e-4], { A: 1 }),
+      config('green', 'planner', [300, 301], [1e-5, 1.1e-5], { B: 1 }),
+    ];
+    expect(fitScale(configs.map((c) => c.gramsCo2PerInference.mean)).kind).toBe('log');
+    const plot = scatterPlot(configs);
+    expect(plot).toContain('gCO2 per inference, ug (log scale)');
+    expect(plot).not.toMatch(/>[^<]*\de[-+]\d/);
+    expect(ticks({ kind: 'log', min: 8e-6, max: 1.2e-3 })).toEqual([1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3]);
+    expect(ticks({ kind: 'log', min: 8e-7, max: 1.2e-3 })).toEqual([1e-6, 1e-5, 1e-4, 1e-3]);
+    expect(ticks({ kind: 'linear', min: 0, max: 234 })).toEqual([0, 50, 100, 150, 200]);
+  });
+
+  it('places labels inside the plot without overlapping ("split3-green" is not clipped)', () => {
+    const taken: { x: number; y: number; w: number; h: number }[] = [];
+    const edge = placeLabel('split3-green', W - M.right - 2, 100, taken);
+    expect(edge.anchor).toBe('end');
+    // five labels around one crowded spot
+    for (let i = 0; i < 5; i++) placeLabel(`config-${i}`, 300 + i, 200, taken);
+    for (let i = 0; i < taken.length; i++) {
+      const a = taken[i]!;
+      expect(a.x).toBeGreaterThanOrEqual(0);
+      expect(a.x + a.w).toBeLessThanOrEqual(W);
+      for (let k = i + 1; k < taken.length; k++) {
+        const b = taken[k]!;
+        expect(a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h, `labels ${i} and ${k} overlap`).toBe(false);
+      }
+    }
+  });
+
+  it('draws the latency axis its legend names, and joins sweep points that share a placement with a flat bar, not a trend', () => {
+    const same = '[0,100)@A';
+    const configs = [0, 0.25, 0.5].map((w, i) => config(`sweep wC=${w}`, 'sweep', [100 + i * 7, 101 + i * 7], [3e-5 + i * 1e-6, 3.1e-5 + i * 1e-6], { A: 1 }, { carbonWeight: w, placement: same }))
+      .concat([config('sweep wC=1.00', 'sweep', [200, 201], [1e-5, 1.1e-5], { B: 1 }, { carbonWeight: 1, placement: '[0,100)@B' })]);
+    const plot = sweepPlot(configs);
+    expect(plot).toContain('data-axis="latency"');
+    expect(plot).toContain('latency per inference, ms (blue squares');
+    expect(plot).not.toContain('<polyline');
+    expect((plot.match(/data-series="same-placement"/g) ?? []).length).toBe(1);
+  });
+
+  it('colours usage bars by the node\'s grid intensity, and reads a configured intensity as "configured"', () => {
+    const nodes = [{ name: 'Node-Green', gramsCo2PerKwh: 380 }, { name: 'Node-High', gramsCo2PerKwh: 620 }];
+    const plot = usagePlot([config('x', 'planner', [1, 1], [1, 1], { 'Node-Green': 0.5, 'Node-High': 0.5 })], nodes);
+    const fill = (name: string) => attrs(plot.match(new RegExp(`<rect data-bar="x:${name}"[^>]*>`))![0]).fill!;
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const [gr, gg] = rgb(fill('Node-Green'));
+    const [hr, hg] = rgb(fill('Node-High'));
+    expect(gg! - gr!).toBeGreaterThan(hg! - hr!); // greener
+    expect(hr!).toBeGreaterThan(hg! * 2); // red
+    expect(intensityFill(50)).toBe('#2e7d32');
+    expect(intensityLabel('configured WORLD')).toBe('configured');
+    expect(intensityLabel('bundled-ember FR')).toBe('bundled-ember FR');
+  });
+});
+
+describe('report headline', () => {
+  const base = (configurations: ConfigurationResult[]): ExperimentResults => ({
+    format: 'carbonedge-lab/1', scenario: 's', method: 'browsers', model: 'tinycnn', inferences: 10, repetitions: 2, monolithic: 'monolithic@B',
+    startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, environment: {},
+    nodes: [
+      { nodeId: 'a', name: 'A', state: 'ready', simulated: true, slowdown: 1, flopsPerSecond: 1e9, gramsCo2PerKwh: 620, intensitySource: 'configured WORLD', powerLabel: 'configured' },
+      { nodeId: 'b', name: 'B', state: 'ready', simulated: true, slowdown: 1, flopsPerSecond: 1e9, gramsCo2PerKwh: 380, intensitySource: 'configured WORLD', powerLabel: 'configured' },
+    ],
+    configurations, requests: [], runs: [], notes: [],
+  });
+
+  it('never calls a split that emitted more than the reference the lowest-carbon one', () => {
+    const r = base([
+      config('monolithic@B', 'monolithic', [100, 101], [1e-5, 1.02e-5], { B: 1 }, { placement: '[0,100)@B' }),
+      config('split3-green', 'split', [150, 152], [2.61e-5, 2.62e-5], { A: 0.5, B: 0.5 }, { placement: '[0,50)@A > [50,100)@B' }),
+    ]);
+    const lines = carbonHeadline(r);
+    expect(lines[0]).toBe('lowest-carbon configuration: monolithic@B (10.1 ugCO2 per inference)');
+    expect(lines[1]).toMatch(/^our best: split3-green, 158\.9% more carbon than monolithic@B$/);
+    const html = renderReport(r);
+    expect(html).toContain('data-section="headline"');
+    expect(html).not.toContain('configured WORLD');
+    expect(html).toContain('620 (configured)');
+    expect(html).not.toMatch(/\d\.\d+e[-+]\d/);
+  });
+
+  it('says "not clearly different" when intervals overlap and "same placement" for the same work', () => {
+    const r = base([
+      config('monolithic@B', 'monolithic', [100, 101], [1e-5, 2e-5], { B: 1 }, { placement: '[0,100)@B' }),
+      config('planner-green', 'planner', [100, 101], [1.2e-5, 1.4e-5], { B: 1 }, { placement: '[0,100)@A' }),
+      config('paper-green', 'paper', [100, 101], [1.3e-5, 1.5e-5], { A: 1 }, { placement: '[0,100)@A' }),
+    ]);
+    const lines = carbonHeadline(r);
+    expect(lines[0]).toMatch(/^lowest-carbon configuration: planner-green/);
+    expect(lines.join('\n')).toContain('not clearly different');
+    expect(lines.join('\n')).toContain('same placement as paper-green: the same work');
+  });
+});
