@@ -4,6 +4,7 @@
  */
 export * from './intensity';
 export * from './country-codes';
+export * from './grid-data';
 export * from './bundled-intensity';
 export * from './configured-intensity';
 export * from './live-fetch';
