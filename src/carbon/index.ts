@@ -15,6 +15,7 @@ export * from './time-zone-zones';
 export * from './device-class';
 export * from './power-model';
 export * from './embodied-carbon';
+export * from './intensity-timeline';
 export * from './ledger';
 export * from './ledger-export';
 export * from './format';
