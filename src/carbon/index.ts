@@ -11,6 +11,7 @@ export * from './live-fetch';
 export * from './live-intensity';
 export * from './intensity-cache';
 export * from './resilient-intensity';
+export * from './room-intensity';
 export * from './time-zone-zones';
 export * from './device-class';
 export * from './power-model';
