@@ -21,3 +21,6 @@ export * from './ledger';
 export * from './ledger-export';
 export * from './format';
 export * from './paper-accounting';
+export * from './intensity-profile';
+export * from './time-shift';
+export * from './time-shift-replay';
