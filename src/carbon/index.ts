@@ -18,6 +18,7 @@ export * from './power-model';
 export * from './embodied-carbon';
 export * from './intensity-timeline';
 export * from './ledger';
+export * from './tenant-budgets';
 export * from './ledger-export';
 export * from './format';
 export * from './paper-accounting';
