@@ -15,6 +15,7 @@ export * from './room-intensity';
 export * from './time-zone-zones';
 export * from './device-class';
 export * from './power-model';
+export * from './battery-power';
 export * from './embodied-carbon';
 export * from './intensity-timeline';
 export * from './ledger';
