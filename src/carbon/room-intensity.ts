@@ -128,7 +128,8 @@ export class RoomIntensityService {
       ...(options.minIntervalMs !== undefined ? { minIntervalMs: options.minIntervalMs } : {}),
       fallback: createBundledIntensitySource('average'),
     };
-    this.#uk = createResilientIntensitySource({ live: createUkCarbonIntensitySource({ fetch, timeoutMs, now: this.#now }), ...shared });
+    // 48 h: the longest UK forecast, so deferrable jobs can be planned up to two days ahead.
+    this.#uk = createResilientIntensitySource({ live: createUkCarbonIntensitySource({ fetch, timeoutMs, now: this.#now, forecastHours: 48 }), ...shared });
     this.#em = this.#token === undefined
       ? undefined
       : createResilientIntensitySource({ live: createElectricityMapsSource({ fetch, timeoutMs, token: this.#token, now: this.#now }), ...shared });

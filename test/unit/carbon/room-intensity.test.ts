@@ -105,15 +105,15 @@ describe('RoomIntensityService: the token stays with the coordinator', () => {
 });
 
 describe('RoomIntensityService: forecasts', () => {
-  it('gives the UK 48-half-hour forecast as hourly points, and null where no provider has one', async () => {
-    const data = Array.from({ length: 48 }, (_, i) => {
+  it('gives the UK 48-hour forecast as hourly points, and null where no provider has one', async () => {
+    const data = Array.from({ length: 96 }, (_, i) => {
       const from = new Date(Date.UTC(2026, 2, 1, 12, 30 * i)).toISOString().slice(0, 16) + 'Z';
       return { from, to: from, intensity: { forecast: 100 + i, actual: null, index: 'moderate' } };
     });
     const { room, calls } = service([jsonResponse({ data })]);
     const profile = await room.forecast('GB');
-    expect(calls[0]?.url).toBe('https://api.carbonintensity.org.uk/intensity/2026-03-01T12:10Z/fw24h');
-    expect(profile?.points.length).toBe(24);
+    expect(calls[0]?.url).toBe('https://api.carbonintensity.org.uk/intensity/2026-03-01T12:10Z/fw48h');
+    expect(profile?.points.length).toBe(48);
     expect(profile?.points[0]).toEqual({ startsAt: '2026-03-01T12:00:00.000Z', gramsCo2PerKwh: 100.5 });
     expect(await room.forecast('FR')).toBeNull();
   });
