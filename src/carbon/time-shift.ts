@@ -264,3 +264,43 @@ export function planTimeShift(input: {
     saving: { average: saving('average'), marginal: saving('marginal') },
   };
 }
+
+/** One bar of the schedule chart: inferences and expected grams of both schedules in a time step. */
+export interface ScheduleChartStep {
+  readonly startsAtMs: number;
+  readonly shiftedInferences: number;
+  readonly runNowInferences: number;
+  /** Expected grams under the planned kind. */
+  readonly shiftedGramsCo2: number;
+  readonly runNowGramsCo2: number;
+}
+
+/**
+ * The plan as chart bars of `stepMs` (default 1 h) from the job's start to its deadline: what the
+ * coordinator page draws as "schedule vs run now". A block spanning steps is split in proportion
+ * to time.
+ */
+export function scheduleChart(plan: TimeShiftPlan, stepMs = MS_PER_HOUR): ScheduleChartStep[] {
+  if (!(stepMs >= 60_000)) throw new TimeShiftError(`chart step must be at least one minute, got ${stepMs} ms`);
+  const { notBeforeMs, deadlineMs } = plan.job;
+  const first = Math.floor(notBeforeMs / stepMs) * stepMs;
+  const steps: Array<{ startsAtMs: number; shiftedInferences: number; runNowInferences: number; shiftedGramsCo2: number; runNowGramsCo2: number }> = [];
+  for (let t = first; t < deadlineMs; t += stepMs) steps.push({ startsAtMs: t, shiftedInferences: 0, runNowInferences: 0, shiftedGramsCo2: 0, runNowGramsCo2: 0 });
+  const spread = (blocks: readonly ScheduleBlock[], key: 'shifted' | 'runNow') => {
+    for (const b of blocks) {
+      const length = Math.max(1, b.endsAtMs - b.startsAtMs);
+      for (let i = Math.floor((b.startsAtMs - first) / stepMs); i < steps.length; i++) {
+        const step = steps[i]!;
+        const overlap = Math.min(b.endsAtMs, step.startsAtMs + stepMs) - Math.max(b.startsAtMs, step.startsAtMs);
+        if (step.startsAtMs >= b.endsAtMs && b.endsAtMs > b.startsAtMs) break;
+        const share = b.endsAtMs === b.startsAtMs ? 1 : Math.max(0, overlap) / length;
+        step[`${key}Inferences`] += b.inferences * share;
+        step[`${key}GramsCo2`] += b.expectedGramsCo2 * share;
+        if (b.endsAtMs === b.startsAtMs) break;
+      }
+    }
+  };
+  spread(plan.shifted.blocks, 'shifted');
+  spread(plan.runNow.blocks, 'runNow');
+  return steps;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IntensityKindMixError } from '../../../src/carbon/intensity';
 import { IntensityProfileError, parseIntensityProfiles, profileFromForecast, seriesMeanOver, type ZoneProfile } from '../../../src/carbon/intensity-profile';
-import { planTimeShift, TimeShiftError, type ShiftWorker, type TimeShiftPlan } from '../../../src/carbon/time-shift';
+import { planTimeShift, scheduleChart, TimeShiftError, type ShiftWorker, type TimeShiftPlan } from '../../../src/carbon/time-shift';
 
 const H = 3_600_000;
 const DAY0 = Date.UTC(2026, 5, 1, 0, 0);
@@ -44,6 +44,21 @@ describe('planTimeShift', () => {
     expect(plan.saving.average).toEqual({ grams: expect.closeTo(1.2, 12), fraction: expect.closeTo(1.2 / 2.6, 12) });
     expect(plan.saving.marginal).toBeNull(); // the profile has no marginal series
     expect(plan.profiles).toEqual({ GB: 'scenario-profile: scenario: test dip' });
+  });
+
+  it('draws the schedule and run-now as hourly bars that add up to the plan', () => {
+    const job = { inferences: 1000, notBeforeMs: DAY0 + 6 * H + 30 * 60_000, deadlineMs: DAY0 + 20 * H };
+    const plan = planTimeShift({ job, workers: [laptop], profiles: dip });
+    const bars = scheduleChart(plan);
+    expect(bars).toHaveLength(14); // 06:00 .. 19:00
+    expect(bars[0]!.startsAtMs).toBe(DAY0 + 6 * H);
+    const sum = (k: 'shiftedInferences' | 'runNowInferences' | 'shiftedGramsCo2' | 'runNowGramsCo2') => bars.reduce((s, b) => s + b[k], 0);
+    expect(sum('shiftedInferences')).toBeCloseTo(1000, 9);
+    expect(sum('runNowInferences')).toBeCloseTo(1000, 9);
+    expect(sum('shiftedGramsCo2')).toBeCloseTo(plan.shifted.expected.average!, 12);
+    expect(sum('runNowGramsCo2')).toBeCloseTo(plan.runNow.expected.average!, 12);
+    expect(bars.slice(4, 8).map((b) => b.shiftedInferences)).toEqual([200, 200, 200, 200]); // the dip, 10:00-14:00
+    expect(bars[0]!.runNowInferences).toBeCloseTo(100, 9); // half an hour at 200/h
   });
 
   it('saves nothing on a flat grid, and says so', () => {
