@@ -81,7 +81,15 @@ export interface TimeShiftPlan {
   readonly profiles: Readonly<Record<string, string>>;
   readonly shifted: Schedule;
   readonly runNow: Schedule;
+  /**
+   * Each worker runs the same number of inferences as in run-now, at its own cheapest times: the
+   * saving due to time alone (the rest of `saving` comes from giving more work to workers with
+   * fewer grams per inference).
+   */
+  readonly shiftedSameSplit: Schedule;
   readonly saving: { readonly average: Saving | null; readonly marginal: Saving | null };
+  /** Saving of `shiftedSameSplit` against run-now: time shifting alone. */
+  readonly timeOnlySaving: { readonly average: Saving | null; readonly marginal: Saving | null };
 }
 
 /** The job cannot be planned (no capacity before the deadline, missing profile...). */
@@ -247,13 +255,24 @@ export function planTimeShift(input: {
   const cells = cellsByWorker.flat();
   if (cells.reduce((s, c) => s + c.capacity, 0) < job.inferences) throw capacityError(job, cells);
   const shifted = schedule(shiftedBlocks(job, cells), workers, profiles);
-  const runNow = schedule(runNowBlocks(job, cellsByWorker), workers, profiles);
-  const saving = (k: IntensityKind): Saving | null => {
+  const runNowList = runNowBlocks(job, cellsByWorker);
+  const runNow = schedule([...runNowList], workers, profiles);
+  const sameSplit = schedule(
+    workers.flatMap((w, i) => {
+      const count = runNowList.filter((b) => b.workerId === w.workerId).reduce((n, b) => n + b.inferences, 0);
+      return count === 0 ? [] : shiftedBlocks({ ...job, inferences: count }, cellsByWorker[i]!);
+    }),
+    workers,
+    profiles,
+  );
+  const savingOf = (after: Schedule) => (k: IntensityKind): Saving | null => {
     const now = runNow.expected[k];
-    const then = shifted.expected[k];
+    const then = after.expected[k];
     if (now === null || then === null) return null;
     return { grams: now - then, fraction: now > 0 ? (now - then) / now : 0 };
   };
+  const saving = savingOf(shifted);
+  const timeOnly = savingOf(sameSplit);
   const used = [...new Set(workers.map((w) => w.zone))];
   return {
     job,
@@ -261,7 +280,9 @@ export function planTimeShift(input: {
     profiles: Object.fromEntries(used.map((z) => [z, `${profiles[z]!.origin}: ${profiles[z]!.source}`])),
     shifted,
     runNow,
+    shiftedSameSplit: sameSplit,
     saving: { average: saving('average'), marginal: saving('marginal') },
+    timeOnlySaving: { average: timeOnly('average'), marginal: timeOnly('marginal') },
   };
 }
 

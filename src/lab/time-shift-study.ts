@@ -127,6 +127,7 @@ export function formatTimeShiftStudy(result: TimeShiftStudyResult): string[] {
     `  run now : ${grams(replay.runNow.grams.average)} gCO2 average, ${grams(replay.runNow.grams.marginal)} gCO2 marginal, done ${iso(plan.runNow.finishesAtMs)}`,
     `  shifted : ${grams(replay.shifted.grams.average)} gCO2 average, ${grams(replay.shifted.grams.marginal)} gCO2 marginal, done ${iso(plan.shifted.finishesAtMs)}`,
     `  saving  : ${pct(replay.measured.average?.fraction)} average (expected ${pct(plan.saving.average?.fraction)}), ${pct(replay.measured.marginal?.fraction)} marginal (expected ${pct(plan.saving.marginal?.fraction)})`,
+    `  of which time alone (same split of work across devices as run-now, expected): ${pct(plan.timeOnlySaving.average?.fraction)} average, ${pct(plan.timeOnlySaving.marginal?.fraction)} marginal`,
     `  replay  : ${((replay.runNow.virtualSpanMs + replay.shifted.virtualSpanMs) / 3_600_000).toFixed(1)} h of day in ${(replay.runNow.wallMs + replay.shifted.wallMs).toFixed(0)} ms (${replay.speedup.toExponential(2)}x real time)`,
   ];
   return lines;

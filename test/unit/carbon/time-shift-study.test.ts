@@ -45,3 +45,21 @@ describe('time-shift study (lab)', () => {
     expect(() => timeShiftWorkers([{ name: 'X', slowdown: 1, memoryMb: 1024, gramsCo2PerKwh: 100 }], 1e9, 3e9)).toThrow(/needs each node's zone/);
   });
 });
+
+describe('time-shift study on the example scenario file (the lab path, --simulate)', () => {
+  it('plans 5,000 MobileNetV2 inferences by 18:00 on the recorded GB forecast and reports the saving', async () => {
+    const { parseLabScenario } = await import('../../../src/lab/scenario');
+    const { loadPlanModel } = await import('../../../src/lab/simulate');
+    const raw = JSON.parse(readFileSync(new URL('./fixtures/time-shift-gb.scenario.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const { timeShift, intensityProfiles, ...base } = raw;
+    const scenario = parseLabScenario(base); // the rest is an ordinary lab scenario
+    const spec = parseTimeShiftStudy({ timeShift, intensityProfiles })!;
+    const model = await loadPlanModel(scenario.model);
+    const modelFlops = Array.from(model.nodeFlops).reduce((a, b) => a + b, 0);
+    const result = await runTimeShiftStudy({ spec, workers: timeShiftWorkers(scenario.nodes, modelFlops, 3e9) });
+    console.log(formatTimeShiftStudy(result).join('\n'));
+    expect(result.plan.shifted.finishesAtMs).toBeLessThanOrEqual(Date.parse('2020-05-22T18:00Z'));
+    expect(result.replay.shifted.inferences).toBe(5000);
+    expect(result.replay.measured.average!.fraction).toBeGreaterThan(0.3);
+  }, 60_000);
+});

@@ -97,6 +97,12 @@ describe('planTimeShift', () => {
     expect(byWorker(plan.runNow, 'p1')).toBe(60);
     expect(plan.runNow.finishesAtMs).toBe(DAY0 + 9 * H + 12 * 60_000);
     expect(plan.saving.average!.grams).toBeGreaterThan(0);
+    // Time alone: each worker keeps its run-now share (240 / 60) but runs it at its cheapest hours.
+    const split = plan.shiftedSameSplit.blocks;
+    expect(split.filter((b) => b.workerId === 'w1').reduce((n, b) => n + b.inferences, 0)).toBe(240);
+    expect(split.filter((b) => b.workerId === 'w1').every((b) => b.gramsCo2PerKwh === 100 || b.startsAtMs < DAY0 + 10 * H)).toBe(true);
+    expect(plan.timeOnlySaving.average!.grams).toBeCloseTo(1e-5 * 240 * (300 - 100), 12); // all 240 move into the dip; the phone's NO grid is flat
+    expect(plan.timeOnlySaving.average!.grams).toBeLessThan(plan.saving.average!.grams);
   });
 
   it('meets every deadline and never does worse than running now on seeded random profiles', () => {
