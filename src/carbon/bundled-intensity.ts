@@ -1,102 +1,68 @@
 /**
- * The bundled, offline intensity source (the default): per-country annual figures shipped inside
- * @tgwf/co2 (the `./data` subpath export).
- * - average: Ember yearly data, the latest year Ember has for each country; values in gCO2/kWh
- *   keyed by ISO alpha-3 plus regions (`WORLD`, `EU`, `EUROPE`, `G20`, ...).
- * - marginal: UNFCCC / IFI harmonised grid factors (2021), keyed by alpha-3.
- * Zones may be given as alpha-2 (`FR`), alpha-3 (`FRA`), an alias (`UK`) or a region name; readings
- * carry the canonical alpha-2 zone (regions keep their name). The package does not ship the year of
- * each Ember value, so the vintage says "latest year per country" rather than guessing a year.
+ * The bundled, offline intensity source (the default): yearly figures shipped inside @tgwf/co2,
+ * looked up through grid-data.ts. By default an average reading comes from Electricity Maps' latest
+ * year (lifecycle, consumption-based; countries and sub-national zones such as `US-CAL-CISO`), and
+ * from Ember for the zones only Ember has (`WORLD`, `EU`...); marginal readings from the UNFCCC 2021
+ * factors. Every reading names its table, year and basis. See grid-data.ts for the justification.
  */
-import { averageIntensity, marginalIntensity } from '@tgwf/co2/data';
-import { alpha3FromAlpha2, canonicalCountryCode } from './country-codes';
 import {
-  UnknownZoneError,
-  validateGramsCo2PerKwh,
-  type IntensityKind,
-  type IntensityReading,
-  type IntensitySource,
-} from './intensity';
+  GRID_DATASETS,
+  TGWF_CO2_VERSION,
+  gridReading,
+  gridZones,
+  lookupGridIntensity,
+  type GridDatasetId,
+} from './grid-data';
+import type { IntensityKind, IntensityReading, IntensitySource } from './intensity';
 
-/** The @tgwf/co2 version the bundled figures come from (a unit test checks it against node_modules). */
-export const TGWF_CO2_VERSION = '0.19.0';
+export { TGWF_CO2_VERSION };
 
-/** Source ids of the bundled tables. */
-export const BUNDLED_SOURCE_IDS = { average: 'bundled-ember', marginal: 'bundled-unfccc-marginal' } as const;
-
-const VINTAGES: Readonly<Record<IntensityKind, string>> = {
-  average: `Ember yearly, latest year per country (@tgwf/co2 ${TGWF_CO2_VERSION})`,
-  marginal: `UNFCCC IFI harmonised grid factors 2021 (@tgwf/co2 ${TGWF_CO2_VERSION})`,
-};
-
-function table(kind: IntensityKind): Readonly<Record<string, string | number>> {
-  return kind === 'average' ? averageIntensity.data : marginalIntensity.data;
-}
+/** Source ids of the default bundled table of each kind (Ember's is `bundled-ember`, see GRID_DATASETS). */
+export const BUNDLED_SOURCE_IDS = {
+  average: GRID_DATASETS['electricity-maps'].sourceId,
+  marginal: GRID_DATASETS['unfccc-marginal'].sourceId,
+} as const;
 
 /** A zone resolved against a bundled table. */
 export interface BundledLookup {
-  /** Canonical zone: alpha-2 for countries, the region name otherwise. */
+  /** Canonical zone: alpha-2 for countries, the Electricity Maps id for sub-national zones, region names. */
   readonly zone: string;
-  /** The key in the @tgwf/co2 table (alpha-3 or region name). */
+  /** The key in the @tgwf/co2 table. */
   readonly tableKey: string;
   /** gCO2/kWh. */
   readonly gramsCo2PerKwh: number;
 }
 
-/**
- * Look a zone up in a bundled table without throwing; undefined when absent. Sub-national zones
- * are not guessed: `US-CAL-CISO` is unknown here (use a live source or a configured value).
- */
+/** Which table and year to read; default: see the file comment. */
+export interface BundledOptions {
+  readonly dataset?: GridDatasetId;
+  readonly year?: number;
+}
+
+/** Look a zone up in the default bundled table of `kind` without throwing; undefined when absent. */
 export function lookupBundledIntensity(zone: string, kind: IntensityKind = 'average'): BundledLookup | undefined {
-  const data = table(kind);
-  const upper = zone.trim().toUpperCase();
-  const alpha2 = canonicalCountryCode(upper);
-  const key = alpha2 ? alpha3FromAlpha2(alpha2) : upper;
-  if (key === undefined || !Object.hasOwn(data, key)) return undefined;
-  const raw = data[key];
-  const value = typeof raw === 'string' ? Number(raw) : raw;
-  const gramsCo2PerKwh = validateGramsCo2PerKwh(value, `@tgwf/co2 ${kind} ${key}`);
-  return { zone: alpha2 ?? upper, tableKey: key, gramsCo2PerKwh };
+  return lookupGridIntensity(zone, { kind });
 }
 
-/** Canonical zones of a bundled table: alpha-2 countries and region names, sorted. */
+/** Canonical zones the default bundled chain of `kind` answers, sorted. */
 export function bundledZones(kind: IntensityKind = 'average'): string[] {
-  const zones: string[] = [];
-  for (const key of Object.keys(table(kind))) {
-    const alpha2 = key.length === 3 ? canonicalCountryCode(key) : undefined;
-    zones.push(alpha2 ?? key);
-  }
-  return zones.sort();
+  return kind === 'average' ? gridZones() : gridZones('unfccc-marginal');
 }
 
-/** Build the reading for a zone synchronously (what the async source and fallbacks use). */
-export function bundledReading(zone: string, kind: IntensityKind = 'average'): IntensityReading {
-  const id = BUNDLED_SOURCE_IDS[kind];
-  const hit = lookupBundledIntensity(zone, kind);
-  if (!hit) {
-    const hint = /^[A-Z]{2}-/i.test(zone.trim())
-      ? 'sub-national zones need a live source or a configured value'
-      : 'use an ISO 3166 alpha-2 or alpha-3 country code, or WORLD / EU';
-    throw new UnknownZoneError(zone, id, hint);
-  }
-  return {
-    gramsCo2PerKwh: hit.gramsCo2PerKwh,
-    zone: hit.zone,
-    source: id,
-    kind,
-    observedAt: null,
-    period: 'annual',
-    isLive: false,
-    vintage: VINTAGES[kind],
-  };
+/**
+ * The reading for a zone synchronously (what the async source and fallbacks use). Throws
+ * UnknownZoneError, or UnknownYearError when `options.year` is not in the table.
+ */
+export function bundledReading(zone: string, kind: IntensityKind = 'average', options: BundledOptions = {}): IntensityReading {
+  return gridReading(zone, { kind, ...options });
 }
 
 /** The bundled source of one kind (average by default). Offline, instant, never live. */
-export function createBundledIntensitySource(kind: IntensityKind = 'average'): IntensitySource {
+export function createBundledIntensitySource(kind: IntensityKind = 'average', options: BundledOptions = {}): IntensitySource {
   return {
-    id: BUNDLED_SOURCE_IDS[kind],
+    id: options.dataset ? GRID_DATASETS[options.dataset].sourceId : BUNDLED_SOURCE_IDS[kind],
     kind,
-    read: (zone) => Promise.resolve().then(() => bundledReading(zone, kind)),
+    read: (zone) => Promise.resolve().then(() => bundledReading(zone, kind, options)),
     dayProfile: () => Promise.resolve(null),
   };
 }

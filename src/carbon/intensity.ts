@@ -11,6 +11,19 @@
 /** Average (attributional mix of the grid) or marginal (the plant that answers extra demand). */
 export type IntensityKind = 'average' | 'marginal';
 
+/**
+ * What an intensity figure counts, so that figures on different bases are never put side by side
+ * unlabelled (issue 15):
+ * - `lifecycle-consumption`: lifecycle emission factors (plant construction, fuel supply, operation)
+ *   on the consumption mix after imports and exports (Electricity Maps' default, its yearly tables
+ *   and its live API);
+ * - `lifecycle-production`: lifecycle factors on the mix generated inside the zone, imports ignored
+ *   (Ember's yearly data);
+ * - `direct-production`: combustion emissions only, of generation inside the zone (the UNFCCC IFI
+ *   harmonised marginal factors).
+ */
+export type IntensityBasis = 'lifecycle-consumption' | 'lifecycle-production' | 'direct-production';
+
 /** What time span one figure stands for. */
 export type IntensityPeriod = 'annual' | 'hour' | 'half-hour' | 'fixed';
 
@@ -40,6 +53,10 @@ export interface IntensityReading {
   readonly isLive: boolean;
   /** Human-readable vintage: `Ember, latest year per country (@tgwf/co2 0.19.0)`, `PAPER.md setup`. */
   readonly vintage: string;
+  /** Calendar year an annual figure stands for; null when the source does not say (Ember's table). */
+  readonly year?: number | null;
+  /** What the figure counts (see {@link IntensityBasis}); absent when the source does not state it. */
+  readonly basis?: IntensityBasis;
   /** Present when this reading stands in for a failed source. */
   readonly fallback?: IntensityFallback;
   /** ISO 8601 time the value entered the cache, when it came from one. */

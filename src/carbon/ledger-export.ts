@@ -10,7 +10,7 @@ export const LEDGER_COLUMNS = [
   'type', 'inferenceId', 'nodeId', 'toNodeId', 'sliceId', 'busyMs', 'wallMs', 'utilisation', 'bytes',
   'deviceClass', 'arch', 'idleWatts', 'maxWatts', 'ramWatts', 'powerWatts', 'powerLabel', 'powerSource',
   'networkJoulesPerByte', 'energyJoules', 'gramsCo2PerKwh', 'intensityZone', 'intensitySource', 'intensityKind',
-  'intensityObservedAt', 'intensityPeriod', 'intensityIsLive', 'intensityVintage', 'intensityFallbackFrom',
+  'intensityObservedAt', 'intensityPeriod', 'intensityIsLive', 'intensityVintage', 'intensityYear', 'intensityBasis', 'intensityFallbackFrom',
   'intensityFallbackReason', 'intensityCachedAt', 'operationalGramsCo2', 'embodiedGramsCo2', 'embodiedSource',
   'recordedAt',
 ] as const satisfies readonly (keyof LedgerRow)[];
@@ -34,7 +34,7 @@ export interface LedgerExport {
   /** Format version of this document. */
   readonly format: 'carbonedge-ledger/1';
   readonly units: Readonly<Record<string, string>>;
-  readonly settings: { readonly networkJoulesPerByte: number; readonly embodiedEnabled: boolean };
+  readonly settings: { readonly networkJoulesPerByte: number; readonly embodiedEnabled: boolean; readonly embodiedResourceShare: number };
   readonly rows: readonly LedgerRow[];
   /** Whole-run summary. */
   readonly run: LedgerSummary;
@@ -50,7 +50,7 @@ export function ledgerToExport(ledger: CarbonLedger): LedgerExport {
   return {
     format: 'carbonedge-ledger/1',
     units: { time: 'ms', energy: 'J', power: 'W', intensity: 'gCO2/kWh', carbon: 'gCO2', data: 'bytes' },
-    settings: { networkJoulesPerByte: ledger.networkJoulesPerByte, embodiedEnabled: ledger.embodiedEnabled },
+    settings: { networkJoulesPerByte: ledger.networkJoulesPerByte, embodiedEnabled: ledger.embodiedEnabled, embodiedResourceShare: ledger.embodiedResourceShare },
     rows,
     run: summariseRows(rows),
     perInference,

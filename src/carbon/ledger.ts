@@ -5,15 +5,19 @@
  *     execution energyJoules = P(u) x wallMs / 1000           (power-model.ts; u = busyMs / wallMs)
  *     hop energyJoules       = bytes x networkJoulesPerByte   (0 = off, the default on a LAN)
  *     operational gCO2       = energyJoules / 3.6e6 x gramsCo2PerKwh in force for that record
- *     embodied gCO2 (M)      = optional share per device (embodied-carbon.ts), off by default
+ *     embodied gCO2 (M)      = TE x wallMs / EL x RS per execution (embodied-carbon.ts), on by default
  *     SCI per inference      = (E x I + M) / R,  R = number of distinct inferences
  *
- * A hop is charged at the intensity of the sending node (the caller passes it). Every row keeps the
- * power model and intensity reading it was computed with, so exports carry full provenance.
+ * Each execution is charged at the intensity in force at that execution (issue 15): the caller
+ * passes the node's current reading, or the ledger looks it up by node and time through the
+ * `intensityAt` option (an IntensityTimeline), so a long run that crosses a change in intensity is
+ * accounted per execution, never once. A hop is charged at the intensity of the sending node. Every
+ * row keeps the power model and intensity reading it was computed with, so exports carry full
+ * provenance.
  * Per node (executions) + per hop sums equal the totals by construction: totals are sums of rows.
  */
 import type { DeviceClass } from './device-class';
-import { EMBODIED_PRIORS, embodiedGramsCo2, type EmbodiedPrior } from './embodied-carbon';
+import { EMBODIED_PRIORS, embodiedGramsCo2, sciGramsCo2PerUnit, validateEmbodiedPrior, type EmbodiedPrior } from './embodied-carbon';
 import { IntensityKindMixError, validateGramsCo2PerKwh, type IntensityKind, type IntensityReading } from './intensity';
 import { JOULES_PER_KWH } from './paper-accounting';
 import { PowerModelError, powerAt, utilisationFrom, validateUtilisation, type PowerModel } from './power-model';
@@ -22,8 +26,20 @@ import { PowerModelError, powerAt, utilisationFrom, validateUtilisation, type Po
 export interface LedgerOptions {
   /** Network energy per byte sent between nodes, J/B (default 0: off). CCF's inter-datacentre 0.001 kWh/GB is 3.6e-6 J/B. */
   readonly networkJoulesPerByte?: number;
-  /** Embodied share per device: off unless `enabled`; `priors` replace the class defaults. */
-  readonly embodied?: { readonly enabled: boolean; readonly priors?: Partial<Record<DeviceClass, EmbodiedPrior>> };
+  /**
+   * Embodied share M per device: on unless `enabled: false`; `priors` replace the class defaults;
+   * `resourceShare` is SCI's RR/ToR in (0, 1] (default 1: the device is held whole while it works).
+   */
+  readonly embodied?: {
+    readonly enabled: boolean;
+    readonly priors?: Partial<Record<DeviceClass, EmbodiedPrior>>;
+    readonly resourceShare?: number;
+  };
+  /**
+   * Intensity in force for a node at a time (ms since epoch), used when a record gives no
+   * `intensity` (see IntensityTimeline.inForceAt); undefined means "not known" and the record is refused.
+   */
+  readonly intensityAt?: (nodeId: string, atMs: number) => IntensityReading | undefined;
 }
 
 /** One slice execution to record. Give `wallMs` or `utilisation` (busyMs / wallMs). */
@@ -39,9 +55,9 @@ export interface ExecutionInput {
   readonly utilisation?: number;
   /** The node's power model at that time. */
   readonly power: PowerModel;
-  /** The intensity in force for the node at that time. */
-  readonly intensity: IntensityReading;
-  /** ISO 8601 time of the record (default: now). */
+  /** The intensity in force for the node at that time; else looked up with the ledger's `intensityAt`. */
+  readonly intensity?: IntensityReading;
+  /** ISO 8601 time of the execution (default: now); the intensity lookup uses it. */
   readonly at?: string;
 }
 
@@ -52,8 +68,9 @@ export interface HopInput {
   readonly toNodeId: string;
   /** Bytes sent (payload), a whole number >= 0. */
   readonly bytes: number;
-  /** Intensity in force at the sending node. */
-  readonly intensity: IntensityReading;
+  /** Intensity in force at the sending node; else looked up with the ledger's `intensityAt`. */
+  readonly intensity?: IntensityReading;
+  /** ISO 8601 time of the hop (default: now). */
   readonly at?: string;
 }
 
@@ -88,6 +105,10 @@ export interface LedgerRow {
   readonly intensityPeriod: string;
   readonly intensityIsLive: boolean;
   readonly intensityVintage: string;
+  /** Year of an annual figure; null when not applicable or not shipped. */
+  readonly intensityYear: number | null;
+  /** What the figure counts (lifecycle/direct, consumption/production); null when the source does not say. */
+  readonly intensityBasis: string | null;
   readonly intensityFallbackFrom: string | null;
   readonly intensityFallbackReason: string | null;
   readonly intensityCachedAt: string | null;
@@ -127,7 +148,9 @@ export interface LedgerSummary {
   readonly operationalGramsCo2PerInference: number | null;
   /** Carbon efficiency, inferences per operational gCO2; null when R = 0 or no grams. */
   readonly inferencesPerGramCo2: number | null;
-  /** SCI-style (E x I + M) / R; null when R = 0. */
+  /** Embodied gCO2e per inference (M / R); null when R = 0. */
+  readonly embodiedGramsCo2PerInference: number | null;
+  /** SCI per inference, (E x I + M) / R as the SCI specification defines it; null when R = 0. */
   readonly sciGramsCo2PerInference: number | null;
   /** Kind of every intensity used; null when empty. */
   readonly intensityKind: IntensityKind | null;
@@ -164,6 +187,8 @@ function intensityColumns(reading: IntensityReading) {
     intensityPeriod: reading.period,
     intensityIsLive: reading.isLive,
     intensityVintage: reading.vintage,
+    intensityYear: reading.year ?? null,
+    intensityBasis: reading.basis ?? null,
     intensityFallbackFrom: reading.fallback?.fromSource ?? null,
     intensityFallbackReason: reading.fallback?.reason ?? null,
     intensityCachedAt: reading.cachedAt ?? null,
@@ -175,15 +200,34 @@ export class CarbonLedger {
   readonly #rows: LedgerRow[] = [];
   readonly networkJoulesPerByte: number;
   readonly embodiedEnabled: boolean;
+  /** SCI's RR/ToR used for M. */
+  readonly embodiedResourceShare: number;
   readonly #embodiedPriors: Readonly<Record<DeviceClass, EmbodiedPrior>>;
+  readonly #intensityAt: LedgerOptions['intensityAt'];
   #kind: IntensityKind | null = null;
 
   constructor(options: LedgerOptions = {}) {
     const perByte = options.networkJoulesPerByte ?? 0;
     if (!Number.isFinite(perByte) || perByte < 0) throw new LedgerInputError(`networkJoulesPerByte must be >= 0, got ${perByte}`);
     this.networkJoulesPerByte = perByte;
-    this.embodiedEnabled = options.embodied?.enabled ?? false;
+    this.embodiedEnabled = options.embodied?.enabled ?? true;
+    const share = options.embodied?.resourceShare ?? 1;
+    if (!(share > 0 && share <= 1)) throw new LedgerInputError(`embodied resourceShare must be in (0, 1], got ${share}`);
+    this.embodiedResourceShare = share;
     this.#embodiedPriors = { ...EMBODIED_PRIORS, ...options.embodied?.priors };
+    for (const prior of Object.values(this.#embodiedPriors)) validateEmbodiedPrior(prior);
+    this.#intensityAt = options.intensityAt;
+  }
+
+  /** The intensity for a record: the one given, else the one in force for the node at `at`. */
+  #intensityFor(nodeId: string, given: IntensityReading | undefined, at: string): IntensityReading {
+    if (given) return given;
+    const atMs = Date.parse(at);
+    if (!Number.isFinite(atMs)) throw new LedgerInputError(`record time must be ISO 8601, got ${JSON.stringify(at)}`);
+    if (!this.#intensityAt) throw new LedgerInputError(`record for ${nodeId} has no intensity and the ledger has no intensityAt lookup`);
+    const found = this.#intensityAt(nodeId, atMs);
+    if (!found) throw new LedgerInputError(`no intensity in force for ${nodeId} at ${at}`);
+    return found;
   }
 
   #checkKind(reading: IntensityReading): void {
@@ -217,9 +261,11 @@ export class CarbonLedger {
     } else {
       throw new LedgerInputError(`execution of ${input.sliceId} on ${input.nodeId} needs wallMs or utilisation`);
     }
-    const intensity = intensityColumns(input.intensity);
+    const at = input.at ?? new Date().toISOString();
+    const reading = this.#intensityFor(input.nodeId, input.intensity, at);
+    const intensity = intensityColumns(reading);
     const power = powerAt(input.power, utilisation);
-    this.#checkKind(input.intensity);
+    this.#checkKind(reading);
     const energyJoules = (power.watts * wallMs) / 1000;
     const prior = this.embodiedEnabled ? this.#embodiedPriors[input.power.deviceClass] : undefined;
     const row: LedgerRow = {
@@ -244,9 +290,9 @@ export class CarbonLedger {
       energyJoules,
       ...intensity,
       operationalGramsCo2: (energyJoules / JOULES_PER_KWH) * intensity.gramsCo2PerKwh,
-      embodiedGramsCo2: prior ? embodiedGramsCo2(prior, wallMs) : 0,
+      embodiedGramsCo2: prior ? embodiedGramsCo2(prior, wallMs, this.embodiedResourceShare) : 0,
       embodiedSource: prior ? prior.source : null,
-      recordedAt: input.at ?? new Date().toISOString(),
+      recordedAt: at,
     };
     this.#rows.push(row);
     return row;
@@ -258,8 +304,10 @@ export class CarbonLedger {
     requireId('fromNodeId', input.fromNodeId);
     requireId('toNodeId', input.toNodeId);
     if (!Number.isInteger(input.bytes) || input.bytes < 0) throw new LedgerInputError(`bytes must be a whole number >= 0, got ${input.bytes}`);
-    const intensity = intensityColumns(input.intensity);
-    this.#checkKind(input.intensity);
+    const at = input.at ?? new Date().toISOString();
+    const reading = this.#intensityFor(input.fromNodeId, input.intensity, at);
+    const intensity = intensityColumns(reading);
+    this.#checkKind(reading);
     const energyJoules = input.bytes * this.networkJoulesPerByte;
     const row: LedgerRow = {
       type: 'hop',
@@ -285,7 +333,7 @@ export class CarbonLedger {
       operationalGramsCo2: (energyJoules / JOULES_PER_KWH) * intensity.gramsCo2PerKwh,
       embodiedGramsCo2: 0,
       embodiedSource: null,
-      recordedAt: input.at ?? new Date().toISOString(),
+      recordedAt: at,
     };
     this.#rows.push(row);
     return row;
@@ -338,7 +386,8 @@ export function summariseRows(rows: readonly LedgerRow[]): LedgerSummary {
     byHop,
     operationalGramsCo2PerInference: operationalPerInference,
     inferencesPerGramCo2: operationalPerInference ? 1 / operationalPerInference : null,
-    sciGramsCo2PerInference: inferences > 0 ? total.gramsCo2 / inferences : null,
+    embodiedGramsCo2PerInference: inferences > 0 ? total.embodiedGramsCo2 / inferences : null,
+    sciGramsCo2PerInference: sciGramsCo2PerUnit({ operationalGramsCo2: total.operationalGramsCo2, embodiedGramsCo2: total.embodiedGramsCo2, functionalUnits: inferences }),
     intensityKind: rows[0]?.intensityKind ?? null,
   };
 }

@@ -10,7 +10,7 @@
  *   (forecasts depend on the token's plan). Zones are Electricity Maps zone ids (`DE`, `US-CAL-CISO`).
  * - UK Carbon Intensity API (National Grid ESO, no key), Great Britain only:
  *   `GET /intensity` -> `{ data: [{ from, to, intensity: { forecast, actual, index } }] }` half-hourly;
- *   `GET /intensity/{from}/fw24h` -> 48 half-hours of forecast, averaged here into hours.
+ *   `GET /intensity/{from}/fw24h` (or `fw48h`) -> half-hours of forecast, averaged here into hours.
  */
 import { canonicalCountryCode } from './country-codes';
 import {
@@ -130,6 +130,8 @@ export const UK_CARBON_INTENSITY_ID = 'uk-carbon-intensity';
 export interface UkCarbonIntensityOptions extends LiveProviderOptions {
   /** API root (default `https://api.carbonintensity.org.uk`). */
   readonly baseUrl?: string;
+  /** Forecast horizon of `dayProfile`, hours: 24 (default) or 48 (the API's longest). */
+  readonly forecastHours?: 24 | 48;
 }
 
 function requireGreatBritain(zone: string): void {
@@ -144,6 +146,8 @@ export function createUkCarbonIntensitySource(options: UkCarbonIntensityOptions 
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = options.now ?? Date.now;
   const baseUrl = (options.baseUrl ?? 'https://api.carbonintensity.org.uk').replace(/\/$/, '');
+  const forecastHours = options.forecastHours ?? 24;
+  if (forecastHours !== 24 && forecastHours !== 48) throw new RangeError(`forecastHours must be 24 or 48, got ${String(forecastHours)}`);
   const get = (path: string, signal?: AbortSignal): Promise<unknown> =>
     fetchJson({ sourceId: UK_CARBON_INTENSITY_ID, fetch, url: `${baseUrl}${path}`, timeoutMs, ...(signal ? { signal } : {}) });
   return {
@@ -171,7 +175,7 @@ export function createUkCarbonIntensitySource(options: UkCarbonIntensityOptions 
     async dayProfile(zone: string, readOptions: ReadOptions = {}): Promise<DayProfile | null> {
       requireGreatBritain(zone);
       const from = new Date(now()).toISOString().slice(0, 16) + 'Z';
-      const body = await get(`/intensity/${from}/fw24h`, readOptions.signal);
+      const body = await get(`/intensity/${from}/fw${forecastHours}h`, readOptions.signal);
       const data = pick(body, 'data');
       if (!Array.isArray(data)) throw garbage(UK_CARBON_INTENSITY_ID, 'data is not an array');
       const hours = new Map<string, number[]>();
@@ -183,7 +187,7 @@ export function createUkCarbonIntensitySource(options: UkCarbonIntensityOptions 
       });
       const points = [...hours.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .slice(0, 24)
+        .slice(0, forecastHours)
         .map(([startsAt, values]) => ({ startsAt, gramsCo2PerKwh: values.reduce((s, v) => s + v, 0) / values.length }));
       return points.length === 0 ? null : { zone: 'GB', source: UK_CARBON_INTENSITY_ID, kind: 'average', points };
     },

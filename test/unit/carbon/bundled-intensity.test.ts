@@ -11,11 +11,12 @@ import {
 import { alpha2FromAlpha3, alpha3FromAlpha2, canonicalCountryCode, knownAlpha2Codes } from '../../../src/carbon/country-codes';
 import { UnknownZoneError } from '../../../src/carbon/intensity';
 
-describe('bundled intensity (Ember via @tgwf/co2)', () => {
-  it('pins France, Poland and India from the installed table', () => {
-    expect(bundledReading('FR').gramsCo2PerKwh).toBe(44.18);
-    expect(bundledReading('PL').gramsCo2PerKwh).toBe(614.98);
-    expect(bundledReading('IN').gramsCo2PerKwh).toBe(708.96);
+describe('bundled intensity (default: Electricity Maps 2025, else Ember, via @tgwf/co2)', () => {
+  it('pins France, Poland and India from the installed Electricity Maps 2025 table', () => {
+    expect(bundledReading('FR').gramsCo2PerKwh).toBe(31);
+    expect(bundledReading('PL').gramsCo2PerKwh).toBe(565);
+    expect(bundledReading('IN').gramsCo2PerKwh).toBe(593);
+    expect(bundledReading('FR', 'average', { dataset: 'ember' }).gramsCo2PerKwh).toBe(44.18);
   });
 
   it('accepts alpha-2, alpha-3, lower case and aliases, reporting the alpha-2 zone', () => {
@@ -24,11 +25,18 @@ describe('bundled intensity (Ember via @tgwf/co2)', () => {
     expect(bundledReading('WORLD')).toMatchObject({ zone: 'WORLD', gramsCo2PerKwh: 472.94 });
   });
 
-  it('labels the reading as bundled, annual, average and not live', () => {
+  it('labels the reading as bundled, annual, average, with year and basis, and not live', () => {
     expect(bundledReading('PL')).toMatchObject({
-      source: 'bundled-ember', kind: 'average', period: 'annual', isLive: false, observedAt: null,
+      source: 'bundled-electricity-maps', kind: 'average', period: 'annual', isLive: false, observedAt: null,
+      year: 2025, basis: 'lifecycle-consumption',
     });
     expect(bundledReading('PL').vintage).toContain('@tgwf/co2 0.19.0');
+    expect(bundledReading('PL').vintage).toContain('2025');
+  });
+
+  it('answers regions only Ember has from Ember, labelled with its basis and no year', () => {
+    expect(bundledReading('WORLD')).toMatchObject({ source: 'bundled-ember', basis: 'lifecycle-production', year: null });
+    expect(bundledReading('WORLD').vintage).toMatch(/Ember yearly \(latest year per country; year not shipped\)/);
   });
 
   it('serves the marginal UNFCCC table separately and labelled marginal', async () => {
@@ -38,9 +46,11 @@ describe('bundled intensity (Ember via @tgwf/co2)', () => {
     expect(bundledReading('IND', 'marginal').gramsCo2PerKwh).toBe(951);
   });
 
-  it('rejects unknown and sub-national zones with a one-line UnknownZoneError', async () => {
+  it('rejects unknown zones with a one-line UnknownZoneError; sub-national zones only in Electricity Maps', async () => {
     expect(() => bundledReading('XX')).toThrow(UnknownZoneError);
-    expect(() => bundledReading('US-CAL-CISO')).toThrow(/sub-national/);
+    expect(bundledReading('US-CAL-CISO').gramsCo2PerKwh).toBe(208);
+    expect(() => bundledReading('US-CAL-CISO', 'average', { dataset: 'ember' })).toThrow(/sub-national zones are in Electricity Maps/);
+    expect(() => bundledReading('US-CAL-CISO', 'marginal')).toThrow(UnknownZoneError);
     await expect(createBundledIntensitySource().read('Atlantis')).rejects.toThrow(/unknown zone "Atlantis"/);
     expect(lookupBundledIntensity('')).toBeUndefined();
   });

@@ -12,20 +12,47 @@ function bufferIo() {
 }
 
 describe('carbonedge intensity', () => {
-  it('prints value, unit, source, year and kind for a bundled zone', async () => {
+  it('prints value, unit, source, year, basis and kind for a bundled zone', async () => {
     const { io, out } = bufferIo();
     expect(await createIntensityCommand().run(['FR'], io)).toBe(0);
     const text = out.join('\n');
-    expect(text).toContain('44.18 gCO2/kWh');
-    expect(text).toContain('bundled-ember');
+    expect(text).toContain('31 gCO2/kWh');
+    expect(text).toMatch(/source\s+bundled-electricity-maps/);
     expect(text).toMatch(/kind\s+average/);
-    expect(text).toMatch(/year\s+Ember yearly/);
+    expect(text).toMatch(/year\s+2025/);
+    expect(text).toMatch(/basis\s+lifecycle emission factors, consumption mix/);
+  });
+
+  it('answers a sub-national zone with its name, source and year', async () => {
+    const { io, out } = bufferIo();
+    expect(await createIntensityCommand().run(['US-CAL-CISO'], io)).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/zone\s+US-CAL-CISO \(CAISO\)/);
+    expect(text).toMatch(/intensity\s+208 gCO2\/kWh/);
+    expect(text).toMatch(/source\s+bundled-electricity-maps/);
+    expect(text).toMatch(/year\s+2025/);
+  });
+
+  it('answers --year from the Electricity Maps table of that year', async () => {
+    const { io, out } = bufferIo();
+    expect(await createIntensityCommand().run(['FR', '--year', '2023'], io)).toBe(0);
+    expect(out.join('\n')).toMatch(/intensity\s+49 gCO2\/kWh[\s\S]*year\s+2023/);
+  });
+
+  it('refuses a year the tables do not have, and a year for Ember, with exit 2', async () => {
+    for (const argv of [['FR', '--year', '2019'], ['FR', '--dataset', 'ember', '--year', '2023'], ['FR', '--year', '2023', '--live']]) {
+      const error = await createIntensityCommand().run(argv, bufferIo().io).catch((e: unknown) => e);
+      expect(error, argv.join(' ')).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(2);
+    }
+    const error = await createIntensityCommand().run(['FR', '--year', '2019'], bufferIo().io).catch((e: unknown) => e);
+    expect((error as CliError).message).toBe('no 2019 figure for "FR": Electricity Maps yearly, lifecycle, consumption-based covers 2021, 2022, 2023, 2024, 2025');
   });
 
   it('prints JSON with --json', async () => {
     const { io, out } = bufferIo();
     await createIntensityCommand().run(['IND', '--json'], io);
-    expect(JSON.parse(out.join(''))).toMatchObject({ gramsCo2PerKwh: 708.96, zone: 'IN', unit: 'gCO2/kWh', kind: 'average' });
+    expect(JSON.parse(out.join(''))).toMatchObject({ gramsCo2PerKwh: 593, zone: 'IN', year: 2025, basis: 'lifecycle-consumption', unit: 'gCO2/kWh', kind: 'average' });
   });
 
   it('fails with a one-line CliError (exit 2) for an unknown zone', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bundledReading } from '../../../src/carbon/bundled-intensity';
 import { scenarioReading } from '../../../src/carbon/configured-intensity';
 import { IntensityKindMixError } from '../../../src/carbon/intensity';
+import { EMBODIED_PRIORS, MS_PER_YEAR } from '../../../src/carbon/embodied-carbon';
 import { CarbonLedger, LedgerInputError, type LedgerSummary } from '../../../src/carbon/ledger';
 import { LEDGER_COLUMNS, ledgerToCsv, ledgerToExport } from '../../../src/carbon/ledger-export';
 import { configuredPowerModel, estimatedPowerModel, PowerModelError } from '../../../src/carbon/power-model';
@@ -32,7 +33,7 @@ function sumParts(summary: LedgerSummary) {
 
 describe('CarbonLedger', () => {
   it('computes joules and grams per execution from P(u) x wall time and the intensity in force', () => {
-    const ledger = twoNodeRun();
+    const ledger = twoNodeRun({ embodied: { enabled: false } });
     const [a, hop, b] = ledger.rows();
     expect(a?.energyJoules).toBeCloseTo(3.6, 12);
     expect(a?.operationalGramsCo2).toBeCloseTo(380e-6, 15);
@@ -53,23 +54,50 @@ describe('CarbonLedger', () => {
     }
   });
 
-  it('reports gCO2 per inference, inferences per gCO2 and the SCI score', () => {
-    const run = twoNodeRun().summarise();
+  it('reports gCO2 per inference, inferences per gCO2 and the SCI score (embodied off)', () => {
+    const run = twoNodeRun({ embodied: { enabled: false } }).summarise();
     expect(run.inferences).toBe(2);
     expect(run.operationalGramsCo2PerInference).toBeCloseTo(1000e-6, 12);
     expect(run.inferencesPerGramCo2).toBeCloseTo(1000, 6);
-    expect(run.sciGramsCo2PerInference).toBeCloseTo(1000e-6, 12); // embodied off by default
+    expect(run.sciGramsCo2PerInference).toBeCloseTo(1000e-6, 12);
     expect(run.total.embodiedGramsCo2).toBe(0);
     expect(run.byHop['a->b']).toMatchObject({ bytes: 2_000_000 });
   });
 
+  it('counts embodied carbon by default, from the published laptop prior, separately from operational', () => {
+    const ledger = twoNodeRun();
+    expect(ledger.embodiedEnabled).toBe(true);
+    const run = ledger.summarise();
+    // Hand calculation: laptop TE 149 850 g over 4 years; 4 executions x 360 ms wall = 1440 ms.
+    const m = (149_850 * 1440) / (4 * 365.25 * 24 * 3_600_000);
+    expect(m).toBeCloseTo(1.70945e-3, 8); // as large as the operational 2e-3 g here
+    expect(run.total.embodiedGramsCo2).toBeCloseTo(m, 15);
+    expect(run.total.operationalGramsCo2).toBeCloseTo(2000e-6, 15);
+    expect(run.total.gramsCo2).toBeCloseTo(2000e-6 + m, 15);
+    expect(run.embodiedGramsCo2PerInference).toBeCloseTo(m / 2, 15);
+    // SCI = (O + M) / R, R = 2 inferences.
+    expect(run.sciGramsCo2PerInference).toBeCloseTo((2000e-6 + m) / 2, 15);
+    expect(run.inferencesPerGramCo2).toBeCloseTo(1000, 6); // carbon efficiency stays operational
+    expect(ledger.rows()[0]?.embodiedSource).toBe(EMBODIED_PRIORS.laptop.source);
+    expect(ledger.rows()[1]?.embodiedGramsCo2).toBe(0); // hops hold no device
+  });
+
+  it('scales M by the resource share RR/ToR and refuses a share outside (0, 1]', () => {
+    const whole = twoNodeRun().summarise().total.embodiedGramsCo2;
+    const quarter = twoNodeRun({ embodied: { enabled: true, resourceShare: 0.25 } }).summarise().total.embodiedGramsCo2;
+    expect(quarter).toBeCloseTo(whole / 4, 18);
+    expect(() => new CarbonLedger({ embodied: { enabled: true, resourceShare: 0 } })).toThrow(LedgerInputError);
+    expect(() => new CarbonLedger({ embodied: { enabled: true, priors: { phone: { totalGramsCo2: -1, lifetimeYears: 3, source: 'x' } } } })).toThrow(/totalGramsCo2 >= 0/);
+    expect(MS_PER_YEAR).toBe(31_557_600_000);
+  });
+
   it('adds the network term when a per-byte coefficient is set (hop at the sender intensity)', () => {
-    const hop = twoNodeRun({ networkJoulesPerByte: 3.6e-6 }).summarise('i1').byHop['a->b'];
+    const hop = twoNodeRun({ networkJoulesPerByte: 3.6e-6, embodied: { enabled: false } }).summarise('i1').byHop['a->b'];
     expect(hop?.energyJoules).toBeCloseTo(3.6, 9); // 1 MB x 3.6e-6 J/B
     expect(hop?.operationalGramsCo2).toBeCloseTo(380e-6, 12);
   });
 
-  it('adds the embodied share M only when enabled: TE x wall / lifetime', () => {
+  it('adds the embodied share M with given priors: TE x wall / lifetime', () => {
     const run = twoNodeRun({ embodied: { enabled: true, priors: { laptop: { totalGramsCo2: 315_576, lifetimeYears: 1, source: 'test' } } } }).summarise();
     // 315576 g over 1 year = 0.01 g per second; 4 executions x 360 ms = 1.44 s -> 0.0144 g
     expect(run.total.embodiedGramsCo2).toBeCloseTo(0.0144, 9);
@@ -113,6 +141,17 @@ describe('ledger exports', () => {
     expect(lines[2]?.startsWith('hop,i1,a,b,,')).toBe(true);
   });
 
+  it('exports the year and basis of each intensity', () => {
+    const ledger = new CarbonLedger();
+    ledger.recordExecution({ inferenceId: 'i', nodeId: 'a', sliceId: 's', busyMs: 1, wallMs: 1, power: flat10, intensity: bundledReading('FR', 'average', { year: 2023 }), at: AT });
+    expect(ledger.rows()[0]).toMatchObject({ gramsCo2PerKwh: 49, intensityYear: 2023, intensityBasis: 'lifecycle-consumption', intensitySource: 'bundled-electricity-maps' });
+    expect(ledger.rows()[0]!.embodiedGramsCo2).toBeGreaterThan(0);
+    const [header, row] = ledgerToCsv(ledger).split('\r\n');
+    const at = (column: string) => header!.split(',').indexOf(column);
+    expect(at('intensityBasis')).toBe(at('intensityYear') + 1);
+    expect(row).toContain('Electricity Maps, ODbL)",2023,lifecycle-consumption,'); // vintage (quoted), year, basis
+  });
+
   it('quotes cells holding commas or quotes', () => {
     const ledger = new CarbonLedger();
     ledger.recordExecution({
@@ -126,8 +165,9 @@ describe('ledger exports', () => {
   });
 
   it('exports JSON with rows, units, run and per-inference summaries', () => {
-    const doc = ledgerToExport(twoNodeRun());
+    const doc = ledgerToExport(twoNodeRun({ embodied: { enabled: false } }));
     expect(doc.format).toBe('carbonedge-ledger/1');
+    expect(doc.settings).toEqual({ networkJoulesPerByte: 0, embodiedEnabled: false, embodiedResourceShare: 1 });
     expect(doc.rows).toHaveLength(6);
     expect(Object.keys(doc.perInference)).toEqual(['i1', 'i2']);
     expect(doc.run.total.gramsCo2).toBeCloseTo(2000e-6, 12);

@@ -19,7 +19,7 @@ describe('resilient intensity source', () => {
       const { fetch } = scriptedFetch(answer);
       const source = createResilientIntensitySource({ live: createUkCarbonIntensitySource({ fetch }) });
       const reading = await source.read('GB');
-      expect(reading).toMatchObject({ source: 'bundled-ember', gramsCo2PerKwh: 215.79, isLive: false, kind: 'average' });
+      expect(reading).toMatchObject({ source: 'bundled-electricity-maps', gramsCo2PerKwh: 176, year: 2025, isLive: false, kind: 'average' });
       expect(reading.fallback?.fromSource).toBe('uk-carbon-intensity');
     }
   });
@@ -33,7 +33,7 @@ describe('resilient intensity source', () => {
   it('falls back when the live source does not cover the zone', async () => {
     const { fetch } = scriptedFetch();
     const reading = await createResilientIntensitySource({ live: createUkCarbonIntensitySource({ fetch }) }).read('PL');
-    expect(reading).toMatchObject({ zone: 'PL', gramsCo2PerKwh: 614.98 });
+    expect(reading).toMatchObject({ zone: 'PL', gramsCo2PerKwh: 565, year: 2025 });
     expect(reading.fallback?.reason).toMatch(/Great Britain only/);
   });
 
