@@ -54,7 +54,7 @@ const ROW_TYPES: Readonly<Record<(typeof LEDGER_COLUMNS)[number], string>> = {
   bytes: 'n?', deviceClass: 's?', arch: 's?', idleWatts: 'n?', maxWatts: 'n?', ramWatts: 'n?', powerWatts: 'n?',
   powerLabel: 's?', powerSource: 's?', networkJoulesPerByte: 'n?', energyJoules: 'n', gramsCo2PerKwh: 'n',
   intensityZone: 's', intensitySource: 's', intensityKind: 's', intensityObservedAt: 's?', intensityPeriod: 's',
-  intensityIsLive: 'b', intensityVintage: 's', intensityFallbackFrom: 's?', intensityFallbackReason: 's?',
+  intensityIsLive: 'b', intensityVintage: 's', intensityYear: 'n?', intensityBasis: 's?', intensityFallbackFrom: 's?', intensityFallbackReason: 's?',
   intensityCachedAt: 's?', operationalGramsCo2: 'n', embodiedGramsCo2: 'n', embodiedSource: 's?', recordedAt: 's',
 };
 
@@ -64,7 +64,8 @@ export function checkLedgerRow(value: unknown, path: string): void {
   for (const column of LEDGER_COLUMNS) {
     const spec = ROW_TYPES[column];
     const v = value[column];
-    if (spec.endsWith('?') && v === null) continue;
+    // Optional columns may be null, or absent in files written before the column existed.
+    if (spec.endsWith('?') && (v === null || v === undefined)) continue;
     const want = spec[0];
     const ok = want === 'n' ? typeof v === 'number' && Number.isFinite(v) : want === 's' ? typeof v === 'string' : typeof v === 'boolean';
     if (!ok) throw new HistoryFormatError(`${path}.${column}: expected ${want === 'n' ? 'a finite number' : want === 's' ? 'a string' : 'true or false'}${spec.endsWith('?') ? ' or null' : ''}, got ${shown(v)}`);

@@ -212,7 +212,7 @@ export function applyZoneInput(choices: CarbonChoices, text: string): ChoiceResu
     return {
       ok: false,
       field: 'zone',
-      reason: `unknown zone "${trimmed}": use an ISO 3166 country code (FR, FRA) or a region of the bundled table (WORLD, EU)`,
+      reason: `unknown zone "${trimmed}": use an ISO 3166 country code (FR, FRA), a grid zone of the bundled Electricity Maps table (US-CAL-CISO, NO-NO1) or a region (WORLD, EU)`,
     };
   }
   return { ok: true, choices: { ...choices, zone } };

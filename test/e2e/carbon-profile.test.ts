@@ -61,7 +61,7 @@ describe('carbon profile in real Chromium', () => {
     expect(await node.page.getByTestId('carbon-zone-label').textContent()).toBe('guessed from time zone Europe/Paris');
     const intensity = node.page.getByTestId('carbon-intensity');
     expect(Number(await intensity.getAttribute('data-grams-co2-per-kwh'))).toBe(expectedFr);
-    expect(await intensity.textContent()).toContain('bundled-ember');
+    expect(await intensity.textContent()).toContain('bundled-electricity-maps');
     expect(await node.page.getByTestId('carbon-power').getAttribute('data-label')).toBe('estimated');
 
     const row = coordinator.page.locator('ce-node-table tr[data-node-id]');
@@ -69,7 +69,7 @@ describe('carbon profile in real Chromium', () => {
     const rowIntensity = row.locator('td.intensity');
     expect(Number(await rowIntensity.getAttribute('data-grams-co2-per-kwh'))).toBe(expectedFr);
     expect(Number(/([\d.]+) gCO2\/kWh/.exec((await rowIntensity.textContent()) ?? '')?.[1])).toBeCloseTo(expectedFr, 1);
-    expect(await rowIntensity.getAttribute('title')).toContain('Ember yearly');
+    expect(await rowIntensity.getAttribute('title')).toContain('Electricity Maps yearly 2025');
     expect(await row.locator('td.power').getAttribute('data-label')).toBe('estimated');
     await screenshot(node.page, 'carbon-node-bundled.png');
     await screenshot(coordinator.page, 'carbon-coordinator-bundled.png');

@@ -105,11 +105,12 @@ describe('applyZoneInput', () => {
     expect(ok(applyZoneInput({ zone: 'PL', maxWatts: 50 }, ''))).toEqual({ maxWatts: 50 });
   });
 
-  it('refuses an unknown or sub-national zone with a reason naming it', () => {
+  it('refuses an unknown zone with a reason naming it, and takes a sub-national grid zone', () => {
     const result = applyZoneInput({ zone: 'PL' }, 'Atlantis');
     expect(result).toMatchObject({ ok: false, field: 'zone' });
     expect(refused(result)).toContain('unknown zone "Atlantis"');
-    expect(refused(applyZoneInput({}, 'US-CAL-CISO'))).toContain('US-CAL-CISO');
+    expect(refused(result)).toContain('US-CAL-CISO');
+    expect(ok(applyZoneInput({}, 'US-CAL-CISO'))).toEqual({ zone: 'US-CAL-CISO' });
   });
 });
 
