@@ -1,33 +1,21 @@
 /**
- * Extra candidates for constrained decisions. With additive per-slice costs, a weighted sum only
- * ever picks vertices of the convex hull of (latency, energy, carbon), which are often whole-model
- * placements; the best placement under a latency budget or a carbon cap usually lies between two
- * of them: the model split across two nodes at the right cut. So when a constraint binds, the
- * decision also scores every two-slice pipeline: each cut candidate x each ordered pair of distinct
- * nodes whose memory holds its slice (O(cuts x N^2) evaluations).
+ * Extra candidates for constrained decisions. With additive per-slice costs, a weighted sum (and so
+ * a blend of weights) only ever picks vertices of the convex hull of (latency, energy, carbon),
+ * which are often whole-model placements; the best placement under a latency budget or a carbon
+ * cap usually lies between two of them: the model split across two nodes at the right cut. So when
+ * a constraint binds, the decision also scores two-slice pipelines: each cut candidate x each ordered
+ * pair of distinct nodes whose memory holds its slice. Objectives are summed from the tables (no
+ * objects per pair); only the winner is described. Bounded for big swarms: the pairs are drawn from
+ * at most `poolSize` nodes (the best on latency, on carbon and on energy, a third each).
  */
 import { evaluatePath, type EvaluatedPipeline } from './pipeline-evaluate';
-import { sliceMemoryBytes, type SearchContext } from './search-context';
+import type { ObjectiveVector } from './plan-types';
+import {
+  JOULES_PER_KWH, cutCandidates, linkBetween, linkGramsPerByte, sliceMemoryBytes, sliceMs, type SearchContext,
+} from './search-context';
 
-/** Every feasible two-slice pipeline over `ctx`'s cut candidates. */
-export function twoSliceCandidates(ctx: SearchContext): EvaluatedPipeline[] {
-  const out: EvaluatedPipeline[] = [];
-  const n = ctx.positionCount;
-  const N = ctx.nodes.length;
-  for (const cut of ctx.cuts) {
-    if (cut <= 0 || cut >= n) continue;
-    const headBytes = sliceMemoryBytes(ctx, 0, cut);
-    const tailBytes = sliceMemoryBytes(ctx, cut, n);
-    for (let a = 0; a < N; a++) {
-      if (headBytes > ctx.memoryBytes[a]!) continue;
-      for (let b = 0; b < N; b++) {
-        if (a === b || tailBytes > ctx.memoryBytes[b]!) continue;
-        out.push(evaluatePath(ctx, [{ start: 0, end: cut, node: a }, { start: cut, end: n, node: b }]));
-      }
-    }
-  }
-  return out;
-}
+/** Nodes two-slice candidates are drawn from (default 60). */
+export const TWO_SLICE_POOL = 60;
 
 /** Every feasible whole-model-on-one-node pipeline (what the paper's task-level routing can do). */
 export function wholeModelCandidates(ctx: SearchContext): EvaluatedPipeline[] {
@@ -38,4 +26,88 @@ export function wholeModelCandidates(ctx: SearchContext): EvaluatedPipeline[] {
     if (bytes <= ctx.memoryBytes[a]!) out.push(evaluatePath(ctx, [{ start: 0, end: n, node: a }]));
   }
   return out;
+}
+
+/** The nodes two-slice pairs are drawn from: all when few, else the best by each objective alone. */
+function pool(ctx: SearchContext, poolSize: number): number[] {
+  const N = ctx.nodes.length;
+  if (N <= poolSize) return Array.from({ length: N }, (_, b) => b);
+  const n = ctx.positionCount;
+  const ms = Array.from({ length: N }, (_, b) => sliceMs(ctx, b, 0, n));
+  const joules = ms.map((m, b) => (ctx.runWatts[b]! * m) / 1000);
+  const grams = joules.map((j, b) => (j / JOULES_PER_KWH) * ctx.gramsCo2PerKwh[b]!);
+  const chosen = new Set<number>();
+  const per = Math.ceil(poolSize / 3);
+  for (const values of [ms, grams, joules]) {
+    const order = Array.from({ length: N }, (_, b) => b).sort((a, b) => values[a]! - values[b]! || a - b);
+    for (const b of order.slice(0, per)) chosen.add(b);
+  }
+  return [...chosen].sort((a, b) => a - b);
+}
+
+/**
+ * The best two-slice pipeline by `score` among those `feasible` accepts (undefined when none).
+ * Objectives per pair are summed from the tables in O(1).
+ */
+export function bestTwoSlice(
+  ctx: SearchContext,
+  feasible: (x: ObjectiveVector) => boolean,
+  score: (x: ObjectiveVector) => number,
+  poolSize = TWO_SLICE_POOL,
+): EvaluatedPipeline | undefined {
+  const n = ctx.positionCount;
+  const N = ctx.nodes.length;
+  const nodes = pool(ctx, poolSize);
+  const cuts = ctx.cuts.length > 42 ? cutCandidates(ctx.model, 40) : ctx.cuts;
+  let best: { cut: number; a: number; b: number; value: number } | undefined;
+  const x = { latencyMs: 0, energyJoules: 0, gramsCo2: 0 };
+  for (const cut of cuts) {
+    if (cut <= 0 || cut >= n) continue;
+    const headBytes = sliceMemoryBytes(ctx, 0, cut);
+    const tailBytes = sliceMemoryBytes(ctx, cut, n);
+    const inBytes = ctx.crossingBytes[0]!;
+    const midBytes = ctx.crossingBytes[cut]!;
+    const outBytes = ctx.crossingBytes[n]!;
+    const head = nodes.map((a) => {
+      if (headBytes > ctx.memoryBytes[a]!) return undefined;
+      const ms = sliceMs(ctx, a, 0, cut);
+      const link = linkBetween(ctx, N, a);
+      const joules = (ctx.runWatts[a]! * ms) / 1000;
+      return {
+        ms: ms + link.latencyMs + inBytes * link.msPerByte,
+        joules: joules + inBytes * ctx.networkJoulesPerByte,
+        grams: (joules / JOULES_PER_KWH) * ctx.gramsCo2PerKwh[a]! + inBytes * linkGramsPerByte(ctx, N, a),
+      };
+    });
+    const tail = nodes.map((b) => {
+      if (tailBytes > ctx.memoryBytes[b]!) return undefined;
+      const ms = sliceMs(ctx, b, cut, n);
+      const link = linkBetween(ctx, b, N);
+      const joules = (ctx.runWatts[b]! * ms) / 1000;
+      return {
+        ms: ms + link.latencyMs + outBytes * link.msPerByte,
+        joules: joules + outBytes * ctx.networkJoulesPerByte,
+        grams: (joules / JOULES_PER_KWH) * ctx.gramsCo2PerKwh[b]! + outBytes * linkGramsPerByte(ctx, b, N),
+      };
+    });
+    for (let ia = 0; ia < nodes.length; ia++) {
+      const h = head[ia];
+      if (!h) continue;
+      const a = nodes[ia]!;
+      for (let ib = 0; ib < nodes.length; ib++) {
+        const t = tail[ib];
+        const b = nodes[ib]!;
+        if (!t || a === b) continue;
+        const link = linkBetween(ctx, a, b);
+        x.latencyMs = h.ms + t.ms + link.latencyMs + midBytes * link.msPerByte;
+        x.energyJoules = h.joules + t.joules + midBytes * ctx.networkJoulesPerByte;
+        x.gramsCo2 = h.grams + t.grams + midBytes * linkGramsPerByte(ctx, a, b);
+        if (!feasible(x)) continue;
+        const value = score(x);
+        if (!best || value < best.value) best = { cut, a, b, value };
+      }
+    }
+  }
+  if (!best) return undefined;
+  return evaluatePath(ctx, [{ start: 0, end: best.cut, node: best.a }, { start: best.cut, end: n, node: best.b }]);
 }
