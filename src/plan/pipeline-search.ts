@@ -71,6 +71,7 @@ export function exactSearch(ctx: SearchContext, c: ObjectiveCoefficients): Searc
   const inner = new Float64Array(size).fill(Infinity);
   const innerArg = new Int32Array(size).fill(-1);
   const stage = new Float64Array(N);
+  const hops = new Float64Array(N * N);
   for (let b = 0; b < N; b++) inner[b] = hopCost(ctx, c, cuts[0]!, N, b);
   for (let j = 1; j < M; j++) {
     const pe = cuts[j]!;
@@ -94,6 +95,7 @@ export function exactSearch(ctx: SearchContext, c: ObjectiveCoefficients): Searc
       }
     }
     if (j === M - 1) break;
+    for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) hops[a * N + b] = a === b ? Infinity : hopCost(ctx, c, pe, a, b);
     for (let T = 1; T < S; T++) {
       for (let b = 0; b < N; b++) {
         if (T & (1 << b)) continue;
@@ -103,7 +105,7 @@ export function exactSearch(ctx: SearchContext, c: ObjectiveCoefficients): Searc
           if (!(T & (1 << a))) continue;
           const v = dp[(j * S + T) * N + a]!;
           if (v === Infinity) continue;
-          const cost = v + hopCost(ctx, c, pe, a, b);
+          const cost = v + hops[a * N + b]!;
           if (cost < best) {
             best = cost;
             arg = a;

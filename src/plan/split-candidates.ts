@@ -61,6 +61,8 @@ export function bestTwoSlice(
   const cuts = ctx.cuts.length > 42 ? cutCandidates(ctx.model, 40) : ctx.cuts;
   let best: { cut: number; a: number; b: number; value: number } | undefined;
   const x = { latencyMs: 0, energyJoules: 0, gramsCo2: 0 };
+  const defaultLink = { latencyMs: ctx.nodeLink.latencyMs, msPerByte: Number.isFinite(ctx.nodeLink.bandwidthBytesPerSecond) ? 1000 / ctx.nodeLink.bandwidthBytesPerSecond : 0 };
+  const networkOn = ctx.networkJoulesPerByte > 0;
   for (const cut of cuts) {
     if (cut <= 0 || cut >= n) continue;
     const headBytes = sliceMemoryBytes(ctx, 0, cut);
@@ -98,10 +100,11 @@ export function bestTwoSlice(
         const t = tail[ib];
         const b = nodes[ib]!;
         if (!t || a === b) continue;
-        const link = linkBetween(ctx, a, b);
+        const measured = ctx.hasMeasuredLink[a] === 1 && ctx.hasMeasuredLink[b] === 1;
+        const link = measured ? linkBetween(ctx, a, b) : defaultLink;
         x.latencyMs = h.ms + t.ms + link.latencyMs + midBytes * link.msPerByte;
         x.energyJoules = h.joules + t.joules + midBytes * ctx.networkJoulesPerByte;
-        x.gramsCo2 = h.grams + t.grams + midBytes * linkGramsPerByte(ctx, a, b);
+        x.gramsCo2 = h.grams + t.grams + (networkOn ? midBytes * linkGramsPerByte(ctx, a, b) : 0);
         if (!feasible(x)) continue;
         const value = score(x);
         if (!best || value < best.value) best = { cut, a, b, value };
