@@ -17,7 +17,7 @@ import { decide, memoryReason, prepareDecision } from './plan-decision';
 import type { EvaluatedPipeline } from './pipeline-evaluate';
 import { PLANNER_MODES, type BindingConstraint, type PlanInputs, type PlanWeights } from './plan-types';
 import { carbonCapGrams, planInputsProblem } from './plan-validate';
-import { bestTwoSlice } from './split-candidates';
+import { lowestTwoSlicePerBudget } from './split-candidates';
 
 /** One point of a sweep. */
 export interface SweepPoint {
@@ -102,12 +102,15 @@ export function planSweep(inputs: PlanInputs, points = 21, base: PlanWeights = P
   const low = fastest.objectives.latencyMs;
   const high = Math.min(userBudgetMs, Math.max(low, cleanest.objectives.latencyMs));
   const lexicographic = (x: { latencyMs: number; gramsCo2: number }) => x.gramsCo2 / Math.max(cleanest.objectives.gramsCo2, 1e-30) + 1e-9 * (x.latencyMs / Math.max(low, 1e-30));
-  for (let k = 0; k < budgets && low <= high; k++) {
-    const budgetMs = budgets === 1 ? high : low + ((high - low) * k) / (budgets - 1);
+  const budgetList: number[] = [];
+  for (let k = 0; k < budgets && low <= high; k++) budgetList.push(budgets === 1 ? high : low + ((high - low) * k) / (budgets - 1));
+  const splits = lowestTwoSlicePerBudget(prepared.ctx, budgetList, capGrams);
+  for (let k = 0; k < budgetList.length; k++) {
+    const budgetMs = budgetList[k]!;
     const feasible = (x: { latencyMs: number; gramsCo2: number }) => x.latencyMs <= budgetMs * (1 + 1e-12) && x.gramsCo2 <= capGrams * (1 + 1e-12);
     let best: EvaluatedPipeline | undefined;
     for (const x of pool) if (feasible(x.objectives) && (!best || lexicographic(x.objectives) < lexicographic(best.objectives))) best = x;
-    const split = bestTwoSlice(prepared.ctx, feasible, lexicographic);
+    const split = splits[k];
     if (split && (!best || lexicographic(split.objectives) < lexicographic(best.objectives))) best = split;
     if (best) budgetPoints.push({ latencyBudgetMs: budgetMs, ...best.objectives, placement: placementLabel(best) });
   }

@@ -137,6 +137,11 @@ export interface PlanOptions {
   readonly maxPipelines?: number;
   /** Fill each pipeline up to this fraction of its capacity before adding another (default 0.8). */
   readonly targetUtilisation?: number;
+  /**
+   * When replicating, a pipeline must reach this fraction of its nodes' standalone capacity, else
+   * it is replaced by a whole-model pipeline on one of its nodes where one fits (default 0.9).
+   */
+  readonly replicaEfficiency?: number;
   /** Compute the heuristic's optimality gap against a relaxation (default true). */
   readonly reportGap?: boolean;
   /**

@@ -103,6 +103,7 @@ export function planInputsProblem(inputs: PlanInputs): string | undefined {
     return `requests per second must be >= 0 or 'max', got ${inputs.requestsPerSecond}`;
   }
   const o = inputs.options ?? {};
+  if (o.replicaEfficiency !== undefined && !(isNonNegative(o.replicaEfficiency) && o.replicaEfficiency <= 1)) return `replicaEfficiency must be in [0, 1], got ${o.replicaEfficiency}`;
   if (o.modeTolerance !== undefined && !isNonNegative(o.modeTolerance)) return `modeTolerance must be >= 0, got ${o.modeTolerance}`;
   if (o.pruneDepth !== undefined && !(Number.isInteger(o.pruneDepth) && o.pruneDepth >= 1)) return `pruneDepth must be a whole number >= 1, got ${o.pruneDepth}`;
   if (o.transferCpuMsPerByte !== undefined && !isNonNegative(o.transferCpuMsPerByte)) return `transferCpuMsPerByte must be >= 0, got ${o.transferCpuMsPerByte}`;

@@ -8,17 +8,19 @@
  *     x_k = min(throughput_k, min over hosts h of pipeline k: (1000 cores_h - used_h) / load_{k,h})
  *     used_h += x_k load_{k,h}           (load = processor ms per inference, pipeline-evaluate.ts)
  *
- * and c_k = x_k x targetUtilisation. A pipeline that adds no capacity (its host is saturated) is
+ * and c_k = x_k x targetUtilisation. When replicating (the rate exceeds the first pipeline, or
+ * `max`), a pipeline below `replicaEfficiency` (0.9) x the standalone capacity of its nodes is
+ * replaced by the best whole-model pipeline on one of its nodes ({@link efficientReplica}). A pipeline that adds no capacity (its host is saturated) is
  * dropped and its nodes are not offered again. Shares fill the preferred pipeline first:
  * share_k = min(c_k, r - sum of earlier assignments) / r. With r = `max` the target is as fast as
  * possible: targetUtilisation 1, pipelines are added until no node is left (or `maxPipelines`,
  * default the node count), and shares are proportional to x_k.
  */
-import { decide, memoryReason, modeLimits, prepareDecision } from './plan-decision';
-import type { EvaluatedPipeline } from './pipeline-evaluate';
-import type { Pipeline, PlanInputs, PlanNode, PlanResult, Prediction } from './plan-types';
-import { planInputsProblem, resolveWeights } from './plan-validate';
-import { buildSearchContext, sliceMs } from './search-context';
+import { decide, memoryReason, modeLimits, prepareDecision, type PreparedDecision } from './plan-decision';
+import { hostKey, type EvaluatedPipeline } from './pipeline-evaluate';
+import type { Pipeline, PlanInputs, PlanNode, PlanResult, PlanWeights, Prediction } from './plan-types';
+import { carbonCapGrams, planInputsProblem, resolveWeights } from './plan-validate';
+import { buildSearchContext, sliceMs, type SearchContext } from './search-context';
 
 /**
  * Plan a placement. Never throws on bad input: it returns `{ ok: false, reason, binding }` naming the
@@ -40,18 +42,23 @@ export function plan(inputs: PlanInputs): PlanResult {
   let adjustedFor: 'latency' | 'carbon' | undefined;
   let capacity = 0;
   const usedMsPerSecond = new Map<string, number>();
+  const replicaEfficiency = inputs.options?.replicaEfficiency ?? 0.9;
   while (remaining.length > 0 && chosen.length < maxPipelines) {
     const prepared = prepareDecision(inputs, remaining);
     if (!prepared) {
       if (chosen.length === 0) return { ok: false, reason: memoryReason(inputs, remaining), binding: 'memory' };
       break;
     }
-    const outcome = decide(inputs, prepared, weights, modeLimits(inputs, prepared));
+    // Only the first pipeline's gap is reported: replicas skip the lower bound.
+    const round = chosen.length === 0 ? inputs : { ...inputs, options: { ...inputs.options, reportGap: false } };
+    const outcome = decide(round, prepared, weights, modeLimits(inputs, prepared));
     if (!outcome.ok) {
       if (chosen.length === 0) return outcome;
       break;
     }
-    const x = outcome.chosen;
+    let x = outcome.chosen;
+    const replicating = asFastAsPossible || chosen.length > 0 || x.pipeline.prediction.throughputPerSecond * targetUtilisation < rate;
+    if (replicating) x = efficientReplica(inputs, prepared, weights, x, replicaEfficiency);
     const used = new Set(x.nodeIndices.map((i) => prepared.ctx.nodes[i]!.id));
     remaining = remaining.filter((n) => !used.has(n.id));
     let usable = x.pipeline.prediction.throughputPerSecond;
@@ -93,6 +100,59 @@ export function plan(inputs: PlanInputs): PlanResult {
       ...(adjustedFor ? { adjustedFor } : {}),
     },
   };
+}
+
+/**
+ * Standalone capacity of a pipeline's nodes, inferences per second: each node's 1000 / whole-model
+ * ms, a host counting only its `cores` fastest nodes (the yardstick of
+ * {@link standaloneCapacityPerSecond}, within one decision's tables).
+ */
+function pipelineStandaloneCapacity(ctx: SearchContext, x: EvaluatedPipeline): number {
+  const byHost = new Map<string, { cores: number; capacities: number[] }>();
+  for (const b of new Set(x.nodeIndices)) {
+    const key = hostKey(ctx, b);
+    const g = ctx.groupOf[b]!;
+    const entry = byHost.get(key) ?? { cores: g >= 0 ? ctx.groupCores[g]! : 1, capacities: [] };
+    entry.capacities.push(1000 / sliceMs(ctx, b, 0, ctx.positionCount));
+    byHost.set(key, entry);
+  }
+  return sumTopCores(byHost.values());
+}
+
+function sumTopCores(hosts: Iterable<{ cores: number; capacities: number[] }>): number {
+  let total = 0;
+  for (const { cores, capacities } of hosts) {
+    capacities.sort((a, b) => b - a);
+    let left = cores;
+    for (const c of capacities) {
+      if (left <= 0) break;
+      total += c * Math.min(1, left);
+      left -= 1;
+    }
+  }
+  return total;
+}
+
+/**
+ * When replicating, a pipeline whose throughput is below `efficiency` x the standalone capacity of
+ * its nodes (a split whose stages do not balance) is replaced by the best-scoring whole-model
+ * pipeline on one of its nodes that fits and meets the user's limits; its other nodes stay free for
+ * further replicas. A split that nothing replaces (no node holds the model) is kept.
+ */
+function efficientReplica(inputs: PlanInputs, prepared: PreparedDecision, weights: PlanWeights, x: EvaluatedPipeline, efficiency: number): EvaluatedPipeline {
+  if (x.nodeIndices.length < 2) return x;
+  const standalone = pipelineStandaloneCapacity(prepared.ctx, x);
+  if (x.pipeline.prediction.throughputPerSecond >= efficiency * standalone) return x;
+  const budgetMs = inputs.constraints?.latencyBudgetMs ?? Infinity;
+  const capGrams = carbonCapGrams(inputs);
+  const own = new Set(x.nodeIndices);
+  let best: EvaluatedPipeline | undefined;
+  for (const w of prepared.wholeModel()) {
+    if (!own.has(w.nodeIndices[0]!)) continue;
+    if (w.objectives.latencyMs > budgetMs * (1 + 1e-12) || w.objectives.gramsCo2 > capGrams * (1 + 1e-12)) continue;
+    if (!best || prepared.score(weights, w.objectives) < prepared.score(weights, best.objectives)) best = w;
+  }
+  return best ?? x;
 }
 
 /** Shares and usable capacities (module comment); a pipeline's throughput becomes its usable x_k. */
@@ -140,22 +200,12 @@ export function standaloneCapacityPerSecond(inputs: PlanInputs, nodeIds: readonl
   if (nodes.length === 0) return 0;
   const ctx = buildSearchContext(inputs, nodes);
   const byHost = new Map<string, { cores: number; capacities: number[] }>();
-  nodes.forEach((node, b) => {
+  nodes.forEach((_node, b) => {
     const g = ctx.groupOf[b]!;
-    const key = g >= 0 ? `group:${ctx.groupIds[g]}` : `node:${node.id}`;
+    const key = hostKey(ctx, b);
     const entry = byHost.get(key) ?? { cores: g >= 0 ? ctx.groupCores[g]! : 1, capacities: [] };
     entry.capacities.push(1000 / sliceMs(ctx, b, 0, inputs.model.nodeCount));
     byHost.set(key, entry);
   });
-  let total = 0;
-  for (const { cores, capacities } of byHost.values()) {
-    capacities.sort((a, b) => b - a);
-    let left = cores;
-    for (const c of capacities) {
-      if (left <= 0) break;
-      total += c * Math.min(1, left);
-      left -= 1;
-    }
-  }
-  return total;
+  return sumTopCores(byHost.values());
 }

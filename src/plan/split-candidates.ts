@@ -45,21 +45,23 @@ function pool(ctx: SearchContext, poolSize: number): number[] {
   return [...chosen].sort((a, b) => a - b);
 }
 
+/** One two-slice pipeline from the tables: cut position, head node, tail node and its objectives. */
+interface TwoSlice {
+  readonly cut: number;
+  readonly a: number;
+  readonly b: number;
+  readonly x: ObjectiveVector;
+}
+
 /**
- * The best two-slice pipeline by `score` among those `feasible` accepts (undefined when none).
- * Objectives per pair are summed from the tables in O(1).
+ * Visit every two-slice pipeline whose memory fits (cut candidates x ordered pairs of the pool);
+ * `visit` receives a reused objective vector and must copy what it keeps.
  */
-export function bestTwoSlice(
-  ctx: SearchContext,
-  feasible: (x: ObjectiveVector) => boolean,
-  score: (x: ObjectiveVector) => number,
-  poolSize = TWO_SLICE_POOL,
-): EvaluatedPipeline | undefined {
+function forEachTwoSlice(ctx: SearchContext, poolSize: number, visit: (cut: number, a: number, b: number, x: ObjectiveVector) => void): void {
   const n = ctx.positionCount;
   const N = ctx.nodes.length;
   const nodes = pool(ctx, poolSize);
   const cuts = ctx.cuts.length > 42 ? cutCandidates(ctx.model, 40) : ctx.cuts;
-  let best: { cut: number; a: number; b: number; value: number } | undefined;
   const x = { latencyMs: 0, energyJoules: 0, gramsCo2: 0 };
   const defaultLink = { latencyMs: ctx.nodeLink.latencyMs, msPerByte: Number.isFinite(ctx.nodeLink.bandwidthBytesPerSecond) ? 1000 / ctx.nodeLink.bandwidthBytesPerSecond : 0 };
   const networkOn = ctx.networkJoulesPerByte > 0;
@@ -105,12 +107,67 @@ export function bestTwoSlice(
         x.latencyMs = h.ms + t.ms + link.latencyMs + midBytes * link.msPerByte;
         x.energyJoules = h.joules + t.joules + midBytes * ctx.networkJoulesPerByte;
         x.gramsCo2 = h.grams + t.grams + (networkOn ? midBytes * linkGramsPerByte(ctx, a, b) : 0);
-        if (!feasible(x)) continue;
-        const value = score(x);
-        if (!best || value < best.value) best = { cut, a, b, value };
+        visit(cut, a, b, x);
       }
     }
   }
-  if (!best) return undefined;
-  return evaluatePath(ctx, [{ start: 0, end: best.cut, node: best.a }, { start: best.cut, end: n, node: best.b }]);
+}
+
+function describeTwoSlice(ctx: SearchContext, t: { cut: number; a: number; b: number }): EvaluatedPipeline {
+  return evaluatePath(ctx, [{ start: 0, end: t.cut, node: t.a }, { start: t.cut, end: ctx.positionCount, node: t.b }]);
+}
+
+/**
+ * The best two-slice pipeline by `score` among those `feasible` accepts (undefined when none).
+ * Objectives per pair are summed from the tables in O(1).
+ */
+export function bestTwoSlice(
+  ctx: SearchContext,
+  feasible: (x: ObjectiveVector) => boolean,
+  score: (x: ObjectiveVector) => number,
+  poolSize = TWO_SLICE_POOL,
+): EvaluatedPipeline | undefined {
+  let best: { cut: number; a: number; b: number; value: number } | undefined;
+  forEachTwoSlice(ctx, poolSize, (cut, a, b, x) => {
+    if (!feasible(x)) return;
+    const value = score(x);
+    if (!best || value < best.value) best = { cut, a, b, value };
+  });
+  return best ? describeTwoSlice(ctx, best) : undefined;
+}
+
+/**
+ * For each latency budget (ascending), the lowest-gCO2 two-slice pipeline within it and within
+ * `capGrams` (undefined where none): one pass over the pairs, each dropped into the bucket of the
+ * first budget it meets, then a running minimum over the buckets. O(pairs x log budgets), no
+ * per-pair allocation; what a latency-budget sweep needs.
+ */
+export function lowestTwoSlicePerBudget(ctx: SearchContext, budgetsMs: readonly number[], capGrams: number, poolSize = TWO_SLICE_POOL): Array<EvaluatedPipeline | undefined> {
+  const K = budgetsMs.length;
+  const grams = new Float64Array(K).fill(Infinity);
+  const latency = new Float64Array(K).fill(Infinity);
+  const where = Array.from({ length: K }, () => ({ cut: -1, a: -1, b: -1 }));
+  forEachTwoSlice(ctx, poolSize, (cut, a, b, x) => {
+    if (x.gramsCo2 > capGrams * (1 + 1e-12)) return;
+    let lo = 0;
+    let hi = K;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (budgetsMs[mid]! * (1 + 1e-12) >= x.latencyMs) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === K) return;
+    if (x.gramsCo2 < grams[lo]! || (x.gramsCo2 === grams[lo]! && x.latencyMs < latency[lo]!)) {
+      grams[lo] = x.gramsCo2;
+      latency[lo] = x.latencyMs;
+      where[lo] = { cut, a, b };
+    }
+  });
+  const out: Array<EvaluatedPipeline | undefined> = [];
+  let best = -1;
+  for (let k = 0; k < K; k++) {
+    if (grams[k]! < Infinity && (best < 0 || grams[k]! < grams[best]!)) best = k;
+    out.push(best < 0 ? undefined : describeTwoSlice(ctx, where[best]!));
+  }
+  return out;
 }
