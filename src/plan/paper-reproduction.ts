@@ -8,7 +8,7 @@ import { PAPER_MODES, sweepPaperWeights, type PaperMode } from './paper-policy';
 import { paperScoreSpreads, simulatePaperPolicy, sweepPaperPolicy } from './paper-simulation';
 import { PAPER_MONOLITHIC, PAPER_REPORTED, STRICT_PRIORS, paperHostPowerWatts, paperPlanInputs, type PaperAccountingKind } from './paper-scenario';
 import { evaluatePath } from './pipeline-evaluate';
-import { planSweep, type SweepPoint } from './plan-sweep';
+import { compareWithFront, planSweep, type FrontVerdict, type SweepPoint } from './plan-sweep';
 import type { PlanModel } from './plan-model';
 import { PLANNER_MODES, type PlannerMode } from './plan-types';
 import { plan } from './planner';
@@ -43,6 +43,11 @@ export interface AccountingReproduction {
   readonly front: readonly SweepPoint[];
   /** Per paper mode: does some front point have <= latency and <= gCO2? */
   readonly frontDominates: Readonly<Record<string, boolean>>;
+  /**
+   * Per paper mode: `matches` (a front point with the same placement), `dominates` (a front point
+   * strictly better on latency or gCO2 and no worse on the other) or `neither`, with the point.
+   */
+  readonly frontVerdicts: Readonly<Record<string, FrontVerdict>>;
 }
 
 /** The whole reproduction. */
@@ -111,6 +116,13 @@ export function reproducePaper(model: PlanModel = syntheticMobileNetV2()): Paper
     const frontDominates = Object.fromEntries(
       paperRows.map((r) => [r.config, front.some((p) => p.latencyMs <= r.latencyMs * (1 + 1e-9) && p.gramsCo2 <= r.gramsCo2PerInference * (1 + 1e-9))]),
     );
+    const frontVerdicts = Object.fromEntries(
+      paperRows.map((r) => {
+        const only = Object.entries(r.nodeUsage).find(([, share]) => share >= 1 - 1e-12);
+        const placement = only ? `[0,${model.nodeCount})@${only[0]}` : undefined;
+        return [r.config, compareWithFront(front, { latencyMs: r.latencyMs, gramsCo2: r.gramsCo2PerInference, ...(placement ? { placement } : {}) })];
+      }),
+    );
     return {
       accounting: kind,
       description: kind === 'paper'
@@ -121,6 +133,7 @@ export function reproducePaper(model: PlanModel = syntheticMobileNetV2()): Paper
       ourRows,
       front,
       frontDominates,
+      frontVerdicts,
     };
   });
   return {

@@ -1,31 +1,40 @@
 /**
- * Turn a found path into a described {@link Pipeline}: per-slice time, energy and carbon, per-hop
- * bytes and transfer time, and the pipeline's prediction. The formulas, per inference:
+ * Turn a found path into a described {@link Pipeline}: per-slice time, backend, energy and carbon,
+ * per-hop bytes and transfer time, and the pipeline's prediction. The formulas, per inference:
  *
- *     slice ms      = FLOPs(slice) / FLOP/s(node) x 1000 + sliceOverheadMs
- *     slice J       = (P_idle + u (P_max - P_idle)) x slice ms / 1000
+ *     slice ms      = min over backends (fixedMs + sum_c FLOPs_c / rate_c) x correction   (search-context.ts)
+ *     slice J       = (P_idle + u (P_max - P_idle)) x slice ms / 1000     u = busy / wall of the node
  *     slice gCO2    = slice J / 3.6e6 x intensity(node)
  *     hop ms        = link latency + bytes / bandwidth x 1000
  *     hop J, gCO2   = bytes x networkKwhPerByte x 3.6e6,  x intensity / 3.6e6   (off by default)
  *     latency       = sum of slice ms + sum of hop ms
- *     throughput    = 1000 / max(slowest slice ms, slowest hop's bytes / bandwidth x 1000)
+ *     node load     = sum of its slices' ms + (bytes in + bytes out) x transferCpuMsPerByte
+ *     group load    = sum of its nodes' loads / cores                      (shared host, HostGroup)
+ *     throughput    = 1000 / max(node loads, group loads, each hop's bytes / bandwidth x 1000)
+ *
+ * A host group's slices never overlap beyond its cores: three stages on three tabs of one
+ * single-core machine run no faster than the whole model on one of them.
  */
 import { COORDINATOR_ID, type ObjectiveVector, type Pipeline, type PlacedSlice, type PlannedHop } from './plan-types';
 import type { PathStage } from './pipeline-search';
-import { JOULES_PER_KWH, sliceMemoryBytes, type SearchContext } from './search-context';
+import { JOULES_PER_KWH, linkBetween, linkGramsPerByte, sliceCost, sliceMemoryBytes, type SearchContext } from './search-context';
 
-/** A described pipeline plus its objective vector (share filled in later). */
+/** A described pipeline plus its objective vector and the load it puts on processors. */
 export interface EvaluatedPipeline {
   readonly pipeline: Pipeline;
   readonly objectives: ObjectiveVector;
   readonly nodeIndices: readonly number[];
+  /** Processor ms per inference by host: `group:ID` for a shared host, `node:ID` for a node of its own. */
+  readonly hostLoadMs: ReadonlyMap<string, number>;
+  /** Cores of each host in `hostLoadMs`. */
+  readonly hostCores: ReadonlyMap<string, number>;
 }
 
 function hop(ctx: SearchContext, position: number, a: number, b: number): { hop: PlannedHop; wireMs: number } {
   const N = ctx.nodes.length;
-  const k = a * (N + 1) + b;
+  const link = linkBetween(ctx, a, b);
   const bytes = ctx.crossingBytes[position]!;
-  const wireMs = bytes * ctx.linkMsPerByte[k]!;
+  const wireMs = bytes * link.msPerByte;
   const id = (x: number): string => (x === N ? COORDINATOR_ID : ctx.nodes[x]!.id);
   return {
     hop: {
@@ -33,12 +42,18 @@ function hop(ctx: SearchContext, position: number, a: number, b: number): { hop:
       toId: id(b),
       cutPosition: position,
       bytes,
-      transferMs: ctx.linkLatencyMs[k]! + wireMs,
-      energyJoules: bytes * ctx.linkJoulesPerByte[k]!,
-      gramsCo2: bytes * ctx.linkGramsPerByte[k]!,
+      transferMs: link.latencyMs + wireMs,
+      energyJoules: bytes * ctx.networkJoulesPerByte,
+      gramsCo2: bytes * linkGramsPerByte(ctx, a, b),
     },
     wireMs,
   };
+}
+
+/** The host a node computes on: its group, or itself. */
+export function hostKey(ctx: SearchContext, b: number): string {
+  const g = ctx.groupOf[b]!;
+  return g >= 0 ? `group:${ctx.groupIds[g]}` : `node:${ctx.nodes[b]!.id}`;
 }
 
 /** Describe the pipeline of `stages` (share 1 until replication assigns shares). */
@@ -46,29 +61,49 @@ export function evaluatePath(ctx: SearchContext, stages: readonly PathStage[]): 
   const N = ctx.nodes.length;
   const slices: PlacedSlice[] = [];
   const hops: PlannedHop[] = [];
-  let bottleneckMs = 0;
+  const nodeLoad = new Map<number, number>();
+  const addLoad = (b: number, ms: number): void => {
+    if (b < N) nodeLoad.set(b, (nodeLoad.get(b) ?? 0) + ms);
+  };
+  let wireBottleneckMs = 0;
   let prev = N;
+  const cpuPerByte = ctx.transferCpuMsPerByte;
   for (const s of stages) {
     const h = hop(ctx, s.start, prev, s.node);
     hops.push(h.hop);
-    bottleneckMs = Math.max(bottleneckMs, h.wireMs);
-    const computeMs = (ctx.prefixFlops[s.end]! - ctx.prefixFlops[s.start]!) * ctx.msPerFlop[s.node]! + ctx.overheadMs[s.node]!;
+    wireBottleneckMs = Math.max(wireBottleneckMs, h.wireMs);
+    addLoad(prev, h.hop.bytes * cpuPerByte);
+    addLoad(s.node, h.hop.bytes * cpuPerByte);
+    const cost = sliceCost(ctx, s.node, s.start, s.end);
+    const computeMs = cost.ms;
     const energyJoules = (ctx.runWatts[s.node]! * computeMs) / 1000;
     slices.push({
       sliceRange: [s.start, s.end],
       nodeId: ctx.nodes[s.node]!.id,
-      backend: ctx.backend[s.node]!,
+      backend: ctx.lineBackend[cost.line] ?? 'none',
       computeMs,
       energyJoules,
       gramsCo2: (energyJoules / JOULES_PER_KWH) * ctx.gramsCo2PerKwh[s.node]!,
       memoryBytes: sliceMemoryBytes(ctx, s.start, s.end),
     });
-    bottleneckMs = Math.max(bottleneckMs, computeMs);
+    addLoad(s.node, computeMs);
     prev = s.node;
   }
   const last = hop(ctx, ctx.positionCount, prev, N);
   hops.push(last.hop);
-  bottleneckMs = Math.max(bottleneckMs, last.wireMs);
+  addLoad(prev, last.hop.bytes * cpuPerByte);
+  wireBottleneckMs = Math.max(wireBottleneckMs, last.wireMs);
+  const hostLoadMs = new Map<string, number>();
+  const hostCores = new Map<string, number>();
+  let bottleneckMs = wireBottleneckMs;
+  for (const [b, ms] of nodeLoad) {
+    bottleneckMs = Math.max(bottleneckMs, ms);
+    const key = hostKey(ctx, b);
+    hostLoadMs.set(key, (hostLoadMs.get(key) ?? 0) + ms);
+    const g = ctx.groupOf[b]!;
+    hostCores.set(key, g >= 0 ? ctx.groupCores[g]! : 1);
+  }
+  for (const [key, ms] of hostLoadMs) bottleneckMs = Math.max(bottleneckMs, ms / hostCores.get(key)!);
   const sum = <T>(xs: readonly T[], key: { [K in keyof T]: T[K] extends number ? K : never }[keyof T]): number =>
     xs.reduce((acc, x) => acc + (x[key] as number), 0);
   const transferMs = sum(hops, 'transferMs');
@@ -87,5 +122,7 @@ export function evaluatePath(ctx: SearchContext, stages: readonly PathStage[]): 
     pipeline: { slices, hops, share: 1, prediction },
     objectives: { latencyMs, energyJoules, gramsCo2 },
     nodeIndices: stages.map((s) => s.node),
+    hostLoadMs,
+    hostCores,
   };
 }

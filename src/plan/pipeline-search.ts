@@ -6,11 +6,18 @@
  *
  * - {@link exactSearch}: every cut position, state also holds the set of nodes already used, so a
  *   node hosts at most one slice; O(M^2 2^N N). Exact; for small swarms.
- * - {@link relaxedSearch}: state (cut, last node) only; O(M^2 N + M N^2). On cut candidates it is
- *   the heuristic for big instances; on all cuts it is a lower bound (relaxation) used for the gap.
- *   A node may then host two non-adjacent slices; memory is re-checked on their sum.
+ * - {@link relaxedSearch}: state (cut, last node) only; a node may appear in two non-adjacent
+ *   slices. O(M x lines + M x N) on the fast path: a stage costs K_b (fixed_l + G_l(j) - G_l(i))
+ *   (G_l = per-class prefix FLOPs x ms per FLOP of backend line l), so the best start of a slice
+ *   ending at j is a running (or, when memory binds, sliding-window) minimum of
+ *   inner(i, b) - K_b G_l(i); and a hop over a default link costs const + send(a) + recv(b), so
+ *   min over a != b is a top-2 minimum. Nodes with per-slice corrections, memory limits that are
+ *   not a window (no activation peak) or measured links take the plain O(M^2) / O(N) loops.
  */
-import { sliceMemoryBytes, type SearchContext } from './search-context';
+import {
+  JOULES_PER_KWH, linkBetween, linkGramsPerByte, maxSliceMemoryBytes, sliceMemoryBytes, sliceMs,
+  type SearchContext,
+} from './search-context';
 
 /** Coefficients of the linear objective, per ms, per J and per gCO2. */
 export interface ObjectiveCoefficients {
@@ -32,9 +39,8 @@ export interface SearchResult {
   readonly objective: number;
 }
 
-const JOULES_PER_KWH = 3.6e6;
-
-function stageCoefficients(ctx: SearchContext, c: ObjectiveCoefficients): Float64Array {
+/** Objective per predicted ms of compute on each node (time + its energy + its carbon). */
+export function stageCoefficients(ctx: SearchContext, c: ObjectiveCoefficients): Float64Array {
   const N = ctx.nodes.length;
   const coef = new Float64Array(N);
   for (let b = 0; b < N; b++) {
@@ -45,17 +51,11 @@ function stageCoefficients(ctx: SearchContext, c: ObjectiveCoefficients): Float6
 }
 
 /** Weighted cost of sending the tensors at cut position `p` from endpoint a to b (N = coordinator). */
-function hopCost(ctx: SearchContext, c: ObjectiveCoefficients, p: number, a: number, b: number): number {
-  const E = ctx.nodes.length + 1;
-  const k = a * E + b;
+export function hopCost(ctx: SearchContext, c: ObjectiveCoefficients, p: number, a: number, b: number): number {
   const bytes = ctx.crossingBytes[p]!;
-  const ms = ctx.linkLatencyMs[k]! + bytes * ctx.linkMsPerByte[k]!;
-  return c.perMs * ms + c.perJoule * bytes * ctx.linkJoulesPerByte[k]! + c.perGram * bytes * ctx.linkGramsPerByte[k]!;
-}
-
-function stageCost(ctx: SearchContext, coef: Float64Array, ps: number, pe: number, b: number): number {
-  const ms = (ctx.prefixFlops[pe]! - ctx.prefixFlops[ps]!) * ctx.msPerFlop[b]! + ctx.overheadMs[b]!;
-  return ms * coef[b]!;
+  const link = linkBetween(ctx, a, b);
+  const ms = link.latencyMs + bytes * link.msPerByte;
+  return c.perMs * ms + c.perJoule * bytes * ctx.networkJoulesPerByte + c.perGram * bytes * linkGramsPerByte(ctx, a, b);
 }
 
 /** Exact search over every cut in `ctx.cuts` and every assignment of distinct nodes. */
@@ -70,18 +70,22 @@ export function exactSearch(ctx: SearchContext, c: ObjectiveCoefficients): Searc
   const prevCut = new Int32Array(size);
   const inner = new Float64Array(size).fill(Infinity);
   const innerArg = new Int32Array(size).fill(-1);
+  const stage = new Float64Array(N);
+  const hops = new Float64Array(N * N);
   for (let b = 0; b < N; b++) inner[b] = hopCost(ctx, c, cuts[0]!, N, b);
   for (let j = 1; j < M; j++) {
     const pe = cuts[j]!;
     for (let i = 0; i < j; i++) {
       const ps = cuts[i]!;
+      const memory = sliceMemoryBytes(ctx, ps, pe);
+      for (let b = 0; b < N; b++) stage[b] = memory > ctx.memoryBytes[b]! ? Infinity : sliceMs(ctx, b, ps, pe) * coef[b]!;
       for (let T = i === 0 ? 0 : 1; T < (i === 0 ? 1 : S); T++) {
         const base = (i * S + T) * N;
         for (let b = 0; b < N; b++) {
           if (T & (1 << b)) continue;
           const v = inner[base + b]!;
-          if (v === Infinity || sliceMemoryBytes(ctx, ps, pe) > ctx.memoryBytes[b]!) continue;
-          const cost = v + stageCost(ctx, coef, ps, pe, b);
+          if (v === Infinity || stage[b] === Infinity) continue;
+          const cost = v + stage[b]!;
           const k = (j * S + (T | (1 << b))) * N + b;
           if (cost < dp[k]!) {
             dp[k] = cost;
@@ -91,6 +95,7 @@ export function exactSearch(ctx: SearchContext, c: ObjectiveCoefficients): Searc
       }
     }
     if (j === M - 1) break;
+    for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) hops[a * N + b] = a === b ? Infinity : hopCost(ctx, c, pe, a, b);
     for (let T = 1; T < S; T++) {
       for (let b = 0; b < N; b++) {
         if (T & (1 << b)) continue;
@@ -100,7 +105,7 @@ export function exactSearch(ctx: SearchContext, c: ObjectiveCoefficients): Searc
           if (!(T & (1 << a))) continue;
           const v = dp[(j * S + T) * N + a]!;
           if (v === Infinity) continue;
-          const cost = v + hopCost(ctx, c, pe, a, b);
+          const cost = v + hops[a * N + b]!;
           if (cost < best) {
             best = cost;
             arg = a;
@@ -147,12 +152,36 @@ export function exactSearch(ctx: SearchContext, c: ObjectiveCoefficients): Searc
 /**
  * Search with state (cut, last node) only: a node may appear in two non-adjacent slices. Returns
  * undefined when no path fits in memory. Memory of repeated nodes is checked on the sum by the
- * caller ({@link pathMemoryOk}).
+ * caller ({@link pathMemoryOk}). See the module comment for the fast paths.
  */
 export function relaxedSearch(ctx: SearchContext, c: ObjectiveCoefficients, cuts: Int32Array = ctx.cuts): SearchResult | undefined {
   const M = cuts.length;
   const N = ctx.nodes.length;
+  const L = ctx.lineStart[N]!;
+  const C = ctx.classCount;
+  const stride = ctx.positionCount + 1;
   const coef = stageCoefficients(ctx, c);
+  const peak = ctx.model.activationBytesPeak;
+  const maxMemory = maxSliceMemoryBytes(ctx);
+  // Per node: 0 = running minimum, 1 = sliding window (memory binds, activation peak known), 2 = plain loops.
+  const pathKind = new Uint8Array(N);
+  for (let b = 0; b < N; b++) {
+    if (ctx.corrections[b]) pathKind[b] = 2;
+    else if (maxMemory > ctx.memoryBytes[b]!) pathKind[b] = peak === undefined ? 2 : 1;
+  }
+  // G[l * M + i] = sum_c F_c(cuts[i]) x msPerFlop(l, c).
+  const G = new Float64Array(L * M);
+  for (let l = 0; l < L; l++) {
+    for (let i = 0; i < M; i++) {
+      let g = 0;
+      for (let cl = 0; cl < C; cl++) g += ctx.classPrefix[cl * stride + cuts[i]!]! * ctx.lineMsPerFlop[l * C + cl]!;
+      G[l * M + i] = g;
+    }
+  }
+  const queue = new Int32Array(L * M);
+  const head = new Int32Array(L);
+  const tail = new Int32Array(L);
+  const low = new Int32Array(N);
   const dp = new Float64Array(M * N).fill(Infinity);
   const prevCut = new Int32Array(M * N);
   const inner = new Float64Array(M * N).fill(Infinity);
@@ -161,32 +190,108 @@ export function relaxedSearch(ctx: SearchContext, c: ObjectiveCoefficients, cuts
     inner[b] = hopCost(ctx, c, cuts[0]!, N, b);
     innerArg[b] = N;
   }
+  const fixedNetwork = !Number.isNaN(ctx.networkGramsCo2PerKwh);
+  const halfGramsPerByte = fixedNetwork ? 0 : ctx.networkJoulesPerByte / JOULES_PER_KWH / 2;
+  const defaultMsPerByte = Number.isFinite(ctx.nodeLink.bandwidthBytesPerSecond) ? 1000 / ctx.nodeLink.bandwidthBytesPerSecond : 0;
   for (let j = 1; j < M; j++) {
     const pe = cuts[j]!;
-    for (let i = 0; i < j; i++) {
-      const ps = cuts[i]!;
-      const memory = sliceMemoryBytes(ctx, ps, pe);
-      for (let b = 0; b < N; b++) {
+    for (let b = 0; b < N; b++) {
+      const kind = pathKind[b]!;
+      const K = coef[b]!;
+      let best = Infinity;
+      let arg = -1;
+      if (kind === 2) {
+        for (let i = 0; i < j; i++) {
+          const v = inner[i * N + b]!;
+          if (v === Infinity || sliceMemoryBytes(ctx, cuts[i]!, pe) > ctx.memoryBytes[b]!) continue;
+          const cost = v + K * sliceMs(ctx, b, cuts[i]!, pe);
+          if (cost < best) {
+            best = cost;
+            arg = i;
+          }
+        }
+      } else {
+        const i = j - 1;
         const v = inner[i * N + b]!;
-        if (v === Infinity || memory > ctx.memoryBytes[b]!) continue;
-        const cost = v + stageCost(ctx, coef, ps, pe, b);
-        if (cost < dp[j * N + b]!) {
-          dp[j * N + b] = cost;
-          prevCut[j * N + b] = i;
+        if (kind === 1) {
+          const limit = ctx.prefixWeightBytes[pe]! + peak! - ctx.memoryBytes[b]!;
+          while (low[b]! < j && ctx.prefixWeightBytes[cuts[low[b]!]!]! < limit) low[b]!++;
+        }
+        for (let l = ctx.lineStart[b]!; l < ctx.lineStart[b + 1]!; l++) {
+          const q = l * M;
+          if (v < Infinity) {
+            const key = v - K * G[q + i]!;
+            while (tail[l]! > head[l]! && inner[queue[q + tail[l]! - 1]! * N + b]! - K * G[q + queue[q + tail[l]! - 1]!]! >= key) tail[l]!--;
+            queue[q + tail[l]!++] = i;
+          }
+          while (tail[l]! > head[l]! && queue[q + head[l]!]! < low[b]!) head[l]!++;
+          if (tail[l]! === head[l]!) continue;
+          const s = queue[q + head[l]!]!;
+          const cost = inner[s * N + b]! + K * (ctx.lineFixedMs[l]! + G[q + j]! - G[q + s]!);
+          if (cost < best) {
+            best = cost;
+            arg = s;
+          }
         }
       }
+      dp[j * N + b] = best;
+      prevCut[j * N + b] = arg;
     }
     if (j === M - 1) break;
+    // Hops: const + send(a) + recv(b) over default links; top-2 minimum of dp(j, a) + send(a).
+    const bytes = ctx.crossingBytes[pe]!;
+    const constant = c.perMs * (ctx.nodeLink.latencyMs + bytes * defaultMsPerByte) + c.perJoule * bytes * ctx.networkJoulesPerByte
+      + (fixedNetwork ? c.perGram * bytes * (ctx.networkJoulesPerByte / JOULES_PER_KWH) * ctx.networkGramsCo2PerKwh : 0);
+    const endTerm = c.perGram * bytes * halfGramsPerByte;
+    let first = -1;
+    let second = -1;
+    let firstKey = Infinity;
+    let secondKey = Infinity;
+    for (let a = 0; a < N; a++) {
+      const v = dp[j * N + a]!;
+      if (v === Infinity) continue;
+      const key = v + endTerm * ctx.gramsCo2PerKwh[a]!;
+      if (key < firstKey) {
+        second = first;
+        secondKey = firstKey;
+        first = a;
+        firstKey = key;
+      } else if (key < secondKey) {
+        second = a;
+        secondKey = key;
+      }
+    }
     for (let b = 0; b < N; b++) {
       let best = Infinity;
       let arg = -1;
-      for (let a = 0; a < N; a++) {
-        const v = dp[j * N + a]!;
-        if (a === b || v === Infinity) continue;
-        const cost = v + hopCost(ctx, c, pe, a, b);
-        if (cost < best) {
-          best = cost;
-          arg = a;
+      if (ctx.hasMeasuredLink[b]) {
+        for (let a = 0; a < N; a++) {
+          const v = dp[j * N + a]!;
+          if (a === b || v === Infinity) continue;
+          const cost = v + hopCost(ctx, c, pe, a, b);
+          if (cost < best) {
+            best = cost;
+            arg = a;
+          }
+        }
+      } else {
+        const a = first !== b ? first : second;
+        if (a >= 0) {
+          if (ctx.hasMeasuredLink[a]) {
+            // The top-2 winner has measured links (to other nodes): fall back to the plain loop.
+            for (let x = 0; x < N; x++) {
+              const v = dp[j * N + x]!;
+              if (x === b || v === Infinity) continue;
+              const cost = v + hopCost(ctx, c, pe, x, b);
+              if (cost < best) {
+                best = cost;
+                arg = x;
+              }
+            }
+          } else {
+            best = (a === first ? firstKey : secondKey) + constant + endTerm * ctx.gramsCo2PerKwh[b]!;
+            arg = a;
+          }
         }
       }
       inner[j * N + b] = best;
@@ -233,56 +338,11 @@ export function searchPipeline(ctx: SearchContext, c: ObjectiveCoefficients, exa
 }
 
 /**
- * A lower bound of the exact problem's optimum for coefficients `c`, in O(n N + n N^2): every cut
- * position, nodes may repeat, and memory relaxed to weights + activation peak (which only grows with
- * the slice, so the feasible starts of a slice ending at j form a window). Because a stage costs
- * K_b x (F(j) - F(i)) + O_b, the best start is a sliding-window minimum of inner(i, b) - K_b F(i).
+ * A lower bound of the exact problem's optimum for coefficients `c`: the relaxed search over every
+ * cut position (nodes may repeat, memory checked per slice only). Every pipeline of distinct nodes
+ * that fits is feasible in it, so its optimum is <= the exact optimum.
  */
 export function lowerBound(ctx: SearchContext, c: ObjectiveCoefficients): number {
-  const n = ctx.positionCount;
-  const M = n + 1;
-  const N = ctx.nodes.length;
-  const coef = stageCoefficients(ctx, c);
-  const peak = ctx.model.activationBytesPeak ?? 0;
-  const slope = new Float64Array(N);
-  const offset = new Float64Array(N);
-  for (let b = 0; b < N; b++) {
-    slope[b] = coef[b]! * ctx.msPerFlop[b]!;
-    offset[b] = coef[b]! * ctx.overheadMs[b]!;
-  }
-  const dp = new Float64Array(N);
-  const inner = new Float64Array(M * N).fill(Infinity);
-  const queue = new Int32Array(M * N);
-  const head = new Int32Array(N);
-  const tail = new Int32Array(N);
-  const key = (i: number, b: number): number => inner[i * N + b]! - slope[b]! * ctx.prefixFlops[i]!;
-  for (let b = 0; b < N; b++) inner[b] = hopCost(ctx, c, 0, N, b);
-  let best = Infinity;
-  for (let j = 1; j < M; j++) {
-    for (let b = 0; b < N; b++) {
-      const q = b * M;
-      const i = j - 1;
-      if (inner[i * N + b]! < Infinity) {
-        const k = key(i, b);
-        while (tail[b]! > head[b]! && key(queue[q + tail[b]! - 1]!, b) >= k) tail[b]!--;
-        queue[q + tail[b]!++] = i;
-      }
-      while (tail[b]! > head[b]! && ctx.prefixWeightBytes[j]! - ctx.prefixWeightBytes[queue[q + head[b]!]!]! + peak > ctx.memoryBytes[b]!) head[b]!++;
-      dp[b] = tail[b]! > head[b]! ? key(queue[q + head[b]!]!, b) + slope[b]! * ctx.prefixFlops[j]! + offset[b]! : Infinity;
-    }
-    if (j === M - 1) {
-      for (let a = 0; a < N; a++) if (dp[a]! < Infinity) best = Math.min(best, dp[a]! + hopCost(ctx, c, n, a, N));
-      break;
-    }
-    for (let b = 0; b < N; b++) {
-      let m = Infinity;
-      for (let a = 0; a < N; a++) {
-        if (a === b || dp[a] === Infinity) continue;
-        const v = dp[a]! + hopCost(ctx, c, j, a, b);
-        if (v < m) m = v;
-      }
-      inner[j * N + b] = m;
-    }
-  }
-  return best;
+  const all = Int32Array.from({ length: ctx.positionCount + 1 }, (_, k) => k);
+  return relaxedSearch(ctx, c, all)?.objective ?? Infinity;
 }

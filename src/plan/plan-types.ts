@@ -55,6 +55,13 @@ export interface PlanNode {
    * machine) carry the same group id; see `PlanInputs.hostGroups`.
    */
   readonly hostGroup?: string;
+  /**
+   * Busy / wall while the node runs a slice, in (0, 1]: 1 for a node that computes flat out, 1 / s
+   * for a node duty-cycled by a slowdown s (workers/runtime-service.ts: compute t, idle (s - 1) t).
+   * The planner charges P(u) x predicted wall ms, the rule the ledger charges executions by
+   * (src/carbon/ledger.ts). Default: `options.utilisationWhileRunning`, else 1.
+   */
+  readonly utilisation?: number;
 }
 
 /** A set of nodes that share a processor: together they compute at most `cores` slices at once. */
@@ -130,8 +137,29 @@ export interface PlanOptions {
   readonly maxPipelines?: number;
   /** Fill each pipeline up to this fraction of its capacity before adding another (default 0.8). */
   readonly targetUtilisation?: number;
+  /**
+   * When replicating, a pipeline must reach this fraction of its nodes' standalone capacity, else
+   * it is replaced by a whole-model pipeline on one of its nodes where one fits (default 0.9).
+   */
+  readonly replicaEfficiency?: number;
   /** Compute the heuristic's optimality gap against a relaxation (default true). */
   readonly reportGap?: boolean;
+  /**
+   * How far a mode may stray from its primary objective's best achievable value (default 0.05):
+   * Performance keeps latency <= (1 + t) x the fastest placement, Green keeps gCO2 <= (1 + t) x the
+   * lowest-carbon one. Explicit weights and Balanced have no primary objective.
+   */
+  readonly modeTolerance?: number;
+  /**
+   * Big swarms (more than `exactMaxNodes`): a node is dropped from a decision when at least this many
+   * other nodes are at least as good on every cost the search sees (default 4); see node-pruning.ts.
+   */
+  readonly pruneDepth?: number;
+  /**
+   * CPU time that moving one byte costs each endpoint, ms (default 0). Counted against the
+   * endpoints' processors (host groups) in throughput, never as wire time.
+   */
+  readonly transferCpuMsPerByte?: number;
 }
 
 /** Everything {@link plan} needs. */
@@ -149,10 +177,18 @@ export interface PlanInputs {
   /** Explicit weights; win over `mode`. */
   readonly weights?: PlanWeights;
   readonly constraints?: PlanConstraints;
-  /** Expected request rate, inferences per second (default 0 = one pipeline). */
-  readonly requestsPerSecond?: number;
+  /**
+   * Expected request rate, inferences per second (default 0 = one pipeline), or `max`: as fast as
+   * the swarm can go - pipelines are added while they add capacity (planner.ts).
+   */
+  readonly requestsPerSecond?: number | 'max';
   /** Processors shared by several nodes (nodes name them in `hostGroup`). */
   readonly hostGroups?: readonly HostGroup[];
+  /**
+   * Measured / predicted ms of one slice, keyed by `sliceKey(nodeId, backend, start, end)`
+   * (search-context.ts); multiplies that slice's predicted ms. Written by the run loop's calibration.
+   */
+  readonly sliceCorrections?: ReadonlyMap<string, number>;
   readonly options?: PlanOptions;
 }
 
@@ -160,7 +196,7 @@ export interface PlanInputs {
 export interface PlacedSlice {
   readonly sliceRange: readonly [start: number, end: number];
   readonly nodeId: string;
-  /** Backend with the highest FLOP/s on that node. */
+  /** Backend chosen for this slice: the one with the lowest predicted ms (after corrections). */
   readonly backend: string;
   readonly computeMs: number;
   readonly energyJoules: number;
@@ -184,7 +220,10 @@ export interface PlannedHop {
 /** Predicted figures of one pipeline or of a whole placement, per inference. */
 export interface Prediction {
   readonly latencyMs: number;
-  /** Sustainable inferences per second (pipelined: 1000 / slowest stage or hop). */
+  /**
+   * Sustainable inferences per second: 1000 / the busiest resource per inference (a node's slices,
+   * a shared host group's slices / cores, a hop's wire time).
+   */
   readonly throughputPerSecond: number;
   readonly energyJoules: number;
   readonly gramsCo2: number;

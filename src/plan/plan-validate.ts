@@ -3,7 +3,7 @@
  * reason naming the value that failed, so that no NaN or silent default ever reaches a placement.
  */
 import { planModelProblem } from './plan-model';
-import { COORDINATOR_ID, PLANNER_MODES, type PlanInputs, type PlanWeights } from './plan-types';
+import { COORDINATOR_ID, OP_CLASSES, PLANNER_MODES, type PlanInputs, type PlanWeights } from './plan-types';
 
 const isNonNegative = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isPositive = (v: unknown): v is number => isNonNegative(v) && v > 0;
@@ -58,6 +58,31 @@ export function planInputsProblem(inputs: PlanInputs): string | undefined {
     if (node.sliceOverheadMs !== undefined && !isNonNegative(node.sliceOverheadMs)) {
       return `${name}: sliceOverheadMs must be >= 0, got ${node.sliceOverheadMs}`;
     }
+    if (node.utilisation !== undefined && !(isPositive(node.utilisation) && node.utilisation <= 1)) {
+      return `${name}: utilisation (busy / wall) must be in (0, 1], got ${node.utilisation}`;
+    }
+    for (const [backend, cost] of Object.entries(node.costByBackend ?? {})) {
+      if (!isNonNegative(cost.fixedMsPerRun)) return `${name}: ${backend} fixedMsPerRun must be >= 0 ms, got ${cost.fixedMsPerRun}`;
+      for (const c of OP_CLASSES) {
+        const rate = cost.flopsPerSecondByOpClass[c];
+        if (!isPositive(rate)) return `${name}: ${backend} rate for ${c} must be a finite FLOP/s > 0, got ${rate}`;
+      }
+    }
+    if (node.hostGroup !== undefined && node.hostGroup === '') return `${name}: hostGroup must not be empty`;
+  }
+  const groups = new Set<string>();
+  for (const g of inputs.hostGroups ?? []) {
+    if (!g.id) return 'host group id must not be empty';
+    if (groups.has(g.id)) return `host group "${g.id}" is listed twice`;
+    groups.add(g.id);
+    if (!isPositive(g.cores)) return `host group "${g.id}": cores must be > 0, got ${g.cores}`;
+  }
+  for (const [key, factor] of inputs.sliceCorrections ?? []) {
+    const parts = key.split('|');
+    if (parts.length !== 4 || !ids.has(parts[0]!) || !/^\d+$/.test(parts[2]!) || !/^\d+$/.test(parts[3]!) || +parts[2]! >= +parts[3]! || +parts[3]! > inputs.model.nodeCount) {
+      return `slice correction key "${key}" must be sliceKey(nodeId, backend, start, end) of a listed node with 0 <= start < end <= ${inputs.model.nodeCount}`;
+    }
+    if (!isPositive(factor)) return `slice correction "${key}" must be a finite factor > 0, got ${factor}`;
   }
   const links = [...(inputs.links ?? []), ...(inputs.linkDefaults ? [inputs.linkDefaults] : []), ...(inputs.coordinatorLink ? [inputs.coordinatorLink] : [])];
   for (const link of links) {
@@ -74,9 +99,14 @@ export function planInputsProblem(inputs: PlanInputs): string | undefined {
   if (c.carbonBudget !== undefined && (!isPositive(c.carbonBudget.grams) || !Number.isInteger(c.carbonBudget.inferences) || c.carbonBudget.inferences < 1)) {
     return `carbon budget needs grams > 0 and a whole number of inferences >= 1, got ${c.carbonBudget.grams} g for ${c.carbonBudget.inferences}`;
   }
-  if (inputs.requestsPerSecond !== undefined && !isNonNegative(inputs.requestsPerSecond)) {
-    return `requests per second must be >= 0, got ${inputs.requestsPerSecond}`;
+  if (inputs.requestsPerSecond !== undefined && inputs.requestsPerSecond !== 'max' && !isNonNegative(inputs.requestsPerSecond)) {
+    return `requests per second must be >= 0 or 'max', got ${inputs.requestsPerSecond}`;
   }
+  const o = inputs.options ?? {};
+  if (o.replicaEfficiency !== undefined && !(isNonNegative(o.replicaEfficiency) && o.replicaEfficiency <= 1)) return `replicaEfficiency must be in [0, 1], got ${o.replicaEfficiency}`;
+  if (o.modeTolerance !== undefined && !isNonNegative(o.modeTolerance)) return `modeTolerance must be >= 0, got ${o.modeTolerance}`;
+  if (o.pruneDepth !== undefined && !(Number.isInteger(o.pruneDepth) && o.pruneDepth >= 1)) return `pruneDepth must be a whole number >= 1, got ${o.pruneDepth}`;
+  if (o.transferCpuMsPerByte !== undefined && !isNonNegative(o.transferCpuMsPerByte)) return `transferCpuMsPerByte must be >= 0, got ${o.transferCpuMsPerByte}`;
   const u = inputs.options?.utilisationWhileRunning;
   if (u !== undefined && !(isNonNegative(u) && u <= 1)) return `utilisationWhileRunning must be in [0, 1], got ${u}`;
   return undefined;

@@ -3,7 +3,7 @@
  * maps inputs to new inputs (pure), and {@link replan} plans again on the result. A node that left
  * is removed from the inputs, so no slice can be placed on it.
  */
-import type { LinkEstimate, PlanInputs, PlanLink, PlanNode } from './plan-types';
+import type { BackendCost, LinkEstimate, PlanInputs, PlanLink, PlanNode } from './plan-types';
 import type { PlanResult } from './plan-types';
 import { plan } from './planner';
 
@@ -15,7 +15,9 @@ export type PlanChange =
   | { readonly kind: 'node-intensity'; readonly nodeId: string; readonly gramsCo2PerKwh: number; readonly intensitySource: string }
   | { readonly kind: 'link'; readonly link: PlanLink }
   | { readonly kind: 'link-defaults'; readonly linkDefaults: LinkEstimate }
-  | { readonly kind: 'request-rate'; readonly requestsPerSecond: number };
+  | { readonly kind: 'node-cost'; readonly nodeId: string; readonly costByBackend: Readonly<Record<string, BackendCost>> }
+  | { readonly kind: 'slice-corrections'; readonly sliceCorrections: ReadonlyMap<string, number> }
+  | { readonly kind: 'request-rate'; readonly requestsPerSecond: number | 'max' };
 
 function mapNode(inputs: PlanInputs, nodeId: string, f: (node: PlanNode) => PlanNode): PlanInputs {
   return { ...inputs, nodes: inputs.nodes.map((n) => (n.id === nodeId ? f(n) : n)) };
@@ -36,6 +38,10 @@ export function applyPlanChange(inputs: PlanInputs, change: PlanChange): PlanInp
       return mapNode(inputs, change.nodeId, (n) => ({ ...n, flopsPerSecondByBackend: change.flopsPerSecondByBackend }));
     case 'node-intensity':
       return mapNode(inputs, change.nodeId, (n) => ({ ...n, gramsCo2PerKwh: change.gramsCo2PerKwh, intensitySource: change.intensitySource }));
+    case 'node-cost':
+      return mapNode(inputs, change.nodeId, (n) => ({ ...n, costByBackend: change.costByBackend }));
+    case 'slice-corrections':
+      return { ...inputs, sliceCorrections: change.sliceCorrections };
     case 'link': {
       const same = (l: PlanLink) =>
         (l.fromId === change.link.fromId && l.toId === change.link.toId) || (l.fromId === change.link.toId && l.toId === change.link.fromId);

@@ -55,6 +55,9 @@ function node(v: unknown, path: string): PlanNode {
   const idleWatts = req(v, 'idleWatts', path, { min: 0 });
   const maxWatts = req(v, 'maxWatts', path, { min: idleWatts });
   const overhead = num(v, 'sliceOverheadMs', path, { min: 0, optional: true });
+  const utilisation = num(v, 'utilisation', path, { positive: true, optional: true });
+  if (utilisation !== undefined && utilisation > 1) throw new ScenarioError(`${path}.utilisation must be in (0, 1] (busy / wall), got ${utilisation}`);
+  const hostGroup = str(v, 'hostGroup', path, true);
   return {
     id: str(v, 'id', path)!,
     flopsPerSecondByBackend,
@@ -63,6 +66,8 @@ function node(v: unknown, path: string): PlanNode {
     gramsCo2PerKwh: req(v, 'gramsCo2PerKwh', path, { min: 0 }),
     intensitySource: str(v, 'intensitySource', path, true) ?? 'configured (scenario file)',
     ...(overhead === undefined ? {} : { sliceOverheadMs: overhead }),
+    ...(utilisation === undefined ? {} : { utilisation }),
+    ...(hostGroup === undefined ? {} : { hostGroup }),
   };
 }
 
@@ -109,7 +114,16 @@ export function parseScenario(doc: unknown): Scenario {
       ...(carbonBudget ? { carbonBudget } : {}),
     };
   }
-  const rate = num(doc, 'requestsPerSecond', 'scenario', { min: 0, optional: true });
+  const rate = doc.requestsPerSecond === 'max' ? 'max' as const : num(doc, 'requestsPerSecond', 'scenario', { min: 0, optional: true });
+  let hostGroups: Array<{ id: string; cores: number }> | undefined;
+  if (doc.hostGroups !== undefined) {
+    if (!Array.isArray(doc.hostGroups)) throw new ScenarioError('scenario.hostGroups must be an array of { id, cores }');
+    hostGroups = doc.hostGroups.map((v, k) => {
+      const path = `hostGroups[${k}]`;
+      if (!isObject(v)) throw new ScenarioError(`${path} must be an object { id, cores }`);
+      return { id: str(v, 'id', path)!, cores: req(v, 'cores', path, { positive: true }) };
+    });
+  }
   return {
     nodes,
     ...(links.length ? { links } : {}),
@@ -119,6 +133,7 @@ export function parseScenario(doc: unknown): Scenario {
     ...(weights ? { weights } : {}),
     ...(constraints ? { constraints } : {}),
     ...(rate === undefined ? {} : { requestsPerSecond: rate }),
+    ...(hostGroups ? { hostGroups } : {}),
   };
 }
 

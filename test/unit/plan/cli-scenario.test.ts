@@ -20,6 +20,15 @@ describe('parseScenario', () => {
     expect(s.linkDefaults!.bandwidthBytesPerSecond).toBe(12.5e6);
   });
 
+  it('reads shared host groups, a node utilisation and the rate max', () => {
+    const s = parseScenario({ nodes: [{ ...node, hostGroup: 'laptop', utilisation: 0.4 }], hostGroups: [{ id: 'laptop', cores: 2 }], requestsPerSecond: 'max' });
+    expect(s.nodes[0]).toMatchObject({ hostGroup: 'laptop', utilisation: 0.4 });
+    expect(s.hostGroups).toEqual([{ id: 'laptop', cores: 2 }]);
+    expect(s.requestsPerSecond).toBe('max');
+    expect(() => parseScenario({ nodes: [{ ...node, utilisation: 2 }] })).toThrow(/nodes\[0\]\.utilisation must be in \(0, 1\]/);
+    expect(() => parseScenario({ nodes: [node], hostGroups: [{ id: 'x', cores: 0 }] })).toThrow(/hostGroups\[0\]\.cores must be > 0/);
+  });
+
   it.each([
     [{}, /nodes must be a non-empty array/],
     [{ nodes: [{ ...node, memoryMb: -1 }] }, /nodes\[0\]\.memoryMb must be > 0, got -1/],

@@ -48,3 +48,17 @@ describe('replan', () => {
     expect(result).toMatchObject({ ok: false, reason: 'no nodes to plan on' });
   });
 });
+
+describe('replan with measured costs', () => {
+  it('moves a slice off a node whose calibrated correction says it runs 20x slower than predicted', async () => {
+    const { replan } = await import('../../../src/plan/replan');
+    const { sliceKey } = await import('../../../src/plan/search-context');
+    const { chainModel, chainNode } = await import('./helpers');
+    const inputs = { model: chainModel, nodes: [chainNode('fast', 4e9, 300), chainNode('slow', 1e9, 300)], mode: 'performance' as const };
+    const first = replan(inputs, []);
+    expect(first.result.ok && first.result.placement.pipelines[0]!.slices.map((s) => s.nodeId)).toEqual(['fast']);
+    const corrected = replan(inputs, [{ kind: 'slice-corrections', sliceCorrections: new Map([[sliceKey('fast', 'wasm', 0, 6), 20]]) }]);
+    expect(corrected.result.ok).toBe(true);
+    if (corrected.result.ok) expect(corrected.result.placement.pipelines[0]!.slices.map((s) => s.nodeId)).not.toEqual(['fast']);
+  });
+});
