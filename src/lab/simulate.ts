@@ -8,7 +8,7 @@
  */
 import { bundledReading } from '../carbon/bundled-intensity';
 import { indexModel, parseModel, profileModel, toPlanModel } from '../graph/index';
-import { planFixedSplit } from '../plan/fixed-split';
+import { choosePlacement, placementChoiceOf } from '../plan/choose-placement';
 import type { PlanModel } from '../plan/plan-model';
 import { planPinned } from '../plan/pinned';
 import { plan } from '../plan/planner';
@@ -65,11 +65,15 @@ export async function loadPlanModel(model: string): Promise<PlanModel> {
   return toPlanModel(profile);
 }
 
+/** The configuration's placement through the planner's one choice function (as the browser run does). */
 function planFor(c: ExpandedConfiguration, inputs: PlanInputs, pinnedNode?: string): PlanResult {
-  if (pinnedNode) return planPinned(inputs, [pinnedNode]);
-  if (c.pin) return planPinned(inputs, c.pin);
-  if (c.stages > 0) return planFixedSplit(inputs, c.stages);
-  return plan(inputs);
+  const { mode, weights, constraints, ...swarm } = inputs;
+  return choosePlacement(swarm, {
+    placement: pinnedNode ? { kind: 'pinned', nodes: [pinnedNode] } : placementChoiceOf(c),
+    ...(mode ? { mode } : {}),
+    ...(weights ? { weights } : {}),
+    ...(constraints ? { constraints } : {}),
+  });
 }
 
 /** Run the scenario on the planner's model; figures are predictions, labelled as such. */

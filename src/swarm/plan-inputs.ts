@@ -6,7 +6,7 @@ import { bundledReading } from '../carbon/bundled-intensity';
 import { estimatedPowerModel } from '../carbon/power-model';
 import type { IntensityReading } from '../carbon/intensity';
 import type { PowerModel } from '../carbon/power-model';
-import type { PlanNode } from '../plan/plan-types';
+import type { HostGroup, PlanNode } from '../plan/plan-types';
 import type { NodeRecord } from './coordinator';
 
 /** Memory offered to slices when the browser does not tell (navigator.deviceMemory): 1 GB. */
@@ -31,6 +31,20 @@ export function isPlannable(record: NodeRecord): boolean {
   return record.state === 'ready' && (record.benchmark?.backends.some((b) => b.available && (b.flopsPerSecond ?? 0) > 0) ?? false);
 }
 
+/**
+ * The host group of nodes known to share this machine's processor: simulated nodes (workers of the
+ * coordinator's tab) and lab pages (headless pages on one machine) all say `simulated`. Real nodes
+ * are planned as having a processor each (tabs of one browser cannot be told apart from a page).
+ */
+export const SIMULATED_HOST_GROUP = 'this-machine';
+
+/** Host groups of `records` with their cores (the largest core count their members report). */
+export function hostGroupsOf(records: readonly NodeRecord[]): HostGroup[] {
+  const simulated = records.filter((r) => r.simulated);
+  if (simulated.length < 2) return [];
+  return [{ id: SIMULATED_HOST_GROUP, cores: Math.max(1, ...simulated.map((r) => r.hardwareConcurrency || 1)) }];
+}
+
 /** The planner's view of one node. */
 export function toPlanNode(record: NodeRecord): PlanNode {
   const rates: Record<string, number> = {};
@@ -47,5 +61,8 @@ export function toPlanNode(record: NodeRecord): PlanNode {
     gramsCo2PerKwh: intensity.gramsCo2PerKwh,
     intensitySource: `${intensity.source} ${intensity.zone}`,
     sliceOverheadMs: SLICE_OVERHEAD_MS,
+    // A duty-cycled node computes 1/slowdown of its wall time: the ledger charges P(u) x wall.
+    utilisation: 1 / Math.max(1, record.profile?.slowdown ?? 1),
+    ...(record.simulated ? { hostGroup: SIMULATED_HOST_GROUP } : {}),
   };
 }

@@ -6,12 +6,10 @@
  * plans and deploys) and streams N seeded inputs through the swarm.
  */
 import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
-import { plan } from '../plan/planner';
-import { planFixedSplit } from '../plan/fixed-split';
-import { planPinned } from '../plan/pinned';
+import { choosePlacement as planPlacement, placementChoiceOf } from '../plan/choose-placement';
 import type { PlanConstraints, PlanInputs, PlanWeights, PlannerMode } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from './coordinator';
-import { toPlanNode } from './plan-inputs';
+import { hostGroupsOf, toPlanNode } from './plan-inputs';
 import { RunController, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunPlanResult } from './run-controller';
 
 /** What the user chose. */
@@ -40,40 +38,42 @@ export interface RunSettings {
 }
 
 /**
- * The placement for `settings` on `nodes`. Pinned names must all be ready (a lab configuration is
- * exact or fails). A k-way split asks for k nodes; when re-planning after losing nodes with no spare
- * left it uses as many slices as there are nodes (down to the whole model on one) and says so.
+ * The placement for `settings` on `nodes`, through the planner's one choice function
+ * (src/plan/choose-placement.ts). Pinned names must all be ready (a lab configuration is exact or
+ * fails). A k-way split asks for k nodes; when re-planning after losing nodes with no spare left it
+ * uses as many slices as there are nodes (down to the whole model on one) and says so. A planner
+ * run at rate 0 ("as fast as the swarm takes them") plans for the swarm's summed capacity ('max'),
+ * adding pipelines where that helps; nodes sharing this machine are planned as one host group.
  */
 export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], nodes: readonly NodeRecord[], context: PlanContext): RunPlanResult {
-  const inputs: PlanInputs = {
+  const swarm = {
     model,
     nodes: nodes.map(toPlanNode),
+    hostGroups: hostGroupsOf(nodes),
+    nodeNames: new Map(nodes.map((n) => [n.nodeId as string, n.name])),
+  };
+  const common = {
     mode: settings.mode,
     ...(settings.weights ? { weights: settings.weights } : {}),
     ...(settings.constraints ? { constraints: settings.constraints } : {}),
   };
-  if (settings.pin?.length) {
-    const ids: string[] = [];
-    for (const name of settings.pin) {
-      const found = nodes.find((n) => n.name === name);
-      if (!found) return { ok: false, reason: `pinned node "${name}" is not ready (ready: ${nodes.map((n) => n.name).join(', ') || 'none'})`, binding: 'input' };
-      ids.push(found.nodeId);
-    }
-    return planPinned(inputs, ids);
-  }
-  if (settings.stages > 0) {
-    if (settings.stages > nodes.length && context.replan && nodes.length > 0) {
-      const k = nodes.length;
-      const result = planFixedSplit(inputs, k);
-      return result.ok ? { ...result, note: `${settings.stages} slices asked, ${nodes.length} node(s) left: running ${k === 1 ? 'the whole model on one node' : `${k} slices`}` } : result;
-    }
-    if (settings.stages > nodes.length) {
+  let choice = placementChoiceOf(settings);
+  let note: string | undefined;
+  if (choice.kind === 'split' && choice.stages > nodes.length) {
+    if (!(context.replan && nodes.length > 0)) {
       const names = nodes.map((n) => n.name).join(', ') || 'none';
-      return { ok: false, reason: `${settings.stages} slices on ${settings.stages} nodes need ${settings.stages} ready nodes; ${nodes.length} ready (${names})`, binding: 'input' };
+      return { ok: false, reason: `${choice.stages} slices on ${choice.stages} nodes need ${choice.stages} ready nodes; ${nodes.length} ready (${names})`, binding: 'input' };
     }
-    return planFixedSplit(inputs, settings.stages);
+    const k = nodes.length;
+    note = `${choice.stages} slices asked, ${k} node(s) left: running ${k === 1 ? 'the whole model on one node' : `${k} slices`}`;
+    choice = { kind: 'split', stages: k };
   }
-  return plan(inputs);
+  const result = planPlacement(swarm, {
+    ...common,
+    placement: choice,
+    ...(choice.kind === 'planner' ? { requestsPerSecond: settings.ratePerSecond > 0 ? settings.ratePerSecond : ('max' as const) } : {}),
+  });
+  return result.ok && note ? { ...result, note } : result;
 }
 
 /** A run in progress. */
