@@ -102,8 +102,12 @@ export const FRAME_ERROR_REASONS = [
   'duplicate-chunk', // a chunk index seen before for this frame
   'size-mismatch', // dims x dtype size differs from the frame's total bytes
   'group-mismatch', // tensor count disagrees within a request's group, or a tensor index repeats
-  'unknown-request', // the receiver's `acceptRequest` refused the run/request id
+  'unknown-request', // the receiver's `acceptRequest` or `expectTensorCount` refused the run/request/slice
   'discarded', // a late chunk of a frame the receiver discarded (request cancelled or timed out)
+  'bad-tiling', // chunk ranges that overlap, leave a gap or do not follow the chunk order
+  'replayed', // a frame id this receiver already completed
+  'unexpected-count', // a tensor count other than the deployment expects (or above the receiver's cap)
+  'expired', // a late chunk of a frame evicted for idling too long
 ] as const;
 /** One of {@link FRAME_ERROR_REASONS}. */
 export type FrameErrorReason = (typeof FRAME_ERROR_REASONS)[number];
