@@ -4,7 +4,7 @@
  * on the assembler before the node-wide budget (per-link budgets, no tiling check, no replay memory).
  */
 import { describe, expect, it } from 'vitest';
-import { CHUNK_HEADER_BYTES, encodeTensorFrames, type FrameErrorReason, type TensorFrameHeader } from '../../../src/protocol/tensor-frame';
+import { CHUNK_HEADER_BYTES, encodeTensorFrames, resealChunk, type FrameErrorReason, type TensorFrameHeader } from '../../../src/protocol/tensor-frame';
 import { FrameAssembler, type FramePushResult } from '../../../src/protocol/frame-assembler';
 import { ReceiverBudget, ReceiverBudgetError } from '../../../src/protocol/receiver-budget';
 
@@ -18,18 +18,18 @@ function reason(result: FramePushResult): FrameErrorReason | 'pending' | 'frame'
 function setU32(message: ArrayBuffer, offset: number, value: number): ArrayBuffer {
   const copy = message.slice(0);
   new DataView(copy).setUint32(offset, value, true);
-  return copy;
+  return resealChunk(copy);
 }
 
-/** The 53-byte frame of finding 4: an empty tensor that claims a group of 65,535 tensors. */
+/** Finding 4's 53-byte frame (57 bytes in format 2): an empty tensor claiming a group of 65,535 tensors. */
 function emptyFrame(requestId: number, tensorCount = 65535): ArrayBuffer {
   return encodeTensorFrames({ ...header, requestId, tensorCount }, { dtype: 'float32', dims: [0], data: new Float32Array(0) })[0]!;
 }
 
 describe('bounded receiver memory (issue 13, finding 4)', () => {
-  it('refuses a 53-byte frame claiming 65,535 tensors instead of allocating its slot array', () => {
+  it('refuses a 57-byte frame claiming 65,535 tensors instead of allocating its slot array', () => {
     const message = emptyFrame(1);
-    expect(message.byteLength).toBe(53);
+    expect(message.byteLength).toBe(57);
     const assembler = new FrameAssembler();
     expect(reason(assembler.push(message))).toBe('unexpected-count');
     expect(assembler.stats).toMatchObject({ pendingGroups: 0, heldBytes: 0 });
