@@ -88,6 +88,16 @@ export function checkBound(value: unknown, key: BoundKey, field: string): number
   return value;
 }
 
+/**
+ * A fresh object with only the listed keys that are present: accepted messages carry no field the
+ * parser did not check (a peer cannot smuggle data through a message into the receiver's state).
+ */
+export function pick<T>(source: Record<string, unknown>, keys: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out as T;
+}
+
 /** Counters of refused control messages (numbers only, safe to show). */
 export interface ProtocolRejectionStats {
   /** All refusals. */

@@ -4,7 +4,7 @@
  * `unknown` until a parser accepts it; a rejected message is dropped and counted by the receiver.
  */
 import type { JoinToken, NodeId } from './ids';
-import { ProtocolError, checkBound } from './bounds';
+import { ProtocolError, checkBound, pick } from './bounds';
 import {
   checkRunCoordinatorMessage,
   checkRunNodeMessage,
@@ -160,7 +160,7 @@ function parseBackend(v: unknown, at: string): BackendBenchmark {
   if (v.runs !== undefined) checkBound(v.runs, 'benchmarkRuns', `${at}.runs`);
   if (v.flopsPerSecond !== undefined) checkBound(v.flopsPerSecond, 'flopsPerSecond', `${at}.flopsPerSecond`);
   need(v.error === undefined || isStr(v.error, 500), 'backend.error must be short text', `${at}.error`);
-  return v as unknown as BackendBenchmark;
+  return pick<BackendBenchmark>(v, ['backend', 'available', 'medianMs', 'runs', 'flopsPerSecond', 'error']);
 }
 
 /** Run a run-plane check, mapping unknown kinds to ProtocolError. */
@@ -182,16 +182,16 @@ export function parseNodeMessage(text: unknown): NodeMessage {
       checkBound(m.hardwareConcurrency, 'hardwareConcurrency', 'join.hardwareConcurrency');
       if (m.deviceMemoryGb !== null) checkBound(m.deviceMemoryGb, 'deviceMemoryGb', 'join.deviceMemoryGb');
       need(typeof m.webgpu === 'boolean' && typeof m.simulated === 'boolean', 'join.webgpu/simulated must be boolean', 'join.webgpu');
-      return m as unknown as JoinMessage;
+      return pick<JoinMessage>(m, ['kind', 'protocolVersion', 'token', 'name', 'deviceClass', 'hardwareConcurrency', 'deviceMemoryGb', 'webgpu', 'simulated']);
     case 'benchmark': {
       need(isObj(m.report), 'benchmark.report must be an object', 'benchmark.report');
       const r = m.report;
       need(isStr(r.model), 'report.model must be text', 'report.model');
       need(Array.isArray(r.backends) && r.backends.length <= 4, 'report.backends must be a short list', 'report.backends');
-      (r.backends as unknown[]).forEach((b, i) => parseBackend(b, `report.backends[${i}]`));
+      const backends = (r.backends as unknown[]).map((b, i) => parseBackend(b, `report.backends[${i}]`));
       checkBound(r.threads, 'threads', 'report.threads');
       need(typeof r.crossOriginIsolated === 'boolean', 'report.crossOriginIsolated must be boolean', 'report.crossOriginIsolated');
-      return m as unknown as BenchmarkMessage;
+      return { kind: 'benchmark', report: { model: r.model, backends, threads: r.threads as number, crossOriginIsolated: r.crossOriginIsolated as boolean } };
     }
     case 'heartbeat':
       checkBound(m.sentAtMs, 'sentAtMs', 'heartbeat.sentAtMs');
@@ -199,10 +199,10 @@ export function parseNodeMessage(text: unknown): NodeMessage {
         throw new ProtocolError(`heartbeat needs load in 0..1, got ${m.load}`, 'out-of-range', 'heartbeat.load');
       }
       checkBound(m.load, 'load', 'heartbeat.load');
-      return m as unknown as HeartbeatMessage;
+      return pick<HeartbeatMessage>(m, ['kind', 'sentAtMs', 'load']);
     case 'leave':
       need(isStr(m.reason, 500), 'leave.reason must be short text', 'leave.reason');
-      return m as unknown as LeaveMessage;
+      return pick<LeaveMessage>(m, ['kind', 'reason']);
     default:
       return runPlane(() => checkRunNodeMessage(m), m.kind);
   }
@@ -219,12 +219,12 @@ export function parseCoordinatorMessage(text: unknown): CoordinatorMessage {
         throw new ProtocolError(`welcome.heartbeatIntervalMs must be >= 100, got ${m.heartbeatIntervalMs}`, 'out-of-range', 'welcome.heartbeatIntervalMs');
       }
       checkBound(m.heartbeatIntervalMs, 'heartbeatIntervalMs', 'welcome.heartbeatIntervalMs');
-      return m as unknown as WelcomeMessage;
+      return pick<WelcomeMessage>(m, ['kind', 'protocolVersion', 'nodeId', 'heartbeatIntervalMs']);
     case 'reject':
       need(isStr(m.reason, 500), 'reject.reason must be short text', 'reject.reason');
-      return m as unknown as RejectMessage;
+      return pick<RejectMessage>(m, ['kind', 'reason']);
     case 'benchmark-request':
-      return m as unknown as BenchmarkRequestMessage;
+      return { kind: 'benchmark-request' };
     default:
       return runPlane(() => checkRunCoordinatorMessage(m), m.kind);
   }

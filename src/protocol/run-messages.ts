@@ -5,7 +5,7 @@
  */
 import type { IntensityReading } from '../carbon/intensity';
 import type { PowerModel } from '../carbon/power-model';
-import { ProtocolError, checkBound } from './bounds';
+import { ProtocolError, checkBound, pick } from './bounds';
 
 /** Node -> coordinator: where its electricity comes from and what it draws (shown and accounted). */
 export interface ProfileMessage {
@@ -125,16 +125,29 @@ function need(cond: boolean, what: string, field?: string): void {
   if (!cond) throw new RunMessageError(what, 'malformed', field);
 }
 
-function checkIntensity(v: unknown): void {
+const optionalText = (v: unknown, max: number) => v === undefined || text(v, max);
+
+function checkIntensity(v: unknown): IntensityReading {
   need(isObj(v), 'profile.intensity must be an object', 'profile.intensity');
   const r = v as Obj;
   checkBound(r.gramsCo2PerKwh, 'gramsCo2PerKwh', 'intensity.gramsCo2PerKwh');
   need(text(r.zone, 64) && text(r.source, 200) && text(r.vintage, 300), 'intensity zone/source/vintage must be short text', 'intensity.zone');
   need(r.kind === 'average' || r.kind === 'marginal', 'intensity.kind must be average or marginal', 'intensity.kind');
   need(typeof r.isLive === 'boolean', 'intensity.isLive must be boolean', 'intensity.isLive');
+  need(r.observedAt === undefined || r.observedAt === null || text(r.observedAt, 64), 'intensity.observedAt must be a short time or null', 'intensity.observedAt');
+  need(r.period === undefined || ['annual', 'hour', 'half-hour', 'fixed'].includes(r.period as string), 'intensity.period is unknown', 'intensity.period');
+  need(optionalText(r.cachedAt, 64), 'intensity.cachedAt must be a short time', 'intensity.cachedAt');
+  let fallback: IntensityReading['fallback'];
+  if (r.fallback !== undefined) {
+    const f = r.fallback as Obj;
+    need(isObj(f) && text(f.fromSource, 100) && text(f.reason, 300), 'intensity.fallback must name a source and a short reason', 'intensity.fallback');
+    fallback = { fromSource: f.fromSource as string, reason: f.reason as string };
+  }
+  const reading = pick<IntensityReading>(r, ['gramsCo2PerKwh', 'zone', 'source', 'kind', 'observedAt', 'period', 'isLive', 'vintage', 'cachedAt']);
+  return fallback ? { ...reading, fallback } : reading;
 }
 
-function checkPower(v: unknown): void {
+function checkPower(v: unknown): PowerModel {
   need(isObj(v), 'profile.power must be an object', 'profile.power');
   const p = v as Obj;
   const idle = checkBound(p.idleWatts, 'idleWatts', 'power.idleWatts');
@@ -144,35 +157,37 @@ function checkPower(v: unknown): void {
   checkBound(p.ramWattsPerGb, 'ramWattsPerGb', 'power.ramWattsPerGb');
   need(p.label === 'estimated' || p.label === 'configured' || p.label === 'measured', 'power.label is unknown', 'power.label');
   need(text(p.source, 300), 'power.source must be short text', 'power.source');
+  need(p.deviceClass === undefined || ['phone', 'tablet', 'laptop', 'desktop'].includes(p.deviceClass as string), 'power.deviceClass is unknown', 'power.deviceClass');
+  need(p.arch === undefined || ['apple-silicon', 'x86', 'arm', 'unknown'].includes(p.arch as string), 'power.arch is unknown', 'power.arch');
+  return pick<PowerModel>(p, ['deviceClass', 'arch', 'idleWatts', 'maxWatts', 'ramGb', 'ramWattsPerGb', 'label', 'source']);
 }
 
 /** Check a run-plane node message (already JSON-parsed); undefined when the kind is not run-plane. */
 export function checkRunNodeMessage(m: Obj): RunNodeMessage | undefined {
   switch (m.kind) {
     case 'profile':
-      checkIntensity(m.intensity);
-      checkPower(m.power);
-      checkBound(m.slowdown, 'slowdown', 'profile.slowdown');
-      return m as unknown as ProfileMessage;
+      return { kind: 'profile', intensity: checkIntensity(m.intensity), power: checkPower(m.power), slowdown: checkBound(m.slowdown, 'slowdown', 'profile.slowdown') };
     case 'slice-request':
       need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'slice-request needs runId, sliceIndex and a sha256', 'slice-request.runId');
-      return m as unknown as SliceRequestMessage;
+      return pick<SliceRequestMessage>(m, ['kind', 'runId', 'sliceIndex', 'sha256']);
     case 'deployed':
       need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'deployed needs runId, sliceIndex and a sha256', 'deployed.runId');
       need(typeof m.fromCache === 'boolean', 'deployed needs fromCache', 'deployed.fromCache');
       checkBound(m.loadMs, 'loadMs', 'deployed.loadMs');
-      return m as unknown as DeployedMessage;
+      return pick<DeployedMessage>(m, ['kind', 'runId', 'sliceIndex', 'sha256', 'fromCache', 'loadMs']);
     case 'deploy-failed':
     case 'request-failed':
       need(u32(m.runId) && u16(m.sliceIndex) && text(m.reason), `${m.kind} needs runId, sliceIndex and a short reason`, `${m.kind}.runId`);
       need(m.kind === 'deploy-failed' || u32(m.requestId), 'request-failed needs requestId', 'request-failed.requestId');
-      return m as unknown as DeployFailedMessage | RequestFailedMessage;
+      return m.kind === 'deploy-failed'
+        ? pick<DeployFailedMessage>(m, ['kind', 'runId', 'sliceIndex', 'reason'])
+        : pick<RequestFailedMessage>(m, ['kind', 'runId', 'requestId', 'sliceIndex', 'reason']);
     case 'executed':
       need(u32(m.runId) && u32(m.requestId) && u16(m.sliceIndex), 'executed needs runId, requestId, sliceIndex', 'executed.runId');
       checkBound(m.busyMs, 'busyMs', 'executed.busyMs');
       checkBound(m.wallMs, 'wallMs', 'executed.wallMs');
       checkBound(m.outputBytes, 'outputBytes', 'executed.outputBytes');
-      return m as unknown as ExecutedMessage;
+      return pick<ExecutedMessage>(m, ['kind', 'runId', 'requestId', 'sliceIndex', 'busyMs', 'wallMs', 'outputBytes']);
     default:
       return undefined;
   }
@@ -187,13 +202,13 @@ export function checkRunCoordinatorMessage(m: Obj): RunCoordinatorMessage | unde
       need(m.backend === 'wasm' || m.backend === 'webgpu', 'deploy.backend must be wasm or webgpu', 'deploy.backend');
       need(names(m.inputNames) && names(m.outputNames), 'deploy input/output names must be lists of text', 'deploy.inputNames');
       need(text(m.upstreamPeerId, 200) && text(m.downstreamPeerId, 200), 'deploy needs upstream and downstream peer ids', 'deploy.upstreamPeerId');
-      return m as unknown as DeployMessage;
+      return pick<DeployMessage>(m, ['kind', 'runId', 'sliceIndex', 'sha256', 'byteLength', 'backend', 'inputNames', 'outputNames', 'upstreamPeerId', 'downstreamPeerId']);
     case 'undeploy':
       need(m.keepRunId === null || u32(m.keepRunId), 'undeploy.keepRunId must be a run id or null', 'undeploy.keepRunId');
-      return m as unknown as UndeployMessage;
+      return { kind: 'undeploy', keepRunId: m.keepRunId as number | null };
     case 'configure':
       if (m.slowdown !== undefined) checkBound(m.slowdown, 'slowdown', 'configure.slowdown');
-      return m as unknown as ConfigureMessage;
+      return pick<ConfigureMessage>(m, ['kind', 'slowdown']);
     default:
       return undefined;
   }
