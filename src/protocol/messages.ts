@@ -71,6 +71,10 @@ export interface JoinMessage extends NodeIdentity {
   readonly protocolVersion: number;
   /** Token from the join URL. */
   readonly token: JoinToken;
+  /** Fresh nonce (22 base64url chars) the coordinator must sign in its welcome (src/trust/identity.ts). */
+  readonly nonce?: string;
+  /** The node's own Ed25519 public key (43 base64url chars), for its link credentials. */
+  readonly nodeKey?: string;
 }
 
 /** Node -> coordinator: benchmark finished. */
@@ -105,6 +109,12 @@ export interface WelcomeMessage {
   readonly nodeId: NodeId;
   /** How often to heartbeat, ms. */
   readonly heartbeatIntervalMs: number;
+  /** The coordinator's Ed25519 public key (43 base64url chars); its fingerprint is in the join URL. */
+  readonly coordinatorKey?: string;
+  /** The coordinator's nonce for this session (22 base64url chars). */
+  readonly coordinatorNonce?: string;
+  /** Signature over the welcome and the node's nonce (86 base64url chars), see signWelcome. */
+  readonly signature?: string;
 }
 
 /** Coordinator -> node: refused; the link closes after this. */
@@ -128,6 +138,7 @@ export type { ProtocolRejectionReason, ProtocolRejectionStats } from './bounds';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStr = (v: unknown, max = 200): v is string => typeof v === 'string' && v.length <= max;
+const isB64 = (v: unknown, length: number): v is string => typeof v === 'string' && v.length === length && /^[A-Za-z0-9_-]*$/.test(v);
 
 function need(cond: boolean, what: string, field?: string): asserts cond {
   if (!cond) throw new ProtocolError(what, 'malformed', field);
@@ -182,7 +193,9 @@ export function parseNodeMessage(text: unknown): NodeMessage {
       checkBound(m.hardwareConcurrency, 'hardwareConcurrency', 'join.hardwareConcurrency');
       if (m.deviceMemoryGb !== null) checkBound(m.deviceMemoryGb, 'deviceMemoryGb', 'join.deviceMemoryGb');
       need(typeof m.webgpu === 'boolean' && typeof m.simulated === 'boolean', 'join.webgpu/simulated must be boolean', 'join.webgpu');
-      return pick<JoinMessage>(m, ['kind', 'protocolVersion', 'token', 'name', 'deviceClass', 'hardwareConcurrency', 'deviceMemoryGb', 'webgpu', 'simulated']);
+      need(m.nonce === undefined || isB64(m.nonce, 22), 'join.nonce must be 22 base64url characters', 'join.nonce');
+      need(m.nodeKey === undefined || isB64(m.nodeKey, 43), 'join.nodeKey must be 43 base64url characters', 'join.nodeKey');
+      return pick<JoinMessage>(m, ['kind', 'protocolVersion', 'token', 'name', 'deviceClass', 'hardwareConcurrency', 'deviceMemoryGb', 'webgpu', 'simulated', 'nonce', 'nodeKey']);
     case 'benchmark': {
       need(isObj(m.report), 'benchmark.report must be an object', 'benchmark.report');
       const r = m.report;
@@ -219,7 +232,10 @@ export function parseCoordinatorMessage(text: unknown): CoordinatorMessage {
         throw new ProtocolError(`welcome.heartbeatIntervalMs must be >= 100, got ${m.heartbeatIntervalMs}`, 'out-of-range', 'welcome.heartbeatIntervalMs');
       }
       checkBound(m.heartbeatIntervalMs, 'heartbeatIntervalMs', 'welcome.heartbeatIntervalMs');
-      return pick<WelcomeMessage>(m, ['kind', 'protocolVersion', 'nodeId', 'heartbeatIntervalMs']);
+      need(m.coordinatorKey === undefined || isB64(m.coordinatorKey, 43), 'welcome.coordinatorKey must be 43 base64url characters', 'welcome.coordinatorKey');
+      need(m.coordinatorNonce === undefined || isB64(m.coordinatorNonce, 22), 'welcome.coordinatorNonce must be 22 base64url characters', 'welcome.coordinatorNonce');
+      need(m.signature === undefined || isB64(m.signature, 86), 'welcome.signature must be 86 base64url characters', 'welcome.signature');
+      return pick<WelcomeMessage>(m, ['kind', 'protocolVersion', 'nodeId', 'heartbeatIntervalMs', 'coordinatorKey', 'coordinatorNonce', 'signature']);
     case 'reject':
       need(isStr(m.reason, 500), 'reject.reason must be short text', 'reject.reason');
       return pick<RejectMessage>(m, ['kind', 'reason']);

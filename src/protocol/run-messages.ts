@@ -90,6 +90,18 @@ export interface DeployMessage {
   readonly upstreamPeerId: string;
   /** Peer that receives this slice's outputs (the coordinator after the last slice). */
   readonly downstreamPeerId: string;
+  /** This node's credential for the run's peer links (src/trust/identity.ts issueLinkCredential). */
+  readonly linkCredential?: WireLinkCredential;
+}
+
+/** A link credential as it travels (checked for shape here, for its signature by src/trust). */
+export interface WireLinkCredential {
+  readonly room: string;
+  readonly runId: number;
+  readonly peerId: string;
+  readonly nodeKey: string;
+  readonly expiresAtMs: number;
+  readonly signature: string;
 }
 
 /** Coordinator -> node: drop every slice of runs other than `keepRunId` (or all, when null). */
@@ -114,6 +126,8 @@ const u32 = (v: unknown): v is number => Number.isInteger(v) && (v as number) >=
 const u16 = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff;
 const text = (v: unknown, max = 500): v is string => typeof v === 'string' && v.length <= max;
 const hash = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+const b64 = (v: unknown, length: number): v is string => typeof v === 'string' && v.length === length && /^[A-Za-z0-9_-]*$/.test(v);
+const DEPLOY_KEYS = ['kind', 'runId', 'sliceIndex', 'sha256', 'byteLength', 'backend', 'inputNames', 'outputNames', 'upstreamPeerId', 'downstreamPeerId'] as const;
 const names = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 1024 && v.every((n) => text(n, 4096));
 
 /** Thrown by the checks below (a ProtocolError with reason and field). */
@@ -202,7 +216,17 @@ export function checkRunCoordinatorMessage(m: Obj): RunCoordinatorMessage | unde
       need(m.backend === 'wasm' || m.backend === 'webgpu', 'deploy.backend must be wasm or webgpu', 'deploy.backend');
       need(names(m.inputNames) && names(m.outputNames), 'deploy input/output names must be lists of text', 'deploy.inputNames');
       need(text(m.upstreamPeerId, 200) && text(m.downstreamPeerId, 200), 'deploy needs upstream and downstream peer ids', 'deploy.upstreamPeerId');
-      return pick<DeployMessage>(m, ['kind', 'runId', 'sliceIndex', 'sha256', 'byteLength', 'backend', 'inputNames', 'outputNames', 'upstreamPeerId', 'downstreamPeerId']);
+      if (m.linkCredential !== undefined) {
+        const c = m.linkCredential as Obj;
+        need(
+          isObj(c) && text(c.room, 64) && u32(c.runId) && text(c.peerId, 200) && b64(c.nodeKey, 43) && b64(c.signature, 86) && typeof c.expiresAtMs === 'number' && Number.isFinite(c.expiresAtMs),
+          'deploy.linkCredential must have room, runId, peerId, nodeKey, expiresAtMs and signature',
+          'deploy.linkCredential',
+        );
+        const credential = pick<WireLinkCredential>(c, ['room', 'runId', 'peerId', 'nodeKey', 'expiresAtMs', 'signature']);
+        return { ...pick<DeployMessage>(m, DEPLOY_KEYS), linkCredential: credential };
+      }
+      return pick<DeployMessage>(m, DEPLOY_KEYS);
     case 'undeploy':
       need(m.keepRunId === null || u32(m.keepRunId), 'undeploy.keepRunId must be a run id or null', 'undeploy.keepRunId');
       return { kind: 'undeploy', keepRunId: m.keepRunId as number | null };
