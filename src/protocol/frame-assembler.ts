@@ -150,7 +150,7 @@ class IdMemory<V> {
   get size(): number {
     return this.map.size;
   }
-  /** Remember `id`; forgets the oldest when full. Returns false when the budget refused (id forgotten). */
+  /** Remember `id`; forgets the oldest when full or when the budget refuses more. */
   add(id: number, value: V): void {
     if (this.map.has(id)) {
       this.map.set(id, value);
@@ -160,7 +160,8 @@ class IdMemory<V> {
       const oldest = this.map.keys().next();
       if (!oldest.done) this.map.delete(oldest.value);
     } else if (!this.charge(REMEMBERED_ID_BYTES)) {
-      // Over budget: forget the oldest instead of growing.
+      // Over budget: forget the oldest instead of growing (with nothing to forget, the id is not
+      // remembered: a replay of it would then be refused only by the run's own checks).
       const oldest = this.map.keys().next();
       if (oldest.done) return;
       this.map.delete(oldest.value);

@@ -150,7 +150,11 @@ export class LinkAuth {
     const verdict = verifyLinkCredential(o.coordinatorKey, m.credential, { room: o.room, peerId: o.remotePeerId, acceptRun: o.acceptRun ?? (() => true), nowMs: this.now() });
     if (!verdict.ok) return this.fail(verdict.reason);
     if (typeof m.nonce !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(m.nonce)) return this.fail('hello nonce must be 22 base64url characters');
-    this.remoteKey = decodePublicKey(m.credential!.nodeKey, 'node key');
+    try {
+      this.remoteKey = decodePublicKey(m.credential!.nodeKey, 'node key');
+    } catch (error) {
+      return this.fail((error as Error).message);
+    }
     this.remoteNonce = m.nonce;
     this.remoteRunId = m.credential!.runId;
     const signature = signWith(o.nodeKey, proofTranscript(o.room, o.localPeerId, o.remotePeerId, this.remoteNonce, this.nonce));
