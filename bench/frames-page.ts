@@ -47,10 +47,14 @@ let transport: Transport | undefined;
 let link: Link | undefined;
 const replies: ((text: string) => void)[] = [];
 
-function signaling(peerId?: string) {
+let peerKey: string | undefined;
+
+async function signaling(peerId?: string) {
+  peerKey ??= ((await (await fetch('/api/config')).json()) as { peerKey?: string }).peerKey;
   const secure = location.protocol === 'https:';
   return {
     ...(peerId ? { peerId } : {}),
+    ...(peerKey ? { key: peerKey } : {}),
     host: location.hostname,
     port: Number(location.port) || (secure ? 443 : 80),
     path: '/peerjs',
@@ -127,11 +131,11 @@ async function timed(mode: 'raw' | 'frames', totalBytes: number, body: (l: Link)
 
 window.carbonedgeFrameBench = {
   async listen(peerId) {
-    transport = await openPeerTransport(signaling(peerId));
+    transport = await openPeerTransport(await signaling(peerId));
     transport.onLink(serve);
   },
   async connect(remotePeerId) {
-    transport = await openPeerTransport(signaling());
+    transport = await openPeerTransport(await signaling());
     link = await transport.connect(remotePeerId);
     link.onMessage((payload) => {
       if (typeof payload === 'string') replies.shift()?.(payload);

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import express from 'express';
 import { ExpressPeerServer } from 'peer';
+import { randomBytes } from 'node:crypto';
 import { loadOrCreateCertificate } from './certificate';
+import { createSignalingGuard, type SignalingLimits, type SignalingStats } from './guard';
 
 /** Path under which the PeerJS signaling server answers (pages connect with `path: PEER_PATH`). */
 export const PEER_PATH = '/peerjs';
@@ -27,6 +29,13 @@ export interface ServerOptions {
   readonly https?: boolean;
   /** Where the self-signed certificate is kept. */
   readonly certDir?: string;
+  /**
+   * The PeerJS key pages must present (default: random per start, told to pages by /api/config as
+   * `peerKey`): PeerJS's default key `peerjs` lets any stock client use the server.
+   */
+  readonly peerKey?: string;
+  /** Connection, message and rate limits of the signaling (see guard.ts for the defaults). */
+  readonly limits?: SignalingLimits;
 }
 
 /** A running server. */
@@ -39,6 +48,10 @@ export interface RunningServer {
   readonly port: number;
   /** With https: where the certificate lives and whether it was reused or made (and why). */
   readonly certificate?: { readonly dir: string; readonly origin: string };
+  /** The PeerJS key in force (pages read it from /api/config). */
+  readonly peerKey: string;
+  /** Signaling counters: open sockets and refusals by reason. */
+  signalingStats(): SignalingStats;
   /** Close the server and every signaling socket. Idempotent. */
   stop(): Promise<void>;
 }
@@ -55,13 +68,41 @@ export function lanAddresses(): string[] {
 }
 
 /**
- * Headers on every response. COOP/COEP make pages crossOriginIsolated (threads, SharedArrayBuffer);
- * CORP lets isolated pages load our own assets. See https://web.dev/coop-coep/.
+ * The Content-Security-Policy of every response, as tight as the built app allows:
+ * - scripts and workers only from this origin; `'wasm-unsafe-eval'` for onnxruntime-web's WASM and
+ *   `blob:` workers, which its Emscripten glue may spawn for threads;
+ * - `connect-src 'self'` covers fetches and the PeerJS WebSocket on this host (CSP 3 matches ws:/wss:
+ *   of the same host); the two live intensity APIs are listed for src/carbon/live-intensity.ts;
+ * - `img-src data:` for the join QR code and the inline favicon; inline style attributes appear in
+ *   Lit templates, so `style-src` allows them (names typed by peers are rendered as text);
+ * - no plugins, no framing, no <base> rewrite, forms only to this origin.
  */
-function isolationHeaders(_req: express.Request, res: express.Response, next: express.NextFunction): void {
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' https://api.electricitymap.org https://api.carbonintensity.org.uk",
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/**
+ * Headers on every response. COOP/COEP make pages crossOriginIsolated (threads, SharedArrayBuffer);
+ * CORP lets isolated pages load our own assets (https://web.dev/coop-coep/). CSP as above;
+ * `nosniff` so nothing is run under a guessed type; no Referer, so the join URL's token never
+ * leaves in one.
+ */
+function securityHeaders(_req: express.Request, res: express.Response, next: express.NextFunction): void {
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
   res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
   next();
 }
 
@@ -72,7 +113,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const app = express();
   app.disable('x-powered-by');
-  app.use(isolationHeaders);
+  app.use(securityHeaders);
+  const peerKey = options.peerKey ?? randomBytes(12).toString('base64url');
+  const guard = createSignalingGuard(peerKey, options.limits);
+  app.use(guard.httpLimit);
   const certificate = options.https ? await loadOrCreateCertificate(options.certDir ?? '.cache/cert', lanAddresses()) : undefined;
   const server = certificate ? https.createServer(certificate, app) : http.createServer(app);
 
@@ -109,10 +153,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Routes only once listening: the PeerJS server hooks the http server's events, and a failed
   // listen must not reach it.
   app.get('/api/config', (_req, res) => {
-    res.json({ ...urls(), peerPath: PEER_PATH, https: Boolean(options.https) });
+    res.json({ ...urls(), peerPath: PEER_PATH, peerKey, https: Boolean(options.https) });
   });
   // allow_discovery stays off: nobody can list the peers of a room.
-  const peerServer = ExpressPeerServer(server, { path: '/', allow_discovery: false, alive_timeout: 20_000 });
+  const peerServer = ExpressPeerServer(server, {
+    path: '/',
+    key: peerKey,
+    allow_discovery: false,
+    alive_timeout: 20_000,
+    concurrent_limit: options.limits?.maxConnections ?? 1000,
+    createWebSocketServer: (wsOptions) => guard.createWebSocketServer(wsOptions),
+    // Pages are same-origin: no CORS for PeerJS's REST routes (its default allows any origin).
+    corsOptions: { origin: false },
+  });
+  // PeerJS re-emits every socket error (a message over the size limit, a reset) on its app; an
+  // EventEmitter 'error' without a listener would throw and end the server. The guard counts them.
+  peerServer.on('error', () => undefined);
   app.use(PEER_PATH, peerServer);
   app.use(express.static(options.staticDir, { index: 'index.html' }));
   app.use((_req, res) => res.status(404).type('text/plain').send('not found'));
@@ -123,6 +179,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...urls(),
     port,
     ...(certificate ? { certificate: { dir: certificate.dir, origin: certificate.origin } } : {}),
+    peerKey,
+    signalingStats: () => guard.stats,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,6 +1,7 @@
 import { CliError } from './args';
 import { processIo, type CliCommand, type CliIo } from './command';
 import { commands } from './commands/index';
+import { cleanRuntimeMessage } from './runtime-error';
 
 /** Top-level help listing every subcommand. */
 function topHelp(list: readonly CliCommand[]): string {
@@ -29,7 +30,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   } catch (error) {
     const err = error as Error;
     const exit = error instanceof CliError ? error.exitCode : 1;
-    const reason = (err?.message ?? String(error)).split('\n')[0];
+    // One line, and never onnxruntime's build paths (issue 13, finding 10).
+    const reason = cleanRuntimeMessage(err?.message ?? String(error));
     io.err(`carbonedge ${name}: ${err?.name && err.name !== 'Error' && err.name !== 'CliError' ? `${err.name}: ` : ''}${reason}`);
     if (process.env.CARBONEDGE_DEBUG && err?.stack) io.err(err.stack);
     return exit;

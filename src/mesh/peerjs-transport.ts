@@ -25,6 +25,8 @@ export interface PeerTransportOptions {
   readonly port: number;
   /** Mount path of the PeerJS server, e.g. '/peerjs'. */
   readonly path: string;
+  /** The server's PeerJS key (from /api/config); PeerJS's default 'peerjs' when omitted. */
+  readonly key?: string;
   readonly secure: boolean;
   /** STUN/TURN servers; [] on a LAN and in tests. */
   readonly iceServers?: RTCIceServer[];
@@ -80,6 +82,7 @@ export function openPeerTransport(options: PeerTransportOptions): Promise<Transp
     host: options.host,
     port: options.port,
     path: options.path,
+    ...(options.key ? { key: options.key } : {}),
     secure: options.secure,
     debug: 0,
     config: { iceServers: options.iceServers ?? [] },

@@ -4,8 +4,8 @@
  * `unknown` until a parser accepts it; a rejected message is dropped and counted by the receiver.
  */
 import type { JoinToken, NodeId } from './ids';
+import { ProtocolError, checkBound, pick } from './bounds';
 import {
-  RunMessageError,
   checkRunCoordinatorMessage,
   checkRunNodeMessage,
   type RunCoordinatorMessage,
@@ -71,6 +71,10 @@ export interface JoinMessage extends NodeIdentity {
   readonly protocolVersion: number;
   /** Token from the join URL. */
   readonly token: JoinToken;
+  /** Fresh nonce (22 base64url chars) the coordinator must sign in its welcome (src/trust/identity.ts). */
+  readonly nonce?: string;
+  /** The node's own Ed25519 public key (43 base64url chars), for its link credentials. */
+  readonly nodeKey?: string;
 }
 
 /** Node -> coordinator: benchmark finished. */
@@ -105,6 +109,12 @@ export interface WelcomeMessage {
   readonly nodeId: NodeId;
   /** How often to heartbeat, ms. */
   readonly heartbeatIntervalMs: number;
+  /** The coordinator's Ed25519 public key (43 base64url chars); its fingerprint is in the join URL. */
+  readonly coordinatorKey?: string;
+  /** The coordinator's nonce for this session (22 base64url chars). */
+  readonly coordinatorNonce?: string;
+  /** Signature over the welcome and the node's nonce (86 base64url chars), see signWelcome. */
+  readonly signature?: string;
 }
 
 /** Coordinator -> node: refused; the link closes after this. */
@@ -122,105 +132,115 @@ export interface BenchmarkRequestMessage {
 /** Everything the coordinator may send. */
 export type CoordinatorMessage = WelcomeMessage | RejectMessage | BenchmarkRequestMessage | RunCoordinatorMessage;
 
-/** Why a message was dropped. */
-export class ProtocolError extends Error {
-  override name = 'ProtocolError';
-}
+export { ProtocolError, ProtocolRejections, PEER_NUMBER_BOUNDS, PROTOCOL_REJECTION_REASONS } from './bounds';
+export type { ProtocolRejectionReason, ProtocolRejectionStats } from './bounds';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown, max = 200): v is string => typeof v === 'string' && v.length <= max;
+const isB64 = (v: unknown, length: number): v is string => typeof v === 'string' && v.length === length && /^[A-Za-z0-9_-]*$/.test(v);
 
-function need(cond: boolean, what: string): asserts cond {
-  if (!cond) throw new ProtocolError(what);
+function need(cond: boolean, what: string, field?: string): asserts cond {
+  if (!cond) throw new ProtocolError(what, 'malformed', field);
 }
 
+/** Largest control message, characters (control messages are tiny; slices travel as frames). */
+export const MAX_CONTROL_MESSAGE_CHARS = 64 * 1024;
+
 function parseJson(text: unknown): Obj {
-  need(typeof text === 'string', 'control message is not text');
-  need((text as string).length <= 64 * 1024, `control message of ${(text as string).length} chars exceeds 65536`);
+  if (typeof text !== 'string') throw new ProtocolError('control message is not text', 'not-text');
+  if (text.length > MAX_CONTROL_MESSAGE_CHARS) {
+    throw new ProtocolError(`control message of ${text.length} chars exceeds ${MAX_CONTROL_MESSAGE_CHARS}`, 'too-long');
+  }
   let value: unknown;
   try {
-    value = JSON.parse(text as string);
+    value = JSON.parse(text);
   } catch {
-    throw new ProtocolError('control message is not JSON');
+    throw new ProtocolError('control message is not JSON', 'not-json');
   }
-  need(isObj(value), 'control message is not an object');
-  need(typeof value.kind === 'string', 'control message has no kind');
+  if (!isObj(value)) throw new ProtocolError('control message is not an object', 'not-json');
+  if (typeof value.kind !== 'string') throw new ProtocolError('control message has no kind', 'not-json');
   return value;
 }
 
-function parseBackend(v: unknown): BackendBenchmark {
-  need(isObj(v), 'backend entry is not an object');
-  need(v.backend === 'wasm' || v.backend === 'webgpu', 'backend must be wasm or webgpu');
-  need(typeof v.available === 'boolean', 'backend.available must be boolean');
-  for (const key of ['medianMs', 'runs', 'flopsPerSecond'] as const) {
-    need(v[key] === undefined || (isFiniteNum(v[key]) && (v[key] as number) >= 0), `backend.${key} must be a non-negative number`);
-  }
-  need(v.error === undefined || isStr(v.error, 500), 'backend.error must be short text');
-  return v as unknown as BackendBenchmark;
+function parseBackend(v: unknown, at: string): BackendBenchmark {
+  need(isObj(v), `${at} is not an object`, at);
+  need(v.backend === 'wasm' || v.backend === 'webgpu', 'backend must be wasm or webgpu', `${at}.backend`);
+  need(typeof v.available === 'boolean', 'backend.available must be boolean', `${at}.available`);
+  if (v.medianMs !== undefined) checkBound(v.medianMs, 'benchmarkMedianMs', `${at}.medianMs`);
+  if (v.runs !== undefined) checkBound(v.runs, 'benchmarkRuns', `${at}.runs`);
+  if (v.flopsPerSecond !== undefined) checkBound(v.flopsPerSecond, 'flopsPerSecond', `${at}.flopsPerSecond`);
+  need(v.error === undefined || isStr(v.error, 500), 'backend.error must be short text', `${at}.error`);
+  return pick<BackendBenchmark>(v, ['backend', 'available', 'medianMs', 'runs', 'flopsPerSecond', 'error']);
 }
 
-/** Run a run-plane check, mapping its errors and unknown kinds to ProtocolError. */
+/** Run a run-plane check, mapping unknown kinds to ProtocolError. */
 function runPlane<T>(check: () => T | undefined, kind: unknown): T {
-  let message: T | undefined;
-  try {
-    message = check();
-  } catch (error) {
-    if (error instanceof RunMessageError) throw new ProtocolError(error.message);
-    throw error;
-  }
-  if (message === undefined) throw new ProtocolError(`unknown message kind "${String(kind).slice(0, 40)}"`);
+  const message = check();
+  if (message === undefined) throw new ProtocolError(`unknown message kind "${String(kind).slice(0, 40)}"`, 'unknown-kind');
   return message;
 }
 
-/** Accept a node -> coordinator message, or throw ProtocolError. */
+/** Accept a node -> coordinator message, or throw ProtocolError (with a reason and field). */
 export function parseNodeMessage(text: unknown): NodeMessage {
   const m = parseJson(text);
   switch (m.kind) {
     case 'join':
-      need(isFiniteNum(m.protocolVersion), 'join.protocolVersion must be a number');
-      need(isStr(m.token, 64), 'join.token must be text');
-      need(isStr(m.name, 64), 'join.name must be text of at most 64 characters');
-      need((DEVICE_CLASSES as readonly unknown[]).includes(m.deviceClass), 'join.deviceClass is unknown');
-      need(isFiniteNum(m.hardwareConcurrency) && m.hardwareConcurrency >= 0, 'join.hardwareConcurrency must be a number');
-      need(m.deviceMemoryGb === null || isFiniteNum(m.deviceMemoryGb), 'join.deviceMemoryGb must be a number or null');
-      need(typeof m.webgpu === 'boolean' && typeof m.simulated === 'boolean', 'join.webgpu/simulated must be boolean');
-      return m as unknown as JoinMessage;
+      checkBound(m.protocolVersion, 'protocolVersion', 'join.protocolVersion');
+      need(isStr(m.token, 64), 'join.token must be text', 'join.token');
+      need(isStr(m.name, 64), 'join.name must be text of at most 64 characters', 'join.name');
+      need((DEVICE_CLASSES as readonly unknown[]).includes(m.deviceClass), 'join.deviceClass is unknown', 'join.deviceClass');
+      checkBound(m.hardwareConcurrency, 'hardwareConcurrency', 'join.hardwareConcurrency');
+      if (m.deviceMemoryGb !== null) checkBound(m.deviceMemoryGb, 'deviceMemoryGb', 'join.deviceMemoryGb');
+      need(typeof m.webgpu === 'boolean' && typeof m.simulated === 'boolean', 'join.webgpu/simulated must be boolean', 'join.webgpu');
+      need(m.nonce === undefined || isB64(m.nonce, 22), 'join.nonce must be 22 base64url characters', 'join.nonce');
+      need(m.nodeKey === undefined || isB64(m.nodeKey, 43), 'join.nodeKey must be 43 base64url characters', 'join.nodeKey');
+      return pick<JoinMessage>(m, ['kind', 'protocolVersion', 'token', 'name', 'deviceClass', 'hardwareConcurrency', 'deviceMemoryGb', 'webgpu', 'simulated', 'nonce', 'nodeKey']);
     case 'benchmark': {
-      need(isObj(m.report), 'benchmark.report must be an object');
+      need(isObj(m.report), 'benchmark.report must be an object', 'benchmark.report');
       const r = m.report;
-      need(isStr(r.model), 'report.model must be text');
-      need(Array.isArray(r.backends) && r.backends.length <= 4, 'report.backends must be a short list');
-      (r.backends as unknown[]).forEach(parseBackend);
-      need(isFiniteNum(r.threads) && typeof r.crossOriginIsolated === 'boolean', 'report.threads/crossOriginIsolated invalid');
-      return m as unknown as BenchmarkMessage;
+      need(isStr(r.model), 'report.model must be text', 'report.model');
+      need(Array.isArray(r.backends) && r.backends.length <= 4, 'report.backends must be a short list', 'report.backends');
+      const backends = (r.backends as unknown[]).map((b, i) => parseBackend(b, `report.backends[${i}]`));
+      checkBound(r.threads, 'threads', 'report.threads');
+      need(typeof r.crossOriginIsolated === 'boolean', 'report.crossOriginIsolated must be boolean', 'report.crossOriginIsolated');
+      return { kind: 'benchmark', report: { model: r.model, backends, threads: r.threads as number, crossOriginIsolated: r.crossOriginIsolated as boolean } };
     }
     case 'heartbeat':
-      need(isFiniteNum(m.sentAtMs) && isFiniteNum(m.load) && m.load >= 0 && m.load <= 1, 'heartbeat needs sentAtMs and load in 0..1');
-      return m as unknown as HeartbeatMessage;
+      checkBound(m.sentAtMs, 'sentAtMs', 'heartbeat.sentAtMs');
+      if (typeof m.load === 'number' && Number.isFinite(m.load) && (m.load < 0 || m.load > 1)) {
+        throw new ProtocolError(`heartbeat needs load in 0..1, got ${m.load}`, 'out-of-range', 'heartbeat.load');
+      }
+      checkBound(m.load, 'load', 'heartbeat.load');
+      return pick<HeartbeatMessage>(m, ['kind', 'sentAtMs', 'load']);
     case 'leave':
-      need(isStr(m.reason, 500), 'leave.reason must be short text');
-      return m as unknown as LeaveMessage;
+      need(isStr(m.reason, 500), 'leave.reason must be short text', 'leave.reason');
+      return pick<LeaveMessage>(m, ['kind', 'reason']);
     default:
       return runPlane(() => checkRunNodeMessage(m), m.kind);
   }
 }
 
-/** Accept a coordinator -> node message, or throw ProtocolError. */
+/** Accept a coordinator -> node message, or throw ProtocolError (with a reason and field). */
 export function parseCoordinatorMessage(text: unknown): CoordinatorMessage {
   const m = parseJson(text);
   switch (m.kind) {
     case 'welcome':
-      need(isFiniteNum(m.protocolVersion), 'welcome.protocolVersion must be a number');
-      need(isStr(m.nodeId, 100), 'welcome.nodeId must be text');
-      need(isFiniteNum(m.heartbeatIntervalMs) && m.heartbeatIntervalMs >= 100, 'welcome.heartbeatIntervalMs must be >= 100');
-      return m as unknown as WelcomeMessage;
+      checkBound(m.protocolVersion, 'protocolVersion', 'welcome.protocolVersion');
+      need(isStr(m.nodeId, 100), 'welcome.nodeId must be text', 'welcome.nodeId');
+      if (typeof m.heartbeatIntervalMs === 'number' && m.heartbeatIntervalMs < 100) {
+        throw new ProtocolError(`welcome.heartbeatIntervalMs must be >= 100, got ${m.heartbeatIntervalMs}`, 'out-of-range', 'welcome.heartbeatIntervalMs');
+      }
+      checkBound(m.heartbeatIntervalMs, 'heartbeatIntervalMs', 'welcome.heartbeatIntervalMs');
+      need(m.coordinatorKey === undefined || isB64(m.coordinatorKey, 43), 'welcome.coordinatorKey must be 43 base64url characters', 'welcome.coordinatorKey');
+      need(m.coordinatorNonce === undefined || isB64(m.coordinatorNonce, 22), 'welcome.coordinatorNonce must be 22 base64url characters', 'welcome.coordinatorNonce');
+      need(m.signature === undefined || isB64(m.signature, 86), 'welcome.signature must be 86 base64url characters', 'welcome.signature');
+      return pick<WelcomeMessage>(m, ['kind', 'protocolVersion', 'nodeId', 'heartbeatIntervalMs', 'coordinatorKey', 'coordinatorNonce', 'signature']);
     case 'reject':
-      need(isStr(m.reason, 500), 'reject.reason must be short text');
-      return m as unknown as RejectMessage;
+      need(isStr(m.reason, 500), 'reject.reason must be short text', 'reject.reason');
+      return pick<RejectMessage>(m, ['kind', 'reason']);
     case 'benchmark-request':
-      return m as unknown as BenchmarkRequestMessage;
+      return { kind: 'benchmark-request' };
     default:
       return runPlane(() => checkRunCoordinatorMessage(m), m.kind);
   }

@@ -5,6 +5,7 @@
  */
 import type { IntensityReading } from '../carbon/intensity';
 import type { PowerModel } from '../carbon/power-model';
+import { ProtocolError, checkBound, pick } from './bounds';
 
 /** Node -> coordinator: where its electricity comes from and what it draws (shown and accounted). */
 export interface ProfileMessage {
@@ -89,6 +90,18 @@ export interface DeployMessage {
   readonly upstreamPeerId: string;
   /** Peer that receives this slice's outputs (the coordinator after the last slice). */
   readonly downstreamPeerId: string;
+  /** This node's credential for the run's peer links (src/trust/identity.ts issueLinkCredential). */
+  readonly linkCredential?: WireLinkCredential;
+}
+
+/** A link credential as it travels (checked for shape here, for its signature by src/trust). */
+export interface WireLinkCredential {
+  readonly room: string;
+  readonly runId: number;
+  readonly peerId: string;
+  readonly nodeKey: string;
+  readonly expiresAtMs: number;
+  readonly signature: string;
 }
 
 /** Coordinator -> node: drop every slice of runs other than `keepRunId` (or all, when null). */
@@ -109,66 +122,86 @@ export type RunCoordinatorMessage = DeployMessage | UndeployMessage | ConfigureM
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const nonNeg = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const u32 = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
 const u16 = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff;
 const text = (v: unknown, max = 500): v is string => typeof v === 'string' && v.length <= max;
 const hash = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+const b64 = (v: unknown, length: number): v is string => typeof v === 'string' && v.length === length && /^[A-Za-z0-9_-]*$/.test(v);
+const DEPLOY_KEYS = ['kind', 'runId', 'sliceIndex', 'sha256', 'byteLength', 'backend', 'inputNames', 'outputNames', 'upstreamPeerId', 'downstreamPeerId'] as const;
 const names = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 1024 && v.every((n) => text(n, 4096));
 
-/** Thrown by the checks below; messages.ts turns it into a ProtocolError. */
-export class RunMessageError extends Error {
+/** Thrown by the checks below (a ProtocolError with reason and field). */
+export class RunMessageError extends ProtocolError {
   override name = 'RunMessageError';
 }
 
-function need(cond: boolean, what: string): void {
-  if (!cond) throw new RunMessageError(what);
+function need(cond: boolean, what: string, field?: string): void {
+  if (!cond) throw new RunMessageError(what, 'malformed', field);
 }
 
-function checkIntensity(v: unknown): void {
-  need(isObj(v), 'profile.intensity must be an object');
+const optionalText = (v: unknown, max: number) => v === undefined || text(v, max);
+
+function checkIntensity(v: unknown): IntensityReading {
+  need(isObj(v), 'profile.intensity must be an object', 'profile.intensity');
   const r = v as Obj;
-  need(nonNeg(r.gramsCo2PerKwh) && (r.gramsCo2PerKwh as number) <= 5000, 'intensity.gramsCo2PerKwh must be in 0..5000');
-  need(text(r.zone, 64) && text(r.source, 200) && text(r.vintage, 300), 'intensity zone/source/vintage must be short text');
-  need(r.kind === 'average' || r.kind === 'marginal', 'intensity.kind must be average or marginal');
-  need(typeof r.isLive === 'boolean', 'intensity.isLive must be boolean');
+  checkBound(r.gramsCo2PerKwh, 'gramsCo2PerKwh', 'intensity.gramsCo2PerKwh');
+  need(text(r.zone, 64) && text(r.source, 200) && text(r.vintage, 300), 'intensity zone/source/vintage must be short text', 'intensity.zone');
+  need(r.kind === 'average' || r.kind === 'marginal', 'intensity.kind must be average or marginal', 'intensity.kind');
+  need(typeof r.isLive === 'boolean', 'intensity.isLive must be boolean', 'intensity.isLive');
+  need(r.observedAt === undefined || r.observedAt === null || text(r.observedAt, 64), 'intensity.observedAt must be a short time or null', 'intensity.observedAt');
+  need(r.period === undefined || ['annual', 'hour', 'half-hour', 'fixed'].includes(r.period as string), 'intensity.period is unknown', 'intensity.period');
+  need(optionalText(r.cachedAt, 64), 'intensity.cachedAt must be a short time', 'intensity.cachedAt');
+  let fallback: IntensityReading['fallback'];
+  if (r.fallback !== undefined) {
+    const f = r.fallback as Obj;
+    need(isObj(f) && text(f.fromSource, 100) && text(f.reason, 300), 'intensity.fallback must name a source and a short reason', 'intensity.fallback');
+    fallback = { fromSource: f.fromSource as string, reason: f.reason as string };
+  }
+  const reading = pick<IntensityReading>(r, ['gramsCo2PerKwh', 'zone', 'source', 'kind', 'observedAt', 'period', 'isLive', 'vintage', 'cachedAt']);
+  return fallback ? { ...reading, fallback } : reading;
 }
 
-function checkPower(v: unknown): void {
-  need(isObj(v), 'profile.power must be an object');
+function checkPower(v: unknown): PowerModel {
+  need(isObj(v), 'profile.power must be an object', 'profile.power');
   const p = v as Obj;
-  need(nonNeg(p.idleWatts) && nonNeg(p.maxWatts) && (p.maxWatts as number) <= 2000, 'power watts must be in 0..2000');
-  need((p.idleWatts as number) <= (p.maxWatts as number), 'power.idleWatts must not exceed maxWatts');
-  need(p.ramGb === null || (nonNeg(p.ramGb) && (p.ramGb as number) <= 4096), 'power.ramGb must be null or 0..4096');
-  need(nonNeg(p.ramWattsPerGb), 'power.ramWattsPerGb must be >= 0');
-  need(p.label === 'estimated' || p.label === 'configured' || p.label === 'measured', 'power.label is unknown');
-  need(text(p.source, 300), 'power.source must be short text');
+  const idle = checkBound(p.idleWatts, 'idleWatts', 'power.idleWatts');
+  const max = checkBound(p.maxWatts, 'maxWatts', 'power.maxWatts');
+  if (idle > max) throw new RunMessageError(`power.idleWatts ${idle} exceeds maxWatts ${max}`, 'out-of-range', 'power.idleWatts');
+  if (p.ramGb !== null) checkBound(p.ramGb, 'ramGb', 'power.ramGb');
+  checkBound(p.ramWattsPerGb, 'ramWattsPerGb', 'power.ramWattsPerGb');
+  need(p.label === 'estimated' || p.label === 'configured' || p.label === 'measured', 'power.label is unknown', 'power.label');
+  need(text(p.source, 300), 'power.source must be short text', 'power.source');
+  need(p.deviceClass === undefined || ['phone', 'tablet', 'laptop', 'desktop'].includes(p.deviceClass as string), 'power.deviceClass is unknown', 'power.deviceClass');
+  need(p.arch === undefined || ['apple-silicon', 'x86', 'arm', 'unknown'].includes(p.arch as string), 'power.arch is unknown', 'power.arch');
+  return pick<PowerModel>(p, ['deviceClass', 'arch', 'idleWatts', 'maxWatts', 'ramGb', 'ramWattsPerGb', 'label', 'source']);
 }
 
 /** Check a run-plane node message (already JSON-parsed); undefined when the kind is not run-plane. */
 export function checkRunNodeMessage(m: Obj): RunNodeMessage | undefined {
   switch (m.kind) {
     case 'profile':
-      checkIntensity(m.intensity);
-      checkPower(m.power);
-      need(typeof m.slowdown === 'number' && m.slowdown >= 1 && m.slowdown <= 1000, 'profile.slowdown must be in 1..1000');
-      return m as unknown as ProfileMessage;
+      return { kind: 'profile', intensity: checkIntensity(m.intensity), power: checkPower(m.power), slowdown: checkBound(m.slowdown, 'slowdown', 'profile.slowdown') };
     case 'slice-request':
-      need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'slice-request needs runId, sliceIndex and a sha256');
-      return m as unknown as SliceRequestMessage;
+      need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'slice-request needs runId, sliceIndex and a sha256', 'slice-request.runId');
+      return pick<SliceRequestMessage>(m, ['kind', 'runId', 'sliceIndex', 'sha256']);
     case 'deployed':
-      need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'deployed needs runId, sliceIndex and a sha256');
-      need(typeof m.fromCache === 'boolean' && nonNeg(m.loadMs), 'deployed needs fromCache and loadMs');
-      return m as unknown as DeployedMessage;
+      need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'deployed needs runId, sliceIndex and a sha256', 'deployed.runId');
+      need(typeof m.fromCache === 'boolean', 'deployed needs fromCache', 'deployed.fromCache');
+      checkBound(m.loadMs, 'loadMs', 'deployed.loadMs');
+      return pick<DeployedMessage>(m, ['kind', 'runId', 'sliceIndex', 'sha256', 'fromCache', 'loadMs']);
     case 'deploy-failed':
     case 'request-failed':
-      need(u32(m.runId) && u16(m.sliceIndex) && text(m.reason), `${m.kind} needs runId, sliceIndex and a short reason`);
-      need(m.kind === 'deploy-failed' || u32(m.requestId), 'request-failed needs requestId');
-      return m as unknown as DeployFailedMessage | RequestFailedMessage;
+      need(u32(m.runId) && u16(m.sliceIndex) && text(m.reason), `${m.kind} needs runId, sliceIndex and a short reason`, `${m.kind}.runId`);
+      need(m.kind === 'deploy-failed' || u32(m.requestId), 'request-failed needs requestId', 'request-failed.requestId');
+      return m.kind === 'deploy-failed'
+        ? pick<DeployFailedMessage>(m, ['kind', 'runId', 'sliceIndex', 'reason'])
+        : pick<RequestFailedMessage>(m, ['kind', 'runId', 'requestId', 'sliceIndex', 'reason']);
     case 'executed':
-      need(u32(m.runId) && u32(m.requestId) && u16(m.sliceIndex), 'executed needs runId, requestId, sliceIndex');
-      need(nonNeg(m.busyMs) && nonNeg(m.wallMs) && nonNeg(m.outputBytes), 'executed needs busyMs, wallMs, outputBytes >= 0');
-      return m as unknown as ExecutedMessage;
+      need(u32(m.runId) && u32(m.requestId) && u16(m.sliceIndex), 'executed needs runId, requestId, sliceIndex', 'executed.runId');
+      checkBound(m.busyMs, 'busyMs', 'executed.busyMs');
+      checkBound(m.wallMs, 'wallMs', 'executed.wallMs');
+      checkBound(m.outputBytes, 'outputBytes', 'executed.outputBytes');
+      return pick<ExecutedMessage>(m, ['kind', 'runId', 'requestId', 'sliceIndex', 'busyMs', 'wallMs', 'outputBytes']);
     default:
       return undefined;
   }
@@ -178,18 +211,28 @@ export function checkRunNodeMessage(m: Obj): RunNodeMessage | undefined {
 export function checkRunCoordinatorMessage(m: Obj): RunCoordinatorMessage | undefined {
   switch (m.kind) {
     case 'deploy':
-      need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'deploy needs runId, sliceIndex and a sha256');
-      need(nonNeg(m.byteLength) && (m.byteLength as number) <= 2 ** 31, 'deploy.byteLength must be 0..2^31');
-      need(m.backend === 'wasm' || m.backend === 'webgpu', 'deploy.backend must be wasm or webgpu');
-      need(names(m.inputNames) && names(m.outputNames), 'deploy input/output names must be lists of text');
-      need(text(m.upstreamPeerId, 200) && text(m.downstreamPeerId, 200), 'deploy needs upstream and downstream peer ids');
-      return m as unknown as DeployMessage;
+      need(u32(m.runId) && u16(m.sliceIndex) && hash(m.sha256), 'deploy needs runId, sliceIndex and a sha256', 'deploy.runId');
+      checkBound(m.byteLength, 'sliceBytes', 'deploy.byteLength');
+      need(m.backend === 'wasm' || m.backend === 'webgpu', 'deploy.backend must be wasm or webgpu', 'deploy.backend');
+      need(names(m.inputNames) && names(m.outputNames), 'deploy input/output names must be lists of text', 'deploy.inputNames');
+      need(text(m.upstreamPeerId, 200) && text(m.downstreamPeerId, 200), 'deploy needs upstream and downstream peer ids', 'deploy.upstreamPeerId');
+      if (m.linkCredential !== undefined) {
+        const c = m.linkCredential as Obj;
+        need(
+          isObj(c) && text(c.room, 64) && u32(c.runId) && text(c.peerId, 200) && b64(c.nodeKey, 43) && b64(c.signature, 86) && typeof c.expiresAtMs === 'number' && Number.isFinite(c.expiresAtMs),
+          'deploy.linkCredential must have room, runId, peerId, nodeKey, expiresAtMs and signature',
+          'deploy.linkCredential',
+        );
+        const credential = pick<WireLinkCredential>(c, ['room', 'runId', 'peerId', 'nodeKey', 'expiresAtMs', 'signature']);
+        return { ...pick<DeployMessage>(m, DEPLOY_KEYS), linkCredential: credential };
+      }
+      return pick<DeployMessage>(m, DEPLOY_KEYS);
     case 'undeploy':
-      need(m.keepRunId === null || u32(m.keepRunId), 'undeploy.keepRunId must be a run id or null');
-      return m as unknown as UndeployMessage;
+      need(m.keepRunId === null || u32(m.keepRunId), 'undeploy.keepRunId must be a run id or null', 'undeploy.keepRunId');
+      return { kind: 'undeploy', keepRunId: m.keepRunId as number | null };
     case 'configure':
-      need(m.slowdown === undefined || (typeof m.slowdown === 'number' && m.slowdown >= 1 && m.slowdown <= 1000), 'configure.slowdown must be in 1..1000');
-      return m as unknown as ConfigureMessage;
+      if (m.slowdown !== undefined) checkBound(m.slowdown, 'slowdown', 'configure.slowdown');
+      return pick<ConfigureMessage>(m, ['kind', 'slowdown']);
     default:
       return undefined;
   }

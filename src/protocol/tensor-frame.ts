@@ -4,7 +4,7 @@
  * Chromium; PeerJS `raw` throws above it and closes the connection, issue 6). Layout, all
  * little-endian, offsets in bytes:
  *
- *     chunk header (every message, CHUNK_HEADER_BYTES = 36)
+ *     chunk header (every message, CHUNK_HEADER_BYTES = 40)
  *       0  u32 magic 0x66744543 ("CEtf" as bytes)
  *       4  u8  format version (TENSOR_FRAME_VERSION)
  *       5  u8  reserved, 0
@@ -16,6 +16,7 @@
  *      24  u32 chunk count
  *      28  u32 total payload bytes of the frame (the tensor's raw bytes)
  *      32  u32 byte offset of this chunk's payload within those bytes
+ *      36  u32 CRC-32 (IEEE) of bytes 0..35 and of the tensor header that follows (chunk 0)
  *     tensor header (chunk 0 only; TENSOR_HEADER_FIXED_BYTES = 12, then 4 x rank, then the name)
  *       0  u16 slice index (the slice that consumes or produced the tensor)
  *       2  u16 tensor index within the request's group (0 <= index < count)
@@ -27,6 +28,11 @@
  *      12  u32 x rank dims
  *      ..  name, UTF-8
  *     payload: the chunk's slice of the tensor's raw bytes
+ *
+ * The checksum covers the headers only, so a receiver never acts on a damaged id, count, offset,
+ * dtype, dims or name (issue 13: a fuzzed header must not yield a wrong frame). It is no defence
+ * against a lying sender, which link authentication and the run's checks are for; the payload is
+ * left to the audits (src/trust/audit.ts), which compare results, not bytes.
  *
  * Every chunk says where its payload goes, so the receiver copies it straight into one buffer
  * allocated at the frame's first chunk (no concatenation), whatever order chunks come in. Run and
@@ -42,11 +48,13 @@
 import { BYTES_PER_ELEMENT, elementCount, type TensorData, type TensorDtype } from '../runtime/tensor';
 
 /** Bumped on every incompatible change of the layout above. */
-export const TENSOR_FRAME_VERSION = 1;
+export const TENSOR_FRAME_VERSION = 2;
 /** "CEtf" read as a little-endian uint32. */
 export const TENSOR_FRAME_MAGIC = 0x66744543;
 /** Bytes of the chunk header at the start of every message. */
-export const CHUNK_HEADER_BYTES = 36;
+export const CHUNK_HEADER_BYTES = 40;
+/** Offset of the header checksum within the chunk header. */
+const CHECKSUM_OFFSET = 36;
 /** Fixed part of the tensor header (before dims and name). */
 export const TENSOR_HEADER_FIXED_BYTES = 12;
 /** Most dims a frame may carry. */
@@ -102,8 +110,13 @@ export const FRAME_ERROR_REASONS = [
   'duplicate-chunk', // a chunk index seen before for this frame
   'size-mismatch', // dims x dtype size differs from the frame's total bytes
   'group-mismatch', // tensor count disagrees within a request's group, or a tensor index repeats
-  'unknown-request', // the receiver's `acceptRequest` refused the run/request id
+  'unknown-request', // the receiver's `acceptRequest` or `expectTensorCount` refused the run/request/slice
   'discarded', // a late chunk of a frame the receiver discarded (request cancelled or timed out)
+  'bad-tiling', // chunk ranges that overlap, leave a gap or do not follow the chunk order
+  'replayed', // a frame id this receiver already completed
+  'unexpected-count', // a tensor count other than the deployment expects (or above the receiver's cap)
+  'expired', // a late chunk of a frame evicted for idling too long
+  'bad-checksum', // the header checksum does not match: a damaged or forged-by-accident header
 ] as const;
 /** One of {@link FRAME_ERROR_REASONS}. */
 export type FrameErrorReason = (typeof FRAME_ERROR_REASONS)[number];
@@ -154,6 +167,44 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 let frameCounter = Math.floor(Math.random() * 0x1_0000_0000) >>> 0;
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE 802.3, as zlib) of bytes. */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** The checksum a chunk's headers should carry (chunk header without its checksum, then the tensor header). */
+function headerChecksum(message: ArrayBuffer, tensorHeaderLength: number): number {
+  const head = new Uint8Array(message, 0, CHECKSUM_OFFSET);
+  if (tensorHeaderLength === 0) return crc32(head);
+  const joined = new Uint8Array(CHECKSUM_OFFSET + tensorHeaderLength);
+  joined.set(head);
+  joined.set(new Uint8Array(message, CHUNK_HEADER_BYTES, tensorHeaderLength), CHECKSUM_OFFSET);
+  return crc32(joined);
+}
+
+/**
+ * Recompute a chunk's header checksum in place and return it: for tests and fuzzers that forge a
+ * well-formed chunk with changed fields (the receiver must then refuse it for what it says).
+ */
+export function resealChunk(message: ArrayBuffer): ArrayBuffer {
+  const view = new DataView(message);
+  const length = Math.min(view.getUint16(6, true), Math.max(0, message.byteLength - CHUNK_HEADER_BYTES));
+  view.setUint32(CHECKSUM_OFFSET, headerChecksum(message, length), true);
+  return message;
+}
 
 /** A fresh frame id (a per-realm counter from a random start, wrapping at 2^32). */
 export function nextFrameId(): number {
@@ -241,6 +292,7 @@ export function encodeTensorFrames(
       tensor.dims.forEach((dim, i) => view.setUint32(at + TENSOR_HEADER_FIXED_BYTES + 4 * i, dim, true));
       new Uint8Array(message, at + TENSOR_HEADER_FIXED_BYTES + 4 * rank, name.byteLength).set(name);
     }
+    view.setUint32(CHECKSUM_OFFSET, headerChecksum(message, head), true);
     new Uint8Array(message, CHUNK_HEADER_BYTES + head, take).set(source.subarray(offset, offset + take));
     offset += take;
     messages.push(message);
@@ -286,6 +338,11 @@ export function decodeChunkHeader(message: ArrayBuffer): ChunkHeader {
   const payloadBytes = message.byteLength - CHUNK_HEADER_BYTES - chunk.tensorHeaderBytes;
   if (payloadBytes < 0) {
     throw new FrameError('malformed', `tensor header of ${chunk.tensorHeaderBytes} bytes overruns a ${message.byteLength}-byte message`);
+  }
+  const carried = view.getUint32(CHECKSUM_OFFSET, true);
+  const computed = headerChecksum(message, chunk.tensorHeaderBytes);
+  if (carried !== computed) {
+    throw new FrameError('bad-checksum', `header checksum 0x${carried.toString(16)} != 0x${computed.toString(16)} (frame ${chunk.frameId} chunk ${chunk.chunkIndex})`);
   }
   if (chunk.byteOffset + payloadBytes > chunk.totalBytes) {
     throw new FrameError('malformed', `chunk payload [${chunk.byteOffset}, ${chunk.byteOffset + payloadBytes}) overruns ${chunk.totalBytes} bytes`);

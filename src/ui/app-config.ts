@@ -5,6 +5,8 @@ export interface AppConfig {
   readonly lanUrls: readonly string[];
   /** PeerJS mount path. */
   readonly peerPath: string;
+  /** PeerJS key the server requires (signaling/server.ts); absent from older servers. */
+  readonly peerKey?: string;
   readonly https: boolean;
 }
 
@@ -26,6 +28,7 @@ export function signalingFor(config: AppConfig) {
     host: location.hostname,
     port: Number(location.port) || (secure ? 443 : 80),
     path: config.peerPath,
+    ...(config.peerKey ? { key: config.peerKey } : {}),
     secure,
     iceServers: [] as RTCIceServer[],
   };

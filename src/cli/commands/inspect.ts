@@ -15,6 +15,7 @@ import { toPlanModel } from '../../graph/plan-model';
 import { profileModel, type ModelProfile } from '../../graph/profile-model';
 import { toNumber } from '../../graph/proto';
 import { balancedFlopsCuts, explicitCuts, minCrossingBytesCuts } from '../../graph/stage-cuts';
+import { cleanRuntimeMessage } from '../runtime-error';
 
 /** Flags every graph command takes. */
 export const modelFlags: Record<string, FlagSpec> = {
@@ -58,22 +59,29 @@ export async function loadModelArgument(arg: string | undefined): Promise<Loaded
   }
 }
 
-/** Turn a library error on user input into a one-line CliError (runtime failures stay exit 1). */
+/** Turn a library error on user input into a one-line CliError (runtime failures of slices stay exit 1). */
 export function asCliError(error: unknown): unknown {
-  if (error instanceof GraphError && !(error instanceof ProfileError)) return new CliError(`${error.name}: ${error.message}`);
+  if (error instanceof GraphError && !(error instanceof ProfileError)) return new CliError(`${error.name}: ${cleanRuntimeMessage(error.message)}`);
   return error;
 }
 
-/** Parse, index and profile MODEL at the `--input` shapes (catalogue defaults otherwise). */
+/**
+ * Parse, index and profile MODEL at the `--input` shapes (catalogue defaults otherwise). Every
+ * graph command goes through here, so `inspect` refuses exactly what `slice` and `verify` refuse:
+ * a model without graph outputs, and any model onnxruntime cannot load or run (profiling runs it
+ * whole), as bad input (exit 2) with the runtime's reason on one line, without build paths.
+ */
 export async function profileFromArgs(args: ParsedArgs): Promise<{ model: LoadedModel; profile: ModelProfile }> {
   const model = await loadModelArgument(args.positionals[0]);
   try {
     const given = flagList(args, 'input').map(parseInputShape);
     const index = indexModel(parseModel(model.bytes));
+    if (index.graphOutputs.length === 0) throw new CliError('MalformedGraphError: the model declares no graph outputs, so there is nothing to compute');
     const shapes = given.length > 0 ? given : model.defaultShapes;
     const memoryMb = flagNumber(args, 'max-memory-mb', { min: 1 }) ?? 4096;
     return { model, profile: await profileModel(index, shapes, { memoryLimitBytes: memoryMb * 2 ** 20 }) };
   } catch (error) {
+    if (error instanceof ProfileError) throw new CliError(`RuntimeRejectedModel: ${cleanRuntimeMessage(error.message)}`);
     throw asCliError(error);
   }
 }

@@ -4,6 +4,7 @@ import {
   FrameError,
   encodeTensorFrames,
   isTensorFrameChunk,
+  resealChunk,
   type TensorFrameHeader,
 } from '../../../src/protocol/tensor-frame';
 import { FrameAssembler, type FramePushResult } from '../../../src/protocol/frame-assembler';
@@ -45,14 +46,14 @@ function rejection(result: FramePushResult | undefined): string {
   return result.error.reason;
 }
 
-/** A copy of `message` with one uint32 (or uint8/uint16) changed. */
+/** A copy of `message` with one uint32 (or uint8/uint16) changed, its header checksum recomputed. */
 function tamper(message: ArrayBuffer, offset: number, value: number, size: 1 | 2 | 4 = 4): ArrayBuffer {
   const copy = message.slice(0);
   const view = new DataView(copy);
   if (size === 1) view.setUint8(offset, value);
   else if (size === 2) view.setUint16(offset, value, true);
   else view.setUint32(offset, value, true);
-  return copy;
+  return resealChunk(copy);
 }
 
 describe('tensor frames', () => {
@@ -167,7 +168,8 @@ describe('FrameAssembler rejections', () => {
 
   it('rejects oversized frames and frames beyond the held-bytes budget', () => {
     expect(rejection(new FrameAssembler({ maxFrameBytes: 399 }).push(chunks()[0]!))).toBe('oversized');
-    const assembler = new FrameAssembler({ maxHeldBytes: 700 });
+    // One frame of 400 bytes costs its buffer, an entry and per-chunk bookkeeping (about 1,480 bytes).
+    const assembler = new FrameAssembler({ maxHeldBytes: 2000 });
     expect(assembler.push(chunks()[0]!).kind).toBe('pending');
     expect(rejection(assembler.push(chunks()[0]!))).toBe('over-budget');
   });
@@ -219,5 +221,23 @@ describe('FrameAssembler rejections', () => {
     expect(assembler.discardOlderThan(4000)).toBe(1);
     expect(rejection(assembler.push(b[1]!))).toBe('discarded');
     expect(assembler.stats).toMatchObject({ discarded: 2, pendingFrames: 0, heldBytes: 0 });
+  });
+});
+
+describe('header checksum', () => {
+  it('refuses a chunk whose ids, offsets or tensor header changed in transit', () => {
+    const messages = encodeTensorFrames(header, tensorOf('float32', [100]), 120);
+    for (const [index, offset] of [[0, 16], [1, 32], [0, CHUNK_HEADER_BYTES + 13]] as const) {
+      const damaged = messages[index]!.slice(0);
+      new Uint8Array(damaged)[offset]! ^= 0x04;
+      expect(rejection(new FrameAssembler().push(damaged))).toBe('bad-checksum');
+    }
+  });
+
+  it('leaves payload bytes to the audits: a flipped payload byte still completes the frame', () => {
+    const messages = encodeTensorFrames(header, tensorOf('uint8', [50]));
+    const damaged = messages[0]!.slice(0);
+    new Uint8Array(damaged)[damaged.byteLength - 1]! ^= 0xff;
+    expect(new FrameAssembler().push(damaged).kind).toBe('frame');
   });
 });
