@@ -15,6 +15,12 @@
  *   of {@link DATA_MOVEMENT_OPS} (which count 0 FLOPs, so they add no predicted time).
  * - `elementwise`: everything else: arithmetic, comparisons, activations, and any op without a
  *   formula (control flow, RNNs, custom domains), which the FLOP model charges 1 FLOP per output.
+ *
+ * In a whole profile ({@link profileOpClasses}) one more rule applies: an op that onnxruntime's graph
+ * optimiser folds into the convolution before it (an activation of {@link CONV_FUSED_OPS} or a
+ * BatchNormalization, reading a Conv output that nothing else reads and that is not a graph output;
+ * onnxruntime's ConvActivationFusion and ConvBNFusion) takes the convolution's class: it runs inside
+ * the convolution's kernel, at its rate.
  */
 import type { OpClass } from '../plan/plan-types';
 import type { ModelProfile } from './profile-model';
@@ -42,6 +48,9 @@ export const MEMORY_BOUND_OPS: ReadonlySet<string> = new Set([
   'LpNormalization', 'MeanVarianceNormalization', 'LRN',
   'Softmax', 'LogSoftmax', 'Hardmax', 'Resize', 'Upsample',
 ]);
+
+/** Ops onnxruntime fuses into a preceding Conv (ConvActivationFusion, ConvBNFusion). */
+export const CONV_FUSED_OPS: ReadonlySet<string> = new Set(['Relu', 'Clip', 'Sigmoid', 'Tanh', 'LeakyRelu', 'HardSigmoid', 'BatchNormalization']);
 
 function intAttr(node: NodeProto, name: string): number | undefined {
   const a = (node.attribute ?? []).find((x) => x.name === name);
@@ -85,5 +94,15 @@ export function profileOpClasses(profile: ModelProfile): OpClass[] {
     const value = w.constantNode?.attribute?.[0]?.t;
     return value ? (value.dims ?? []).map(toNumber) : undefined;
   };
-  return index.nodes.map((n) => opClassOf(n.proto, dimsOf));
+  const classes = index.nodes.map((n) => opClassOf(n.proto, dimsOf));
+  for (const n of index.nodes) {
+    if (!CONV_FUSED_OPS.has(n.opType) || n.domain !== '') continue;
+    const x = n.inputs[0] ?? '';
+    const producer = index.producer.get(x) ?? -1;
+    if (producer < 0) continue;
+    const conv = index.nodes[producer]!;
+    const onlyReader = (index.consumers.get(x) ?? []).length === 1 && !index.graphOutputs.includes(x);
+    if (conv.opType === 'Conv' && conv.domain === '' && onlyReader) classes[n.position] = classes[producer]!;
+  }
+  return classes;
 }

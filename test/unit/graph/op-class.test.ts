@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexModel, parseModel, profileModel, toPlanModel } from '../../../src/graph/index';
+import { indexModel, parseModel, profileModel, toPlanModel, type ModelProfile } from '../../../src/graph/index';
 import { opClassOf } from '../../../src/graph/op-class';
 import type { NodeProto } from '../../../src/graph/proto';
 import { OP_CLASSES } from '../../../src/plan/plan-types';
@@ -34,7 +34,10 @@ describe('opClassOf', () => {
   });
 });
 
-/** Class counts per catalogue model, counted from the architectures (see each src/zoo/models file). */
+/**
+ * Class counts of the Conv, MatMul and Gemm nodes per catalogue model, counted from the architectures
+ * (see each src/zoo/models file).
+ */
 const EXPECTED: Record<string, Partial<Record<(typeof OP_CLASSES)[number], number>>> = {
   // stem + 16 expand + 17 project + last 1x1 = 35 dense; one depthwise per inverted residual block.
   mobilenetv2: { conv: 35, depthwise: 17, matmul: 1 },
@@ -49,18 +52,44 @@ const EXPECTED: Record<string, Partial<Record<(typeof OP_CLASSES)[number], numbe
   'paddle-cls': { depthwise: 11, matmul: 1 },
 };
 
+const profiles = new Map<string, Promise<ModelProfile>>();
+/** Each catalogue model is profiled once per test file. */
+function profiled(name: string): Promise<ModelProfile> {
+  let p = profiles.get(name);
+  if (!p) {
+    const info = zooInfo(name);
+    p = loadZooModel(name).then((bytes) => profileModel(indexModel(parseModel(bytes)), [{ name: info.inputName, dims: info.inputShape }]));
+    profiles.set(name, p);
+  }
+  return p;
+}
+
+describe('fusion with the preceding convolution', () => {
+  // MobileNetV2: all 35 ReLU6 (Clip) follow a conv alone. EfficientNet-B0: of 65 Sigmoids, the 16
+  // squeeze-excitation gates follow a 1x1 conv alone; the 49 of SiLU (x * sigmoid(x)) share the
+  // conv output with the Mul, so the runtime cannot fold them.
+  it('an activation that alone reads a conv output takes the conv class; SiLU\'s Sigmoid does not', async () => {
+    for (const [name, op, fusedCount, total] of [['mobilenetv2', 'Clip', 35, 35], ['efficientnet-b0', 'Sigmoid', 16, 65]] as const) {
+      const profile = await profiled(name);
+      const classes = toPlanModel(profile).nodeOpClass!;
+      const ofOp = profile.nodes.filter((n) => n.opType === op);
+      expect(ofOp).toHaveLength(total);
+      expect(ofOp.filter((n) => classes[n.position] !== 'elementwise')).toHaveLength(fusedCount);
+    }
+  });
+});
+
 describe('toPlanModel fills nodeOpClass on the catalogue models', () => {
   for (const [name, expected] of Object.entries(EXPECTED)) {
     it(`${name}: one class per node, the expected counts, most FLOPs in compute classes`, async () => {
-      const info = zooInfo(name);
-      const profile = await profileModel(indexModel(parseModel(await loadZooModel(name))), [{ name: info.inputName, dims: info.inputShape }]);
+      const profile = await profiled(name);
       const model = toPlanModel(profile);
       expect(model.nodeOpClass).toHaveLength(model.nodeCount);
       const counts: Record<string, number> = {};
       const flops: Record<string, number> = {};
       model.nodeOpClass!.forEach((c, i) => {
         expect(OP_CLASSES).toContain(c);
-        counts[c] = (counts[c] ?? 0) + 1;
+        if (['Conv', 'MatMul', 'Gemm'].includes(profile.nodes[i]!.opType)) counts[c] = (counts[c] ?? 0) + 1;
         flops[c] = (flops[c] ?? 0) + model.nodeFlops[i]!;
       });
       for (const [c, n] of Object.entries(expected)) expect(counts[c] ?? 0, c).toBe(n);
@@ -70,6 +99,13 @@ describe('toPlanModel fills nodeOpClass on the catalogue models', () => {
         if (n.opType === 'Conv') expect(['conv', 'depthwise']).toContain(c);
         if (n.opType === 'MatMul' || n.opType === 'Gemm') expect(c).toBe('matmul');
         if (n.costSource === 'data-movement') expect(c).toBe('memory');
+        // An activation or batch norm takes its Conv's class exactly when the runtime fuses it.
+        if (['Clip', 'Relu', 'Sigmoid', 'BatchNormalization'].includes(n.opType)) {
+          const x = profile.index.nodes[i]!.inputs[0]!;
+          const p = profile.index.producer.get(x) ?? -1;
+          const fused = p >= 0 && profile.nodes[p]!.opType === 'Conv' && profile.index.consumers.get(x)!.length === 1;
+          expect(c).toBe(fused ? model.nodeOpClass![p] : n.opType === 'BatchNormalization' ? 'memory' : 'elementwise');
+        }
       });
       const compute = (flops.conv ?? 0) + (flops.depthwise ?? 0) + (flops.matmul ?? 0);
       expect(compute / profile.totalFlops).toBeGreaterThan(0.85);
