@@ -13,7 +13,13 @@
  *   figures is that drift, the `same-load` error is the model's own.
  * Goal: median |error| <= 30% over slices and models.
  *
- * Env: COST_BENCH_MODELS=mobilenetv2,resnet18 limits the models; COST_BENCH_MAX_K (default 4).
+ * Then the same in a real headless Chromium node page (bench/cost.html, served by Vite's dev
+ * server with the app's config): the node's own runtime worker measures the micro-benchmark on WASM
+ * and WebGPU (software adapter, `--enable-unsafe-webgpu`), is re-measured before each model, and runs
+ * each slice; the page compares the upfront prediction with the worker's median busy ms.
+ *
+ * Env: COST_BENCH_MODELS=mobilenetv2,resnet18 limits the models; COST_BENCH_MAX_K (default 4);
+ * COST_BENCH_PART=node|browser (default both); COST_BENCH_SLOWDOWN=s slows the page's worker.
  */
 import { MEASURE_DEFAULTS, ProbeSampler, type MeasuredCost } from '../src/cost/measure-cost';
 import { predictSlice } from '../src/cost/predict';
@@ -24,7 +30,8 @@ import { toPlanModel } from '../src/graph/plan-model';
 import { defaultSessionFactory, profileModel, randomFeeds } from '../src/graph/profile-model';
 import { sliceModel } from '../src/graph/slice-model';
 import { balancedFlopsCuts } from '../src/graph/stage-cuts';
-import { OP_CLASSES } from '../src/plan/plan-types';
+import { OP_CLASSES, type BackendCost } from '../src/plan/plan-types';
+import type { PageCostResult } from './cost-page';
 import type { RuntimeSession } from '../src/runtime/ort-session';
 import type { TensorData } from '../src/runtime/tensor';
 import { loadZooModel, zooInfo, zooNames } from '../src/zoo/index';
@@ -44,6 +51,68 @@ function describeCost(m: MeasuredCost): string {
 export async function run(out: (line: string) => void): Promise<void> {
   const names = (process.env.COST_BENCH_MODELS?.split(',') ?? zooNames()).map((n) => n.trim()).filter(Boolean);
   const maxK = Number(process.env.COST_BENCH_MAX_K ?? 4);
+  const part = process.env.COST_BENCH_PART;
+  if (part !== 'browser') await runNode(out, names, maxK);
+  if (part !== 'node') await runBrowser(out, names, maxK);
+}
+
+function costLine(c: BackendCost): string {
+  return `fixed ${c.fixedMsPerRun.toFixed(3)} ms; GFLOP/s ${OP_CLASSES.map((k) => `${k} ${(c.flopsPerSecondByOpClass[k] / 1e9).toFixed(2)}`).join(', ')}`;
+}
+
+/** The Chromium part: a node page's worker measures and runs; see the module comment. */
+async function runBrowser(out: (line: string) => void, names: readonly string[], maxK: number): Promise<void> {
+  const { createServer } = await import('vite');
+  const { launchBrowser, watchPageErrors } = await import('../test/helpers/browser');
+  const { ROOT } = await import('../test/helpers/app-server');
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  try {
+    browser = await launchBrowser({ webgpu: true });
+  } catch (error) {
+    out(`chromium: not run (${(error as Error).message.split('\n')[0]})`);
+    return;
+  }
+  const server = await createServer({ root: ROOT, logLevel: 'warn', server: { port: 0, host: '127.0.0.1' } });
+  try {
+    await server.listen();
+    const base = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1/';
+    const page = await (await browser.newContext()).newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(`${base}bench/cost.html`);
+    await page.waitForFunction(() => 'carbonedgeCostBench' in window, undefined, { timeout: 120_000 });
+    const slowdown = process.env.COST_BENCH_SLOWDOWN ? Number(process.env.COST_BENCH_SLOWDOWN) : undefined;
+    const t0 = performance.now();
+    const result: PageCostResult = await page.evaluate(
+      ([m, k, o]) => window.carbonedgeCostBench.run(m, k, o),
+      [names, maxK, { ...(slowdown ? { slowdown } : {}), warmupRuns: SLICE_WARMUP_RUNS, timedRuns: SLICE_TIMED_RUNS }] as const,
+    );
+    out(`chromium node page (${result.threads} WASM thread(s), crossOriginIsolated ${result.crossOriginIsolated}${slowdown ? `, slowdown ${slowdown}` : ''}): ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    for (const b of result.first.backends) {
+      out(`  ${b.backend}: ${b.available ? `${costLine(b.cost!)}; one-figure ${(b.flopsPerSecond! / 1e9).toFixed(2)}; warm-up ${b.warmupRounds} rounds / ${b.warmupMs!.toFixed(0)} ms, ${b.rounds} rounds, ${b.elapsedMs!.toFixed(0)} ms` : `unavailable: ${b.error}`}`);
+    }
+    const errorsAll: number[] = [];
+    for (const name of names) {
+      const rows = result.rows.filter((r) => r.model === name);
+      out(`  ${name}: upfront wasm ${costLine(result.before[name]!.backends[0]!.cost!)}`);
+      const modelErrors: number[] = [];
+      for (const r of rows) {
+        const e = r.predictedMs / r.busyMs - 1;
+        modelErrors.push(e);
+        out(`  ${name.padEnd(16)} k=${r.k} slice ${r.stage} [${r.start},${r.end}) ${(r.flops / 1e6).toFixed(1).padStart(7)} MFLOP  worker busy ${r.busyMs.toFixed(2).padStart(8)} ms (wall ${r.wallMs.toFixed(2)})  predicted ${r.predictedMs.toFixed(2).padStart(8)} ms ${pct(e).padStart(5)}`);
+      }
+      errorsAll.push(...modelErrors);
+      out(`  ${name}: median |error| ${medianAbs(modelErrors)}% (signed ${pct(median(modelErrors))}) over ${modelErrors.length} slices`);
+    }
+    out(`chromium: median |error| over ${errorsAll.length} slices of ${names.length} models: ${medianAbs(errorsAll)}% (goal <= 30% on WASM before any execution)`);
+    if (errors.length > 0) out(`page errors: ${errors.join(' | ')}`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** The Node part: see the module comment. */
+async function runNode(out: (line: string) => void, names: readonly string[], maxK: number): Promise<void> {
   const t0 = performance.now();
   const sampler = await ProbeSampler.open((bytes) => defaultSessionFactory(bytes, {}));
   const d = MEASURE_DEFAULTS;

@@ -8,7 +8,7 @@
  *    compute, so V8 has tiered the WASM kernels up (cold runs measured 5-17x slower, issue 11);
  * 3. timed rounds, each running every probe once (interleaved, so a burst of load from elsewhere
  *    hits every class alike), until `rounds` rounds are in and every probe's spread (scaled MAD /
- *    median) is under `targetSpread`, or `maxRounds`;
+ *    median) is under `targetSpread`, or `maxRounds`, or the `budgetMs` is spent (3 rounds at least);
  * 4. per probe, the median after discarding outliers (robust-stats.ts);
  * 5. fixedMsPerRun = the one-element probe's median; rate(class) = FLOPs / (median - fixedMsPerRun).
  *
@@ -51,6 +51,11 @@ export interface MeasureCostOptions {
   readonly maxRounds?: number;
   /** Stop adding rounds once every probe's spread (scaled MAD / median) is under this. */
   readonly targetSpread?: number;
+  /**
+   * Time budget of the timed rounds, ms: past it no round is added beyond the first 3 (a slow
+   * backend such as a software WebGPU adapter takes seconds per round).
+   */
+  readonly budgetMs?: number;
   /** Quota-style slowdown s >= 1 of the node: every sample is busy ms x s. */
   readonly slowdown?: number;
   /** Called after each probe run with its busy ms (the worker idles (s - 1) x busy here). */
@@ -69,7 +74,11 @@ export const MEASURE_DEFAULTS = {
   rounds: 9,
   maxRounds: 25,
   targetSpread: 0.1,
+  budgetMs: 10_000,
 } as const;
+
+/** Timed rounds always taken, whatever the budget. */
+export const MIN_ROUNDS = 3;
 
 /** How one probe timed. */
 export interface ProbeTiming {
@@ -256,6 +265,7 @@ export async function measureBackendCost(createSession: ProbeSessionFactory, opt
   positive('warmupMs', o.warmupMs, 0);
   positive('maxWarmupMs', o.maxWarmupMs, o.warmupMs);
   positive('targetSpread', o.targetSpread);
+  positive('budgetMs', o.budgetMs);
   for (const [name, v] of [['minWarmupRounds', o.minWarmupRounds], ['rounds', o.rounds], ['maxRounds', o.maxRounds]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new CostInputError(`${name} must be a whole number >= 1, got ${v}`);
   }
@@ -263,7 +273,15 @@ export async function measureBackendCost(createSession: ProbeSessionFactory, opt
   const sampler = await ProbeSampler.open(createSession, options);
   try {
     await sampler.warmUp(o.minWarmupRounds, o.warmupMs, o.maxWarmupMs);
-    while (sampler.rounds < o.rounds || (sampler.rounds < o.maxRounds && !sampler.settled(o.targetSpread))) await sampler.sampleRound();
+    const now = options.now ?? (() => performance.now());
+    const started = now();
+    for (;;) {
+      const n = sampler.rounds;
+      const inBudget = now() - started < o.budgetMs;
+      if (n >= MIN_ROUNDS && !inBudget) break;
+      if (n >= o.rounds && (n >= o.maxRounds || sampler.settled(o.targetSpread))) break;
+      await sampler.sampleRound();
+    }
     return sampler.result();
   } finally {
     await sampler.release();

@@ -81,6 +81,16 @@ describe('measureBackendCost', () => {
     expect((await measureBackendCost((b) => quiet.factory(b), { probes, now: quiet.now, rounds: 5, maxRounds: 12 })).rounds).toBe(5);
   });
 
+  it('stops adding rounds when the time budget is spent, after 3 rounds at least', async () => {
+    const node = fakeNode(probes, 0);
+    // One round of the suite takes ~18.5 ms on this fake node: a 20 ms budget stops at the minimum.
+    const m = await measureBackendCost((b) => node.factory(b), { probes, now: node.now, budgetMs: 20 });
+    expect(m.rounds).toBe(3);
+    const tiny = await measureBackendCost((b) => node.factory(b), { probes, now: node.now, budgetMs: 0.001 });
+    expect(tiny.rounds).toBe(3);
+    await expect(measureBackendCost((b) => node.factory(b), { probes, budgetMs: 0 })).rejects.toThrow(/budgetMs must be a finite number > 0, got 0/);
+  });
+
   it('rejects bad options and incomplete suites with the numbers', async () => {
     const node = fakeNode(probes, 0);
     const f = (b: Uint8Array) => node.factory(b);
