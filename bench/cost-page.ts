@@ -42,7 +42,7 @@ export interface PageCostResult {
 
 /** What the bench calls. */
 export interface CostBenchApi {
-  run(models: readonly string[], maxK: number, options: { slowdown?: number; warmupRuns: number; timedRuns: number }): Promise<PageCostResult>;
+  run(models: readonly string[], maxK: number, options: { slowdown?: number; numThreads?: number; webgpu: boolean; warmupRuns: number; timedRuns: number }): Promise<PageCostResult>;
 }
 
 declare global {
@@ -55,13 +55,13 @@ let ids = 0;
 
 window.carbonedgeCostBench = {
   async run(models, maxK, options) {
-    const client = await startRuntimeWorker(options.slowdown ? { slowdown: options.slowdown } : {});
+    const client = await startRuntimeWorker({ ...(options.slowdown ? { slowdown: options.slowdown } : {}), ...(options.numThreads ? { numThreads: options.numThreads } : {}) });
     const api = client.api as unknown as Remote<RuntimeWorkerApi & CostWorkerApi>;
     try {
       const wasmFirst = await api.measureCost({ backends: ['wasm'] });
       // The software WebGPU adapter takes seconds per probe round: a shorter measurement.
-      const gpu = await api.measureCost({ backends: ['webgpu'], options: { minWarmupRounds: 2, warmupMs: 100, rounds: 3, budgetMs: 1 } });
-      const first: CostMeasureReport = { ...wasmFirst, backends: [...wasmFirst.backends, ...gpu.backends] };
+      const gpu = options.webgpu ? (await api.measureCost({ backends: ['webgpu'], options: { minWarmupRounds: 2, warmupMs: 100, rounds: 3, budgetMs: 1 } })).backends : [];
+      const first: CostMeasureReport = { ...wasmFirst, backends: [...wasmFirst.backends, ...gpu] };
       const before: Record<string, CostMeasureReport> = {};
       const rows: PageSliceRow[] = [];
       for (const name of models) {
