@@ -69,11 +69,14 @@ window.carbonedgeCostBench = {
         const index = indexModel(parseModel(await loadZooModel(name)));
         const profile = await profileModel(index, [{ name: info.inputName, dims: info.inputShape }], { createSession: workerSessionFactory(client) });
         const model = toPlanModel(profile);
+        // Cut every k first: profiling and slicing keep the page busy (big tensors, hashing), which
+        // would slow the worker's measurement on a 2-core machine. Then measure, then run.
+        const cuts: { k: number; slices: Awaited<ReturnType<typeof sliceModel>> }[] = [];
+        for (let k = 1; k <= maxK; k++) cuts.push({ k, slices: await sliceModel(profile, balancedFlopsCuts(profile, k)) });
         const measured = await api.measureCost({ backends: ['wasm'] });
         before[name] = measured;
         const cost = measured.backends[0]!.cost!;
-        for (let k = 1; k <= maxK; k++) {
-          const slices = await sliceModel(profile, balancedFlopsCuts(profile, k));
+        for (const { k, slices } of cuts) {
           let carried: Record<string, TensorData> = randomFeeds(index, profile.inputShapes, 1);
           for (const slice of slices) {
             const id = `cost-bench-${++ids}`;
