@@ -15,7 +15,7 @@
  * Then the same in a real headless Chromium node page (bench/cost.html, served by Vite's dev
  * server with the app's config): the node's own runtime worker measures the micro-benchmark on WASM,
  * is re-measured before each model, and runs each slice; the page compares the upfront prediction
- * with the worker's median busy ms. Then, in a second browser, WebGPU (software adapter).
+ * with the worker's median wall ms (busy + a slowed worker's idling; equal to busy at slowdown 1). Then, in a second browser, WebGPU (software adapter).
  *
  * Env: COST_BENCH_MODELS=mobilenetv2,resnet18 limits the models; COST_BENCH_MAX_K (default 4);
  * COST_BENCH_PART=node|browser (default both); COST_BENCH_SLOWDOWN=s slows the page's worker;
@@ -114,9 +114,10 @@ async function runBrowser(out: (line: string) => void, names: readonly string[],
     out(`  ${name}: upfront wasm ${costLine(result.before[name]!.backends[0]!.cost!)}`);
     const modelErrors: number[] = [];
     for (const r of rows) {
-      const e = r.predictedMs / r.busyMs - 1;
+      // Wall (busy + the duty-cycle idling of a slowed worker) is what the cost predicts.
+      const e = r.predictedMs / r.wallMs - 1;
       modelErrors.push(e);
-      out(`  ${name.padEnd(16)} k=${r.k} slice ${r.stage} [${r.start},${r.end}) ${(r.flops / 1e6).toFixed(1).padStart(7)} MFLOP  worker busy ${r.busyMs.toFixed(2).padStart(8)} ms (wall ${r.wallMs.toFixed(2)})  predicted ${r.predictedMs.toFixed(2).padStart(8)} ms ${pct(e).padStart(5)}`);
+      out(`  ${name.padEnd(16)} k=${r.k} slice ${r.stage} [${r.start},${r.end}) ${(r.flops / 1e6).toFixed(1).padStart(7)} MFLOP  worker wall ${r.wallMs.toFixed(2).padStart(8)} ms (busy ${r.busyMs.toFixed(2)})  predicted ${r.predictedMs.toFixed(2).padStart(8)} ms ${pct(e).padStart(5)}`);
     }
     errorsAll.push(...modelErrors);
     out(`  ${name}: median |error| ${medianAbs(modelErrors)}% (signed ${pct(median(modelErrors))}) over ${modelErrors.length} slices`);
