@@ -9,7 +9,7 @@ import type { MeasureCostOptions, ProbeTiming } from './measure-cost';
 /** Which backends to measure, and optional tuning of the procedure (defaults: MEASURE_DEFAULTS). */
 export interface CostMeasureRequest {
   readonly backends: readonly WorkerBackend[];
-  readonly options?: Pick<MeasureCostOptions, 'warmupMs' | 'minWarmupRounds' | 'maxWarmupMs' | 'rounds' | 'maxRounds' | 'targetSpread' | 'budgetMs'>;
+  readonly options?: Pick<MeasureCostOptions, 'warmupMs' | 'minWarmupRounds' | 'maxWarmupMs' | 'rounds' | 'maxRounds' | 'targetSpread' | 'budgetMs' | 'quietWindow'>;
 }
 
 /** One backend's outcome. */

@@ -9,7 +9,9 @@
  * 3. timed rounds, each running every probe once (interleaved, so a burst of load from elsewhere
  *    hits every class alike), until `rounds` rounds are in and every probe's spread (scaled MAD /
  *    median) is under `targetSpread`, or `maxRounds`, or the `budgetMs` is spent (3 rounds at least);
- * 4. per probe, the median after discarding outliers (robust-stats.ts);
+ * 4. per probe, the median after discarding outliers (robust-stats.ts), over the quietest
+ *    `quietWindow` consecutive rounds (least total time) once there are twice as many rounds: load
+ *    from elsewhere only slows rounds, so a burst while the node joins does not mis-rank it;
  * 5. fixedMsPerRun = the one-element probe's median; rate(class) = FLOPs / (median - fixedMsPerRun).
  *
  * A slowed node (simulated or lab, `slowdown` s >= 1) is timed as it runs slices: each sample is
@@ -56,6 +58,8 @@ export interface MeasureCostOptions {
    * backend such as a software WebGPU adapter takes seconds per round).
    */
   readonly budgetMs?: number;
+  /** The figures come from the quietest this-many consecutive rounds once there are twice as many. */
+  readonly quietWindow?: number;
   /** Quota-style slowdown s >= 1 of the node: every sample is busy ms x s. */
   readonly slowdown?: number;
   /** Called after each probe run with its busy ms (the worker idles (s - 1) x busy here). */
@@ -75,6 +79,7 @@ export const MEASURE_DEFAULTS = {
   maxRounds: 25,
   targetSpread: 0.1,
   budgetMs: 10_000,
+  quietWindow: 5,
 } as const;
 
 /** Timed rounds always taken, whatever the budget. */
@@ -234,10 +239,11 @@ export class ProbeSampler {
    *
    * @throws CostInputError before the first round
    */
-  result(): MeasuredCost {
+  result(quietWindow: number = MEASURE_DEFAULTS.quietWindow): MeasuredCost {
     if (this.rounds === 0) throw new CostInputError('no timed round yet');
+    const [from, to] = this.quietest(quietWindow);
     const timings: ProbeTiming[] = this.probes.map((p, i) => {
-      const r = robustSummary(this.samples[i]!);
+      const r = robustSummary(this.samples[i]!.slice(from, to));
       return { kind: p.kind, flops: p.flops, medianMs: r.median, samples: r.kept, discarded: r.discarded, spread: r.spread };
     });
     const cost = costFromTimings(timings);
@@ -247,6 +253,25 @@ export class ProbeSampler {
       cost, probes: timings, warmupRounds: this.warmupRounds, warmupMs: this.warmupMs, rounds: this.rounds,
       flopsPerSecond: compute.reduce((a, t) => a + t.flops, 0) / netSeconds,
     };
+  }
+
+  /**
+   * The rounds [from, to) to summarise: the `window` consecutive rounds with the least total time
+   * (the quietest stretch) once there are at least 2 x window rounds, else all of them. Load from
+   * elsewhere only ever slows a round, so the quietest stretch is the node's own speed; a burst
+   * while a node joins then does not mis-rank it (issue 11). Run-time load is the calibration's job.
+   */
+  private quietest(window: number): [number, number] {
+    const n = this.rounds;
+    if (!Number.isInteger(window) || window < 1) throw new CostInputError(`quietWindow must be a whole number >= 1, got ${window}`);
+    if (n < 2 * window) return [0, n];
+    const total = Array.from({ length: n }, (_, r) => this.samples.reduce((a, s) => a + s[r]!, 0));
+    let best = 0, bestSum = Infinity;
+    for (let start = 0; start + window <= n; start++) {
+      const sum = total.slice(start, start + window).reduce((a, b) => a + b, 0);
+      if (sum < bestSum) [best, bestSum] = [start, sum];
+    }
+    return [best, best + window];
   }
 
   /** Release every session. */
@@ -282,7 +307,7 @@ export async function measureBackendCost(createSession: ProbeSessionFactory, opt
       if (n >= o.rounds && (n >= o.maxRounds || sampler.settled(o.targetSpread))) break;
       await sampler.sampleRound();
     }
-    return sampler.result();
+    return sampler.result(o.quietWindow);
   } finally {
     await sampler.release();
   }

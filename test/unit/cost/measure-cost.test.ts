@@ -81,6 +81,21 @@ describe('measureBackendCost', () => {
     expect((await measureBackendCost((b) => quiet.factory(b), { probes, now: quiet.now, rounds: 5, maxRounds: 12 })).rounds).toBe(5);
   });
 
+  it('takes its figures from the quietest stretch of rounds, so load while the node joins does not stick', async () => {
+    // Warm-up is one round (6 runs); then 14 of the 25 timed rounds carry +10 ms per run of load.
+    const loaded = (run: number) => (run >= 6 && run < 6 + 14 * 6 ? 10 : 0);
+    const options = { probes, warmupMs: 1, minWarmupRounds: 1, rounds: 25, maxRounds: 25 };
+    const node = fakeNode(probes, 0, loaded);
+    const m = await measureBackendCost((b) => node.factory(b), { ...options, now: node.now });
+    expect(m.rounds).toBe(25);
+    expect(m.cost.fixedMsPerRun).toBeCloseTo(TRUE_FIXED_MS, 6);
+    for (const c of OP_CLASSES) expect(m.cost.flopsPerSecondByOpClass[c] / TRUE_RATES[c], c).toBeCloseTo(1, 6);
+    // Without the quiet window (one window = every round) the median is a loaded round.
+    const again = fakeNode(probes, 0, loaded);
+    const all = await measureBackendCost((b) => again.factory(b), { ...options, now: again.now, quietWindow: 25 });
+    expect(all.cost.fixedMsPerRun).toBeGreaterThan(5);
+  });
+
   it('stops adding rounds when the time budget is spent, after 3 rounds at least', async () => {
     const node = fakeNode(probes, 0);
     // One round of the suite takes ~18.5 ms on this fake node: a 20 ms budget stops at the minimum.
