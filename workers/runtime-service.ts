@@ -2,6 +2,9 @@
  * What the runtime worker does, as a plain class (no worker globals), so tests can drive it
  * directly under Node. onnxruntime-web is reached only through src/runtime/ort-session.ts.
  */
+import type { BackendCostReport, CostMeasureReport, CostMeasureRequest, CostWorkerApi } from '../src/cost/cost-report';
+import { measureBackendCost } from '../src/cost/measure-cost';
+import { median as robustMedianOf, robustSummary } from '../src/cost/robust-stats';
 import type { BackendBenchmark, BenchmarkReport } from '../src/protocol/messages';
 import type {
   BenchmarkRequest,
@@ -16,16 +19,21 @@ import { configureRuntime, createSession, type RuntimeSession } from '../src/run
 import type { TensorData } from '../src/runtime/tensor';
 
 /** Median of a non-empty list. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+export const median = robustMedianOf;
+
+/**
+ * Warm-up of the one-model self-benchmark: at least this many runs and this much compute, ms
+ * (capped at BENCH_WARMUP_MAX_MS): one warm-up run left the WASM kernels cold and the figure 5-17x
+ * low (issue 11).
+ */
+export const BENCH_WARMUP_RUNS = 5;
+export const BENCH_WARMUP_MS = 500;
+export const BENCH_WARMUP_MAX_MS = 5000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Implements {@link RuntimeWorkerApi}; one instance per worker. */
-export class RuntimeService implements RuntimeWorkerApi {
+/** Implements {@link RuntimeWorkerApi} and {@link CostWorkerApi}; one instance per worker. */
+export class RuntimeService implements RuntimeWorkerApi, CostWorkerApi {
   private readonly sessions = new Map<string, RuntimeSession>();
   private info: WorkerInfo | undefined;
   private slowdown = 1;
@@ -57,18 +65,32 @@ export class RuntimeService implements RuntimeWorkerApi {
     };
   }
 
+  /** Why a backend cannot run here, or undefined when it can. */
+  private async unavailable(backend: WorkerBackend): Promise<string | undefined> {
+    if (backend !== 'webgpu') return undefined;
+    const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+    if (!gpu) return 'this browser has no WebGPU';
+    const adapter = await gpu.requestAdapter().catch(() => null);
+    return adapter ? undefined : 'no WebGPU adapter on this device';
+  }
+
   private async benchmarkBackend(backend: WorkerBackend, bytes: Uint8Array, request: BenchmarkRequest): Promise<BackendBenchmark> {
-    if (backend === 'webgpu') {
-      const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
-      if (!gpu) return { backend, available: false, error: 'this browser has no WebGPU' };
-      const adapter = await gpu.requestAdapter().catch(() => null);
-      if (!adapter) return { backend, available: false, error: 'no WebGPU adapter on this device' };
-    }
+    const reason = await this.unavailable(backend);
+    if (reason) return { backend, available: false, error: reason };
     let session: RuntimeSession | undefined;
     try {
       session = await createSession(bytes, { backend });
       const feeds = { [request.inputName]: request.input };
-      await session.run(feeds); // warm-up: first run compiles kernels
+      // Warm-up until the kernels are hot (see BENCH_WARMUP_*), idling the duty cycle as usual.
+      let warmRuns = 0, warmMs = 0;
+      while (warmRuns < BENCH_WARMUP_RUNS || (warmMs < BENCH_WARMUP_MS && warmMs < BENCH_WARMUP_MAX_MS)) {
+        const t0 = performance.now();
+        await session.run(feeds);
+        const busyMs = performance.now() - t0;
+        warmMs += busyMs;
+        warmRuns++;
+        await this.idle(busyMs);
+      }
       const times: number[] = [];
       for (let i = 0; i < request.runs; i++) {
         const t0 = performance.now();
@@ -77,7 +99,7 @@ export class RuntimeService implements RuntimeWorkerApi {
         times.push(busyMs * this.slowdown);
         await this.idle(busyMs);
       }
-      const medianMs = median(times);
+      const medianMs = robustSummary(times).median;
       return {
         backend,
         available: true,
@@ -90,6 +112,35 @@ export class RuntimeService implements RuntimeWorkerApi {
     } finally {
       await session?.release();
     }
+  }
+
+  /**
+   * The cost micro-benchmark (src/cost/measure-cost.ts) on each backend: warm, median of robust
+   * rounds, with this worker's slowdown applied to every sample and its duty cycle idled. Do not
+   * call while this worker runs slices (the timings would interleave).
+   */
+  async measureCost(request: CostMeasureRequest): Promise<CostMeasureReport> {
+    const backends: BackendCostReport[] = [];
+    for (const backend of request.backends) {
+      const reason = await this.unavailable(backend);
+      if (reason) {
+        backends.push({ backend, available: false, error: reason });
+        continue;
+      }
+      const t0 = performance.now();
+      try {
+        const m = await measureBackendCost((bytes) => createSession(bytes, { backend }), {
+          ...request.options, slowdown: this.slowdown, pause: (busyMs) => this.idle(busyMs),
+        });
+        backends.push({
+          backend, available: true, cost: m.cost, flopsPerSecond: m.flopsPerSecond, probes: m.probes,
+          warmupRounds: m.warmupRounds, warmupMs: m.warmupMs, rounds: m.rounds, elapsedMs: performance.now() - t0,
+        });
+      } catch (error) {
+        backends.push({ backend, available: false, error: `${(error as Error).message}`.slice(0, 300) });
+      }
+    }
+    return { backends, slowdown: this.slowdown, threads: this.info?.threads ?? 1 };
   }
 
   async load(modelId: string, source: Uint8Array | string, backend: WorkerBackend, options: { disableOptimizations?: boolean } = {}): Promise<LoadedModel> {

@@ -6,6 +6,7 @@
 import { expose, transfer } from 'comlink';
 import { RuntimeService } from './runtime-service';
 import type { RuntimeWorkerApi } from '../src/protocol/worker-api';
+import type { CostWorkerApi } from '../src/cost/cost-report';
 import type { TensorData } from '../src/runtime/tensor';
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
@@ -16,13 +17,14 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 
 const service = new RuntimeService(fetchBytes);
 
-/** Outputs go back by transfer, not copy. */
-const api: RuntimeWorkerApi = {
+/** Outputs go back by transfer, not copy. `measureCost` is the cost model's micro-benchmark (issue 11). */
+const api: RuntimeWorkerApi & CostWorkerApi = {
   init: (config) => service.init(config),
   benchmark: (request) => service.benchmark(request),
   load: (id, source, backend, options) => service.load(id, source, backend, options),
   unload: (id) => service.unload(id),
   setSlowdown: (s) => service.setSlowdown(s),
+  measureCost: (request) => service.measureCost(request),
   async run(id, feeds) {
     const result = await service.run(id, feeds);
     const buffers = Object.values(result.outputs).map((t: TensorData) => t.data.buffer as ArrayBuffer);

@@ -18,4 +18,5 @@ export { openChain, type ChainStage, type SliceChain } from './chain-runner';
 export { compareTensors, type TensorComparison } from './compare-tensors';
 export { verifySlices, type OutputCheck, type VerifyOptions, type VerifyResult } from './verify-slices';
 export { toPlanModel, type PlanModel } from './plan-model';
+export { opClassOf, profileOpClasses, MEMORY_BOUND_OPS, type OpClass } from './op-class';
 export * from './errors';

@@ -49,4 +49,22 @@ describe('RuntimeService (the worker body, driven directly under Node)', () => {
     expect(median(ratios)).toBeLessThan(3.6);
     await expect(service.init({ wasmPaths: '', numThreads: 1, slowdown: 0.5 })).rejects.toThrow(/slowdown must be >= 1, got 0.5/);
   });
+
+  it('measures the cost micro-benchmark per backend: wasm labelled measured, webgpu unavailable here', async () => {
+    const service = new RuntimeService(fetchBytes);
+    await service.init({ wasmPaths: '', numThreads: 1 });
+    const quick = { warmupMs: 50, minWarmupRounds: 1, rounds: 3, maxRounds: 3 };
+    const report = await service.measureCost({ backends: ['wasm', 'webgpu'], options: quick });
+    expect(report.slowdown).toBe(1);
+    const [wasm, gpu] = report.backends;
+    expect(wasm).toMatchObject({ backend: 'wasm', available: true, rounds: 3 });
+    expect(wasm?.cost?.label).toBe('measured');
+    expect(wasm?.cost?.fixedMsPerRun).toBeGreaterThan(0);
+    for (const rate of Object.values(wasm!.cost!.flopsPerSecondByOpClass)) expect(rate).toBeGreaterThan(0);
+    expect(wasm?.probes?.map((p) => p.kind)).toEqual(['fixed', 'conv', 'depthwise', 'matmul', 'elementwise', 'memory']);
+    expect(gpu).toMatchObject({ backend: 'webgpu', available: false });
+    expect(gpu?.error).toMatch(/WebGPU/);
+    await service.setSlowdown(2);
+    expect((await service.measureCost({ backends: ['wasm'], options: quick })).slowdown).toBe(2);
+  });
 });

@@ -1,0 +1,44 @@
+/**
+ * Robust summaries of timing samples. A timing sample is spoiled upwards (a GC pause, another tab
+ * starting, the OS scheduling someone else), so the estimator must ignore a minority of slow
+ * samples without being fooled by a fast cluster either: the median after dropping samples more
+ * than {@link OUTLIER_MADS} scaled median absolute deviations from the median.
+ */
+
+/** Samples further than this many scaled MADs from the median are outliers (3.5, Iglewicz-Hoaglin). */
+export const OUTLIER_MADS = 3.5;
+
+/** Median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median of an empty list');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A robust summary of samples. */
+export interface RobustSummary {
+  /** Median of the kept samples. */
+  readonly median: number;
+  /** Samples kept. */
+  readonly kept: number;
+  /** Samples dropped as outliers. */
+  readonly discarded: number;
+  /** Relative spread of the kept samples: scaled MAD / median (0 when all equal). */
+  readonly spread: number;
+}
+
+/**
+ * Median after discarding outliers: |x - median| > OUTLIER_MADS x 1.4826 x MAD. With MAD = 0 (half
+ * the samples identical) only samples more than 1% away from the median are dropped.
+ */
+export function robustSummary(samples: readonly number[]): RobustSummary {
+  for (const s of samples) if (!Number.isFinite(s) || s < 0) throw new RangeError(`timing sample ${s} is not a finite number >= 0`);
+  const m = median(samples);
+  const mad = 1.4826 * median(samples.map((s) => Math.abs(s - m)));
+  const limit = mad > 0 ? OUTLIER_MADS * mad : 0.01 * m;
+  const kept = samples.filter((s) => Math.abs(s - m) <= limit);
+  const keptMedian = median(kept);
+  const keptMad = 1.4826 * median(kept.map((s) => Math.abs(s - keptMedian)));
+  return { median: keptMedian, kept: kept.length, discarded: samples.length - kept.length, spread: keptMedian > 0 ? keptMad / keptMedian : 0 };
+}
