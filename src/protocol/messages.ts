@@ -32,6 +32,14 @@ export interface BackendBenchmark {
   readonly runs?: number;
   /** Achieved compute rate on the benchmark model, FLOP/s (its FLOPs / median time). */
   readonly flopsPerSecond?: number;
+  /**
+   * The cost model's measurement (src/cost): FLOP/s per operator class and the fixed ms of one run,
+   * measured warm in the node's worker on this backend.
+   */
+  readonly cost?: {
+    readonly flopsPerSecondByOpClass: Readonly<Record<'conv' | 'depthwise' | 'matmul' | 'elementwise' | 'memory', number>>;
+    readonly fixedMsPerRun: number;
+  };
   /** Why the backend is unavailable. */
   readonly error?: string;
 }
@@ -171,7 +179,18 @@ function parseBackend(v: unknown, at: string): BackendBenchmark {
   if (v.runs !== undefined) checkBound(v.runs, 'benchmarkRuns', `${at}.runs`);
   if (v.flopsPerSecond !== undefined) checkBound(v.flopsPerSecond, 'flopsPerSecond', `${at}.flopsPerSecond`);
   need(v.error === undefined || isStr(v.error, 500), 'backend.error must be short text', `${at}.error`);
-  return pick<BackendBenchmark>(v, ['backend', 'available', 'medianMs', 'runs', 'flopsPerSecond', 'error']);
+  let cost: BackendBenchmark['cost'];
+  if (v.cost !== undefined) {
+    const c = v.cost;
+    need(isObj(c) && isObj(c.flopsPerSecondByOpClass), 'backend.cost must hold flopsPerSecondByOpClass and fixedMsPerRun', `${at}.cost`);
+    const rates = (c as Record<string, Record<string, unknown>>).flopsPerSecondByOpClass!;
+    const classes = ['conv', 'depthwise', 'matmul', 'elementwise', 'memory'] as const;
+    const checked = Object.fromEntries(classes.map((k) => [k, checkBound(rates[k], 'flopsPerSecond', `${at}.cost.flopsPerSecondByOpClass.${k}`)]));
+    const fixed = checkBound((c as Record<string, unknown>).fixedMsPerRun, 'fixedMsPerRun', `${at}.cost.fixedMsPerRun`);
+    cost = { flopsPerSecondByOpClass: checked as Record<(typeof classes)[number], number>, fixedMsPerRun: fixed };
+  }
+  const picked = pick<BackendBenchmark>(v, ['backend', 'available', 'medianMs', 'runs', 'flopsPerSecond', 'error']);
+  return cost ? { ...picked, cost } : picked;
 }
 
 /** Run a run-plane check, mapping unknown kinds to ProtocolError. */

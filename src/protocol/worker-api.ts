@@ -2,6 +2,7 @@
  * The contract between pages and the runtime worker (workers/runtime.worker.ts), called through
  * comlink. Big tensors cross by transfer (comlink.transfer), not copy.
  */
+import type { CostWorkerApi } from '../cost/cost-report';
 import type { BenchmarkReport } from './messages';
 import type { TensorData } from '../runtime/tensor';
 
@@ -65,7 +66,8 @@ export interface LoadedModel {
 }
 
 /** The API the runtime worker exposes. */
-export interface RuntimeWorkerApi {
+/** The runtime worker's API (workers/runtime.worker.ts), the cost micro-benchmark included. */
+export interface RuntimeWorkerApi extends CostWorkerApi {
   init(config: WorkerInit): Promise<WorkerInfo>;
   benchmark(request: BenchmarkRequest): Promise<BenchmarkReport>;
   /** Load a model from bytes (transferred) or a same-origin URL under an id. */

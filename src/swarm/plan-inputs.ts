@@ -6,7 +6,7 @@ import { bundledReading } from '../carbon/bundled-intensity';
 import { estimatedPowerModel } from '../carbon/power-model';
 import type { IntensityReading } from '../carbon/intensity';
 import type { PowerModel } from '../carbon/power-model';
-import type { HostGroup, PlanNode } from '../plan/plan-types';
+import type { BackendCost, HostGroup, PlanNode } from '../plan/plan-types';
 import type { NodeRecord } from './coordinator';
 
 /** Memory offered to slices when the browser does not tell (navigator.deviceMemory): 1 GB. */
@@ -48,8 +48,10 @@ export function hostGroupsOf(records: readonly NodeRecord[]): HostGroup[] {
 /** The planner's view of one node. */
 export function toPlanNode(record: NodeRecord): PlanNode {
   const rates: Record<string, number> = {};
+  const costs: Record<string, BackendCost> = {};
   for (const b of record.benchmark?.backends ?? []) {
     if (b.available && b.flopsPerSecond && b.flopsPerSecond > 0) rates[b.backend] = b.flopsPerSecond;
+    if (b.available && b.cost) costs[b.backend] = { ...b.cost, label: 'measured' };
   }
   const { intensity, power } = carbonOf(record);
   const ramWatts = power.ramGb === null ? 0 : power.ramGb * power.ramWattsPerGb;
@@ -61,6 +63,7 @@ export function toPlanNode(record: NodeRecord): PlanNode {
     gramsCo2PerKwh: intensity.gramsCo2PerKwh,
     intensitySource: `${intensity.source} ${intensity.zone}`,
     sliceOverheadMs: SLICE_OVERHEAD_MS,
+    ...(Object.keys(costs).length ? { costByBackend: costs } : {}),
     // A duty-cycled node computes 1/slowdown of its wall time: the ledger charges P(u) x wall.
     utilisation: 1 / Math.max(1, record.profile?.slowdown ?? 1),
     ...(record.simulated ? { hostGroup: SIMULATED_HOST_GROUP } : {}),

@@ -21,7 +21,11 @@ import type { Placement } from '../plan/plan-types';
 import { Listeners } from '../util/listeners';
 import { buildDeployment, type DeployedStage, type Deployment } from './deployment';
 import { DeployError, StageDeployer } from './stage-deployer';
-import { carbonOf, isPlannable } from './plan-inputs';
+import { carbonOf, isPlannable, toPlanNode } from './plan-inputs';
+import { Calibration } from '../cost/calibration';
+import { toPlanModel } from '../graph/index';
+import type { PlanModel } from '../plan/plan-model';
+import { basePredictionMs, calibrationKey } from './calibration-feed';
 import { SLICE_BYTES_REQUEST_ID, decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
 import { RunError, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
 
@@ -62,6 +66,9 @@ export class RunController {
   };
   /** Nodes that failed this run (deployment or execution), with the reason: the table marks them. */
   readonly failedNodes = new Map<string, string>();
+  /** Predicted vs measured per slice, node and link, fed by every execution (src/cost/calibration.ts). */
+  readonly calibration = new Calibration();
+  private readonly planModel: PlanModel;
   private readonly events = new Listeners<[RunEvent]>();
   private readonly requests = new Map<number, Req>();
   private readonly wire = new Map<number, number>();
@@ -85,6 +92,7 @@ export class RunController {
 
   constructor(private readonly options: RunControllerOptions) {
     this.ledger = options.ledger ?? new CarbonLedger();
+    this.planModel = toPlanModel(options.profile);
     this.deployer = new StageDeployer(
       options.coordinator,
       this.stats,
@@ -215,7 +223,7 @@ export class RunController {
       const nodes = this.usableNodes();
       const result = nodes.length === 0
         ? { ok: false as const, reason: 'no ready node with a benchmark to run on', binding: 'input' as const }
-        : this.options.planNodes(nodes, { replan: this.deployedOnce });
+        : this.options.planNodes(nodes, { replan: this.deployedOnce, calibration: this.calibration });
       if (!result.ok) {
         if (!this.deployedOnce) throw new RunError(nodes.length === 0 ? result.reason : `no placement: ${result.reason}`);
         await this.pause(nodes.length === 0 ? `no node left to run on` : `no placement on the nodes left: ${result.reason}`);
@@ -367,6 +375,29 @@ export class RunController {
     const deployment = this.deployment?.runId === message.runId ? this.deployment : this.pastDeployments.get(message.runId) ?? this.deploying;
     const next = deployment?.pipelines[found.pipeline]?.stages[found.position + 1]?.nodeId ?? 'coordinator';
     this.ledger.recordHop({ inferenceId, fromNodeId: nodeId, toNodeId: next, bytes: message.outputBytes, intensity });
+    this.calibrate(record, found.stage, message.busyMs, Math.max(message.wallMs, message.busyMs));
+  }
+
+  /** Deployed slices that ran once already: a fresh session's first run compiles its kernels. */
+  private readonly warmSlices = new Set<string>();
+
+  /** Feed one execution to the calibration; a lasting change of a node's speed re-plans once. */
+  private calibrate(record: Parameters<typeof toPlanNode>[0], stage: DeployedStage, busyMs: number, wallMs: number): void {
+    const warmKey = `${record.nodeId}|${stage.slice.sha256}|${stage.backend}`;
+    if (!this.warmSlices.has(warmKey)) {
+      this.warmSlices.add(warmKey);
+      return;
+    }
+    const base = basePredictionMs(toPlanNode(record), stage.backend, this.planModel, stage.range);
+    if (!(base > 0) || !(wallMs > 0)) return;
+    const events = this.calibration.recordExecution({ nodeId: record.nodeId, sliceKey: calibrationKey(record.nodeId, stage.backend, stage.range), backend: stage.backend, basePredictedMs: base, busyMs, wallMs });
+    for (const event of events) {
+      if (event.kind !== 'node-drift') continue;
+      this.emit({ kind: 'drift', nodeId: event.nodeId, name: record.name, from: event.drift.from, to: event.drift.to });
+      if (this.options.replanOnDrift ?? true) {
+        this.replan(`${record.name} now runs at ${event.drift.to.toFixed(2)}x its predicted time (was ${event.drift.from.toFixed(2)}x)`);
+      }
+    }
   }
 
   private onBinary(nodeId: NodeId, data: ArrayBuffer): void {

@@ -10,6 +10,7 @@ import { choosePlacement as planPlacement, placementChoiceOf } from '../plan/cho
 import type { PlanConstraints, PlanInputs, PlanWeights, PlannerMode } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from './coordinator';
 import { hostGroupsOf, toPlanNode } from './plan-inputs';
+import { calibratedNode, sliceCorrections } from './calibration-feed';
 import { RunController, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunPlanResult } from './run-controller';
 
 /** What the user chose. */
@@ -46,11 +47,15 @@ export interface RunSettings {
  * adding pipelines where that helps; nodes sharing this machine are planned as one host group.
  */
 export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], nodes: readonly NodeRecord[], context: PlanContext): RunPlanResult {
+  const calibration = context.calibration;
+  const corrections = calibration ? sliceCorrections(calibration) : undefined;
   const swarm = {
     model,
-    nodes: nodes.map(toPlanNode),
+    // What the run measured corrects what the nodes measured before it (calibration-feed.ts).
+    nodes: nodes.map((n) => (calibration ? calibratedNode(toPlanNode(n), calibration) : toPlanNode(n))),
     hostGroups: hostGroupsOf(nodes),
     nodeNames: new Map(nodes.map((n) => [n.nodeId as string, n.name])),
+    ...(corrections && corrections.size ? { sliceCorrections: corrections } : {}),
   };
   const common = {
     mode: settings.mode,

@@ -5,6 +5,7 @@ import type { Placement, PlanResult } from '../plan/plan-types';
 import type { TensorData } from '../runtime/tensor';
 import type { Coordinator, NodeRecord } from './coordinator';
 import type { DeployProgress, DeployTimings } from './stage-deployer';
+import type { Calibration } from '../cost/calibration';
 
 /** How a request ended. */
 export type RequestOutcome =
@@ -32,6 +33,8 @@ export type RequestOutcome =
 export interface PlanContext {
   /** False for the run's first plan; true when re-planning (node lost, drift, settings changed). */
   readonly replan: boolean;
+  /** What the run measured so far (src/cost/calibration.ts): plan with it (calibration-feed.ts). */
+  readonly calibration?: Calibration;
 }
 
 /** A plan, with a line saying how it departs from what was asked (e.g. fewer slices than asked). */
@@ -61,6 +64,8 @@ export interface RunControllerOptions {
    * after this long without one it fails what is pending (default 120 s).
    */
   readonly pauseTimeoutMs?: number;
+  /** Re-plan when calibration finds a node's speed moved for good (default true). */
+  readonly replanOnDrift?: boolean;
 }
 
 /** Counters of a run. */
@@ -90,6 +95,7 @@ export type RunEvent =
   | { readonly kind: 'replanning'; readonly reason: string }
   | { readonly kind: 'node-failed'; readonly nodeId: string; readonly name: string; readonly reason: string }
   | { readonly kind: 'paused'; readonly reason: string; readonly timeoutMs: number }
+  | { readonly kind: 'drift'; readonly nodeId: string; readonly name: string; readonly from: number; readonly to: number }
   | { readonly kind: 'result'; readonly outcome: RequestOutcome }
   | { readonly kind: 'error'; readonly reason: string };
 

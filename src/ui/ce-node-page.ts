@@ -213,12 +213,8 @@ export class CeNodePage extends LitElement {
         },
         store: new IdbSliceStore(),
         slowdown: params.slowdown ?? 1,
-        // A short unrecorded pass first: the first runs of a fresh worker (JIT, CPU clock ramp-up)
-        // would make a lab node look slower or faster than its slowdown says.
-        benchmark: async (runtime) => {
-          await runSelfBenchmark(runtime, 3);
-          return (this.benchmark = await runSelfBenchmark(runtime));
-        },
+        // The benchmark and the cost micro-benchmark warm the worker up themselves (src/cost).
+        benchmark: async (runtime) => (this.benchmark = await runSelfBenchmark(runtime)),
         profile: () => this.carbon?.message,
       });
       this.watch(session);
@@ -249,7 +245,8 @@ export class CeNodePage extends LitElement {
   /** Reuse the stored benchmark when the thread count matches; else run it in the worker. */
   private async runBenchmark(runtime: RuntimeClient): Promise<BenchmarkReport> {
     const profile = await loadProfile();
-    if (profile?.benchmark && profile.benchmark.threads === threadCount() && profile.benchmark.backends.some((b) => b.flopsPerSecond) && !this.benchmark) {
+    // Reused only when it carries the cost model's per-class figures (older saved ones do not).
+    if (profile?.benchmark && profile.benchmark.threads === threadCount() && profile.benchmark.backends.some((b) => b.flopsPerSecond && b.cost) && !this.benchmark) {
       this.benchmark = profile.benchmark;
       this.reusedBenchmark = true;
       return profile.benchmark;

@@ -6,7 +6,8 @@
 import { transfer } from 'comlink';
 import { sha256Hex } from '../graph/index';
 import type { JoinToken, RoomId } from '../protocol/ids';
-import type { BenchmarkReport } from '../protocol/messages';
+import type { BackendBenchmark, BenchmarkReport } from '../protocol/messages';
+import type { WorkerBackend } from '../protocol/worker-api';
 import type { ProfileMessage } from '../protocol/run-messages';
 import type { TensorData } from '../runtime/tensor';
 import { openPeerTransport } from '../mesh/peerjs-transport';
@@ -26,17 +27,36 @@ function benchmarkInput(): TensorData {
   return { dtype: 'float32', dims: [1, 3, PADDLE_CLS_HEIGHT, PADDLE_CLS_WIDTH], data };
 }
 
-/** Run the self-benchmark on the bundled model in `runtime`'s worker (FLOP/s from its known MACs). */
-export function runSelfBenchmark(runtime: RuntimeClient, runs = 10): Promise<BenchmarkReport> {
-  return runtime.api.benchmark({
+/**
+ * Run the self-benchmark on the bundled model in `runtime`'s worker (FLOP/s from its known MACs),
+ * then the cost model's micro-benchmark (src/cost: FLOP/s per operator class and the fixed ms of a
+ * run) on each backend that works, and report both: the planner predicts slices from the latter.
+ */
+export async function runSelfBenchmark(runtime: RuntimeClient, runs = 10): Promise<BenchmarkReport> {
+  const backends: WorkerBackend[] = 'gpu' in navigator ? ['wasm', 'webgpu'] : ['wasm'];
+  const report = await runtime.api.benchmark({
     modelUrl: PADDLE_CLS_URL,
     modelName: 'paddle-cls',
     flops: zooInfo('paddle-cls').macs * 2,
     inputName: PADDLE_CLS_INPUT,
     input: benchmarkInput(),
     runs,
-    backends: 'gpu' in navigator ? ['wasm', 'webgpu'] : ['wasm'],
+    backends,
   });
+  const working = report.backends.filter((b) => b.available).map((b) => b.backend);
+  const costs = new Map<string, NonNullable<BackendBenchmark['cost']>>();
+  for (const backend of working) {
+    // WebGPU here may be a slow software adapter: a shorter budget keeps joining quick.
+    const options = backend === 'webgpu' ? { budgetMs: 3000, maxWarmupMs: 2000 } : {};
+    try {
+      const measured = await runtime.api.measureCost({ backends: [backend], options });
+      const cost = measured.backends[0]?.cost;
+      if (cost) costs.set(backend, { flopsPerSecondByOpClass: cost.flopsPerSecondByOpClass, fixedMsPerRun: cost.fixedMsPerRun });
+    } catch {
+      // The node stays plannable on its FLOP/s figure; the planner labels that rule.
+    }
+  }
+  return { ...report, backends: report.backends.map((b) => (costs.has(b.backend) ? { ...b, cost: costs.get(b.backend)! } : b)) };
 }
 
 /** Adapt the worker to the executor: slice bytes cross by transfer. */

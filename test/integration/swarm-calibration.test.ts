@@ -1,0 +1,116 @@
+/**
+ * The cost model's calibration inside the run loop, under Node over the in-memory network with real
+ * onnxruntime-web slices: nodes that run slower than their benchmark claimed are predicted within
+ * 10% per slice after 10 inferences; a lasting change of a node's speed re-plans once, a single
+ * slow execution does not; nodes sharing one processor are planned as one host group.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { indexModel, parseModel, profileModel, toPlanModel, type ModelProfile } from '../../src/graph/index';
+import { loadZooModel } from '../../src/zoo/index';
+import type { RunEvent } from '../../src/swarm/run-controller';
+import { choosePlacement, startRunSession, type RunSettings } from '../../src/swarm/run-session';
+import type { SliceRuntime } from '../../src/swarm/node-executor';
+import type { NodeRecord } from '../../src/swarm/coordinator';
+import { hostGroupsOf } from '../../src/swarm/plan-inputs';
+import { startSwarm } from '../helpers/swarm-harness';
+
+let profile: ModelProfile;
+
+beforeAll(async () => {
+  const bytes = await loadZooModel('tinycnn');
+  profile = await profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: [1, 3, 32, 32] }]);
+});
+
+let stopSwarm: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await stopSwarm?.();
+  stopSwarm = undefined;
+});
+
+const settings = (over: Partial<RunSettings> = {}): RunSettings => ({ model: 'tinycnn', mode: 'balanced', stages: 2, inferences: 20, ratePerSecond: 1000, seed: 1, window: 1, ...over });
+
+/**
+ * A node whose every run takes `extraMs(n)` more than the kernel (n = its execution count, from 0):
+ * a machine slower than its benchmark said, by a known amount.
+ */
+const slowerBy = (extraMs: (n: number) => number) => (runtime: SliceRuntime): SliceRuntime => {
+  let n = 0;
+  return {
+    load: runtime.load.bind(runtime),
+    unload: runtime.unload.bind(runtime),
+    run: async (id, feeds) => {
+      const extra = extraMs(n++);
+      const t0 = performance.now();
+      const result = await runtime.run(id, feeds);
+      await new Promise((r) => setTimeout(r, extra));
+      const wall = performance.now() - t0;
+      return { ...result, busyMs: wall, wallMs: wall };
+    },
+  };
+};
+
+describe('calibration in the run loop', { timeout: 120_000 }, () => {
+  it('nodes slower than they claimed: per-slice predictions within 10% after 10 inferences', async () => {
+    // Both claim 1 TFLOP/s: tinycnn's slices would take well under 1 ms; they take ~30 and ~60 ms.
+    const swarm = await startSwarm({ nodes: [{ name: 'a', flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 30) }, { name: 'b', flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 60) }] });
+    stopSwarm = swarm.stop;
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 12 }), () => {}, { replanOnDrift: false });
+    const outcomes = await session.done;
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const rows = session.controller.calibration.rows();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.executions).toBeGreaterThanOrEqual(10);
+      // Before: predicted from the claim, wildly off; after: within 10%.
+      expect(Math.abs(row.baseError)).toBeGreaterThan(0.9);
+      expect(Math.abs(row.error), JSON.stringify(row)).toBeLessThan(0.1);
+      expect(row.source).toBe('slice');
+    }
+    session.controller.stop('test over');
+  });
+
+  it('a lasting slow-down re-plans once; a single slow execution does not', async () => {
+    // Node "a" runs at +100 ms, with one +1 s outlier at its 5th run, then +300 ms from its 14th on
+    // (long enough that timer jitter on a loaded machine stays far below the 25% drift threshold).
+    const swarm = await startSwarm({
+      nodes: [
+        { name: 'a', flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy((n) => (n === 4 ? 1000 : n >= 13 ? 300 : 100)) },
+        // b claims half of a's speed, so Performance starts on a.
+        { name: 'b', flopsPerSecond: 5e11, zone: 'FR', wrapRuntime: slowerBy(() => 100) },
+      ],
+    });
+    stopSwarm = swarm.stop;
+    const events: RunEvent[] = [];
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 24, stages: 1, mode: 'performance' }), (e) => events.push(e));
+    await session.started;
+    const first = session.controller.placement!.pipelines[0]!.slices[0]!.nodeId;
+    const outcomes = await session.done;
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const drifts = events.filter((e) => e.kind === 'drift');
+    const replans = events.filter((e) => e.kind === 'replanning');
+    expect(first).toBe('node-a');
+    expect(drifts).toHaveLength(1);
+    expect(drifts[0]!.kind === 'drift' && drifts[0]!.name).toBe('a');
+    expect(replans).toHaveLength(1);
+    expect(replans[0]!.kind === 'replanning' && replans[0]!.reason).toMatch(/^a now runs at [\d.]+x its predicted time/);
+    // The re-plan moved the model to b, now predicted faster than the slowed a.
+    expect(session.controller.placement!.pipelines[0]!.slices[0]!.nodeId).toBe('node-b');
+    session.controller.stop('test over');
+  });
+
+  it('nodes sharing a processor are one host group: never predicted faster than the whole model on one', () => {
+    const model = toPlanModel(profile);
+    const record = (name: string): NodeRecord => ({
+      nodeId: `node-${name}` as NodeRecord['nodeId'], name, deviceClass: 'laptop', hardwareConcurrency: 1, deviceMemoryGb: 8, webgpu: false, simulated: true,
+      state: 'ready', load: 0, lastSeenMs: 0,
+      benchmark: { model: 'fake', threads: 1, crossOriginIsolated: false, backends: [{ backend: 'wasm', available: true, medianMs: 1, runs: 1, flopsPerSecond: 1e9 }] },
+    });
+    const nodes = ['a', 'b', 'c'].map(record);
+    expect(hostGroupsOf(nodes)).toEqual([{ id: 'this-machine', cores: 1 }]);
+    const split = choosePlacement(settings({ stages: 3 }), model, nodes, { replan: false });
+    const whole = choosePlacement(settings({ stages: 1 }), model, nodes, { replan: false });
+    expect(split.ok && whole.ok).toBe(true);
+    if (!split.ok || !whole.ok) return;
+    expect(split.placement.prediction.throughputPerSecond).toBeLessThanOrEqual(whole.placement.prediction.throughputPerSecond * 1.0001);
+  });
+});
