@@ -46,6 +46,14 @@ interface Req {
   sentMs?: number;
 }
 
+/** A drift re-plans only when another placement is predicted this much faster (with the calibration). */
+const DRIFT_REPLAN_MARGIN = 0.1;
+
+/** Which slices run where, for telling two placements apart. */
+function signature(placement: Placement): string {
+  return placement.pipelines.map((p) => p.slices.map((s) => `${s.nodeId}[${s.sliceRange[0]},${s.sliceRange[1]})@${s.backend}`).join('>')).join(';');
+}
+
 /** Deployments kept to book late reports of replaced ones (energy spent still counts). */
 const PAST_DEPLOYMENTS_KEPT = 16;
 
@@ -378,6 +386,34 @@ export class RunController {
     this.calibrate(record, found.stage, message.busyMs, Math.max(message.wallMs, message.busyMs));
   }
 
+  /**
+   * Whether what the run measured makes a different placement better by more than
+   * {@link DRIFT_REPLAN_MARGIN} in predicted latency (both judged with the calibration): a re-plan
+   * that would deploy the same slices, or gain little, is not worth a redeployment.
+   */
+  private driftChangesPlan(): boolean {
+    const current = this.placementValue;
+    if (this.phaseValue !== 'running' || !current) return false;
+    const nodes = this.usableNodes();
+    const candidate = this.options.planNodes(nodes, { replan: true, calibration: this.calibration });
+    if (!candidate.ok || signature(candidate.placement) === signature(current)) return false;
+    const calibratedLatency = (placement: Placement) => {
+      let total = 0;
+      for (const pipeline of placement.pipelines) {
+        let ms = pipeline.hops.reduce((a, h) => a + h.transferMs, 0);
+        for (const slice of pipeline.slices) {
+          const record = nodes.find((n) => n.nodeId === slice.nodeId);
+          if (!record) return Infinity;
+          const base = basePredictionMs(toPlanNode(record), slice.backend, this.planModel, slice.sliceRange);
+          ms += this.calibration.predictMs(slice.nodeId, calibrationKey(slice.nodeId, slice.backend, slice.sliceRange), slice.backend, base > 0 ? base : 1).ms;
+        }
+        total += ms * pipeline.share;
+      }
+      return total;
+    };
+    return calibratedLatency(candidate.placement) < calibratedLatency(current) * (1 - DRIFT_REPLAN_MARGIN);
+  }
+
   /** Deployed slices that ran once already: a fresh session's first run compiles its kernels. */
   private readonly warmSlices = new Set<string>();
 
@@ -394,7 +430,7 @@ export class RunController {
     for (const event of events) {
       if (event.kind !== 'node-drift') continue;
       this.emit({ kind: 'drift', nodeId: event.nodeId, name: record.name, from: event.drift.from, to: event.drift.to });
-      if (this.options.replanOnDrift ?? true) {
+      if ((this.options.replanOnDrift ?? true) && this.driftChangesPlan()) {
         this.replan(`${record.name} now runs at ${event.drift.to.toFixed(2)}x its predicted time (was ${event.drift.from.toFixed(2)}x)`);
       }
     }

@@ -48,7 +48,9 @@ export interface RunSettings {
  */
 export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], nodes: readonly NodeRecord[], context: PlanContext): RunPlanResult {
   const calibration = context.calibration;
-  const corrections = calibration ? sliceCorrections(calibration) : undefined;
+  // Corrections only for nodes still here (the planner refuses keys of unknown nodes).
+  const present = new Set(nodes.map((n) => n.nodeId as string));
+  const corrections = calibration ? new Map([...sliceCorrections(calibration)].filter(([key]) => present.has(key.split('|')[0]!))) : undefined;
   const swarm = {
     model,
     // What the run measured corrects what the nodes measured before it (calibration-feed.ts).
