@@ -37,6 +37,8 @@ export interface BrowserLabOptions {
   readonly joinTimeoutMs?: number;
   /** Rebuild dist/ even when it looks current. */
   readonly forceBuild?: boolean;
+  /** Warm-up inferences per run before the measured ones (default: the page's, 2). */
+  readonly warmup?: number;
 }
 
 function newestMtimeMs(dir: string): number {
@@ -173,7 +175,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
     for (let repeat = 1; repeat <= scenario.repetitions; repeat++) {
       for (const c of configs) {
         if (signal?.aborted) throw new LabRunError('interrupted');
-        const settings = settingsFor(c, scenario, repeat - 1, paper);
+        const settings = { ...settingsFor(c, scenario, repeat - 1, paper), ...(options.warmup ? { warmup: options.warmup } : {}) };
         const record = (await coordinator.evaluate((s) => window.carbonedgeLab!.run(s), settings)) as LabRunRecord;
         const paperMs = c.paperMode ? (paper.get(c.label)!.decisionMicroseconds * scenario.inferences) / 1000 : 0;
         const m = measureRun(c.label, repeat, record, paperMs);

@@ -3,6 +3,7 @@
  * and the `carbonedge experiment` runner in Node (src/lab/browser-lab.ts). Types only: plain,
  * structured-clone-safe data, so it crosses `page.evaluate` unchanged.
  */
+import type { PredictionRow } from '../cost/calibration';
 import type { LedgerRow, LedgerSummary } from '../carbon/ledger';
 import type { Placement, PlanConstraints, PlanNode, PlanWeights, PlannerMode } from '../plan/plan-types';
 
@@ -70,6 +71,11 @@ export interface LabRunRecord {
   readonly planningMs: number;
   readonly deployMs: number;
   readonly replans: number;
+  /** The same placement predicted again with what the warm-up measured (calibration), when it worked. */
+  readonly calibratedPrediction?: Placement['prediction'];
+  /** Per-slice predictions right after the warm-up (calibrated) and at the end, with measured medians. */
+  readonly predictionsAfterWarmup?: readonly PredictionRow[];
+  readonly predictions?: readonly PredictionRow[];
 }
 
 /** The hook the coordinator page installs on `window`. */

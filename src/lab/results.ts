@@ -35,6 +35,10 @@ export interface RepeatMeasure {
   readonly placement: string;
   /** The planner's prediction for the placement, per inference. */
   readonly predicted?: { readonly latencyMs: number; readonly throughputPerSecond: number; readonly energyJoules: number; readonly gramsCo2: number };
+  /** The same, predicted again after the warm-up calibrated the cost model (browser runs). */
+  readonly predictedCalibrated?: RepeatMeasure['predicted'];
+  /** Per-slice predictions after the warm-up vs the run's measured medians (browser runs). */
+  readonly slicePredictions?: readonly { readonly node: string; readonly slice: string; readonly basePredictedMs: number; readonly calibratedMs: number; readonly measuredMs: number }[];
   readonly error?: string;
 }
 
@@ -57,6 +61,8 @@ export interface ConfigurationResult {
   /** Mean share of busy time per node name. */
   readonly nodeUsage: Readonly<Record<string, number>>;
   readonly predicted?: RepeatMeasure['predicted'];
+  readonly predictedCalibrated?: RepeatMeasure['predicted'];
+  readonly slicePredictions?: RepeatMeasure['slicePredictions'];
   readonly failed: number;
   readonly errors: readonly string[];
 }
@@ -133,8 +139,25 @@ export function measureRun(label: string, repeat: number, record: LabRunRecord, 
     busyMsByNode: busy,
     placement: describePlacement(record.placement, record.nodeNames),
     ...(p ? { predicted: { latencyMs: p.latencyMs, throughputPerSecond: p.throughputPerSecond, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 } } : {}),
+    ...(record.calibratedPrediction ? { predictedCalibrated: pick4(record.calibratedPrediction) } : {}),
+    ...(record.predictionsAfterWarmup?.length ? { slicePredictions: slicePredictions(record) } : {}),
     ...(record.error ? { error: record.error } : {}),
   };
+}
+
+function pick4(p: NonNullable<LabRunRecord['calibratedPrediction']>): NonNullable<RepeatMeasure['predicted']> {
+  return { latencyMs: p.latencyMs, throughputPerSecond: p.throughputPerSecond, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 };
+}
+
+/** Per slice: the prediction before the run, after the warm-up (calibrated), and the run's measured median. */
+function slicePredictions(record: LabRunRecord): NonNullable<RepeatMeasure['slicePredictions']> {
+  const end = new Map((record.predictions ?? []).map((r) => [`${r.nodeId}|${r.sliceKey}`, r]));
+  return (record.predictionsAfterWarmup ?? []).flatMap((r) => {
+    const last = end.get(`${r.nodeId}|${r.sliceKey}`);
+    if (!last) return [];
+    const [, , start, stop] = r.sliceKey.split('|');
+    return [{ node: record.nodeNames[r.nodeId] ?? r.nodeId, slice: `[${start},${stop})@${r.backend}`, basePredictedMs: r.basePredictedMs, calibratedMs: r.predictedMs, measuredMs: last.measuredWallMs }];
+  });
 }
 
 /** Per-request rows of one browser run. */
@@ -174,6 +197,8 @@ export function aggregate(
       planningMsPerRequest: estimate(ms.map((m) => m.planningMsPerRequest)),
       nodeUsage: usage,
       ...(ms[0]?.predicted ? { predicted: ms[0].predicted } : {}),
+      ...(ms[0]?.predictedCalibrated ? { predictedCalibrated: ms[0].predictedCalibrated } : {}),
+      ...(ms[0]?.slicePredictions ? { slicePredictions: ms[0].slicePredictions } : {}),
       failed: all.reduce((a, m) => a + m.failed, 0),
       errors: all.flatMap((m) => (m.error ? [`repeat ${m.repeat}: ${m.error}`] : [])),
     };

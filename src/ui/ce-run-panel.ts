@@ -11,6 +11,8 @@ import { zooNames } from '../zoo/index';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
 import { profileCatalogueModel, type RunSettings } from './run-session';
 import './ce-run-charts';
+import './ce-prediction-table';
+import type { PredictionRow } from '../cost/calibration';
 
 /** What end-to-end tests read back from the page. */
 export interface RunRecord {
@@ -25,6 +27,8 @@ export interface RunRecord {
   stats?: RunController['stats'];
   /** Time each deployment of the run took, ms (re-plans add more). */
   deployMs?: number[];
+  /** Predicted vs measured per slice (the calibration's rows). */
+  predictions?: PredictionRow[];
 }
 
 declare global {
@@ -175,6 +179,9 @@ export class CeRunPanel extends LitElement {
       case 'error':
         this.event(`error: ${event.reason}`);
         break;
+      case 'drift':
+        this.event(`${event.name} now runs at ${event.to.toFixed(2)}x its predicted time (was ${event.from.toFixed(2)}x)`);
+        break;
       case 'result':
         this.onOutcome(event.outcome);
         break;
@@ -221,6 +228,7 @@ export class CeRunPanel extends LitElement {
     );
     this.summary = this.controller?.ledger.summarise();
     this.record.summary = this.summary;
+    this.record.predictions = this.controller?.calibration.rows();
     this.record.stats = this.controller ? { ...this.controller.stats } : undefined;
   }
 
@@ -389,6 +397,7 @@ export class CeRunPanel extends LitElement {
       ${this.error ? html`<div class="error" role="alert" data-testid="run-error">${this.error}</div>` : ''}
       ${this.renderDeploys()}
       ${this.renderPlan()}
+      <ce-prediction-table .rows=${this.record.predictions ?? []} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
       ${this.renderFigures()}
       ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}
       <div style="font-size:0.8rem;color:#666">Catalogue models other than paddle-cls are untrained (seeded random weights): for compute and carbon experiments. Power figures are estimates unless a node says otherwise.</div>

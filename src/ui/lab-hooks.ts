@@ -6,7 +6,8 @@
  */
 import type { CarbonedgeLabApi, LabNodeInfo, LabOutcome, LabRunRecord, LabRunSettings } from '../lab/lab-api';
 import { summariseRows } from '../carbon/ledger';
-import { randomFeeds } from '../graph/index';
+import { randomFeeds, toPlanModel } from '../graph/index';
+import { choosePlacement } from '../swarm/run-session';
 import type { Coordinator } from '../swarm/coordinator';
 import type { RequestOutcome } from '../swarm/run-controller';
 import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
@@ -56,6 +57,10 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       },
     );
     const warmIds = new Set((await warm).map((o) => `r${o.requestId}`));
+    // What the warm-up measured, applied to the same placement: the prediction a calibrated planner makes.
+    const predictionsAfterWarmup = controller.calibration.rows();
+    const plannable = coordinator.nodes().filter(isPlannable);
+    const calibrated = choosePlacement({ ...settings, inferences: settings.inferences, ratePerSecond: 0 }, toPlanModel(profile), plannable, { replan: true, calibration: controller.calibration });
     const t0 = performance.now();
     const pending: Promise<RequestOutcome>[] = [];
     for (let i = 0; i < settings.inferences; i++) pending.push(controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
@@ -84,6 +89,9 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       planningMs: planningMs(),
       deployMs,
       replans: controller.stats.replans,
+      ...(calibrated.ok ? { calibratedPrediction: calibrated.placement.prediction } : {}),
+      predictionsAfterWarmup,
+      predictions: controller.calibration.rows(),
     };
   } catch (error) {
     return { ...base, error: (error as Error).message };

@@ -1,0 +1,46 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { PredictionRow } from '../cost/calibration';
+
+const ms = (x: number) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : Math.round(x)} ms` : '-');
+const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${Math.round(x * 100)}%` : '-');
+
+/**
+ * Every slice prediction next to what was then measured (src/cost/calibration.ts rows): the
+ * prediction before the run (from the node's measured cost model), the calibrated one now, and the
+ * measured median wall time, with both errors. Displays state only.
+ */
+@customElement('ce-prediction-table')
+export class CePredictionTable extends LitElement {
+  static override styles = css`
+    table { border-collapse: collapse; font-size: 0.85rem; margin: 8px 0; }
+    th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #dde5dd; }
+    caption { text-align: left; font-weight: 600; padding: 4px 0; }
+  `;
+
+  @property({ attribute: false }) rows: readonly PredictionRow[] = [];
+  /** Node names by id (rows carry ids). */
+  @property({ attribute: false }) names: ReadonlyMap<string, string> = new Map();
+
+  override render() {
+    if (!this.rows.length) return '';
+    return html`<table data-testid="prediction-table">
+      <caption>Predicted vs measured, per slice (wall time per execution)</caption>
+      <thead><tr><th>node</th><th>slice (graph positions)</th><th>backend</th><th>runs</th><th>predicted before</th><th>predicted now</th><th>measured</th><th>error before</th><th>error now</th></tr></thead>
+      <tbody>${this.rows.map((r) => {
+        const [, , start, end] = r.sliceKey.split('|');
+        return html`<tr data-error-now=${r.error} data-error-before=${r.baseError}>
+          <td>${this.names.get(r.nodeId) ?? r.nodeId}</td><td>[${start}, ${end})</td><td>${r.backend}</td><td>${r.executions}</td>
+          <td>${ms(r.basePredictedMs)}</td><td>${ms(r.predictedMs)}</td><td>${ms(r.measuredWallMs)}</td>
+          <td>${pct(r.baseError)}</td><td>${pct(r.error)}</td>
+        </tr>`;
+      })}</tbody>
+    </table>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ce-prediction-table': CePredictionTable;
+  }
+}
