@@ -58,5 +58,5 @@ export async function run(out: (line: string) => void): Promise<void> {
     out(`per-slice median |error|: before ${pct(median(slices.map((s) => Math.abs(s.basePredictedMs / s.measuredMs - 1))))}, after calibration ${pct(median(slices.map((s) => Math.abs(s.calibratedMs / s.measuredMs - 1))))} (goal <= 10%)`);
   }
   const cores = Number(results.environment.cpus);
-  if (cores < 4) out(`note: the planner gives each node its own CPU; here 3 node pages and the coordinator share ${cores} cores, so stages cannot all overlap`);
+  if (cores < 4) out(`note: the 3 node pages and the coordinator share ${cores} cores; the planner models the pages as one host group of ${cores} cores; other load on the machine moves every figure`);
 }

@@ -59,6 +59,10 @@ export interface LabScenario {
   readonly monolithicNode: string;
   readonly nodes: readonly LabNode[];
   readonly configurations: readonly LabConfiguration[];
+  /** A deferrable-job study (src/lab/time-shift-study.ts checks it): passed through unparsed here. */
+  readonly timeShift?: unknown;
+  /** 24-hour intensity profiles per zone for the study, labelled with their source. */
+  readonly intensityProfiles?: unknown;
 }
 
 type Json = Record<string, unknown>;
@@ -177,7 +181,7 @@ function parseConfiguration(value: unknown, path: string, names: ReadonlySet<str
 /** Check a parsed JSON document; throws LabScenarioError naming the first problem. */
 export function parseLabScenario(value: unknown, fallbackName = 'scenario'): LabScenario {
   const raw = object(value, 'root');
-  onlyKeys(raw, 'root', ['name', 'description', 'model', 'inputShape', 'inferences', 'repetitions', 'seed', 'inFlight', 'monolithicNode', 'nodes', 'configurations']);
+  onlyKeys(raw, 'root', ['name', 'description', 'model', 'inputShape', 'inferences', 'repetitions', 'seed', 'inFlight', 'monolithicNode', 'nodes', 'configurations', 'timeShift', 'intensityProfiles']);
   const model = typeof raw.model === 'string' ? raw.model : fail('model', `must be a catalogue model name, got ${JSON.stringify(raw.model)}`);
   if (!zooNames().includes(model)) fail('model', `unknown model "${model}" (catalogue: ${zooNames().join(', ')})`);
   const catalogueShape = zooInfo(model).inputShape;
@@ -211,6 +215,8 @@ export function parseLabScenario(value: unknown, fallbackName = 'scenario'): Lab
     monolithicNode,
     nodes,
     configurations,
+    ...(raw.timeShift !== undefined ? { timeShift: raw.timeShift } : {}),
+    ...(raw.intensityProfiles !== undefined ? { intensityProfiles: raw.intensityProfiles } : {}),
   };
 }
 

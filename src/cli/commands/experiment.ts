@@ -11,6 +11,8 @@ import type { CliCommand, CliIo } from '../command';
 import { REPO_ROOT, runBrowserExperiment } from '../../lab/browser-lab';
 import { loadScenario } from '../../lab/load-scenario';
 import { LabScenarioError, withOverrides, type LabScenario } from '../../lab/scenario';
+import { formatTimeShiftStudy, parseTimeShiftStudy, runTimeShiftStudy, timeShiftWorkers } from '../../lab/time-shift-study';
+import { totalFlops, type PlanModel } from '../../plan/plan-model';
 import { DEFAULT_REFERENCE_FLOPS_PER_SECOND, generatedScenario, loadPlanModel, scalingStudy, simulateExperiment } from '../../lab/simulate';
 import { headline, tableFive, tableTwo } from '../../lab/tables';
 import { writeResults } from '../../lab/write-results';
@@ -72,10 +74,34 @@ async function simulate(scenario: LabScenario, args: ReturnType<typeof parseArgs
   const model = await loadPlanModel(scenario.model);
   const chosen = count ? generatedScenario(scenario, count) : scenario;
   const results = simulateExperiment(chosen, model, flops);
+  await timeShift(scenario, model, flops, io, json);
   const biggest = Math.max(count ?? 1000, 1000);
   const sizes = [...new Set([3, 10, 100, 1000, biggest].filter((s) => s <= biggest))];
   const scaling = scalingStudy(model, sizes, scenario.seed, flops);
   return { results, scaling };
+}
+
+/**
+ * A scenario with a `timeShift` section also runs the time-shift study: the deferrable job planned
+ * on the given 24-hour profile, and a faster-than-real-time replay of that day measuring grams for
+ * "run now" and the shifted schedule (src/lab/time-shift-study.ts; the nodes' modelled energy).
+ */
+async function timeShift(scenario: LabScenario, model: PlanModel, flops: number, io: CliIo, json: boolean): Promise<void> {
+  let spec;
+  try {
+    spec = parseTimeShiftStudy({ timeShift: scenario.timeShift, intensityProfiles: scenario.intensityProfiles });
+  } catch (error) {
+    if (error instanceof LabScenarioError) throw new CliError(error.message);
+    throw error;
+  }
+  if (!spec) return;
+  const result = await runTimeShiftStudy({ spec, workers: timeShiftWorkers(scenario.nodes, totalFlops(model), flops) });
+  const lines = formatTimeShiftStudy(result);
+  if (json) io.err(lines.join('\n'));
+  else {
+    io.out('');
+    for (const line of lines) io.out(line);
+  }
 }
 
 /** `carbonedge experiment`. */
