@@ -1,6 +1,6 @@
 /**
  * The carbon ledger: records slice executions and tensor hops and turns them into joules and grams,
- * per node, per slice, per hop, per inference and per run (DESIGN.md, units and definitions):
+ * per node, per slice, per hop, per inference and per run (docs/architecture.md, units and definitions):
  *
  *     execution energyJoules = P(u) x wallMs / 1000           (power-model.ts; u = busyMs / wallMs)
  *     hop energyJoules       = bytes x networkJoulesPerByte   (0 = off, the default on a LAN)

@@ -1,7 +1,7 @@
 /**
  * Tiny argument parser shared by every `carbonedge` subcommand.
  *
- * Conventions (DESIGN.md): `--flag value` or `--flag=value`, repeatable flags collect into arrays,
+ * Conventions (src/cli/README.md): `--flag value` or `--flag=value`, repeatable flags collect into arrays,
  * boolean flags take no value, `--json` for machine output, `--help` everywhere. Anything
  * unexpected is a {@link CliError}: one line, non-zero exit.
  */

@@ -129,7 +129,7 @@ export interface PlanOptions {
   readonly cutCandidates?: number;
   /** CPU utilisation while a slice runs, for the power model (default 1). */
   readonly utilisationWhileRunning?: number;
-  /** Network energy per byte sent, kWh (default 0: off on a LAN, DESIGN.md). */
+  /** Network energy per byte sent, kWh (default 0: off on a LAN, docs/decisions.md). */
   readonly networkKwhPerByte?: number;
   /** Intensity charged to network energy, gCO2/kWh (default: mean of the two endpoints' nodes). */
   readonly networkGramsCo2PerKwh?: number;

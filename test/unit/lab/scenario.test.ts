@@ -36,12 +36,15 @@ describe('lab scenario files', () => {
     expect(bad({ inputShape: [1, 3, 224, 224] })).toThrow("does not match tinycnn's input 1x3x32x32");
     expect(bad({ colour: 'green' })).toThrow('unknown field "colour"');
     for (const f of [bad({ model: 'x' }), bad({ nodes: [] })]) {
+      let thrown: unknown;
       try {
         f();
       } catch (error) {
-        expect(error).toBeInstanceOf(LabScenarioError);
-        expect((error as Error).message).not.toContain('\n');
+        thrown = error;
       }
+      // Fails when nothing throws, not only when the wrong thing does.
+      expect(thrown).toBeInstanceOf(LabScenarioError);
+      expect((thrown as Error).message).not.toContain('\n');
     }
   });
 
