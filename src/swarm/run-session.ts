@@ -7,7 +7,7 @@
  */
 import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
 import { choosePlacement as planPlacement, placementChoiceOf } from '../plan/choose-placement';
-import type { PlanConstraints, PlanInputs, PlanWeights, PlannerMode } from '../plan/plan-types';
+import type { PlanConstraints, PlanInputs, PlanNode, PlanWeights, PlannerMode } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from './coordinator';
 import { hostGroupsOf, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
@@ -36,6 +36,17 @@ export interface RunSettings {
   readonly window?: number;
   /** Planner constraints, e.g. a latency budget (planner runs only). */
   readonly constraints?: PlanConstraints;
+  /** Run every slice on this backend (nodes without it are left out); default: the planner picks per slice. */
+  readonly backend?: 'wasm' | 'webgpu';
+}
+
+/** `node` with only `backend` left (undefined when it has none). */
+function onlyBackend(node: PlanNode, backend: string): PlanNode | undefined {
+  const rate = node.flopsPerSecondByBackend[backend];
+  if (!(rate && rate > 0)) return undefined;
+  const cost = node.costByBackend?.[backend];
+  const { costByBackend: _costs, ...rest } = node;
+  return { ...rest, flopsPerSecondByBackend: { [backend]: rate }, ...(cost ? { costByBackend: { [backend]: cost } } : {}) };
 }
 
 /**
@@ -46,15 +57,24 @@ export interface RunSettings {
  * run at rate 0 ("as fast as the swarm takes them") plans for the swarm's summed capacity ('max'),
  * adding pipelines where that helps; nodes sharing this machine are planned as one host group.
  */
-export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], nodes: readonly NodeRecord[], context: PlanContext): RunPlanResult {
+export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext): RunPlanResult {
+  let nodes = ready;
   const calibration = context.calibration;
   // Corrections only for nodes still here (the planner refuses keys of unknown nodes).
   const present = new Set(nodes.map((n) => n.nodeId as string));
   const corrections = calibration ? new Map([...sliceCorrections(calibration)].filter(([key]) => present.has(key.split('|')[0]!))) : undefined;
+  if (settings.backend) {
+    nodes = nodes.filter((n) => onlyBackend(toPlanNode(n), settings.backend!));
+    if (nodes.length === 0) return { ok: false, reason: `no ready node has a working ${settings.backend} backend`, binding: 'input' };
+  }
+  const planNode = (n: NodeRecord): PlanNode => {
+    const node = calibration ? calibratedNode(toPlanNode(n), calibration) : toPlanNode(n);
+    return settings.backend ? onlyBackend(node, settings.backend)! : node;
+  };
   const swarm = {
     model,
     // What the run measured corrects what the nodes measured before it (calibration-feed.ts).
-    nodes: nodes.map((n) => (calibration ? calibratedNode(toPlanNode(n), calibration) : toPlanNode(n))),
+    nodes: nodes.map(planNode),
     hostGroups: hostGroupsOf(nodes),
     nodeNames: new Map(nodes.map((n) => [n.nodeId as string, n.name])),
     ...(corrections && corrections.size ? { sliceCorrections: corrections } : {}),

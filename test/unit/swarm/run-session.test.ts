@@ -1,0 +1,51 @@
+/**
+ * choosePlacement, the run loop's placement choice: a k-way split needs k nodes at the start but
+ * shrinks when re-planning with no spare; a forced backend places every slice on it.
+ */
+import { describe, expect, it } from 'vitest';
+import { choosePlacement, type RunSettings } from '../../../src/swarm/run-session';
+import type { NodeRecord } from '../../../src/swarm/coordinator';
+import { syntheticMobileNetV2 } from '../../../src/plan/synthetic-model';
+
+const settings = (over: Partial<RunSettings> = {}): RunSettings => ({ model: 'm', mode: 'balanced', stages: 3, inferences: 1, ratePerSecond: 0, seed: 1, ...over });
+
+function node(name: string, webgpu: boolean): NodeRecord {
+  return {
+    nodeId: `id-${name}` as NodeRecord['nodeId'], name, deviceClass: 'laptop', hardwareConcurrency: 4, deviceMemoryGb: 8, webgpu, simulated: false,
+    state: 'ready', load: 0, lastSeenMs: 0,
+    benchmark: {
+      model: 'fake', threads: 1, crossOriginIsolated: false,
+      backends: [
+        { backend: 'wasm', available: true, medianMs: 1, runs: 1, flopsPerSecond: 5e9 },
+        ...(webgpu ? [{ backend: 'webgpu' as const, available: true, medianMs: 9, runs: 1, flopsPerSecond: 5e8 }] : []),
+      ],
+    },
+  };
+}
+
+describe('choosePlacement (run loop)', () => {
+  const model = syntheticMobileNetV2();
+
+  it('k on k nodes needs k ready nodes at the start, and uses the nodes left when re-planning', () => {
+    const two = [node('a', false), node('b', false)];
+    const start = choosePlacement(settings(), model, two, { replan: false });
+    expect(start).toMatchObject({ ok: false, binding: 'input' });
+    expect(!start.ok && start.reason).toBe('3 slices on 3 nodes need 3 ready nodes; 2 ready (a, b)');
+    const again = choosePlacement(settings(), model, two, { replan: true });
+    expect(again.ok && again.placement.pipelines[0]!.slices).toHaveLength(2);
+    expect(again.ok && again.note).toBe('3 slices asked, 2 node(s) left: running 2 slices');
+    const one = choosePlacement(settings(), model, [node('a', false)], { replan: true });
+    expect(one.ok && one.note).toBe('3 slices asked, 1 node(s) left: running the whole model on one node');
+  });
+
+  it('a forced backend puts every slice on it, even where it is slower, and says when no node has it', () => {
+    const nodes = [node('a', true), node('b', true), node('c', false)];
+    const auto = choosePlacement(settings({ stages: 2 }), model, nodes, { replan: false });
+    expect(auto.ok && auto.placement.pipelines.flatMap((p) => p.slices.map((s) => s.backend))).toEqual(['wasm', 'wasm']);
+    const gpu = choosePlacement(settings({ stages: 2, backend: 'webgpu' }), model, nodes, { replan: false });
+    expect(gpu.ok && gpu.placement.pipelines.flatMap((p) => p.slices.map((s) => s.backend))).toEqual(['webgpu', 'webgpu']);
+    expect(gpu.ok && gpu.placement.pipelines[0]!.slices.map((s) => s.nodeId).sort()).toEqual(['id-a', 'id-b']);
+    const none = choosePlacement(settings({ stages: 1, backend: 'webgpu' }), model, [node('c', false)], { replan: false });
+    expect(!none.ok && none.reason).toBe('no ready node has a working webgpu backend');
+  });
+});
