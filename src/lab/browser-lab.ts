@@ -15,7 +15,7 @@ import { launchBrowser } from './browser';
 import { expandConfigurations, paperChoice, type ExpandedConfiguration, type PaperChoice } from './configurations';
 import type { LabNodeInfo, LabRunRecord, LabRunSettings } from './lab-api';
 import { labNodeQuery } from './lab-node-params';
-import { aggregate, measureRun, requestRows, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
+import { aggregate, measureRun, requestRows, speedAgreement, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
 import type { LabScenario } from './scenario';
 
 /** The repository root (src/lab/ is two levels down). */
@@ -164,6 +164,8 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
       progress(`node ${node.name} ready (slowdown x${+node.slowdown.toFixed(3)}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
     const nodes = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
+    const agreement = speedAgreement(nodes);
+    progress(agreement.warning ?? `nodes' measured speed x slowdown agree within ${agreement.ratio.toFixed(2)}x`);
     const configs = expandConfigurations(scenario);
     const paper = resolvePaperModes(configs, scenario, nodes);
     for (const [label, choice] of paper) progress(`${label}: the paper's policy routes to ${choice.node} (${Object.entries(choice.usage).map(([n, s]) => `${n} ${(s * 100).toFixed(0)}%`).join(', ')})`);
@@ -208,6 +210,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
       requests,
       runs,
       notes: [
+        ...(agreement.warning ? [agreement.warning] : [`measured speed x configured slowdown agree within ${agreement.ratio.toFixed(2)}x across the nodes`]),
         'Power figures are estimates (configured per node from the scenario, not metered); energy = P(u) x wall time, u = busy / wall.',
         `Slowdown is a duty cycle in each node's worker (busy t, idle (s-1) t), the analogue of a CPU quota; ${os.cpus().length} cores shared by all pages.`,
         'Paper modes: the paper policy (src/plan/paper-policy.ts) routes every task; the whole model ran pinned on its majority node.',

@@ -105,6 +105,28 @@ export interface ExperimentResults {
   readonly notes: readonly string[];
 }
 
+/** Measured speed x configured slowdown must agree within this factor across a scenario's nodes. */
+export const SPEED_AGREEMENT = 1.35;
+
+/**
+ * Whether the nodes' measured speeds match their configured slowdowns: speed x slowdown is the
+ * speed each node would have unslowed, the same machine for every lab page. When the largest and
+ * smallest differ by more than {@link SPEED_AGREEMENT}, the ranking a plan relies on may be wrong
+ * and a comparison between configurations does not hold: the warning says so.
+ */
+export function speedAgreement(nodes: readonly { name: string; slowdown: number; flopsPerSecond: number }[]): { ratio: number; warning?: string } {
+  const unslowed = nodes.filter((n) => n.flopsPerSecond > 0).map((n) => ({ name: n.name, v: n.flopsPerSecond * n.slowdown }));
+  if (unslowed.length < 2) return { ratio: 1 };
+  const lo = unslowed.reduce((a, b) => (b.v < a.v ? b : a));
+  const hi = unslowed.reduce((a, b) => (b.v > a.v ? b : a));
+  const ratio = hi.v / lo.v;
+  if (ratio <= SPEED_AGREEMENT) return { ratio };
+  return {
+    ratio,
+    warning: `WARNING: measured speed x configured slowdown differs ${ratio.toFixed(2)}x between ${hi.name} and ${lo.name} (allowed ${SPEED_AGREEMENT}x): the machine was busy while the nodes benchmarked, so the nodes' ranking and any comparison between configurations may not hold`,
+  };
+}
+
 /** `[start,end)@name` per slice of the first pipeline (names from `names`). */
 export function describePlacement(placement: Placement | undefined, names: Readonly<Record<string, string>>): string {
   if (!placement) return '';

@@ -71,7 +71,9 @@ export function headline(results: ExperimentResults): string[] {
     // Same placement = same work: any difference is run-to-run noise, and is labelled so.
     return a.placement === b.placement ? `same placement; ${text} is run-to-run noise` : text;
   };
+  const warning = results.notes.find((n) => n.startsWith('WARNING: measured speed'));
   return [
+    ...(warning ? [warning, '(the comparison below is shown for the record only)'] : []),
     `our lowest-carbon configuration: ${ours.label} (${ours.placement})`,
     `  vs monolithic (${mono.label}): ${vs(ours, mono)}`,
     ...(green ? [`  vs paper-green (${green.placement}): ${vs(ours, green)}`] : []),

@@ -97,3 +97,15 @@ describe('lab node URL parameters', () => {
     expect(parseLabNodeParams('?watts=10&idle=20')).toMatchObject({ ok: false });
   });
 });
+
+describe('speedAgreement', () => {
+  it('accepts nodes whose speed x slowdown agree and warns when they do not', async () => {
+    const { speedAgreement } = await import('../../../src/lab/results');
+    const fine = speedAgreement([{ name: 'A', slowdown: 1, flopsPerSecond: 10e9 }, { name: 'B', slowdown: 2.5, flopsPerSecond: 3.6e9 }]);
+    expect(fine.warning).toBeUndefined();
+    expect(fine.ratio).toBeCloseTo(1.111, 3);
+    const bad = speedAgreement([{ name: 'High', slowdown: 1, flopsPerSecond: 4e9 }, { name: 'Medium', slowdown: 1.67, flopsPerSecond: 9.6e9 }]);
+    expect(bad.ratio).toBeCloseTo(4.008, 3);
+    expect(bad.warning).toMatch(/^WARNING: measured speed x configured slowdown differs 4\.01x between Medium and High \(allowed 1\.35x\)/);
+  });
+});
