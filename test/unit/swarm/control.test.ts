@@ -85,6 +85,27 @@ describe('coordinator and edge node', () => {
     expect(coordinator.rejectedLinks).toBe(2);
   });
 
+  it('refuses a join link without a valid coordinator fingerprint, saying why, and never connects', async () => {
+    const { coordinator, node } = setup();
+    for (const fp of [undefined, null, '', 'not-a-fingerprint', 'A'.repeat(23)]) {
+      const n = node({ coordinatorFingerprint: fp });
+      await n.start();
+      expect(n.state).toBe('error');
+      expect(n.error).toMatch(/no valid coordinator fingerprint \(fp\).*Open the join link or QR code/);
+    }
+    expect(coordinator.nodes()).toHaveLength(0);
+    expect(coordinator.rejectedLinks).toBe(0);
+  });
+
+  it('refuses a join without a nonce: the node could not verify the coordinator', async () => {
+    const { network, room, token, coordinator } = setup();
+    const link = await network.open('old-page').connect(coordinatorPeerId(room));
+    const answer = new Promise<string>((resolve) => link.onMessage((m) => typeof m === 'string' && resolve(m)));
+    link.send(JSON.stringify({ ...identity, kind: 'join', protocolVersion: 1, token }));
+    expect(JSON.parse(await answer)).toMatchObject({ kind: 'reject', reason: expect.stringMatching(/no nonce/) });
+    expect(coordinator.nodes()).toHaveLength(0);
+  });
+
   it('reports an unknown room as such', async () => {
     const network = new MemoryNetwork();
     const n = new EdgeNode({ transport: network.open(), room: newRoomId(), token: newJoinToken(), coordinatorFingerprint: fingerprint(generateKeyPair().publicKey), identity, runBenchmark: async () => report });
