@@ -126,10 +126,6 @@ export class EdgeNode {
   /** Join the room. Resolves when welcomed (or settles in rejected/error state). Idempotent. */
   async start(signal?: AbortSignal): Promise<void> {
     if (this.link || this.state !== 'connecting') return;
-    if (parseFingerprint(this.options.coordinatorFingerprint) === undefined) {
-      this.set('error', 'This join link has no valid coordinator fingerprint (fp), so this page cannot tell the real coordinator from an impostor. Open the join link or QR code the coordinator shows now.');
-      return;
-    }
     // Other peers may open links to us later (tensor hops); they never carry control.
     this.offLinks = this.options.transport.onLink((link) => {
       link.onMessage((payload) => {
@@ -157,6 +153,12 @@ export class EdgeNode {
     }
     if (this.state === 'left') {
       link.close();
+      return 'settled';
+    }
+    // Checked once the room proved to exist (an unknown room says so first); nothing is sent.
+    if (parseFingerprint(this.options.coordinatorFingerprint) === undefined) {
+      link.close();
+      this.set('error', 'This join link has no valid coordinator fingerprint (fp), so this page cannot tell the real coordinator from an impostor. Open the join link or QR code the coordinator shows now.');
       return 'settled';
     }
     this.link = link;

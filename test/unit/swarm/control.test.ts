@@ -85,7 +85,7 @@ describe('coordinator and edge node', () => {
     expect(coordinator.rejectedLinks).toBe(2);
   });
 
-  it('refuses a join link without a valid coordinator fingerprint, saying why, and never connects', async () => {
+  it('refuses a join link without a valid coordinator fingerprint, saying why, and never sends a join', async () => {
     const { coordinator, node } = setup();
     for (const fp of [undefined, null, '', 'not-a-fingerprint', 'A'.repeat(23)]) {
       const n = node({ coordinatorFingerprint: fp });
