@@ -44,7 +44,8 @@ const FR = (name: string) => ({ name, flopsPerSecond: 1e9, zone: 'FR' });
 
 describe('trust in a running swarm', { timeout: 120_000 }, () => {
   it('a rogue endpoint with the join URL but no credential runs nothing on a node and makes it hold nothing', async () => {
-    const swarm = await startSwarm({ nodes: [FR('a'), FR('b')], linkAuthTimeoutMs: 400 });
+    // 2 s to authenticate (5 s on pages): time enough for the flood below to be dropped first.
+    const swarm = await startSwarm({ nodes: [FR('a'), FR('b')], linkAuthTimeoutMs: 2000 });
     stopSwarm = swarm.stop;
     const model = toPlanModel(profile);
     const run = new RunController({ coordinator: swarm.coordinator, profile, planNodes: (nodes) => planFixedSplit({ model, nodes: nodes.map(toPlanNode) }, 2) });
@@ -92,6 +93,41 @@ describe('trust in a running swarm', { timeout: 120_000 }, () => {
     const outcome = await run.submit(input);
     expect(outcome.ok && matches(outcome.outputs)).toBe(true);
     expect(target.executor.executions).toBe(executionsBefore + 1);
+    run.stop();
+  });
+
+  it('an endpoint that takes a departed upstream node\'s id, holding its credential, feeds nothing downstream', async () => {
+    const swarm = await startSwarm({ nodes: [FR('a'), FR('b')], linkAuthTimeoutMs: 400 });
+    stopSwarm = swarm.stop;
+    const model = toPlanModel(profile);
+    // With one node left the run pauses rather than re-deploying: the downstream node keeps its
+    // slice and its run's credentials, the strongest position for a thief.
+    const run = new RunController({
+      coordinator: swarm.coordinator,
+      profile,
+      planNodes: (nodes) => (nodes.length < 2 ? { ok: false as const, reason: 'this test needs two nodes', binding: 'input' as const } : planFixedSplit({ model, nodes: nodes.map(toPlanNode) }, 2)),
+    });
+    await run.start();
+    expect((await run.submit(input)).ok).toBe(true);
+    const deployment = run.currentDeployment!;
+    const [first, second] = deployment.pipelines[0]!.stages;
+    const downstream = swarm.nodes.find((n) => n.peerId === second!.nodeId)!;
+    // The upstream node's credential is no secret (it shows it in every hello); its key is.
+    const stolen = swarm.coordinator.linkCredential(first!.nodeId as NodeId, deployment.runId)!;
+    const executionsBefore = downstream.executor.executions;
+    const refusedBefore = downstream.executor.receiverStats.links.refusedLinks;
+    swarm.network.disconnect(first!.nodeId);
+    const thief = swarm.network.open(first!.nodeId);
+    const link = await thief.connect(downstream.peerId);
+    const closed = new Promise<void>((resolve) => link.onClose(() => resolve()));
+    link.send(JSON.stringify({ kind: 'link-hello', credential: stolen, nonce: newNonce() }));
+    link.send(JSON.stringify({ kind: 'link-proof', signature: 'A'.repeat(86) }));
+    for (const m of encodeTensorGroup({ runId: deployment.runId, requestId: 4242, sliceIndex: second!.sliceIndex }, { x: { dtype: 'float32', dims: [4], data: new Float32Array(4) } })) link.send(m);
+    await closed;
+    expect(downstream.executor.receiverStats.links.refusedLinks).toBe(refusedBefore + 1);
+    expect(downstream.executor.lastRefusedLink).toMatch(/link proof does not verify/);
+    expect(downstream.executor.executions).toBe(executionsBefore);
+    expect(downstream.executor.hosted().map((h) => h.runId)).toContain(deployment.runId);
     run.stop();
   });
 
