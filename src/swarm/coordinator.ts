@@ -2,11 +2,19 @@
  * The coordinator's view of its swarm: admits nodes (join token + protocol version), tracks their
  * benchmark and liveness, and drops those that leave or go silent. Transport-agnostic: the page
  * gives it a PeerJS transport, tests an in-memory one.
+ *
+ * Identity (issue 13, finding 7): the coordinator holds a signing key (the page keeps it with the
+ * room in sessionStorage, so a reload keeps it); the join URL carries its {@link Coordinator.fingerprint}.
+ * The welcome is signed over the node's fresh nonce, every later command is signed and numbered
+ * (src/trust/sessions.ts), and each deploy carries the node's link credential for the run.
  */
 import { PROTOCOL_VERSION, ProtocolError, encodeMessage, parseNodeMessage } from '../protocol/messages';
 import type { BenchmarkReport, CoordinatorMessage, JoinMessage, NodeIdentity } from '../protocol/messages';
 import type { ProfileMessage, RunNodeMessage } from '../protocol/run-messages';
-import type { JoinToken, NodeId } from '../protocol/ids';
+import type { JoinToken, NodeId, RoomId } from '../protocol/ids';
+import type { WireLinkCredential } from '../protocol/run-messages';
+import { generateKeyPair, type KeyPair } from '../trust/identity';
+import { CoordinatorIdentity } from '../trust/sessions';
 import type { Link, LinkPayload, Transport } from '../mesh/transport';
 import { Listeners } from '../util/listeners';
 
@@ -33,7 +41,11 @@ export interface NodeRecord extends NodeIdentity {
 /** Tunables (defaults suit a LAN). */
 export interface CoordinatorOptions {
   readonly transport: Transport;
+  /** The room (the welcome, commands and link credentials are bound to it). */
+  readonly room: RoomId;
   readonly token: JoinToken;
+  /** The coordinator's signing key: keep it with the room so a reload keeps it (default: a fresh one). */
+  readonly key?: KeyPair;
   readonly heartbeatIntervalMs?: number;
   /** Silence after which a node is declared gone. */
   readonly heartbeatTimeoutMs?: number;
@@ -73,9 +85,26 @@ export class Coordinator {
   /** Deployment ids handed out by {@link allocateRunId}, to tell late reports of earlier runs from strays. */
   private readonly issuedRunIds = new Set<number>();
   private nextRunId = randomRunIdBase();
+  private readonly identity: CoordinatorIdentity;
 
   constructor(private readonly options: CoordinatorOptions) {
     this.now = options.now ?? (() => Date.now());
+    this.identity = new CoordinatorIdentity(options.room, options.key ?? generateKeyPair());
+  }
+
+  /** Fingerprint of this coordinator's public key: the join URL's `fp` parameter. */
+  get fingerprint(): string {
+    return this.identity.fingerprint;
+  }
+
+  /**
+   * The link credential of a node for a deployment (send it with each deploy): the node proves
+   * with it, to the nodes it exchanges tensors with, that it takes part in this run. Undefined
+   * when the node is not admitted or sent no key.
+   */
+  linkCredential(nodeId: NodeId, runId: number): WireLinkCredential | undefined {
+    if (!this.linkOf(nodeId)) return undefined;
+    return this.identity.credential(nodeId, nodeId, runId, Date.now());
   }
 
   private get heartbeatIntervalMs() {
@@ -129,11 +158,11 @@ export class Coordinator {
     return this.binaries.add(fn);
   }
 
-  /** Send a control message to a node; false when it is gone. */
+  /** Send a control message to a node, signed for its session; false when it is gone. */
   send(nodeId: NodeId, message: CoordinatorMessage): boolean {
     const link = this.linkOf(nodeId);
     if (!link || link.closed) return false;
-    link.send(encodeMessage(message));
+    link.send(JSON.stringify(this.identity.sign(nodeId, encodeMessage(message))));
     return true;
   }
 
@@ -201,6 +230,10 @@ export class Coordinator {
         refuse('wrong join token: open the join link or QR code shown by the coordinator');
         return;
       }
+      if (!message.nonce) {
+        refuse('this node page cannot verify the coordinator (its join carries no nonce): reload the join page');
+        return;
+      }
       clearTimeout(timer);
       off();
       this.accept(link, message);
@@ -210,7 +243,10 @@ export class Coordinator {
 
   private accept(link: Link, join: JoinMessage): void {
     const nodeId = link.remotePeerId as NodeId;
-    this.entries.get(nodeId)?.link.close();
+    const previous = this.entries.get(nodeId);
+    // Mark the previous entry gone first: its close must not forget the new session below.
+    if (previous) previous.record = { ...previous.record, state: 'gone', goneReason: 'joined again' };
+    previous?.link.close();
     const record: NodeRecord = {
       nodeId,
       name: join.name.trim() || 'unnamed node',
@@ -227,11 +263,13 @@ export class Coordinator {
     this.entries.set(nodeId, entry);
     link.onMessage((payload) => this.onNodeMessage(entry, payload));
     link.onClose((reason) => this.markGone(entry, `connection closed (${reason})`));
+    const proof = this.identity.welcome(join, nodeId, PROTOCOL_VERSION, this.heartbeatIntervalMs);
     const welcome: CoordinatorMessage = {
       kind: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
       nodeId,
       heartbeatIntervalMs: this.heartbeatIntervalMs,
+      ...proof,
     };
     link.send(encodeMessage(welcome));
     this.changes.emit();
@@ -284,6 +322,7 @@ export class Coordinator {
 
   private markGone(entry: Entry, reason: string): void {
     if (entry.record.state === 'gone') return;
+    if (this.entries.get(entry.record.nodeId) === entry) this.identity.forget(entry.record.nodeId);
     this.update(entry, { state: 'gone', goneReason: reason, lastSeenMs: this.now() });
   }
 

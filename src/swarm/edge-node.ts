@@ -6,6 +6,12 @@
  * When the coordinator goes away (its tab reloads, the connection drops, this tab slept) the node
  * rejoins the room by itself: it retries every few seconds for `rejoinForMs`, and once welcomed
  * again it reports the benchmark it already has instead of measuring again.
+ *
+ * Identity (issue 13, finding 7): the join URL's `fp` names the coordinator's key. Every join
+ * attempt carries a fresh nonce; the node obeys nothing before a welcome signed over that nonce by
+ * a key with that fingerprint, and afterwards only signed, numbered commands of that session
+ * (replays refused). A page that takes over `carbonedge-ROOM` gets nothing obeyed: the node closes
+ * the link, says why, and keeps trying to rejoin the real coordinator.
  */
 import { PROTOCOL_VERSION, ProtocolError, encodeMessage, parseCoordinatorMessage } from '../protocol/messages';
 import type { BenchmarkReport, NodeIdentity, NodeMessage } from '../protocol/messages';
@@ -13,6 +19,9 @@ import type { RunCoordinatorMessage } from '../protocol/run-messages';
 import { coordinatorPeerId, type JoinToken, type NodeId, type RoomId } from '../protocol/ids';
 import { PeerUnavailableError, type Link, type Transport } from '../mesh/transport';
 import { Listeners } from '../util/listeners';
+import { generateKeyPair, parseFingerprint, type KeyPair } from '../trust/identity';
+import { NodeHandshake } from '../trust/sessions';
+import { isLinkAuthMessage } from '../trust/link-auth';
 
 /** Lifecycle of the node page. */
 export type EdgeNodeState = 'connecting' | 'joining' | 'benchmarking' | 'ready' | 'rejoining' | 'rejected' | 'error' | 'left';
@@ -26,6 +35,10 @@ export interface EdgeNodeOptions {
   readonly room: RoomId;
   readonly token: JoinToken;
   readonly identity: NodeIdentity;
+  /** The join URL's `fp`: fingerprint of the coordinator's key. Without a valid one the node refuses to join. */
+  readonly coordinatorFingerprint: string | null | undefined;
+  /** This page's key for its link credentials (default: a fresh one per EdgeNode). */
+  readonly nodeKey?: KeyPair;
   /** Runs the self-benchmark (in a worker, on a page). */
   readonly runBenchmark: () => Promise<BenchmarkReport>;
   /** Current busy fraction 0..1 for heartbeats. */
@@ -38,6 +51,9 @@ export interface EdgeNodeOptions {
   /** Pause between rejoin attempts, ms (default 2 s, growing to 5 s). */
   readonly rejoinDelayMs?: number;
 }
+
+/** Prefix of a join outcome where the other end was refused as coordinator. */
+const REFUSED = 'refused: ';
 
 /** The node's state machine. */
 export class EdgeNode {
@@ -56,8 +72,25 @@ export class EdgeNode {
   droppedMessages = 0;
   /** Welcomes received: 1 after the first join, +1 per rejoin. */
   welcomes = 0;
+  /** Coordinator commands refused (unsigned, forged, replayed, reordered). */
+  refusedCommands = 0;
+  /** Coordinators refused at the welcome (wrong key, bad signature, unsigned). */
+  refusedCoordinators = 0;
+  /** Why the last command or coordinator was refused. */
+  lastRefusal: string | undefined;
+  /** This page's key (its public half is in the join and in its link credentials). */
+  readonly nodeKey: KeyPair;
+  /** The handshake of the current join attempt. */
+  private handshake: NodeHandshake | undefined;
 
-  constructor(private readonly options: EdgeNodeOptions) {}
+  constructor(private readonly options: EdgeNodeOptions) {
+    this.nodeKey = options.nodeKey ?? generateKeyPair();
+  }
+
+  /** The coordinator's verified public key once welcomed (for link authentication), else undefined. */
+  get coordinatorKey(): Uint8Array | undefined {
+    return this.nodeId ? this.handshake?.coordinatorKey : undefined;
+  }
 
   /** Subscribe to state changes. */
   onChange(fn: () => void): () => void {
@@ -96,11 +129,13 @@ export class EdgeNode {
     // Other peers may open links to us later (tensor hops); they never carry control.
     this.offLinks = this.options.transport.onLink((link) => {
       link.onMessage((payload) => {
-        if (typeof payload === 'string') this.droppedMessages++;
+        // The link handshake (node-executor.ts) is theirs; any other text is not for us.
+        if (typeof payload === 'string' && !isLinkAuthMessage(payload)) this.droppedMessages++;
       });
     });
     const outcome = await this.join(signal);
-    if (outcome !== 'joined' && outcome !== 'settled') this.set('error', outcome);
+    if (outcome.startsWith(REFUSED)) void this.rejoin(outcome.slice(REFUSED.length));
+    else if (outcome !== 'joined' && outcome !== 'settled') this.set('error', outcome);
   }
 
   /**
@@ -120,8 +155,16 @@ export class EdgeNode {
       link.close();
       return 'settled';
     }
+    // Checked once the room proved to exist (an unknown room says so first); nothing is sent.
+    if (parseFingerprint(this.options.coordinatorFingerprint) === undefined) {
+      link.close();
+      this.set('error', 'This join link has no valid coordinator fingerprint (fp), so this page cannot tell the real coordinator from an impostor. Open the join link or QR code the coordinator shows now.');
+      return 'settled';
+    }
     this.link = link;
     this.nodeId = undefined;
+    const handshake = new NodeHandshake(this.options.room, this.options.coordinatorFingerprint, this.nodeKey);
+    this.handshake = handshake;
     this.set('joining');
     link.onClose((reason) => {
       if (this.link !== link) return;
@@ -129,7 +172,7 @@ export class EdgeNode {
       this.link = undefined;
       if (this.state !== 'rejected' && this.state !== 'left' && this.state !== 'error') void this.rejoin(`lost the coordinator (${reason})`);
     });
-    let outcome: 'joined' | 'settled' = 'settled';
+    let outcome: string = 'settled';
     const welcomed = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         if (this.link === link) {
@@ -144,10 +187,18 @@ export class EdgeNode {
           if (this.nodeId) this.binaries.emit(payload);
           return;
         }
-        const done = this.onControl(payload);
+        if (this.link !== link) return;
+        const done = this.onControl(payload, handshake);
         if (done) {
           clearTimeout(timer);
-          outcome = this.state === 'rejected' ? 'settled' : 'joined';
+          if (typeof done === 'string') {
+            // Not our coordinator (or not verifiable): obey nothing, drop the link, keep trying.
+            this.refusedCoordinators++;
+            this.lastRefusal = done;
+            this.link = undefined;
+            link.close();
+            outcome = `${REFUSED}${done}`;
+          } else outcome = this.state === 'rejected' ? 'settled' : 'joined';
           resolve();
         }
       });
@@ -159,6 +210,7 @@ export class EdgeNode {
       token: this.options.token,
       ...identity,
       name: identity.name.slice(0, 64),
+      ...handshake.joinFields(),
     });
     await welcomed;
     return outcome;
@@ -183,7 +235,7 @@ export class EdgeNode {
           this.set('error', `${why}; gave up rejoining after ${Math.round((this.options.rejoinForMs ?? 15 * 60_000) / 60_000)} min. Reload the page to try again.`);
           return;
         }
-        this.set('rejoining', `${why}: rejoining the room... (${outcome === 'settled' ? 'no answer yet' : outcome})`);
+        this.set('rejoining', `${why}: rejoining the room... (${outcome === 'settled' ? 'no answer yet' : outcome.startsWith(REFUSED) ? outcome.slice(REFUSED.length) : outcome})`);
         delay = Math.min(5000, delay * 1.5);
       }
     } finally {
@@ -191,19 +243,37 @@ export class EdgeNode {
     }
   }
 
-  /** Handle a control message; true when the join handshake settled. */
-  private onControl(payload: unknown): boolean {
+  /**
+   * Handle a control message: true when the join handshake settled, a reason (text) when the
+   * other end proved not to be our coordinator, false otherwise. Before the welcome only a welcome
+   * or a reject is read; after it, only signed commands of this session.
+   */
+  private onControl(payload: string, handshake: NodeHandshake): boolean | string {
     let message;
     try {
-      message = parseCoordinatorMessage(payload);
+      if (this.nodeId) {
+        const opened = handshake.openCommand(payload);
+        if (!opened.ok) {
+          this.refusedCommands++;
+          this.lastRefusal = `refused a command: ${opened.reason}`;
+          this.droppedMessages++;
+          return false;
+        }
+        message = parseCoordinatorMessage(opened.body);
+      } else message = parseCoordinatorMessage(payload);
     } catch (error) {
       if (error instanceof ProtocolError) this.droppedMessages++;
       else throw error;
       return false;
     }
+    if (this.nodeId && (message.kind === 'welcome' || message.kind === 'reject')) {
+      this.droppedMessages++; // the handshake is over on this link
+      return false;
+    }
     switch (message.kind) {
-      case 'welcome':
-        if (this.nodeId) return false;
+      case 'welcome': {
+        const verdict = handshake.acceptWelcome(message);
+        if (!verdict.ok) return `refused the coordinator: ${verdict.reason}`;
         this.nodeId = message.nodeId;
         this.welcomes++;
         this.startHeartbeat(message.heartbeatIntervalMs);
@@ -215,7 +285,11 @@ export class EdgeNode {
           void this.benchmarkAndReport();
         }
         return true;
+      }
       case 'reject':
+        // A reject is not signed: after this page was once welcomed by the real coordinator, a
+        // reject may come from an impostor holding the room's id, so it does not stop the rejoining.
+        if (this.welcomes > 0) return `refused the coordinator: an unverified reject (${message.reason})`;
         this.set('rejected', message.reason);
         this.stopHeartbeat();
         return true;
@@ -223,7 +297,7 @@ export class EdgeNode {
         if (this.state === 'ready') void this.benchmarkAndReport();
         return false;
       default:
-        // Run-plane commands are honoured only once welcomed.
+        // Run-plane commands are honoured only once welcomed (and, above, only signed).
         if (this.nodeId) this.commands.emit(message);
         else this.droppedMessages++;
         return false;

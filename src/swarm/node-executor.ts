@@ -2,8 +2,18 @@
  * An edge node's run plane: hosts the slices the coordinator deploys, receives their input tensors
  * from the expected upstream peer only, runs them in order in the runtime (a worker on pages),
  * forwards outputs straight to the next peer, and reports each execution for the ledger.
+ *
+ * Trust (issue 13, findings 4-7): every node-to-node link goes through one {@link PeerReceiver}:
+ * nothing on it is assembled before both ends proved the credential the coordinator sent with
+ * their deploy (a link that does not within 5 s is closed and counted), and outputs are sent on an
+ * outbound link only once it authenticated. All links, the coordinator's included, assemble under
+ * ONE {@link ReceiverBudget}; a frame is accepted only for a run this node takes part in, and a
+ * group must have exactly as many tensors as the hosted slice has inputs.
  */
-import { FrameAssembler, type FrameGroup } from '../protocol/frame-assembler';
+import { FrameAssembler, type FrameAssemblerOptions, type FrameGroup } from '../protocol/frame-assembler';
+import { ReceiverBudget, type ReceiverBudgetStats } from '../protocol/receiver-budget';
+import type { WireLinkCredential } from '../protocol/run-messages';
+import { PeerReceiver, type PeerReceiverStats } from '../trust/peer-receiver';
 import type { DeployMessage, RunCoordinatorMessage } from '../protocol/run-messages';
 import type { RunResult, WorkerBackend } from '../protocol/worker-api';
 import type { TensorData } from '../runtime/tensor';
@@ -30,6 +40,18 @@ export interface NodeExecutorOptions {
   readonly store: SliceStore;
   /** Lower-case hex SHA-256 of bytes (src/graph sha256Hex: works outside secure contexts too). */
   readonly sha256: (bytes: Uint8Array) => Promise<string>;
+  /** The node's one receiver budget (default: 512 MiB). */
+  readonly budget?: ReceiverBudget;
+  /** Time a peer link has to authenticate, ms (default 5,000). */
+  readonly linkAuthTimeoutMs?: number;
+}
+
+/** What the node's receivers did, for the page and tests (numbers only). */
+export interface NodeReceiverStats {
+  /** The node's budget: held, peak, refusals, evictions, rejections by reason. */
+  readonly budget: ReceiverBudgetStats;
+  /** Peer links: attached, authenticated, refused, messages dropped before authentication. */
+  readonly links: PeerReceiverStats;
 }
 
 interface HostedSlice {
@@ -46,8 +68,18 @@ const key = (runId: number, sliceIndex: number) => `${runId}:${sliceIndex}`;
 export class NodeExecutor {
   private readonly slices = new Map<string, HostedSlice>();
   private readonly pendingBytes = new Map<string, DeployMessage>();
-  private readonly peerLinks = new Map<string, Link>();
-  private readonly assemblers = new Map<Link, FrameAssembler>();
+  private readonly peerLinks = new Map<string, Promise<Link>>();
+  private readonly budget: ReceiverBudget;
+  private readonly receiver: PeerReceiver;
+  /** Outbound links waiting for their handshake. */
+  private readonly authWaiters = new Map<Link, { resolve: () => void; reject: (error: Error) => void }>();
+  /** The assembler of the coordinator's link (slice bytes, first-slice inputs), with that link. */
+  private coordinatorAssembler: { link: Link; assembler: FrameAssembler } | undefined;
+  /** The run this node takes part in now (set when its deploy arrives), and its link credential. */
+  private currentRun: { runId: number; credential?: WireLinkCredential } | undefined;
+  /** Peer links attached to the receiver, until they close. */
+  private readonly attached = new Set<Link>();
+  private ticker: ReturnType<typeof setInterval> | undefined;
   private queue: Promise<void> = Promise.resolve();
   private commands: Promise<void> = Promise.resolve();
   private busyMsTotal = 0;
@@ -56,9 +88,55 @@ export class NodeExecutor {
   rejectedFrames = 0;
   /** Slice executions done. */
   executions = 0;
+  /** Why the last peer link was refused (not authenticated, bad credential, ...). */
+  lastRefusedLink: string | undefined;
 
-  constructor(private readonly options: NodeExecutorOptions) {}
+  constructor(private readonly options: NodeExecutorOptions) {
+    this.budget = options.budget ?? new ReceiverBudget();
+    const { node, transport } = options;
+    this.receiver = new PeerReceiver({
+      budget: this.budget,
+      ...(options.linkAuthTimeoutMs !== undefined ? { timeoutMs: options.linkAuthTimeoutMs } : {}),
+      authContext: () => {
+        const credential = this.currentRun?.credential;
+        const coordinatorKey = node.coordinatorKey;
+        if (!credential || !coordinatorKey) return undefined;
+        const runId = this.currentRun!.runId;
+        return { room: credential.room, localPeerId: transport.localPeerId, nodeKey: node.nodeKey, credential, coordinatorKey, acceptRun: (r) => r === runId };
+      },
+      assembler: this.assemblerHooks(false),
+      onGroup: (link, group) => this.onGroup(link, group),
+      onAuthenticated: (link) => {
+        this.authWaiters.get(link)?.resolve();
+        this.authWaiters.delete(link);
+      },
+      onRefusedLink: (link, reason) => {
+        this.lastRefusedLink = `link from ${link.remotePeerId.slice(0, 80)} refused: ${reason}`;
+        this.authWaiters.get(link)?.reject(new Error(`the link to ${link.remotePeerId} did not authenticate: ${reason}`));
+        this.authWaiters.delete(link);
+      },
+    });
+  }
 
+  /** The node's receiver figures: one budget across all links, and the peer links' handshakes. */
+  get receiverStats(): NodeReceiverStats {
+    return { budget: this.budget.stats, links: this.receiver.stats };
+  }
+
+  /**
+   * Hooks for an assembler: a frame is accepted only for the run this node takes part in, and its
+   * group must have as many tensors as the hosted slice has inputs (slice bytes: one tensor, from
+   * the coordinator, for a slice waiting for them).
+   */
+  private assemblerHooks(fromCoordinator: boolean): Omit<FrameAssemblerOptions, 'budget'> {
+    return {
+      acceptRequest: (runId) => this.currentRun?.runId === runId,
+      expectTensorCount: (runId, requestId, sliceIndex) => {
+        if (requestId === SLICE_BYTES_REQUEST_ID) return fromCoordinator && this.pendingBytes.has(key(runId, sliceIndex)) ? 1 : undefined;
+        return this.slices.get(key(runId, sliceIndex))?.deploy.inputNames.length;
+      },
+    };
+  }
   /** Total compute time so far, ms (for load figures). */
   get busyMs(): number {
     return this.busyMsTotal;
@@ -75,16 +153,34 @@ export class NodeExecutor {
       node.onCommand((message) => this.enqueue(() => this.onCommand(message))),
       node.onBinary((data) => {
         const link = node.coordinatorLink;
-        if (link) this.onFrameMessage(link, data);
+        if (link) this.onCoordinatorFrame(link, data);
       }),
-      transport.onLink((link) => this.watchPeerLink(link)),
+      // The run's credential must be in place before any link handshake needs it: not queued.
+      node.onCommand((message) => this.onCommandNow(message)),
+      transport.onLink((link) => this.attachPeer(link)),
       // A lost coordinator (its tab reloaded, the connection dropped) forgets its runs: so do we.
       node.onChange(() => {
         const connected = node.state === 'ready' || node.state === 'benchmarking';
-        if (hadCoordinator && !connected && node.state !== 'joining') this.enqueue(() => this.undeploy(null));
+        if (hadCoordinator && !connected && node.state !== 'joining') {
+          this.currentRun = undefined;
+          this.enqueue(() => this.undeploy(null));
+        }
         hadCoordinator = connected;
       }),
     );
+    this.ticker = setInterval(() => this.receiver.tick(), 1000);
+  }
+
+  /** Commands' effects on who may send to us take hold on arrival (the rest runs in order). */
+  private onCommandNow(message: RunCoordinatorMessage): void {
+    if (message.kind === 'deploy') {
+      if (this.currentRun?.runId !== message.runId || message.linkCredential) {
+        this.currentRun = { runId: message.runId, ...(message.linkCredential ? { credential: message.linkCredential } : {}) };
+      }
+      this.receiver.refresh();
+    } else if (message.kind === 'undeploy' && this.currentRun && this.currentRun.runId !== message.keepRunId) {
+      this.currentRun = undefined;
+    }
   }
 
   /** Run `task` after every command before it (errors are the task's own to report). */
@@ -101,14 +197,13 @@ export class NodeExecutor {
   async stop(): Promise<void> {
     for (const off of this.offs) off();
     this.offs = [];
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    this.currentRun = undefined;
     await this.undeploy(null);
-  }
-
-  private watchPeerLink(link: Link): void {
-    link.onMessage((payload) => {
-      if (typeof payload !== 'string') this.onFrameMessage(link, payload);
-      // Text from peers is never control: EdgeNode counts it.
-    });
+    this.receiver.stop();
+    this.coordinatorAssembler?.assembler.close();
+    this.coordinatorAssembler = undefined;
   }
 
   private async onCommand(message: RunCoordinatorMessage): Promise<void> {
@@ -187,13 +282,34 @@ export class NodeExecutor {
     }
   }
 
-  /** One link per peer, opened on first use and reused. */
+  /**
+   * One link per peer, opened on first use and reused; resolves once the link authenticated (both
+   * ends proved their credentials), rejects when it did not within the handshake time.
+   */
   private async peerLink(peerId: string): Promise<Link> {
     const existing = this.peerLinks.get(peerId);
-    if (existing && !existing.closed) return existing;
+    if (existing) {
+      const link = await existing.catch(() => undefined);
+      if (link && !link.closed && this.receiver.isAuthenticated(link)) return link;
+    }
+    const opening = this.openPeerLink(peerId);
+    this.peerLinks.set(peerId, opening);
+    opening.catch(() => {
+      if (this.peerLinks.get(peerId) === opening) this.peerLinks.delete(peerId);
+    });
+    return opening;
+  }
+
+  private async openPeerLink(peerId: string): Promise<Link> {
     const link = await this.options.transport.connect(peerId, { timeoutMs: 15_000 });
-    this.peerLinks.set(peerId, link);
-    this.watchPeerLink(link);
+    const authenticated = new Promise<void>((resolve, reject) => this.authWaiters.set(link, { resolve, reject }));
+    link.onClose((reason) => {
+      this.authWaiters.get(link)?.reject(new Error(`the link to ${peerId} closed before it authenticated (${reason})`));
+      this.authWaiters.delete(link);
+    });
+    this.attachPeer(link);
+    if (this.receiver.isAuthenticated(link)) this.authWaiters.delete(link);
+    else await authenticated;
     return link;
   }
 
@@ -205,23 +321,39 @@ export class NodeExecutor {
       dropped.add(hosted.deploy.runId);
       await this.options.runtime.unload(hosted.modelId);
     }
-    for (const [k, pending] of this.pendingBytes) if (pending.runId !== keepRunId) this.pendingBytes.delete(k);
+    for (const [k, pending] of this.pendingBytes) {
+      if (pending.runId === keepRunId) continue;
+      this.pendingBytes.delete(k);
+      dropped.add(pending.runId);
+    }
     // Half-received inputs of dropped runs will never complete: free them.
-    for (const assembler of this.assemblers.values()) for (const runId of dropped) assembler.discardRun(runId);
+    const assemblers = [this.coordinatorAssembler?.assembler];
+    for (const link of this.attached) assemblers.push(this.receiver.assemblerOf(link));
+    for (const assembler of assemblers) for (const runId of dropped) assembler?.discardRun(runId);
   }
 
-  private assemblerFor(link: Link): FrameAssembler {
-    let assembler = this.assemblers.get(link);
-    if (!assembler) {
-      assembler = new FrameAssembler();
-      this.assemblers.set(link, assembler);
-      link.onClose(() => this.assemblers.delete(link));
-    }
+  /** Attach a peer link (inbound or outbound) to the receiver, remembering it until it closes. */
+  private attachPeer(link: Link): void {
+    this.attached.add(link);
+    link.onClose(() => this.attached.delete(link));
+    this.receiver.attach(link);
+  }
+
+  /** The coordinator link's assembler, made under the node's budget and closed with the link. */
+  private coordinatorAssemblerFor(link: Link): FrameAssembler {
+    if (this.coordinatorAssembler?.link === link) return this.coordinatorAssembler.assembler;
+    this.coordinatorAssembler?.assembler.close();
+    const assembler = new FrameAssembler({ budget: this.budget, ...this.assemblerHooks(true) });
+    this.coordinatorAssembler = { link, assembler };
+    link.onClose(() => {
+      assembler.close();
+      if (this.coordinatorAssembler?.assembler === assembler) this.coordinatorAssembler = undefined;
+    });
     return assembler;
   }
 
-  private onFrameMessage(link: Link, data: ArrayBuffer): void {
-    const result = this.assemblerFor(link).push(data);
+  private onCoordinatorFrame(link: Link, data: ArrayBuffer): void {
+    const result = this.coordinatorAssemblerFor(link).push(data);
     if (result.kind === 'rejected') {
       this.rejectedFrames++;
       return;

@@ -12,6 +12,7 @@
  */
 import { CarbonLedger } from '../carbon/ledger';
 import { FrameAssembler } from '../protocol/frame-assembler';
+import { ReceiverBudget } from '../protocol/receiver-budget';
 import type { NodeId } from '../protocol/ids';
 import type { RunNodeMessage } from '../protocol/run-messages';
 import type { TensorData } from '../runtime/tensor';
@@ -82,6 +83,8 @@ export class RunController {
   private readonly wire = new Map<number, number>();
   private readonly queue: number[] = [];
   private readonly assemblers = new Map<NodeId, FrameAssembler>();
+  /** One budget for the result frames of every node (issue 13: one budget per receiver, not per link). */
+  readonly receiverBudget = new ReceiverBudget();
   private readonly deployer: StageDeployer;
   private readonly offs: (() => void)[] = [];
   private readonly pastDeployments = new Map<number, Deployment>();
@@ -185,6 +188,8 @@ export class RunController {
     this.stopCancelled = cancelled;
     if (this.sweep) clearInterval(this.sweep);
     for (const off of this.offs) off();
+    for (const assembler of this.assemblers.values()) assembler.close();
+    this.assemblers.clear();
     this.wakePaused?.();
     for (const req of this.requests.values()) {
       if (req.state !== 'done') this.finish(req, { ok: false, requestId: req.id, reason, attempts: req.attempts, ...(cancelled ? { cancelled: true } : {}) });
@@ -438,7 +443,7 @@ export class RunController {
 
   private onBinary(nodeId: NodeId, data: ArrayBuffer): void {
     let assembler = this.assemblers.get(nodeId);
-    if (!assembler) this.assemblers.set(nodeId, (assembler = new FrameAssembler()));
+    if (!assembler) this.assemblers.set(nodeId, (assembler = this.resultAssembler()));
     const result = assembler.push(data);
     if (result.kind === 'rejected') {
       this.options.coordinator.countDrop(`bad frame from ${this.nameOf(nodeId)}: ${result.error.message}`);
@@ -469,6 +474,23 @@ export class RunController {
       pipeline: req.pipeline ?? 0,
     });
     this.pump();
+  }
+
+  /**
+   * An assembler for one node's result frames, under the run's one budget: only requests this
+   * controller sent, and exactly as many tensors as the final slice has outputs.
+   */
+  private resultAssembler(): FrameAssembler {
+    return new FrameAssembler({
+      budget: this.receiverBudget,
+      acceptRequest: (_runId, wireId) => this.wire.has(wireId),
+      expectTensorCount: (runId, _wireId, sliceIndex) => {
+        const found = this.stageOf(runId, sliceIndex);
+        const deployment = found && (this.deployment?.runId === runId ? this.deployment : this.deploying?.runId === runId ? this.deploying : this.pastDeployments.get(runId));
+        const stages = deployment?.pipelines[found!.pipeline]?.stages;
+        return stages && found!.position === stages.length - 1 ? found!.stage.slice.outputs.length : undefined;
+      },
+    });
   }
 
   /** Send queued requests while pipelines have room. */
@@ -544,6 +566,12 @@ export class RunController {
   /** A node of the deployment went away: re-plan on the others and re-send what was in flight. */
   private checkNodes(): void {
     const alive = new Set(this.options.coordinator.nodes().filter((n) => n.state !== 'gone').map((n) => n.nodeId as string));
+    // A gone node's half-sent results will never complete: give their bytes back.
+    for (const [nodeId, assembler] of this.assemblers) {
+      if (alive.has(nodeId)) continue;
+      assembler.close();
+      this.assemblers.delete(nodeId);
+    }
     if (this.phaseValue === 'deploying' && this.deploying) {
       const d = this.deploying;
       for (const stage of d.pipelines.flatMap((p) => p.stages)) if (!alive.has(stage.nodeId)) this.deployer.failDeploy(d.runId, stage, 'the node left during deployment');

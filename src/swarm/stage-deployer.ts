@@ -110,6 +110,7 @@ export class StageDeployer {
     const { stage } = waiter;
     const { runId } = deployment;
     waiter.asks++;
+    const credential = this.coordinator.linkCredential(stage.nodeId as NodeId, runId);
     const sent = this.coordinator.send(stage.nodeId as NodeId, {
       kind: 'deploy',
       runId,
@@ -121,6 +122,8 @@ export class StageDeployer {
       outputNames: stage.slice.outputs,
       upstreamPeerId: up,
       downstreamPeerId: down,
+      // The node's proof, to the peers it exchanges tensors with, that it takes part in this run.
+      ...(credential ? { linkCredential: credential } : {}),
     });
     if (!sent) {
       this.failDeploy(runId, stage, 'the node is gone');

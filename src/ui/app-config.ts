@@ -1,3 +1,5 @@
+import { TrustError, fingerprint, generateKeyPair, parseKeyPair, serializeKeyPair, type KeyPair } from '../trust/identity';
+
 /** What the server tells pages about itself (signaling/server.ts, GET /api/config). */
 export interface AppConfig {
   readonly localUrl: string;
@@ -32,4 +34,45 @@ export function signalingFor(config: AppConfig) {
     secure,
     iceServers: [] as RTCIceServer[],
   };
+}
+
+/** Where a coordinator tab keeps the signing key of its room (sessionStorage: per tab, kept across reloads). */
+export const coordinatorKeyStorageName = (room: string) => `carbonedge-key-${room}`;
+
+/**
+ * The coordinator's signing key for `room`, kept with the room in this tab's sessionStorage so a
+ * reload keeps the identity (and the join URL's `fp` stays valid): read it, or make and store one.
+ * A stored value that does not parse is replaced (nodes of the old key then need the new join URL).
+ */
+export function coordinatorKeyFor(room: string): KeyPair {
+  const name = coordinatorKeyStorageName(room);
+  const stored = sessionStorage.getItem(name);
+  if (stored) {
+    try {
+      return parseKeyPair(stored);
+    } catch (error) {
+      if (!(error instanceof TrustError)) throw error;
+    }
+  }
+  const key = generateKeyPair();
+  sessionStorage.setItem(name, serializeKeyPair(key));
+  return key;
+}
+
+/**
+ * The coordinator fingerprint a node of `room` started on this page must check: the page URL's
+ * `fp` (a node page opened from the join URL), else, for the simulated nodes of a coordinator tab,
+ * the fingerprint of the key this very tab keeps for the room. Undefined when neither exists (the
+ * node then refuses to join, saying why).
+ */
+export function joinFingerprintFor(room: string): string | undefined {
+  const fromUrl = new URL(location.href).searchParams.get('fp');
+  if (fromUrl) return fromUrl;
+  const stored = sessionStorage.getItem(coordinatorKeyStorageName(room));
+  if (!stored) return undefined;
+  try {
+    return fingerprint(parseKeyPair(stored).publicKey);
+  } catch {
+    return undefined; // an unreadable key names no coordinator
+  }
 }

@@ -5,7 +5,7 @@ import { coordinatorPeerId, newJoinToken, newRoomId, parseJoinToken, parseRoomId
 import { openPeerTransport } from '../mesh/peerjs-transport';
 import { PeerIdTakenError, type Transport } from '../mesh/transport';
 import { Coordinator, type NodeRecord } from '../swarm/coordinator';
-import { loadAppConfig, signalingFor } from './app-config';
+import { coordinatorKeyFor, loadAppConfig, signalingFor } from './app-config';
 import { installLabHooks } from './lab-hooks';
 import './ce-node-table';
 import './ce-demo-model';
@@ -98,7 +98,7 @@ export class CeCoordinatorPage extends LitElement {
       }
       this.reclaiming = '';
       this.transport.onError((error) => (this.error = `${error.message}. Reload the page to reconnect.`));
-      const coordinator = new Coordinator({ transport: this.transport, token });
+      const coordinator = new Coordinator({ transport: this.transport, room, token, key: coordinatorKeyFor(room) });
       this.coordinator = coordinator;
       coordinator.onChange(() => (this.nodes = coordinator.nodes()));
       coordinator.onDrop(() => (this.dropped = coordinator.droppedMessages));
@@ -113,6 +113,7 @@ export class CeCoordinatorPage extends LitElement {
       const url = new URL('/', base);
       url.searchParams.set('room', room);
       url.searchParams.set('token', token);
+      url.searchParams.set('fp', coordinator.fingerprint);
       this.joinUrl = url.href;
       this.qrDataUrl = await QRCode.toDataURL(this.joinUrl, { margin: 1, width: 296 });
       if (!config.https && onLoopback && config.lanUrls.length > 0) {

@@ -17,7 +17,7 @@ import { NodeExecutor, type SliceRuntime } from '../swarm/node-executor';
 import type { SliceStore } from '../swarm/slice-store';
 import { zooInfo } from '../zoo/index';
 import { PADDLE_CLS_HEIGHT, PADDLE_CLS_INPUT, PADDLE_CLS_URL, PADDLE_CLS_WIDTH } from '../demo/paddle-cls';
-import { loadAppConfig, signalingFor } from './app-config';
+import { joinFingerprintFor, loadAppConfig, signalingFor } from './app-config';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
 
 /** A deterministic benchmark input for the bundled model (a smooth pattern in [-1, 1]). */
@@ -76,6 +76,11 @@ function sliceRuntime(runtime: RuntimeClient): SliceRuntime {
 export interface NodeSessionOptions {
   readonly room: RoomId;
   readonly token: JoinToken;
+  /**
+   * The join URL's `fp` (the coordinator's key fingerprint). Default: this page URL's `fp`, or, for
+   * a coordinator tab's simulated nodes, the fingerprint of the key the tab keeps for the room.
+   */
+  readonly coordinatorFingerprint?: string;
   readonly identity: NodeIdentity;
   readonly store: SliceStore;
   /** WASM threads of this node's worker (default: as many as the page may use). */
@@ -119,6 +124,7 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
     transport,
     room: options.room,
     token: options.token,
+    coordinatorFingerprint: options.coordinatorFingerprint ?? joinFingerprintFor(options.room),
     identity: options.identity,
     runBenchmark: () => (options.benchmark ?? runSelfBenchmark)(runtime),
     load,

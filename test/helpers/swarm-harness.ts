@@ -13,6 +13,7 @@ import { sha256Hex } from '../../src/graph/index';
 import { RuntimeService } from '../../workers/runtime-service';
 import { bundledReading } from '../../src/carbon/bundled-intensity';
 import { estimatedPowerModel } from '../../src/carbon/power-model';
+import { fingerprint, generateKeyPair } from '../../src/trust/identity';
 
 /** One simulated node of the harness. */
 export interface HarnessNode {
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   readonly nodes: readonly HarnessNodeSpec[];
   /** Nodes' pause between rejoin attempts, ms (default 200 here). */
   readonly rejoinDelayMs?: number;
+  /** Time a node-to-node link has to authenticate, ms (default 5,000 as on pages). */
+  readonly linkAuthTimeoutMs?: number;
 }
 
 /** Start a coordinator and the nodes; resolves when every node is ready. */
@@ -44,8 +47,12 @@ export async function startSwarm(options: HarnessOptions) {
   const network = new FaultNetwork(options.network ?? {});
   const room = newRoomId();
   const token = newJoinToken();
+  // The coordinator's key, kept across restarts as the page keeps it in sessionStorage; nodes get
+  // its fingerprint as the join URL's `fp`, like a node page opened from the join URL.
+  const key = generateKeyPair();
+  const fp = fingerprint(key.publicKey);
   const openCoordinator = () => {
-    const c = new Coordinator({ transport: network.open(coordinatorPeerId(room)), token, heartbeatIntervalMs: 250, heartbeatTimeoutMs: 6000, goneLingerMs: 60_000 });
+    const c = new Coordinator({ transport: network.open(coordinatorPeerId(room)), room, token, key, heartbeatIntervalMs: 250, heartbeatTimeoutMs: 6000, goneLingerMs: 60_000 });
     c.start();
     return c;
   };
@@ -60,6 +67,7 @@ export async function startSwarm(options: HarnessOptions) {
       transport,
       room,
       token,
+      coordinatorFingerprint: fp,
       rejoinDelayMs: options.rejoinDelayMs ?? 200,
       identity: { name: spec.name, deviceClass: 'laptop', hardwareConcurrency: 4, deviceMemoryGb: 8, webgpu: false, simulated: true },
       runBenchmark: async () => {
@@ -78,7 +86,10 @@ export async function startSwarm(options: HarnessOptions) {
     await service.init({ wasmPaths: '', numThreads: 1 });
     const store = new MemorySliceStore();
     const runtime = spec.wrapRuntime ? spec.wrapRuntime(service) : service;
-    const executor = new NodeExecutor({ node, transport, runtime, store, sha256: sha256Hex });
+    const executor = new NodeExecutor({
+      node, transport, runtime, store, sha256: sha256Hex,
+      ...(options.linkAuthTimeoutMs !== undefined ? { linkAuthTimeoutMs: options.linkAuthTimeoutMs } : {}),
+    });
     executor.start();
     const sendProfile = () =>
       node.sendToCoordinator({
@@ -106,6 +117,10 @@ export async function startSwarm(options: HarnessOptions) {
   await waitFor(() => readyCount() === nodes.length, 10_000);
   return {
     network,
+    room,
+    token,
+    /** The join URL's `fp`: the coordinator key's fingerprint. */
+    fingerprint: fp,
     get coordinator() {
       return coordinator;
     },

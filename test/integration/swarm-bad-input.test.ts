@@ -70,13 +70,17 @@ describe('run-plane bad input', { timeout: 180_000 }, () => {
     new DataView(small!).setUint32(28, 3 * 2 ** 30, true);
     link.send(small!);
     for (const m of encodeTensorGroup({ runId: run.currentDeployment!.runId, requestId: 777_777, sliceIndex: first.sliceIndex }, expected)) link.send(m); // unknown request
-    await waitFor(() => swarm.coordinator.droppedMessages >= droppedBefore + 2 && run.stats.droppedResults >= 1, 5000);
+    // Malformed, oversized and unknown-request frames are refused by the result assembler itself.
+    await waitFor(() => swarm.coordinator.droppedMessages >= droppedBefore + 3, 5000);
+    expect(run.receiverBudget.stats.rejected['unknown-request']).toBe(1);
     // Results it was not asked for, from the first stage, for a real request in flight.
     const pending = run.submit(input);
     for (const m of encodeTensorGroup({ runId: run.currentDeployment!.runId, requestId: 1, sliceIndex: first.sliceIndex }, { [Object.keys(expected)[0]!]: { dtype: 'float32', dims: [1, 10], data: new Float32Array(10).fill(42) } })) link.send(m);
     const outcome = await pending;
     expect(outcome.ok && matches(outcome.outputs)).toBe(true);
-    expect(run.stats.droppedResults).toBeGreaterThanOrEqual(2);
+    // A request id the coordinator never sent is refused on its first chunk, nothing held for it.
+    expect(run.receiverBudget.stats.rejected['unknown-request']).toBe(2);
+    expect(swarm.coordinator.droppedMessages).toBeGreaterThanOrEqual(droppedBefore + 4);
     expect(run.stats.completed).toBe(1);
     run.stop();
   });

@@ -121,9 +121,11 @@ describe('swarm run over the seeded fault network', { timeout: 180_000 }, () => 
         nodes: [{ name: 'a', flopsPerSecond: 1e9, zone: 'FR' }, { name: 'b', flopsPerSecond: 1e9, zone: 'PL' }, { name: 'c', flopsPerSecond: 1e9, zone: 'IN' }],
       });
       stopSwarm = swarm.stop;
-      swarm.network.addRule({ from: 'node-b', to: 'node-c', faults: { delayMs: 1, jitterMs: 10, dropRate: 0.15 } });
       const run = new RunController({ coordinator: swarm.coordinator, profile, planNodes: (nodes) => ({ ok: true, placement: threeStages(nodes) }), window: 3, requestTimeoutMs: 600, maxAttempts: 10 });
       await run.start();
+      // Lossy once deployed: the link b -> c has authenticated (a lost handshake message fails the
+      // link and the deploy, which is another test's subject); now its frames get lost.
+      swarm.network.addRule({ from: 'node-b', to: 'node-c', faults: { delayMs: 1, jitterMs: 10, dropRate: 0.15 } });
       const outcomes = await Promise.all(inputs.map((feeds) => run.submit(feeds)));
       checkOutcomes(outcomes, seed);
       expect(swarm.network.log.filter((e) => e.action === 'drop').length, `seed ${seed}`).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import { Coordinator } from '../../../src/swarm/coordinator';
 import { EdgeNode, type NodeIdentity } from '../../../src/swarm/edge-node';
 import { coordinatorPeerId, newJoinToken, newRoomId } from '../../../src/protocol/ids';
 import type { BenchmarkReport } from '../../../src/protocol/messages';
+import { fingerprint, generateKeyPair, newNonce } from '../../../src/trust/identity';
 
 const identity: NodeIdentity = {
   name: 'phone <b>1</b>',
@@ -47,11 +48,11 @@ function setup(options: { heartbeatIntervalMs?: number; heartbeatTimeoutMs?: num
   const network = new MemoryNetwork();
   const room = newRoomId();
   const token = newJoinToken();
-  const coordinator = new Coordinator({ transport: network.open(coordinatorPeerId(room)), token, goneLingerMs: 200, ...options });
+  const coordinator = new Coordinator({ transport: network.open(coordinatorPeerId(room)), room, token, goneLingerMs: 200, ...options });
   coordinator.start();
   cleanups.push(() => coordinator.stop());
   const node = (overrides: Partial<ConstructorParameters<typeof EdgeNode>[0]> = {}) => {
-    const n = new EdgeNode({ transport: network.open(), room, token, identity, runBenchmark: async () => report, ...overrides });
+    const n = new EdgeNode({ transport: network.open(), room, token, coordinatorFingerprint: coordinator.fingerprint, identity, runBenchmark: async () => report, ...overrides });
     cleanups.push(() => n.stop());
     return n;
   };
@@ -84,9 +85,30 @@ describe('coordinator and edge node', () => {
     expect(coordinator.rejectedLinks).toBe(2);
   });
 
+  it('refuses a join link without a valid coordinator fingerprint, saying why, and never sends a join', async () => {
+    const { coordinator, node } = setup();
+    for (const fp of [undefined, null, '', 'not-a-fingerprint', 'A'.repeat(23)]) {
+      const n = node({ coordinatorFingerprint: fp });
+      await n.start();
+      expect(n.state).toBe('error');
+      expect(n.error).toMatch(/no valid coordinator fingerprint \(fp\).*Open the join link or QR code/);
+    }
+    expect(coordinator.nodes()).toHaveLength(0);
+    expect(coordinator.rejectedLinks).toBe(0);
+  });
+
+  it('refuses a join without a nonce: the node could not verify the coordinator', async () => {
+    const { network, room, token, coordinator } = setup();
+    const link = await network.open('old-page').connect(coordinatorPeerId(room));
+    const answer = new Promise<string>((resolve) => link.onMessage((m) => typeof m === 'string' && resolve(m)));
+    link.send(JSON.stringify({ ...identity, kind: 'join', protocolVersion: 1, token }));
+    expect(JSON.parse(await answer)).toMatchObject({ kind: 'reject', reason: expect.stringMatching(/no nonce/) });
+    expect(coordinator.nodes()).toHaveLength(0);
+  });
+
   it('reports an unknown room as such', async () => {
     const network = new MemoryNetwork();
-    const n = new EdgeNode({ transport: network.open(), room: newRoomId(), token: newJoinToken(), identity, runBenchmark: async () => report });
+    const n = new EdgeNode({ transport: network.open(), room: newRoomId(), token: newJoinToken(), coordinatorFingerprint: fingerprint(generateKeyPair().publicKey), identity, runBenchmark: async () => report });
     await n.start();
     expect(n.state).toBe('error');
     expect(n.error).toMatch(/does not exist/);
@@ -98,7 +120,7 @@ describe('coordinator and edge node', () => {
     const link = await raw.connect(coordinatorPeerId(room));
     link.send('{broken');
     link.send(JSON.stringify({ kind: 'heartbeat', sentAtMs: 1, load: 0 }));
-    link.send(JSON.stringify({ ...identity, kind: 'join', protocolVersion: 1, token }));
+    link.send(JSON.stringify({ ...identity, kind: 'join', protocolVersion: 1, token, nonce: newNonce() }));
     await until((fn) => coordinator.onChange(fn), () => coordinator.nodes().length === 1);
     link.send(JSON.stringify({ kind: 'heartbeat', sentAtMs: 1, load: 7 }));
     link.send(new ArrayBuffer(8)); // binary is not control: ignored, not counted
@@ -123,10 +145,10 @@ describe('coordinator and edge node', () => {
     const room = newRoomId();
     const token = newJoinToken();
     let skewMs = 0;
-    const coordinator = new Coordinator({ transport: network.open(coordinatorPeerId(room)), token, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 400, now: () => Date.now() + skewMs });
+    const coordinator = new Coordinator({ transport: network.open(coordinatorPeerId(room)), room, token, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 400, now: () => Date.now() + skewMs });
     coordinator.start();
     cleanups.push(() => coordinator.stop());
-    const n = new EdgeNode({ transport: network.open(), room, token, identity, runBenchmark: async () => report });
+    const n = new EdgeNode({ transport: network.open(), room, token, coordinatorFingerprint: coordinator.fingerprint, identity, runBenchmark: async () => report });
     cleanups.push(() => n.stop());
     await n.start();
     await until((fn) => coordinator.onChange(fn), () => coordinator.nodes()[0]?.state === 'ready');
