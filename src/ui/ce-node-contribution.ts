@@ -37,7 +37,7 @@ export class CeNodeContribution extends LitElement {
       <div class="now" data-testid="contribution-now">${doingNow(c)}</div>
       <div class="figures">
         <div><b data-testid="contribution-runs">${c.slicesRun}</b><span>slice runs</span></div>
-        <div><b data-testid="contribution-share">${formatShare(share)}</b><span>of the room's work</span></div>
+        <div><b data-testid="contribution-share">${self ? formatShare(share) : '-'}</b><span>of the room's work</span></div>
       </div>
       <div class="share" aria-hidden="true"><i style="width:${Math.min(100, Math.max(0, share * 100))}%"></i></div>
       <p data-testid="contribution-spent">${spentLine(c)}</p>
