@@ -361,7 +361,7 @@ export class CeNodePage extends LitElement {
           protocol: location.protocol,
         })}</div>
       </div>
-      <details data-testid="carbon-details"><summary>Carbon settings: zone, grid intensity, power</summary>
+      <details data-testid="carbon-details" ?open=${window.innerWidth >= 700}><summary>Carbon settings: zone, grid intensity, power</summary>
       <ce-carbon-card data-testid="carbon-card" .profile=${this.carbon} .choices=${this.carbonChoices} .error=${this.carbonError}
         @carbon-edit=${(e: CustomEvent<CarbonEditDetail>) => this.onCarbonEdit(e)}></ce-carbon-card></details>
       ${this.benchmark

@@ -4,7 +4,7 @@ import type { NodeRecord } from '../swarm/coordinator';
 import type { BackendBenchmark } from '../protocol/messages';
 import { formatIntensity, formatPowerModel } from '../carbon';
 import { formatFigure } from './node-carbon-profile';
-import { WHAT_IF_SOURCE, WHAT_IF_ZONES, whatIfForZone } from './what-if';
+import { WHAT_IF_ZONES, isWhatIf, whatIfForZone } from './what-if';
 
 /** Detail of the `what-if` event: a zone for the node, or null for the intensity it reports. */
 export interface WhatIfDetail {
@@ -76,13 +76,13 @@ export class CeNodeTable extends LitElement {
             <td class="wasm">${backendCell(wasm)}</td>
             <td class="webgpu">${gpu ? backendCell(gpu) : n.webgpu ? 'not tested' : 'no'}</td>
             <td class="load">${n.state === 'gone' ? '-' : n.load < 0.02 ? 'idle' : `${Math.round(n.load * 100)}%`}</td>
-            <td class="zone">${n.profile?.intensity.source === WHAT_IF_SOURCE ? html`<span class="label">configured</span> ` : ''}${n.profile?.intensity.zone ?? '-'}</td>
+            <td class="zone">${n.profile && isWhatIf(n.profile.intensity) ? html`<span class="label">configured</span> ` : ''}${n.profile?.intensity.zone ?? '-'}</td>
             ${intensityCell(n.profile)}
             ${powerCell(n.profile)}
             <td class="state state-${n.state}" title=${n.goneReason ?? ''}>${n.state}${failed ? html`<span class="why" data-testid="node-failed-reason">failed: ${failed}</span>` : ''}</td>
             <td><select data-testid="what-if" aria-label="what-if grid for ${n.name}" ?disabled=${n.state === 'gone'} @change=${(e: Event) => this.whatIf(n.nodeId, (e.target as HTMLSelectElement).value)}>
-              <option value="" ?selected=${n.profile?.intensity.source !== WHAT_IF_SOURCE}>as reported</option>
-              ${WHAT_IF_ZONES.map((z) => html`<option value=${z} ?selected=${n.profile?.intensity.source === WHAT_IF_SOURCE && n.profile.intensity.zone === z}>${z} (${formatFigure(whatIfForZone(z).gramsCo2PerKwh)} g/kWh)</option>`)}
+              <option value="" ?selected=${!n.profile || !isWhatIf(n.profile.intensity)}>as reported</option>
+              ${WHAT_IF_ZONES.map((z) => html`<option value=${z} ?selected=${!!n.profile && isWhatIf(n.profile.intensity) && n.profile.intensity.zone === z}>${z} (${formatFigure(whatIfForZone(z).gramsCo2PerKwh)} g/kWh)</option>`)}
             </select></td>
           </tr>`;
         })}

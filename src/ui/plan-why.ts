@@ -1,7 +1,7 @@
 /**
  * "Why this plan" (issue 14): why the planner chose what it chose, in sentences, with what the
  * alternatives would cost as the planner predicts them - the best whole model on one node
- * (src/plan/pinned.ts on each node, best by the same score) and the best 2-way split
+ * (src/plan/pinned.ts on each node that has the memory, best by the same score) and the best 2-way split
  * (src/plan/fixed-split.ts). Every alternative is ranked with the planner's own normalised score:
  *
  *     score(x) = sum_k w_k (x_k - ideal_k) / (nadir_k - ideal_k)      k = latency, energy, gCO2
@@ -69,6 +69,12 @@ export function explainPlan(inputs: PlanInputs, chosen: Placement, names: Readon
     const r = planPinned(inputs, [node.id]);
     if (!r.ok) {
       misfits.push(`${name(node.id)}: ${r.reason}`);
+      continue;
+    }
+    // planPinned places whatever it is asked to; the planner would refuse a slice that does not fit.
+    const needs = r.placement.pipelines[0]!.slices[0]!.memoryBytes;
+    if (needs > node.memoryBytes) {
+      misfits.push(`${name(node.id)}: the whole model needs ${formatBytes(needs)}, the node offers ${formatBytes(node.memoryBytes)}`);
       continue;
     }
     const x = vector(r.placement);

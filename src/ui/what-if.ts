@@ -55,6 +55,11 @@ export function spreadZones(nodeIds: readonly string[]): Map<string, WhatIf> {
   return out;
 }
 
+/** Whether a reading was set on the coordinator as a what-if (not by the node's own user). */
+export function isWhatIf(reading: IntensityReading): boolean {
+  return reading.source === WHAT_IF_SOURCE && reading.vintage.startsWith('what-if');
+}
+
 /** The reading a what-if stands for: the node's own reading with the figure and zone replaced, labelled configured. */
 export function configuredReading(base: IntensityReading, whatIf: WhatIf): IntensityReading {
   return {
