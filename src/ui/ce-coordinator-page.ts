@@ -81,6 +81,8 @@ export class CeCoordinatorPage extends LitElement {
   /** What-if intensities by node id (the coordinator's, for a demonstration). */
   @state() private overrides: ReadonlyMap<string, WhatIf> = new Map();
   @state() private running = false;
+  /** A run started in this tab: its picture stays first, with its summary, until the tab reloads. */
+  @state() private hasRun = false;
   @state() private presenter = false;
   private readonly history = new RunHistory();
   @query('ce-run-panel') private runPanel!: CeRunPanel;
@@ -171,7 +173,7 @@ export class CeCoordinatorPage extends LitElement {
   override render() {
     const live = this.nodes.filter((n) => n.state !== 'gone').length;
     const ready = (this.coordinator?.nodes() ?? []).filter(isPlannable).map((n) => n.nodeId);
-    return html`<div class="page ${this.running ? 'running' : ''} ${this.presenter ? 'presenter' : ''}">
+    return html`<div class="page ${this.hasRun ? 'running' : ''} ${this.presenter ? 'presenter' : ''}">
       ${this.error ? html`<div class="error" role="alert" data-testid="coordinator-error">${this.error}</div>` : ''}
       ${this.reclaiming ? html`<div class="muted" data-testid="coordinator-reclaiming">${this.reclaiming}</div>` : ''}
       <section class="join">
@@ -197,7 +199,7 @@ export class CeCoordinatorPage extends LitElement {
         <div class="bar"><h2 style="margin:0">Run a model across the swarm</h2>
           <button data-testid="presenter-toggle" @click=${() => (this.presenter = !this.presenter)}>${this.presenter ? 'Leave presenter view' : 'Presenter view'}</button></div>
         <ce-run-panel .coordinator=${this.coordinatorReady} .history=${this.history} ?presenter=${this.presenter}
-          @run-started=${() => { this.failedNodes = new Map(); this.running = true; void this.historyPanel?.reload(); }}
+          @run-started=${() => { this.failedNodes = new Map(); this.running = true; this.hasRun = true; void this.historyPanel?.reload(); }}
           @run-finished=${() => { this.running = false; void this.historyPanel?.reload(); }}
           @node-failed=${(e: CustomEvent<NodeFailedDetail>) => (this.failedNodes = new Map([...this.failedNodes, [e.detail.nodeId, e.detail.reason]]))}></ce-run-panel>
       </section>

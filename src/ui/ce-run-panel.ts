@@ -221,7 +221,7 @@ export class CeRunPanel extends LitElement {
     }
     try {
       const settings = this.live.configuration;
-      this.why = explainPlan({ model: this.modelForPlan, nodes: ready.map(toPlanNode), mode: settings.mode as PlannerMode, ...(settings.weights ? { weights: settings.weights } : {}) }, placement, names);
+      this.why = explainPlan({ model: this.modelForPlan, nodes: ready.map(toPlanNode), mode: settings.mode as PlannerMode, ...(settings.weights ? { weights: settings.weights } : {}) }, placement, names, { stages: settings.pin?.length ? settings.pin.length : settings.stages });
     } catch (error) {
       this.why = { lines: [`No explanation: ${(error as Error).message}`], alternatives: [] };
     }

@@ -49,10 +49,11 @@ const vector = (p: Placement): ObjectiveVector => ({ latencyMs: p.prediction.lat
 const figures = (x: ObjectiveVector) => `${formatDuration(x.latencyMs)}, ${formatJoules(x.energyJoules)}, ${formatGramsCo2(x.gramsCo2)} per inference`;
 
 /**
- * Explain `chosen` (a placement for `inputs`); `names` maps node ids to display names. Throws
+ * Explain `chosen` (a placement for `inputs`); `names` maps node ids to display names; `asked.stages`
+ * > 0 says the user forced k slices on k nodes (the planner did not choose the split). Throws
  * RangeError when the placement names a node that is not among `inputs.nodes`.
  */
-export function explainPlan(inputs: PlanInputs, chosen: Placement, names: Readonly<Record<string, string>>): PlanWhy {
+export function explainPlan(inputs: PlanInputs, chosen: Placement, names: Readonly<Record<string, string>>, asked: { readonly stages?: number } = {}): PlanWhy {
   const ids = new Set(inputs.nodes.map((n) => n.id));
   for (const p of chosen.pipelines) for (const s of p.slices) if (!ids.has(s.nodeId)) throw new RangeError(`the plan uses node ${s.nodeId}, which is not among the ${inputs.nodes.length} planned nodes`);
   const name = (id: string) => names[id] ?? id;
@@ -95,7 +96,14 @@ export function explainPlan(inputs: PlanInputs, chosen: Placement, names: Readon
   const where = pipeline.slices.map((s) => name(s.nodeId)).join(' > ');
   lines.push(`Weights: latency ${w.latency.toFixed(2)}, energy ${w.energy.toFixed(2)}, carbon ${w.carbon.toFixed(2)}. Chosen: ${slices === 1 ? `the whole model on ${where}` : `${slices} slices on ${where}`}${chosen.pipelines.length > 1 ? ` (and ${chosen.pipelines.length - 1} more pipeline(s) for the request rate)` : ''}: ${figures(own)}.`);
 
-  if (slices === 1) {
+  if (asked.stages && asked.stages > 0) {
+    const best = [single && { label: `the whole model on ${name(single.id)}`, x: single.x, score: single.score }, split?.ok && { label: `2 slices on ${splitNames}`, x: vector(split.placement), score: planScore(chosen, w, vector(split.placement)) }]
+      .filter((a): a is { label: string; x: ObjectiveVector; score: number } => !!a)
+      .sort((a, b) => a.score - b.score)[0];
+    lines.push(`You asked for ${asked.stages} slice${asked.stages === 1 ? '' : 's'} on as many nodes, so the planner only chose which node runs which slice (balanced cuts).${best && best.score < ownScore
+      ? ` Left to decide, it would pick ${best.label}: ${figures(best.x)} - latency ${formatChange(best.x.latencyMs, own.latencyMs)}, carbon ${formatChange(best.x.gramsCo2, own.gramsCo2)}.`
+      : ' Left to decide, it would not do better for these weights.'}`);
+  } else if (slices === 1) {
     if (split?.ok) {
       const x = vector(split.placement);
       const hopBytes = split.placement.pipelines[0]!.hops.slice(1, -1).reduce((a, h) => a + h.bytes, 0);

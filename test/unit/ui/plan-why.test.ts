@@ -51,6 +51,12 @@ describe('why this plan', () => {
     expect(why.lines.some((l) => l.includes('Every node reports the same grid intensity'))).toBe(false);
   });
 
+  it('says when the user forced the split and what the planner would pick instead', () => {
+    const inputs: PlanInputs = { model, nodes: [node('a', 6e9, 480), node('b', 2e9, 480)], mode: 'balanced' };
+    const why = explainPlan(inputs, placed(inputs, 2), names, { stages: 2 });
+    expect(why.lines[1]).toMatch(/^You asked for 2 slices on as many nodes, so the planner only chose which node runs which slice \(balanced cuts\)\. Left to decide, it would pick the whole model on Laptop-A: .* less/);
+  });
+
   it('refuses a plan on nodes it was not given', () => {
     const inputs: PlanInputs = { model, nodes: [node('a', 6e9, 480), node('b', 2e9, 480)], mode: 'balanced' };
     const chosen = placed(inputs);
