@@ -84,6 +84,12 @@ describe('classroom dashboard', () => {
     expect(await picture.locator('[data-testid="swarm-slice"]').count()).toBe(3);
     await coordinator.waitForFunction(() => (window.carbonedgeRun?.outcomes.length ?? 0) >= 10, undefined, { timeout: 120_000, polling: 100 });
     await shot(coordinator, 'coordinator-run');
+    // Presenter view: the picture and the big numbers only, the saving named against its baseline.
+    await coordinator.getByTestId('presenter-toggle').click();
+    expect(await textOf(picture.getByTestId('presenter-saved').locator('xpath=..'))).toMatch(/(saved vs|more than) whole model on the fastest node \(/);
+    expect(await coordinator.getByTestId('run-model').isVisible()).toBe(false);
+    await shot(coordinator, 'coordinator-presenter');
+    await coordinator.getByTestId('presenter-toggle').click();
     await runDone();
     const run = await coordinator.evaluate(() => window.carbonedgeRun!);
     expect(run.status, run.error).toBe('done: 120 ok');
@@ -187,10 +193,16 @@ describe('classroom dashboard', () => {
     errors.push(phone.errors);
     await phone.page.getByTestId('contribution-now').waitFor({ timeout: 60_000 });
     await phone.page.getByTestId('node-state').locator('text=ready').waitFor({ timeout: 120_000 });
+    // The phone takes part in a run: 3 slices on the 2 pages left and the phone.
+    await readyNodes(coordinator, 3);
+    await startRun('tinycnn', 3, 200);
+    await expect.poll(async () => Number(await phone.page.getByTestId('contribution-runs').textContent()), { timeout: 120_000, interval: 100 }).toBeGreaterThanOrEqual(10);
+    expect(await phone.page.getByTestId('contribution-now').textContent()).toMatch(/^Running slice [123] of the coordinator's model\.$/);
     const width = await phone.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(width.scroll).toBeLessThanOrEqual(width.client);
     expect(await phone.page.getByTestId('carbon-details').getAttribute('open')).toBeNull();
     await shot(phone.page, 'node-phone');
+    await runDone();
     expect(errors.flat()).toEqual([]);
   });
 });
