@@ -122,6 +122,8 @@ export class CeRunPanel extends LitElement {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private tick: ReturnType<typeof setInterval> | undefined;
   private saving: Promise<void> = Promise.resolve();
+  /** The run's requests have all ended (or it failed): its record is final. */
+  private finished = false;
   private modelForPlan: ReturnType<typeof toPlanModel> | undefined;
   @state() private model = 'mobilenetv2';
   @state() private mode: PlannerMode = 'balanced';
@@ -184,7 +186,8 @@ export class CeRunPanel extends LitElement {
 
   /** Rebuild the run's record from the controller's ledger; save it (at most once a second, and at once when `now`). */
   private refreshRecord(status: HistoryRecord['status'] = 'running', finished = false, error: string | null = null, now = false): void {
-    if (!this.live) return;
+    if (!this.live || this.finished) return;
+    if (finished) this.finished = true;
     this.liveRecord = this.live.record(status, this.controller?.ledger, finished ? new Date() : null, error);
     if (!this.history) return;
     const save = () => {
@@ -239,6 +242,7 @@ export class CeRunPanel extends LitElement {
   }
 
   private onEvent(event: RunEvent): void {
+    if (this.finished) return;
     const now = performance.now();
     this.live?.onEvent(event, now);
     this.swarmEvent(event.kind === 'node-failed' ? { atMs: now, kind: 'quarantine', text: `${event.name} failed: ${event.reason}` }
@@ -366,6 +370,7 @@ export class CeRunPanel extends LitElement {
     this.gaps = [];
     this.swarmEvents = [];
     this.live = new LiveRun(settings, new Date(), performance.now());
+    this.finished = false;
     this.record.runId = this.live.id;
     this.offNodes?.();
     this.lastNodes = this.coordinator.nodes();
@@ -424,7 +429,7 @@ export class CeRunPanel extends LitElement {
 
   /** Re-plan the run in progress, if any (e.g. the page changed what-if intensities). */
   replan(reason: string): void {
-    if (this.controller && this.controller.phase !== 'stopped') this.controller.replan(reason);
+    if (this.controller && this.controller.phase !== 'stopped' && !this.finished) this.controller.replan(reason);
   }
 
   private replanFor(change: () => void): void {

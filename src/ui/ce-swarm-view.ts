@@ -49,7 +49,7 @@ export class CeSwarmView extends LitElement {
     return html`<div class="strip" data-testid="presenter">
       <div><b data-testid="presenter-inferences">${p.inferencesDone}${p.inferencesTotal ? html` / ${p.inferencesTotal}` : ''}</b><span>inferences done</span></div>
       <div><b data-testid="presenter-grams">${formatGramsCo2(p.gramsCo2SoFar)}</b><span>emitted so far</span></div>
-      <div><b data-testid="presenter-saved">${p.gramsCo2Saved === null ? '-' : formatGramsCo2(p.gramsCo2Saved)}</b>
+      <div><b data-testid="presenter-saved">${p.gramsCo2Saved === null ? '-' : formatGramsCo2(Math.abs(p.gramsCo2Saved))}</b>
         <span>${p.gramsCo2Saved !== null && p.gramsCo2Saved < 0 ? 'more than' : 'saved vs'} ${p.savedAgainst}</span></div>
     </div>`;
   }

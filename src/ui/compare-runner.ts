@@ -106,8 +106,11 @@ export async function runComparison(o: CompareOptions): Promise<RunRecord[]> {
         const outcomes = await session.done;
         live.noteNodes(o.coordinator.nodes());
         record = live.record(finalStatus(outcomes), session.controller.ledger, new Date());
+        // Done: stop listening to the room and unload the slices before the next configuration.
+        session.controller.stop('comparison run finished');
       } catch (error) {
         record = live.record('failed', controller?.ledger, new Date(), (error as Error).message);
+        controller?.stop('comparison run failed');
       } finally {
         o.signal?.removeEventListener('abort', onAbort);
       }

@@ -101,7 +101,10 @@ describe('classroom dashboard', () => {
     expect(await coordinator.locator('ce-baselines tr[data-testid="baseline-row"][data-key="fastest-node"]').count()).toBe(1);
   });
 
-  it('compare modes with 3 configurations gives 3 rows and chart points equal to each run\'s ledger', async () => {
+  it('compare modes with 3 configurations on what-if grids gives 3 rows and chart points equal to each run\'s ledger', async () => {
+    // One click gives the 3 nodes different grids, labelled configured in the table and in every run.
+    await coordinator.getByTestId('what-if-spread').click();
+    await expect.poll(() => coordinator.locator('ce-node-table td.zone', { hasText: 'configured' }).count(), { timeout: 10_000 }).toBe(3);
     await coordinator.getByTestId('compare-count').fill('6');
     await coordinator.getByTestId('compare-count').dispatchEvent('change');
     await coordinator.getByTestId('compare-start').click();
@@ -125,7 +128,11 @@ describe('classroom dashboard', () => {
       const row = coordinator.locator(`ce-compare-modes tr[data-testid="compare-row"][data-label="${run.configuration.label}"]`);
       expect(Number(await row.getAttribute('data-grams-co2'))).toBeCloseTo(grams, 15);
     }
+    for (const run of compare.runs as RunRecord[]) expect(run.nodes.map((n) => [n.intensityConfigured, n.intensitySource])).toEqual(run.nodes.map(() => [true, 'configured']));
+    await coordinator.locator('section.compare').scrollIntoViewIfNeeded();
     await shot(coordinator, 'coordinator-compare');
+    await coordinator.getByTestId('what-if-clear').click();
+    await expect.poll(() => coordinator.locator('ce-node-table td.zone', { hasText: 'configured' }).count(), { timeout: 10_000 }).toBe(0);
   });
 
   it('after a reload of the coordinator the history lists the same runs with the same totals', async () => {
@@ -135,6 +142,8 @@ describe('classroom dashboard', () => {
     await coordinator.reload();
     await coordinator.locator('tr[data-testid="history-row"]').nth(3).waitFor({ timeout: 60_000 });
     expect(await historyRows(coordinator)).toEqual(before);
+    // Every run ended, and a what-if change after a run did not reopen it.
+    expect(await coordinator.locator('tr[data-testid="history-row"] td:nth-child(4)').allTextContents()).toEqual(['done', 'done', 'done', 'done']);
     await coordinator.locator('ce-history-view tr[data-testid="history-row"] input[type="checkbox"]').nth(0).check();
     await coordinator.locator('ce-history-view tr[data-testid="history-row"] input[type="checkbox"]').nth(1).check();
     await coordinator.getByTestId('history-compare').waitFor({ timeout: 10_000 });
