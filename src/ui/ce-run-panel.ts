@@ -3,7 +3,6 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { LedgerSummary } from '../carbon/ledger';
 import { PLANNER_MODES, type Placement, type PlannerMode } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from '../swarm/coordinator';
-import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
 import { toPlanModel } from '../graph/index';
 import type { RunHistory } from '../history/history-store';
 import { historyToCsv, historyToJson, runFileName } from '../history/history-export';
@@ -14,10 +13,12 @@ import { startRunSession } from '../swarm/run-session';
 import { zooNames } from '../zoo/index';
 import type { RuntimeClient } from './runtime-client';
 import { profileCatalogueModel, sharedRuntime, type RunSettings } from './run-session';
-import { computeBaselines, type BaselineGap } from './baselines';
+import type { BaselineGap } from './baselines';
+import { Coalesced } from './coalesce';
+import { runInsights } from './run-insights';
 import { formatBytes, formatBytesPerSecond, formatDuration, formatGramsCo2, formatRate, formatShare } from './format';
 import { LiveRun, finalStatus } from './live-run';
-import { explainPlan, type PlanWhy } from './plan-why';
+import type { PlanWhy } from './plan-why';
 import { nodeChangeEvents, runEventLine } from './swarm-state';
 import type { SwarmEventView } from './swarm-layout';
 import { downloadText } from './download';
@@ -49,6 +50,8 @@ declare global {
 
 /** How often a running run is saved to the history, ms. */
 const SAVE_EVERY_MS = 1000;
+/** How often the live view's record is rebuilt while results arrive, ms. */
+const VIEW_EVERY_MS = 250;
 
 /** The closing line of a run, in words: "done: 9 ok, 191 cancelled". */
 export function outcomeLine(outcomes: readonly RequestOutcome[]): string {
@@ -119,7 +122,16 @@ export class CeRunPanel extends LitElement {
   private live: LiveRun | undefined;
   private lastNodes: readonly NodeRecord[] = [];
   private offNodes: (() => void) | undefined;
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private recordArgs: { status: HistoryRecord['status']; finishedAt: Date | null; error: string | null } = { status: 'running', finishedAt: null, error: null };
+  /** Rebuilding a record copies the ledger's rows: at most 4 times a second for the view... */
+  private readonly view = new Coalesced(VIEW_EVERY_MS, () => (this.liveRecord = this.currentRecord()));
+  /** ...and once a second for the history (at once on deployments, re-plans and the end). */
+  private readonly save = new Coalesced(SAVE_EVERY_MS, () => {
+    const record = this.currentRecord();
+    const history = this.history;
+    if (!record || !history) return;
+    this.saving = this.saving.then(() => history.save(record)).catch((e: Error) => this.event(`could not save the run to the history: ${e.message}`));
+  });
   private tick: ReturnType<typeof setInterval> | undefined;
   private saving: Promise<void> = Promise.resolve();
   /** The run's requests have all ended (or it failed): its record is final. */
@@ -184,50 +196,32 @@ export class CeRunPanel extends LitElement {
     if (view) this.swarmEvents = [...this.swarmEvents.slice(-30), view];
   }
 
-  /** Rebuild the run's record from the controller's ledger; save it (at most once a second, and at once when `now`). */
+  /** Rebuild the run's record from the controller's ledger and save it: coalesced while results arrive, at once when `now` or finished. */
   private refreshRecord(status: HistoryRecord['status'] = 'running', finished = false, error: string | null = null, now = false): void {
     if (!this.live || this.finished) return;
     if (finished) this.finished = true;
-    this.liveRecord = this.live.record(status, this.controller?.ledger, finished ? new Date() : null, error);
-    if (!this.history) return;
-    const save = () => {
-      this.saveTimer = undefined;
-      const record = this.live?.record(status, this.controller?.ledger, finished ? new Date() : null, error);
-      if (!record || !this.history) return;
-      const history = this.history;
-      this.saving = this.saving.then(() => history.save(record)).catch((e: Error) => this.event(`could not save the run to the history: ${e.message}`));
-    };
-    if (now) {
-      clearTimeout(this.saveTimer);
-      save();
+    this.recordArgs = { status, finishedAt: finished ? new Date() : null, error };
+    if (now || finished) {
+      this.view.flush();
+      this.save.flush();
     } else {
-      this.saveTimer ??= setTimeout(save, SAVE_EVERY_MS);
+      this.view.schedule();
+      this.save.schedule();
     }
+  }
+
+  private currentRecord(): HistoryRecord | null {
+    const { status, finishedAt, error } = this.recordArgs;
+    return this.live?.record(status, this.controller?.ledger, finishedAt, error) ?? null;
   }
 
   /** Baselines and the plan's explanation, from the nodes the placement was made on. */
   private explain(placement: Placement): void {
     if (!this.live || !this.modelForPlan || !this.coordinator) return;
-    const ready = this.coordinator.nodes().filter(isPlannable);
-    const names = Object.fromEntries(this.coordinator.nodes().map((n) => [n.nodeId, n.name]));
-    try {
-      const { figures, gaps } = computeBaselines({
-        model: this.modelForPlan,
-        nodes: ready.map((r) => ({ node: toPlanNode(r), name: r.name, powerLabel: carbonOf(r).power.label, slowdown: r.profile?.slowdown ?? 1 })),
-        placement,
-        inferences: this.live.configuration.inferences,
-      });
-      this.live.setBaselines(figures);
-      this.gaps = gaps;
-    } catch (error) {
-      this.gaps = [{ key: 'baselines', reason: (error as Error).message }];
-    }
-    try {
-      const settings = this.live.configuration;
-      this.why = explainPlan({ model: this.modelForPlan, nodes: ready.map(toPlanNode), mode: settings.mode as PlannerMode, ...(settings.weights ? { weights: settings.weights } : {}) }, placement, names, { stages: settings.pin?.length ? settings.pin.length : settings.stages });
-    } catch (error) {
-      this.why = { lines: [`No explanation: ${(error as Error).message}`], alternatives: [] };
-    }
+    const insights = runInsights(this.coordinator.nodes(), this.modelForPlan, placement, this.live.configuration);
+    this.live.setBaselines(insights.baselines);
+    this.gaps = insights.gaps;
+    this.why = insights.why;
   }
 
   private onNodes(): void {
