@@ -201,6 +201,7 @@ export class CeCoordinatorPage extends LitElement {
         <ce-run-panel .coordinator=${this.coordinatorReady} .history=${this.history} ?presenter=${this.presenter}
           @run-started=${() => { this.failedNodes = new Map(); this.running = true; this.hasRun = true; void this.historyPanel?.reload(); }}
           @run-finished=${() => { this.running = false; void this.historyPanel?.reload(); }}
+          @history-changed=${() => void this.historyPanel?.reload()}
           @node-failed=${(e: CustomEvent<NodeFailedDetail>) => (this.failedNodes = new Map([...this.failedNodes, [e.detail.nodeId, e.detail.reason]]))}></ce-run-panel>
       </section>
       <section class="compare">

@@ -300,9 +300,11 @@ export class CeRunPanel extends LitElement {
     if (changed.has('history') && this.history && this.interrupted?.runId) {
       const { runId } = this.interrupted;
       const history = this.history;
-      void history.get(runId).then((r) => r && r.status === 'running'
-        ? history.save({ ...r, status: 'stopped', error: 'interrupted: the coordinator tab was reloaded', finishedAt: new Date().toISOString() })
-        : undefined).catch((e: Error) => this.event(`history: ${e.message}`));
+      void history.get(runId).then(async (r) => {
+        if (!r || r.status !== 'running') return;
+        await history.save({ ...r, status: 'stopped', error: 'interrupted: the coordinator tab was reloaded', finishedAt: new Date().toISOString() });
+        this.dispatchEvent(new CustomEvent('history-changed', { bubbles: true, composed: true }));
+      }).catch((e: Error) => this.event(`history: ${e.message}`));
     }
   }
 

@@ -212,6 +212,21 @@ describe('classroom dashboard', () => {
     expect(await phone.page.getByTestId('carbon-details').getAttribute('open')).toBeNull();
     await shot(phone.page, 'node-phone');
     await runDone();
+  });
+
+  it('a run cut short by a reload of the coordinator is kept, marked stopped, with what it had done', async () => {
+    await readyNodes(coordinator, 3);
+    await startRun('tinycnn', 2, 400);
+    await coordinator.waitForFunction(() => (window.carbonedgeRun?.outcomes.length ?? 0) >= 20, undefined, { timeout: 120_000, polling: 50 });
+    const runId = await coordinator.evaluate(() => window.carbonedgeRun!.runId!);
+    // Saved at most once a second while results arrive.
+    await coordinator.waitForTimeout(1500);
+    await coordinator.reload();
+    await coordinator.getByTestId('run-interrupted').waitFor({ timeout: 30_000 });
+    const row = coordinator.locator(`tr[data-testid="history-row"][data-run-id="${runId}"]`);
+    await row.locator('td:nth-child(4)', { hasText: 'stopped' }).waitFor({ timeout: 30_000 });
+    expect(Number((await row.locator('td:nth-child(6)').textContent())!.trim())).toBeGreaterThanOrEqual(20);
+    expect(Number(await row.getAttribute('data-energy-joules'))).toBeGreaterThan(0);
     expect(errors.flat()).toEqual([]);
   });
 });
