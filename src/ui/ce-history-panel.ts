@@ -8,7 +8,7 @@ import { describePlan, nodeNames, runTitle, type RunRecord } from '../history/ru
 import { runTotals } from '../history/run-totals';
 import { compareInputsFromRuns } from './compare-modes';
 import { downloadText } from './download';
-import { formatDuration, formatGramsCo2, formatIntensity, formatJoules, formatShare } from './format';
+import { formatDuration, formatGramsCo2, formatIntensity, formatJoules, formatShare, formatSignificant } from './format';
 import type { HistoryEventDetail } from './ce-history-view';
 import './ce-history-view';
 import './ce-baselines';
@@ -133,7 +133,7 @@ export class CeHistoryPanel extends LitElement {
           const f = t.byNode[names[n.nodeId] ?? n.name];
           return html`<tr><td>${names[n.nodeId]}</td><td>${n.deviceClass}${n.simulated ? ' (simulated)' : ''}</td>
             <td>${n.intensityConfigured ? `configured ${n.intensityZone}` : n.intensityZone} ${formatIntensity(n.gramsCo2PerKwh)}</td>
-            <td>${n.maxWatts} W max (${n.powerLabel})</td><td>${f ? formatJoules(f.energyJoules) : '-'}</td><td>${f ? formatGramsCo2(f.gramsCo2) : '-'}</td><td>${f ? formatShare(f.share) : '-'}</td></tr>`;
+            <td>${formatSignificant(n.idleWatts)}-${formatSignificant(n.maxWatts)} W (${n.powerLabel})</td><td>${f ? formatJoules(f.energyJoules) : '-'}</td><td>${f ? formatGramsCo2(f.gramsCo2) : '-'}</td><td>${f ? formatShare(f.share) : '-'}</td></tr>`;
         })}</tbody></table>
       ${t.completed > 0 ? html`<ce-baselines .run=${{ gramsCo2PerInference: t.gramsCo2PerInference, energyJoulesPerInference: t.energyJoulesPerInference, latencyMs: t.latencyMs.mean, completed: t.completed }} .baselines=${r.baselines}></ce-baselines>` : ''}
     </div>`;

@@ -144,6 +144,13 @@ describe('classroom dashboard', () => {
     expect(await historyRows(coordinator)).toEqual(before);
     // Every run ended, and a what-if change after a run did not reopen it.
     expect(await coordinator.locator('tr[data-testid="history-row"] td:nth-child(4)').allTextContents()).toEqual(['done', 'done', 'done', 'done']);
+    // Open one: its plan, nodes by name with their profiles, and figures.
+    const first = coordinator.locator('ce-history-view tr[data-testid="history-row"]').nth(0);
+    const firstId = await first.getAttribute('data-run-id');
+    await first.locator('a').click();
+    const opened = coordinator.getByTestId('history-opened');
+    expect(await opened.getAttribute('data-run-id')).toBe(firstId);
+    expect(await opened.textContent()).toMatch(/Plan: \[0,\d+\)@laptop-/);
     await coordinator.locator('ce-history-view tr[data-testid="history-row"] input[type="checkbox"]').nth(0).check();
     await coordinator.locator('ce-history-view tr[data-testid="history-row"] input[type="checkbox"]').nth(1).check();
     await coordinator.getByTestId('history-compare').waitFor({ timeout: 10_000 });
