@@ -7,12 +7,13 @@
  * its configuration, so the comparison's figures are sums of each run's own ledger rows
  * (compare-modes.ts compareInputsFromRuns).
  */
-import type { ModelProfile } from '../graph/index';
+import { toPlanModel, type ModelProfile } from '../graph/index';
 import type { PlannerMode } from '../plan/plan-types';
 import type { Coordinator } from '../swarm/coordinator';
 import { startRunSession, type RunSettings } from '../swarm/run-session';
 import type { RunRecord } from '../history/run-record';
 import { LiveRun, finalStatus } from './live-run';
+import { runInsights } from './run-insights';
 
 /** One configuration of a comparison. */
 export interface CompareConfiguration {
@@ -79,6 +80,7 @@ export async function runComparison(o: CompareOptions): Promise<RunRecord[]> {
   const problem = compareProblem(o);
   if (problem) throw new CompareSettingsError(problem);
   const now = o.nowMs ?? (() => performance.now());
+  const model = toPlanModel(o.profile);
   const records: RunRecord[] = [];
   const total = o.configurations.length * o.repeats;
   let index = 0;
@@ -91,6 +93,7 @@ export async function runComparison(o: CompareOptions): Promise<RunRecord[]> {
       const live = new LiveRun({ ...settings, label: c.label }, new Date(), now());
       live.noteNodes(o.coordinator.nodes());
       let record: RunRecord;
+      let baselined = false;
       let controller: ReturnType<typeof startRunSession>['controller'] | undefined;
       const onAbort = () => controller?.stop('stopped by the user');
       o.signal?.addEventListener('abort', onAbort);
@@ -99,6 +102,9 @@ export async function runComparison(o: CompareOptions): Promise<RunRecord[]> {
           live.onEvent(e, now());
           if (e.kind === 'deployed') {
             live.noteNodes(o.coordinator.nodes());
+            // Baselines for the same work, from the nodes of the first plan (kept with the run).
+            if (!baselined) live.setBaselines(runInsights(o.coordinator.nodes(), model, e.placement, live.configuration).baselines);
+            baselined = true;
             o.onRecord?.(live.record('running', session.controller.ledger, null));
           }
         });

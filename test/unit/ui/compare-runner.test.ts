@@ -51,6 +51,7 @@ describe('compare runner', () => {
       expect(r.requests.filter((q) => q.ok)).toHaveLength(4);
       expect(r.configuration.seed).toBe(1);
       expect(runTotals(r).total.energyJoules).toBeGreaterThan(0);
+      expect(r.baselines.map((b) => b.key)).toEqual(['fastest-node', 'paper-green', 'plan-predicted']);
     }
     // performance puts the whole model on the fastest node, green on the cleanest grid.
     const names = (i: number) => records[i]!.plan!.pipelines[0]!.slices.map((s) => records[i]!.nodes.find((n) => n.nodeId === s.nodeId)!.name);
