@@ -160,6 +160,8 @@ export class CeCoordinatorPage extends LitElement {
     this.overrides = next;
     this.showNodes();
     this.runPanel?.replan(`what-if grid changed: ${what}`);
+    // The picture shows the room now: redraw it with the new grids even when no run is going.
+    this.runPanel?.requestUpdate();
   }
 
   private onWhatIf(detail: WhatIfDetail): void {
