@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import type { LedgerSummary } from '../carbon/ledger';
-import { PLANNER_MODES, type Placement, type PlannerMode } from '../plan/plan-types';
+import type { Placement } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from '../swarm/coordinator';
 import { toPlanModel } from '../graph/index';
 import type { RunHistory } from '../history/history-store';
@@ -10,7 +10,6 @@ import type { RunRecord as HistoryRecord } from '../history/run-record';
 import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-controller';
 import type { DeployProgress } from '../swarm/stage-deployer';
 import { startRunSession } from '../swarm/run-session';
-import { zooNames } from '../zoo/index';
 import type { RuntimeClient } from './runtime-client';
 import { profileCatalogueModel, sharedRuntime, type RunSettings } from './run-session';
 import type { BaselineGap } from './baselines';
@@ -23,6 +22,11 @@ import { nodeChangeEvents, runEventLine } from './swarm-state';
 import type { SwarmEventView } from './swarm-layout';
 import { downloadText } from './download';
 import './ce-run-live';
+import { ACTIVE_RUN_KEY, RUN_COUNT_KEY, outcomeLine, readSession, type ActiveRun } from './active-run';
+import './ce-run-form';
+import type { CeRunForm } from './ce-run-form';
+
+export { outcomeLine } from './active-run';
 
 /** What end-to-end tests read back from the page. */
 export interface RunRecord {
@@ -53,37 +57,6 @@ const SAVE_EVERY_MS = 1000;
 /** How often the live view's record is rebuilt while results arrive, ms. */
 const VIEW_EVERY_MS = 250;
 
-/** The closing line of a run, in words: "done: 9 ok, 191 cancelled". */
-export function outcomeLine(outcomes: readonly RequestOutcome[]): string {
-  const ok = outcomes.filter((o) => o.ok).length;
-  const cancelled = outcomes.filter((o) => !o.ok && o.cancelled).length;
-  const failed = outcomes.length - ok - cancelled;
-  return `done: ${[`${ok} ok`, failed ? `${failed} failed` : '', cancelled ? `${cancelled} cancelled` : ''].filter(Boolean).join(', ')}`;
-}
-
-/** What survives a reload of the coordinator tab about the run in progress (sessionStorage). */
-interface ActiveRun {
-  readonly number: number;
-  /** Its id in the history, marked stopped after the reload. */
-  readonly runId?: string;
-  readonly settings: RunSettings;
-  /** Request ids (1-based) that ended. */
-  readonly ended: number;
-  /** Every request below this id ended (requests end nearly in order). */
-  readonly endedPrefix: number;
-}
-
-const ACTIVE_RUN_KEY = 'carbonedge:active-run';
-const RUN_COUNT_KEY = 'carbonedge:run-count';
-
-function readSession<T>(key: string): T | undefined {
-  try {
-    return (JSON.parse(sessionStorage.getItem(key) ?? 'null') as T | null) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Events of a node the panel tells its page about (the page marks the node's row). */
 export interface NodeFailedDetail {
   readonly nodeId: string;
@@ -98,8 +71,6 @@ export interface NodeFailedDetail {
 @customElement('ce-run-panel')
 export class CeRunPanel extends LitElement {
   static override styles = css`
-    form { display: flex; flex-wrap: wrap; gap: 10px 16px; align-items: end; margin-bottom: 10px; }
-    label { display: flex; flex-direction: column; font-size: 0.85rem; }
     table { border-collapse: collapse; font-size: 0.85rem; margin: 8px 0; }
     th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #dde5dd; }
     .error { background: #fdecea; border: 1px solid #e57373; padding: 8px; border-radius: 6px; }
@@ -120,6 +91,7 @@ export class CeRunPanel extends LitElement {
   @state() private why: PlanWhy | null = null;
   @state() private nowMs = 0;
   private live: LiveRun | undefined;
+  @query('ce-run-form') private form: CeRunForm | undefined;
   private lastNodes: readonly NodeRecord[] = [];
   private offNodes: (() => void) | undefined;
   private recordArgs: { status: HistoryRecord['status']; finishedAt: Date | null; error: string | null } = { status: 'running', finishedAt: null, error: null };
@@ -137,13 +109,6 @@ export class CeRunPanel extends LitElement {
   /** The run's requests have all ended (or it failed): its record is final. */
   private finished = false;
   private modelForPlan: ReturnType<typeof toPlanModel> | undefined;
-  @state() private model = 'mobilenetv2';
-  @state() private mode: PlannerMode = 'balanced';
-  @state() private weights = { latency: 0.4, energy: 0.2, carbon: 0.4 };
-  @state() private customWeights = false;
-  @state() private stages = 0;
-  @state() private inferences = 50;
-  @state() private ratePerSecond = 0;
   @state() private status = 'idle';
   @state() private error = '';
   @state() private placement: Placement | undefined;
@@ -166,19 +131,8 @@ export class CeRunPanel extends LitElement {
     return this.coordinator?.nodes().find((n) => n.nodeId === id)?.name ?? id;
   }
 
-  private settings(): RunSettings {
-    const sum = this.weights.latency + this.weights.energy + this.weights.carbon;
-    return {
-      model: this.model,
-      mode: this.mode,
-      ...(this.customWeights && sum > 0
-        ? { weights: { latency: this.weights.latency / sum, energy: this.weights.energy / sum, carbon: this.weights.carbon / sum } }
-        : {}),
-      stages: this.stages,
-      inferences: this.inferences,
-      ratePerSecond: this.ratePerSecond,
-      seed: 1,
-    };
+  private settings(): RunSettings | undefined {
+    return this.form?.settings();
   }
 
   private setStatus(status: string, error = ''): void {
@@ -350,6 +304,7 @@ export class CeRunPanel extends LitElement {
     if (!this.coordinator) return;
     this.controller?.stop('superseded by a new run');
     const settings = given ?? this.settings();
+    if (!settings) return;
     this.runNumber++;
     sessionStorage.setItem(RUN_COUNT_KEY, JSON.stringify(this.runNumber));
     this.endedIds = new Set();
@@ -428,11 +383,6 @@ export class CeRunPanel extends LitElement {
     if (this.controller && this.controller.phase !== 'stopped' && !this.finished) this.controller.replan(reason);
   }
 
-  private replanFor(change: () => void): void {
-    change();
-    this.controller?.replan('the planning mode or weights changed');
-  }
-
   /** Export this run as the history does: nodes by name, the run described on every line, named by run and date. */
   private download(kind: 'csv' | 'json'): void {
     const record = this.liveRecord;
@@ -491,30 +441,8 @@ export class CeRunPanel extends LitElement {
     if (this.presenter) return html`${live}${status}`;
     return html`
       ${live}
-      <form @submit=${(e: Event) => this.run(e)}>
-        <label>model
-          <select data-testid="run-model" @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}>
-            ${zooNames().map((n) => html`<option value=${n} ?selected=${n === this.model}>${n}</option>`)}
-          </select></label>
-        <label>mode
-          <select data-testid="run-mode" @change=${(e: Event) => this.replanFor(() => (this.mode = (e.target as HTMLSelectElement).value as PlannerMode))}>
-            ${Object.keys(PLANNER_MODES).map((m) => html`<option value=${m} ?selected=${m === this.mode}>${m}</option>`)}
-          </select></label>
-        <label>slices
-          <select data-testid="run-stages" @change=${(e: Event) => (this.stages = Number((e.target as HTMLSelectElement).value))}>
-            <option value="0">planner decides</option>
-            ${[1, 2, 3, 4, 5, 6].map((k) => html`<option value=${k} ?selected=${k === this.stages}>${k} on ${k} nodes</option>`)}
-          </select></label>
-        <label>inferences <input data-testid="run-count" type="number" min="1" max="100000" .value=${String(this.inferences)} @change=${(e: Event) => (this.inferences = Number((e.target as HTMLInputElement).value))} /></label>
-        <label>rate /s (0 = max) <input type="number" min="0" .value=${String(this.ratePerSecond)} @change=${(e: Event) => (this.ratePerSecond = Number((e.target as HTMLInputElement).value))} /></label>
-        <label><span><input type="checkbox" .checked=${this.customWeights} @change=${(e: Event) => this.replanFor(() => (this.customWeights = (e.target as HTMLInputElement).checked))} /> custom weights</span>
-          ${(['latency', 'energy', 'carbon'] as const).map(
-            (k) => html`<span>${k} <input type="range" min="0" max="1" step="0.05" ?disabled=${!this.customWeights} .value=${String(this.weights[k])}
-              @change=${(e: Event) => this.replanFor(() => (this.weights = { ...this.weights, [k]: Number((e.target as HTMLInputElement).value) }))} /></span>`,
-          )}</label>
-        <button data-testid="run-start" type="submit" ?disabled=${busy}>Plan &amp; run</button>
-        <button type="button" data-testid="run-stop" ?disabled=${!busy} @click=${() => this.stop()}>Stop</button>
-      </form>
+      <ce-run-form ?busy=${busy} @run-submit=${(e: Event) => this.run(e)} @run-stop=${() => this.stop()}
+        @run-replan=${() => this.replan('the planning mode or weights changed')}></ce-run-form>
       ${this.interrupted ? html`<div class="error" data-testid="run-interrupted">
           Run ${this.interrupted.number} (${this.interrupted.settings.model}, ${this.interrupted.settings.inferences} inferences) was
           interrupted when this tab reloaded: ${this.interrupted.ended} had ended; the results of the rest were lost with the tab.
