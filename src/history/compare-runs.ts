@@ -51,12 +51,16 @@ export function compareRuns(runs: readonly RunRecord[]): ComparisonRow[] {
     numberRow('energyJoulesPerInference', 'energy per inference', totals.map((t) => t.energyJoulesPerInference), (v) => formatJoules(v), 'lower'),
     numberRow('gramsCo2PerInference', 'gCO2 per inference', totals.map((t) => t.gramsCo2PerInference), (v) => formatGramsCo2(v, gramsUnit), 'lower'),
   ];
-  const keys = [...new Set(runs.flatMap((r) => r.baselines.map((b) => b.key)))];
+  // Baselines are predictions: against a run's own plan as predicted when it has one (like for
+  // like), else against the measured run (the planner model's error then shows in the figure).
+  const keys = [...new Set(runs.flatMap((r) => r.baselines.map((b) => b.key)))].filter((k) => k !== 'plan-predicted');
+  const likeForLike = runs.some((r) => r.baselines.some((b) => b.key === 'plan-predicted'));
   for (const key of keys) {
     const label = runs.flatMap((r) => r.baselines).find((b) => b.key === key)!.label.replace(/ \(.*\)$/, '');
-    rows.push(numberRow(`saved:${key}`, `gCO2 saved per inference vs ${label}`, runs.map((r, i) => {
+    rows.push(numberRow(`saved:${key}`, `gCO2 saved per inference vs ${label}${likeForLike ? ' (plan and baseline both predicted)' : ''}`, runs.map((r, i) => {
       const b = r.baselines.find((x) => x.key === key);
-      return b ? b.gramsCo2PerInference - totals[i]!.gramsCo2PerInference : NaN;
+      const own = r.baselines.find((x) => x.key === 'plan-predicted');
+      return !b ? NaN : own ? b.gramsCo2PerInference - own.gramsCo2PerInference : b.gramsCo2PerInference - totals[i]!.gramsCo2PerInference;
     }), (v) => formatGramsCo2(v, gramsUnit), 'higher'));
   }
   rows.push(textRow('certainty', 'how sure', runs.map((_, i) => certainty(totals, i))));

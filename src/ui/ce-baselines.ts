@@ -32,10 +32,11 @@ export class CeBaselines extends LitElement {
     const run = this.run;
     if (!run) return html``;
     const rows = savings(run, this.baselines);
+    const planned = this.baselines.find((b) => b.key === 'plan-predicted');
     return html`<table data-testid="baselines">
-        <thead><tr><th></th><th>latency</th><th>energy / inference</th><th>gCO2 / inference</th><th>this run vs it</th><th>over ${run.completed} inferences</th></tr></thead>
+        <thead><tr><th></th><th>latency</th><th>energy / inference</th><th>gCO2 / inference</th><th>this run (measured) vs it</th><th>over ${run.completed} inferences</th>${planned ? html`<th>this plan vs it, both predicted</th>` : ''}</tr></thead>
         <tbody>
-          <tr data-testid="baseline-run"><th>this run (measured)</th><td>${formatDuration(run.latencyMs)}</td><td>${formatJoules(run.energyJoulesPerInference)}</td><td>${formatGramsCo2(run.gramsCo2PerInference)}</td><td></td><td></td></tr>
+          <tr data-testid="baseline-run"><th>this run (measured)</th><td>${formatDuration(run.latencyMs)}</td><td>${formatJoules(run.energyJoulesPerInference)}</td><td>${formatGramsCo2(run.gramsCo2PerInference)}</td><td></td><td></td>${planned ? html`<td></td>` : ''}</tr>
           ${rows.map((s, i) => {
             const b = this.baselines[i]!;
             const cls = s.gramsCo2SavedPerInference >= 0 ? 'saved' : 'more';
@@ -46,12 +47,13 @@ export class CeBaselines extends LitElement {
               <td>${formatGramsCo2(b.gramsCo2PerInference)}</td>
               <td class=${cls}>${formatChange(run.gramsCo2PerInference, b.gramsCo2PerInference)} carbon</td>
               <td class=${cls}>${s.gramsCo2Saved >= 0 ? `${formatGramsCo2(s.gramsCo2Saved)} saved` : `${formatGramsCo2(-s.gramsCo2Saved)} more`}</td>
+              ${planned ? html`<td data-testid="baseline-like-for-like">${b.key === 'plan-predicted' ? '' : `${formatChange(planned.gramsCo2PerInference, b.gramsCo2PerInference)} carbon`}</td>` : ''}
             </tr>`;
           })}
-          ${this.gaps.map((g) => html`<tr data-testid="baseline-gap"><th>${g.key}</th><td colspan="5" class="prov">not available: ${g.reason}</td></tr>`)}
+          ${this.gaps.map((g) => html`<tr data-testid="baseline-gap"><th>${g.key}</th><td colspan=${planned ? 6 : 5} class="prov">not available: ${g.reason}</td></tr>`)}
         </tbody>
       </table>
-      <div class="prov">Baselines are the planner's predictions for the same inferences; this run is measured by the ledger. Power figures are estimates unless a node says otherwise.</div>`;
+      <div class="prov">Baselines are the planner's predictions for the same inferences; this run is measured by the ledger, and the planner's model can be far from the measurement (compare "this run's plan as predicted" with the measured row). The last column compares like for like: this run's plan and the baseline, both predicted. Power figures are estimates unless a node says otherwise.</div>`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement, query, state } from 'lit/decorators.js';
 import QRCode from 'qrcode';
 import { coordinatorPeerId, newJoinToken, newRoomId, parseJoinToken, parseRoomId, type JoinToken, type RoomId } from '../protocol/ids';
 import { openPeerTransport } from '../mesh/peerjs-transport';
@@ -7,11 +7,18 @@ import { PeerIdTakenError, type Transport } from '../mesh/transport';
 import { Coordinator, type NodeRecord } from '../swarm/coordinator';
 import { coordinatorKeyFor, loadAppConfig, signalingFor } from './app-config';
 import { installLabHooks } from './lab-hooks';
+import { RunHistory } from '../history/history-store';
+import { isPlannable } from '../swarm/plan-inputs';
 import './ce-node-table';
+import type { WhatIfDetail } from './ce-node-table';
 import './ce-demo-model';
 import './ce-run-panel';
-import type { NodeFailedDetail } from './ce-run-panel';
+import type { CeRunPanel, NodeFailedDetail } from './ce-run-panel';
 import './ce-sim-nodes';
+import './ce-history-panel';
+import type { CeHistoryPanel } from './ce-history-panel';
+import './ce-compare-modes';
+import { applyWhatIf, configuredCoordinator, spreadZones, whatIfForZone, type WhatIf } from './what-if';
 
 const ROOM_KEY = 'carbonedge:coordinator-room';
 /** How long a reloaded tab tries to take its room's id back before opening a new room. */
@@ -34,7 +41,13 @@ function roomForThisTab(fresh: boolean): { room: RoomId; token: JoinToken } {
   return created;
 }
 
-/** The coordinator dashboard: room, join URL + QR code, live node table, monolithic demo run. */
+/**
+ * The coordinator dashboard (issue 14): during a run the swarm picture and its big numbers come
+ * first (a presenter view shows only them), then the join URL and QR code, the run form and details,
+ * "compare modes", the history, the node table with what-if zones, simulated nodes and the
+ * monolithic demo. What-if intensities are applied to every node record the page and the run loop
+ * read (what-if.ts).
+ */
 @customElement('ce-coordinator-page')
 export class CeCoordinatorPage extends LitElement {
   static override styles = css`
@@ -45,6 +58,11 @@ export class CeCoordinatorPage extends LitElement {
     .muted { color: #666; font-size: 0.85rem; }
     section { margin-bottom: 20px; }
     h2 { font-size: 1.1rem; margin: 0 0 8px; }
+    .page { display: flex; flex-direction: column; }
+    .page.running .run { order: -1; }
+    .page.running .join img { width: 96px; height: 96px; }
+    .page.presenter > section:not(.run) { display: none; }
+    .bar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
   `;
 
   @state() private nodes: readonly NodeRecord[] = [];
@@ -60,6 +78,15 @@ export class CeCoordinatorPage extends LitElement {
   @state() private failedNodes: ReadonlyMap<string, string> = new Map();
   /** Shown while a reloaded tab waits for the room's id to be released by its previous page. */
   @state() private reclaiming = '';
+  /** What-if intensities by node id (the coordinator's, for a demonstration). */
+  @state() private overrides: ReadonlyMap<string, WhatIf> = new Map();
+  @state() private running = false;
+  /** A run started in this tab: its picture stays first, with its summary, until the tab reloads. */
+  @state() private hasRun = false;
+  @state() private presenter = false;
+  private readonly history = new RunHistory();
+  @query('ce-run-panel') private runPanel!: CeRunPanel;
+  @query('ce-history-panel') private historyPanel!: CeHistoryPanel;
   private transport: Transport | undefined;
   private coordinator: Coordinator | undefined;
 
@@ -100,11 +127,11 @@ export class CeCoordinatorPage extends LitElement {
       this.transport.onError((error) => (this.error = `${error.message}. Reload the page to reconnect.`));
       const coordinator = new Coordinator({ transport: this.transport, room, token, key: coordinatorKeyFor(room) });
       this.coordinator = coordinator;
-      coordinator.onChange(() => (this.nodes = coordinator.nodes()));
+      coordinator.onChange(() => this.showNodes());
       coordinator.onDrop(() => (this.dropped = coordinator.droppedMessages));
       coordinator.start();
       installLabHooks(coordinator);
-      this.coordinatorReady = coordinator;
+      this.coordinatorReady = configuredCoordinator(coordinator, () => this.overrides);
       this.room = room;
       this.token = token;
       // Phones need the LAN address; this tab may be on localhost.
@@ -126,8 +153,30 @@ export class CeCoordinatorPage extends LitElement {
     }
   }
 
+  private showNodes(): void {
+    this.nodes = (this.coordinator?.nodes() ?? []).map((r) => applyWhatIf(r, this.overrides));
+  }
+
+  private setOverrides(next: ReadonlyMap<string, WhatIf>, what: string): void {
+    this.overrides = next;
+    this.showNodes();
+    this.runPanel?.replan(`what-if grid changed: ${what}`);
+    // The picture shows the room now: redraw it with the new grids even when no run is going.
+    this.runPanel?.requestUpdate();
+  }
+
+  private onWhatIf(detail: WhatIfDetail): void {
+    const next = new Map(this.overrides);
+    if (detail.zone === null) next.delete(detail.nodeId);
+    else next.set(detail.nodeId, whatIfForZone(detail.zone));
+    const name = this.nodes.find((n) => n.nodeId === detail.nodeId)?.name ?? detail.nodeId;
+    this.setOverrides(next, `${name} ${detail.zone === null ? 'as reported' : `configured ${detail.zone}`}`);
+  }
+
   override render() {
-    return html`
+    const live = this.nodes.filter((n) => n.state !== 'gone').length;
+    const ready = (this.coordinator?.nodes() ?? []).filter(isPlannable).map((n) => n.nodeId);
+    return html`<div class="page ${this.hasRun ? 'running' : ''} ${this.presenter ? 'presenter' : ''}">
       ${this.error ? html`<div class="error" role="alert" data-testid="coordinator-error">${this.error}</div>` : ''}
       ${this.reclaiming ? html`<div class="muted" data-testid="coordinator-reclaiming">${this.reclaiming}</div>` : ''}
       <section class="join">
@@ -140,16 +189,32 @@ export class CeCoordinatorPage extends LitElement {
           ${this.note ? html`<div class="muted">${this.note}</div>` : ''}
         </div>
       </section>
-      <section>
-        <h2>Nodes (${this.nodes.filter((n) => n.state !== 'gone').length})</h2>
-        <ce-node-table .nodes=${this.nodes} .failed=${this.failedNodes}></ce-node-table>
+      <section class="nodes">
+        <h2>Nodes (${live})</h2>
+        <div class="bar">What-if grids for a demonstration (labelled configured everywhere):
+          <button data-testid="what-if-spread" ?disabled=${ready.length === 0} @click=${() => this.setOverrides(spreadZones(ready), 'zones spread from SE to PL')}>Spread the ready nodes over grids from clean to coal</button>
+          <button data-testid="what-if-clear" ?disabled=${this.overrides.size === 0} @click=${() => this.setOverrides(new Map(), 'every node as reported')}>Back to reported grids</button>
+        </div>
+        <ce-node-table .nodes=${this.nodes} .failed=${this.failedNodes} @what-if=${(e: CustomEvent<WhatIfDetail>) => this.onWhatIf(e.detail)}></ce-node-table>
         ${this.dropped ? html`<div class="muted" data-testid="dropped">${this.dropped} malformed or unexpected messages refused</div>` : ''}
       </section>
-      <section>
-        <h2>Run a model across the swarm</h2>
-        <ce-run-panel .coordinator=${this.coordinatorReady}
-          @run-started=${() => (this.failedNodes = new Map())}
+      <section class="run">
+        <div class="bar"><h2 style="margin:0">Run a model across the swarm</h2>
+          <button data-testid="presenter-toggle" @click=${() => (this.presenter = !this.presenter)}>${this.presenter ? 'Leave presenter view' : 'Presenter view'}</button></div>
+        <ce-run-panel .coordinator=${this.coordinatorReady} .history=${this.history} ?presenter=${this.presenter}
+          @run-started=${() => { this.failedNodes = new Map(); this.running = true; this.hasRun = true; void this.historyPanel?.reload(); }}
+          @run-finished=${() => { this.running = false; void this.historyPanel?.reload(); }}
+          @history-changed=${() => void this.historyPanel?.reload()}
           @node-failed=${(e: CustomEvent<NodeFailedDetail>) => (this.failedNodes = new Map([...this.failedNodes, [e.detail.nodeId, e.detail.reason]]))}></ce-run-panel>
+      </section>
+      <section class="compare">
+        <h2>Compare modes</h2>
+        <ce-compare-modes .coordinator=${this.coordinatorReady} .history=${this.history} ?blocked=${this.running}
+          @compare-saved=${() => void this.historyPanel?.reload()}></ce-compare-modes>
+      </section>
+      <section class="history">
+        <h2>History</h2>
+        <ce-history-panel .history=${this.history}></ce-history-panel>
       </section>
       <section>
         <h2>Simulated local nodes</h2>
@@ -159,7 +224,7 @@ export class CeCoordinatorPage extends LitElement {
         <h2>Run the bundled model here (monolithic)</h2>
         <ce-demo-model></ce-demo-model>
       </section>
-    `;
+    </div>`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { formatShare } from './format';
+import { formatJoules, formatShare } from './format';
 import { doingNow, roomComparison, sliceExplanation, spentLine, type NodeContribution } from './node-contribution';
 
 /**
@@ -37,9 +37,11 @@ export class CeNodeContribution extends LitElement {
       <div class="now" data-testid="contribution-now">${doingNow(c)}</div>
       <div class="figures">
         <div><b data-testid="contribution-runs">${c.slicesRun}</b><span>slice runs</span></div>
-        <div><b data-testid="contribution-share">${formatShare(share)}</b><span>of the room's work</span></div>
+        ${self
+          ? html`<div><b data-testid="contribution-share">${formatShare(share)}</b><span>of the room's work</span></div>`
+          : html`<div><b data-testid="contribution-energy">${formatJoules(c.energyJoules)}</b><span>energy spent</span></div>`}
       </div>
-      <div class="share" aria-hidden="true"><i style="width:${Math.min(100, Math.max(0, share * 100))}%"></i></div>
+      ${self ? html`<div class="share" aria-hidden="true"><i style="width:${Math.min(100, Math.max(0, share * 100))}%"></i></div>` : ''}
       <p data-testid="contribution-spent">${spentLine(c)}</p>
       ${roomComparison(c).map((t) => html`<p data-testid="contribution-compare">${t}</p>`)}
       <p class="explain">${line1}</p>

@@ -22,6 +22,8 @@ import {
 import { configuredPowerModel } from '../carbon';
 import { parseLabNodeParams, type LabNodeParams } from '../lab/lab-node-params';
 import './ce-carbon-card';
+import './ce-node-contribution';
+import type { NodeContribution } from './node-contribution';
 import type { CarbonEditDetail, CarbonFieldError } from './ce-carbon-card';
 
 /** What this browser tells about the device and its time zone (read once per page). */
@@ -74,6 +76,11 @@ export class CeNodePage extends LitElement {
     dt { font-weight: 600; } dd { margin: 0 0 6px; }
     .muted { color: #555; font-size: 0.85rem; margin-top: 6px; }
     .keep-open { font-size: 0.9rem; }
+    :host { display: block; max-width: 100%; overflow-wrap: anywhere; }
+    details { margin-bottom: 12px; }
+    summary { cursor: pointer; font-weight: 600; padding: 8px 0; min-height: 32px; }
+    input { max-width: 100%; box-sizing: border-box; }
+    .estimate { color: #555; font-size: 0.8rem; }
   `;
 
   @property({ attribute: false }) room!: RoomId;
@@ -88,6 +95,8 @@ export class CeNodePage extends LitElement {
   @state() private carbonError: CarbonFieldError | undefined;
   private readonly hints = readBrowserHints();
   @state() private executions = 0;
+  /** Compute time of this device's slice runs, ms (its executor's). */
+  @state() private busyMs = 0;
   /** When the execution count last grew (page clock, ms). */
   private lastExecutionMs = 0;
   @state() private hosting: { runId: number; sliceIndex: number }[] = [];
@@ -234,6 +243,7 @@ export class CeNodePage extends LitElement {
       this.error = node.error ?? '';
       if (session.executor.executions !== this.executions) this.lastExecutionMs = performance.now();
       this.executions = session.executor.executions;
+      this.busyMs = session.executor.busyMs;
       this.hosting = session.executor.hosted();
     };
     node.onChange(sync);
@@ -298,10 +308,33 @@ export class CeNodePage extends LitElement {
     return STATE_TEXT.ready;
   }
 
+  /**
+   * What this device did, from what it knows: its slices and runs (its executor), the energy of its
+   * compute time at full power (busy ms x max watts, an estimate) and that energy's grams at its grid
+   * intensity. The model's name, slice count and the room's shares are not sent to nodes (yet).
+   */
+  private contribution(): NodeContribution {
+    const power = this.carbon?.message.power;
+    const intensity = this.carbon?.message.intensity.gramsCo2PerKwh ?? 0;
+    const energyJoules = power ? (this.busyMs / 1000) * power.maxWatts : 0;
+    return {
+      model: this.hosting.length ? "the coordinator's model" : null,
+      slices: this.hosting.map((h) => ({ index: h.sliceIndex, count: 0, range: [0, 0] as const, modelNodeCount: 0 })),
+      slicesRun: this.executions,
+      energyJoules,
+      gramsCo2: (energyJoules / 3.6e6) * intensity,
+      room: [],
+    };
+  }
+
   override render() {
     const bad = this.nodeState === 'error' || this.nodeState === 'rejected';
     const busy = this.nodeState === 'ready' && performance.now() - this.lastExecutionMs < 3000 && this.executions > 0;
     return html`
+      <div class="card" data-testid="node-contribution">
+        <ce-node-contribution .contribution=${this.contribution()}></ce-node-contribution>
+        <div class="estimate">Energy: this device's compute time at its full power (${this.carbon?.message.power.label ?? 'estimated'}); grams at its grid intensity.</div>
+      </div>
       <div class="card">
         <dl>
           <dt>Room</dt><dd>${this.room}</dd>
@@ -325,8 +358,9 @@ export class CeNodePage extends LitElement {
           protocol: location.protocol,
         })}</div>
       </div>
+      <details data-testid="carbon-details" ?open=${window.innerWidth >= 700}><summary>Carbon settings: zone, grid intensity, power</summary>
       <ce-carbon-card data-testid="carbon-card" .profile=${this.carbon} .choices=${this.carbonChoices} .error=${this.carbonError}
-        @carbon-edit=${(e: CustomEvent<CarbonEditDetail>) => this.onCarbonEdit(e)}></ce-carbon-card>
+        @carbon-edit=${(e: CustomEvent<CarbonEditDetail>) => this.onCarbonEdit(e)}></ce-carbon-card></details>
       ${this.benchmark
         ? html`<div class="card" data-testid="node-benchmark">
             <strong>Self-benchmark</strong> (${this.benchmark.model}, ${this.benchmark.threads} thread(s)${this.reusedBenchmark ? ', from this browser\'s saved profile' : ''})

@@ -4,6 +4,13 @@ import type { NodeRecord } from '../swarm/coordinator';
 import type { BackendBenchmark } from '../protocol/messages';
 import { formatIntensity, formatPowerModel } from '../carbon';
 import { formatFigure } from './node-carbon-profile';
+import { WHAT_IF_ZONES, isWhatIf, whatIfForZone } from './what-if';
+
+/** Detail of the `what-if` event: a zone for the node, or null for the intensity it reports. */
+export interface WhatIfDetail {
+  readonly nodeId: string;
+  readonly zone: string | null;
+}
 
 function backendCell(b: BackendBenchmark | undefined) {
   if (!b) return '-';
@@ -49,10 +56,14 @@ export class CeNodeTable extends LitElement {
   /** Nodes that failed in the current run, with why (marked in their row). */
   @property({ attribute: false }) failed: ReadonlyMap<string, string> = new Map();
 
+  private whatIf(nodeId: string, zone: string): void {
+    this.dispatchEvent(new CustomEvent<WhatIfDetail>('what-if', { detail: { nodeId, zone: zone || null }, bubbles: true, composed: true }));
+  }
+
   override render() {
     if (this.nodes.length === 0) return html`<p class="empty">No nodes yet: open the join URL on another device or tab.</p>`;
     return html`<table data-testid="node-table">
-      <thead><tr><th>name</th><th>device</th><th>cores</th><th>WASM benchmark</th><th>WebGPU</th><th>load</th><th>zone</th><th>intensity</th><th>power</th><th>state</th></tr></thead>
+      <thead><tr><th>name</th><th>device</th><th>cores</th><th>WASM benchmark</th><th>WebGPU</th><th>load</th><th>zone</th><th>intensity</th><th>power</th><th>state</th><th>what-if grid</th></tr></thead>
       <tbody>
         ${this.nodes.map((n) => {
           const wasm = n.benchmark?.backends.find((b) => b.backend === 'wasm');
@@ -65,10 +76,14 @@ export class CeNodeTable extends LitElement {
             <td class="wasm">${backendCell(wasm)}</td>
             <td class="webgpu">${gpu ? backendCell(gpu) : n.webgpu ? 'not tested' : 'no'}</td>
             <td class="load">${n.state === 'gone' ? '-' : n.load < 0.02 ? 'idle' : `${Math.round(n.load * 100)}%`}</td>
-            <td class="zone">${n.profile?.intensity.zone ?? '-'}</td>
+            <td class="zone">${n.profile && isWhatIf(n.profile.intensity) ? html`<span class="label">configured</span> ` : ''}${n.profile?.intensity.zone ?? '-'}</td>
             ${intensityCell(n.profile)}
             ${powerCell(n.profile)}
             <td class="state state-${n.state}" title=${n.goneReason ?? ''}>${n.state}${failed ? html`<span class="why" data-testid="node-failed-reason">failed: ${failed}</span>` : ''}</td>
+            <td><select data-testid="what-if" aria-label="what-if grid for ${n.name}" ?disabled=${n.state === 'gone'} @change=${(e: Event) => this.whatIf(n.nodeId, (e.target as HTMLSelectElement).value)}>
+              <option value="" ?selected=${!n.profile || !isWhatIf(n.profile.intensity)}>as reported</option>
+              ${WHAT_IF_ZONES.map((z) => html`<option value=${z} ?selected=${!!n.profile && isWhatIf(n.profile.intensity) && n.profile.intensity.zone === z}>${z} (${formatFigure(whatIfForZone(z).gramsCo2PerKwh)} g/kWh)</option>`)}
+            </select></td>
           </tr>`;
         })}
       </tbody>

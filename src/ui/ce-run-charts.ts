@@ -1,10 +1,11 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { Chart, registerables } from 'chart.js';
+import { MASS_UNITS, commonUnit, formatSignificant } from './format';
 
 Chart.register(...registerables);
 
-/** Live charts of a run: latency per request, and grams of CO2 per node. Renders data only. */
+/** Live charts of a run: latency per request, and CO2 per node in one fitting unit. Renders data only. */
 @customElement('ce-run-charts')
 export class CeRunCharts extends LitElement {
   static override styles = css`
@@ -30,7 +31,7 @@ export class CeRunCharts extends LitElement {
     this.carbonChart = new Chart(this.carbonCanvas, {
       type: 'bar',
       data: { labels: [], datasets: [{ label: 'gCO2 per node (run so far)', data: [], backgroundColor: '#81c784' }] },
-      options: { animation: false, maintainAspectRatio: false },
+      options: { animation: false, maintainAspectRatio: false, scales: { y: { ticks: { callback: (v: number | string) => formatSignificant(Number(v), 2) } } } },
     });
     this.refresh();
   }
@@ -52,8 +53,12 @@ export class CeRunCharts extends LitElement {
       this.latencyChart.update();
     }
     if (this.carbonChart) {
+      // One unit for every bar (the median's: ugCO2, mgCO2, ...), never a column of e-notation.
+      const grams = Object.values(this.gramsByNode);
+      const unit = commonUnit(grams, MASS_UNITS);
       this.carbonChart.data.labels = Object.keys(this.gramsByNode);
-      this.carbonChart.data.datasets[0]!.data = Object.values(this.gramsByNode);
+      this.carbonChart.data.datasets[0]!.label = `CO2 per node (run so far), ${unit.symbol}CO2`;
+      this.carbonChart.data.datasets[0]!.data = grams.map((g) => g / unit.factor);
       this.carbonChart.update();
     }
   }

@@ -1,16 +1,32 @@
 import { LitElement, css, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import { ledgerToCsv, ledgerToJson } from '../carbon/ledger-export';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import type { LedgerSummary } from '../carbon/ledger';
-import { PLANNER_MODES, type Placement, type PlannerMode } from '../plan/plan-types';
-import type { Coordinator } from '../swarm/coordinator';
+import type { Placement } from '../plan/plan-types';
+import type { Coordinator, NodeRecord } from '../swarm/coordinator';
+import { toPlanModel } from '../graph/index';
+import type { RunHistory } from '../history/history-store';
+import { historyToCsv, historyToJson, runFileName } from '../history/history-export';
+import type { RunRecord as HistoryRecord } from '../history/run-record';
 import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-controller';
 import type { DeployProgress } from '../swarm/stage-deployer';
 import { startRunSession } from '../swarm/run-session';
-import { zooNames } from '../zoo/index';
-import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
-import { profileCatalogueModel, type RunSettings } from './run-session';
-import './ce-run-charts';
+import type { RuntimeClient } from './runtime-client';
+import { profileCatalogueModel, sharedRuntime, type RunSettings } from './run-session';
+import type { BaselineGap } from './baselines';
+import { Coalesced } from './coalesce';
+import { runInsights } from './run-insights';
+import { formatBytes, formatBytesPerSecond, formatDuration, formatGramsCo2, formatRate, formatShare } from './format';
+import { LiveRun, finalStatus } from './live-run';
+import type { PlanWhy } from './plan-why';
+import { nodeChangeEvents, runEventLine } from './swarm-state';
+import type { SwarmEventView } from './swarm-layout';
+import { downloadText } from './download';
+import './ce-run-live';
+import { ACTIVE_RUN_KEY, RUN_COUNT_KEY, outcomeLine, readSession, type ActiveRun } from './active-run';
+import './ce-run-form';
+import type { CeRunForm } from './ce-run-form';
+
+export { outcomeLine } from './active-run';
 import './ce-prediction-table';
 import type { PredictionRow } from '../cost/calibration';
 
@@ -29,6 +45,8 @@ export interface RunRecord {
   deployMs?: number[];
   /** Predicted vs measured per slice (the calibration's rows). */
   predictions?: PredictionRow[];
+  /** Id of the run in the history (src/history). */
+  runId?: string;
 }
 
 declare global {
@@ -38,37 +56,10 @@ declare global {
   }
 }
 
-const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`;
-
-/** The closing line of a run, in words: "done: 9 ok, 191 cancelled". */
-export function outcomeLine(outcomes: readonly RequestOutcome[]): string {
-  const ok = outcomes.filter((o) => o.ok).length;
-  const cancelled = outcomes.filter((o) => !o.ok && o.cancelled).length;
-  const failed = outcomes.length - ok - cancelled;
-  return `done: ${[`${ok} ok`, failed ? `${failed} failed` : '', cancelled ? `${cancelled} cancelled` : ''].filter(Boolean).join(', ')}`;
-}
-
-/** What survives a reload of the coordinator tab about the run in progress (sessionStorage). */
-interface ActiveRun {
-  readonly number: number;
-  readonly settings: RunSettings;
-  /** Request ids (1-based) that ended. */
-  readonly ended: number;
-  /** Every request below this id ended (requests end nearly in order). */
-  readonly endedPrefix: number;
-}
-
-const ACTIVE_RUN_KEY = 'carbonedge:active-run';
-const RUN_COUNT_KEY = 'carbonedge:run-count';
-
-function readSession<T>(key: string): T | undefined {
-  try {
-    return (JSON.parse(sessionStorage.getItem(key) ?? 'null') as T | null) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** How often a running run is saved to the history, ms. */
+const SAVE_EVERY_MS = 1000;
+/** How often the live view's record is rebuilt while results arrive, ms. */
+const VIEW_EVERY_MS = 250;
 
 /** Events of a node the panel tells its page about (the page marks the node's row). */
 export interface NodeFailedDetail {
@@ -84,8 +75,6 @@ export interface NodeFailedDetail {
 @customElement('ce-run-panel')
 export class CeRunPanel extends LitElement {
   static override styles = css`
-    form { display: flex; flex-wrap: wrap; gap: 10px 16px; align-items: end; margin-bottom: 10px; }
-    label { display: flex; flex-direction: column; font-size: 0.85rem; }
     table { border-collapse: collapse; font-size: 0.85rem; margin: 8px 0; }
     th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #dde5dd; }
     .error { background: #fdecea; border: 1px solid #e57373; padding: 8px; border-radius: 6px; }
@@ -93,14 +82,37 @@ export class CeRunPanel extends LitElement {
     .figures b { display: block; font-size: 1.1rem; }
   `;
 
+  /** The room's coordinator (what-if overrides applied: src/ui/what-if.ts). */
   @property({ attribute: false }) coordinator: Coordinator | undefined;
-  @state() private model = 'mobilenetv2';
-  @state() private mode: PlannerMode = 'balanced';
-  @state() private weights = { latency: 0.4, energy: 0.2, carbon: 0.4 };
-  @state() private customWeights = false;
-  @state() private stages = 0;
-  @state() private inferences = 50;
-  @state() private ratePerSecond = 0;
+  /** Where runs are kept as they go (src/history); none = not kept. */
+  @property({ attribute: false }) history: RunHistory | undefined;
+  /** Presenter view: the picture and big numbers only. */
+  @property({ type: Boolean }) presenter = false;
+  /** The run as it stands (saved to the history as it goes). */
+  @state() private liveRecord: HistoryRecord | null = null;
+  @state() private swarmEvents: SwarmEventView[] = [];
+  @state() private gaps: readonly BaselineGap[] = [];
+  @state() private why: PlanWhy | null = null;
+  @state() private nowMs = 0;
+  private live: LiveRun | undefined;
+  @query('ce-run-form') private form: CeRunForm | undefined;
+  private lastNodes: readonly NodeRecord[] = [];
+  private offNodes: (() => void) | undefined;
+  private recordArgs: { status: HistoryRecord['status']; finishedAt: Date | null; error: string | null } = { status: 'running', finishedAt: null, error: null };
+  /** Rebuilding a record copies the ledger's rows: at most 4 times a second for the view... */
+  private readonly view = new Coalesced(VIEW_EVERY_MS, () => (this.liveRecord = this.currentRecord()));
+  /** ...and once a second for the history (at once on deployments, re-plans and the end). */
+  private readonly save = new Coalesced(SAVE_EVERY_MS, () => {
+    const record = this.currentRecord();
+    const history = this.history;
+    if (!record || !history) return;
+    this.saving = this.saving.then(() => history.save(record)).catch((e: Error) => this.event(`could not save the run to the history: ${e.message}`));
+  });
+  private tick: ReturnType<typeof setInterval> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  /** The run's requests have all ended (or it failed): its record is final. */
+  private finished = false;
+  private modelForPlan: ReturnType<typeof toPlanModel> | undefined;
   @state() private status = 'idle';
   @state() private error = '';
   @state() private placement: Placement | undefined;
@@ -123,19 +135,8 @@ export class CeRunPanel extends LitElement {
     return this.coordinator?.nodes().find((n) => n.nodeId === id)?.name ?? id;
   }
 
-  private settings(): RunSettings {
-    const sum = this.weights.latency + this.weights.energy + this.weights.carbon;
-    return {
-      model: this.model,
-      mode: this.mode,
-      ...(this.customWeights && sum > 0
-        ? { weights: { latency: this.weights.latency / sum, energy: this.weights.energy / sum, carbon: this.weights.carbon / sum } }
-        : {}),
-      stages: this.stages,
-      inferences: this.inferences,
-      ratePerSecond: this.ratePerSecond,
-      seed: 1,
-    };
+  private settings(): RunSettings | undefined {
+    return this.form?.settings();
   }
 
   private setStatus(status: string, error = ''): void {
@@ -149,13 +150,64 @@ export class CeRunPanel extends LitElement {
     this.events = [...this.events.slice(-30), text];
   }
 
+  private swarmEvent(view: SwarmEventView | null): void {
+    if (view) this.swarmEvents = [...this.swarmEvents.slice(-30), view];
+  }
+
+  /** Rebuild the run's record from the controller's ledger and save it: coalesced while results arrive, at once when `now` or finished. */
+  private refreshRecord(status: HistoryRecord['status'] = 'running', finished = false, error: string | null = null, now = false): void {
+    if (!this.live || this.finished) return;
+    if (finished) this.finished = true;
+    this.recordArgs = { status, finishedAt: finished ? new Date() : null, error };
+    if (now || finished) {
+      this.view.flush();
+      this.save.flush();
+    } else {
+      this.view.schedule();
+      this.save.schedule();
+    }
+  }
+
+  private currentRecord(): HistoryRecord | null {
+    const { status, finishedAt, error } = this.recordArgs;
+    return this.live?.record(status, this.controller?.ledger, finishedAt, error) ?? null;
+  }
+
+  /** Baselines and the plan's explanation, from the nodes the placement was made on. */
+  private explain(placement: Placement): void {
+    if (!this.live || !this.modelForPlan || !this.coordinator) return;
+    const insights = runInsights(this.coordinator.nodes(), this.modelForPlan, placement, this.live.configuration);
+    this.live.setBaselines(insights.baselines);
+    this.gaps = insights.gaps;
+    this.why = insights.why;
+  }
+
+  private onNodes(): void {
+    const nodes = this.coordinator?.nodes() ?? [];
+    const now = performance.now();
+    for (const e of nodeChangeEvents(this.lastNodes, nodes, now)) {
+      this.swarmEvent(e);
+      this.live?.note(e.kind, e.text, now);
+    }
+    this.lastNodes = nodes;
+    this.live?.noteNodes(nodes);
+  }
+
   private onEvent(event: RunEvent): void {
+    if (this.finished) return;
+    const now = performance.now();
+    this.live?.onEvent(event, now);
+    this.swarmEvent(event.kind === 'node-failed' ? { atMs: now, kind: 'quarantine', text: `${event.name} failed: ${event.reason}` }
+      : event.kind === 'paused' ? { atMs: now, kind: 'replan', text: `paused: ${event.reason}` } : runEventLine(event, now));
+    if (event.kind !== 'result' && event.kind !== 'deploy-progress') this.refreshRecord('running', false, null, event.kind === 'deployed');
     switch (event.kind) {
       case 'deployed':
         this.placement = event.placement;
         this.record.placement = event.placement;
         this.record.deployMs = [...(this.record.deployMs ?? []), event.deployMs];
-        this.event(`deployed on ${new Set(event.placement.pipelines.flatMap((p) => p.slices.map((s) => s.nodeId))).size} node(s) in ${fmt(event.deployMs / 1000, 1)} s${event.note ? `: ${event.note}` : ''}`);
+        this.explain(event.placement);
+        this.refreshRecord('running', false, null, true);
+        this.event(`deployed on ${new Set(event.placement.pipelines.flatMap((p) => p.slices.map((s) => s.nodeId))).size} node(s) in ${formatDuration(event.deployMs)}${event.note ? `: ${event.note}` : ''}`);
         if (this.status.startsWith('paused') || this.status === 'planning and deploying' || this.status === 're-planning') this.setStatus('running');
         break;
       case 'deploy-progress': {
@@ -193,6 +245,28 @@ export class CeRunPanel extends LitElement {
     this.runNumber = readSession<number>(RUN_COUNT_KEY) ?? 0;
     this.interrupted = readSession<ActiveRun>(ACTIVE_RUN_KEY);
     sessionStorage.removeItem(ACTIVE_RUN_KEY);
+    this.tick = setInterval(() => {
+      if (this.live && !this.status.startsWith('done')) this.nowMs = performance.now();
+    }, 1000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.tick);
+    this.offNodes?.();
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    // The interrupted run's record was saved as running: say in the history that the reload ended it.
+    if (changed.has('history') && this.history && this.interrupted?.runId) {
+      const { runId } = this.interrupted;
+      const history = this.history;
+      void history.get(runId).then(async (r) => {
+        if (!r || r.status !== 'running') return;
+        await history.save({ ...r, status: 'stopped', error: 'interrupted: the coordinator tab was reloaded', finishedAt: new Date().toISOString() });
+        this.dispatchEvent(new CustomEvent('history-changed', { bubbles: true, composed: true }));
+      }).catch((e: Error) => this.event(`history: ${e.message}`));
+    }
   }
 
   private saveActive(): void {
@@ -200,7 +274,7 @@ export class CeRunPanel extends LitElement {
     if (!settings || this.record.number === undefined) return;
     let prefix = 1;
     while (this.endedIds.has(prefix)) prefix++;
-    const active: ActiveRun = { number: this.record.number, settings, ended: this.endedIds.size, endedPrefix: prefix };
+    const active: ActiveRun = { number: this.record.number, ...(this.live ? { runId: this.live.id } : {}), settings, ended: this.endedIds.size, endedPrefix: prefix };
     sessionStorage.setItem(ACTIVE_RUN_KEY, JSON.stringify(active));
   }
 
@@ -230,6 +304,7 @@ export class CeRunPanel extends LitElement {
     this.record.summary = this.summary;
     this.record.predictions = this.controller?.calibration.rows();
     this.record.stats = this.controller ? { ...this.controller.stats } : undefined;
+    this.refreshRecord();
   }
 
   private async run(event: Event, given?: RunSettings): Promise<void> {
@@ -237,6 +312,7 @@ export class CeRunPanel extends LitElement {
     if (!this.coordinator) return;
     this.controller?.stop('superseded by a new run');
     const settings = given ?? this.settings();
+    if (!settings) return;
     this.runNumber++;
     sessionStorage.setItem(RUN_COUNT_KEY, JSON.stringify(this.runNumber));
     this.endedIds = new Set();
@@ -249,15 +325,30 @@ export class CeRunPanel extends LitElement {
     this.summary = undefined;
     this.controller = undefined;
     this.stopRequested = false;
+    this.why = null;
+    this.gaps = [];
+    this.swarmEvents = [];
+    this.live = new LiveRun(settings, new Date(), performance.now());
+    this.finished = false;
+    this.record.runId = this.live.id;
+    this.offNodes?.();
+    this.lastNodes = this.coordinator.nodes();
+    this.live.noteNodes(this.lastNodes);
+    this.offNodes = this.coordinator.onChange(() => this.onNodes());
+    this.refreshRecord('running', false, null, true);
     this.dispatchEvent(new CustomEvent('run-started', { bubbles: true, composed: true }));
     const record = this.record;
+    const live = this.live;
     try {
       this.setStatus('profiling the model');
-      this.runtime ??= startRuntimeWorker();
+      this.runtime ??= sharedRuntime();
       const runtime = await this.runtime;
       const profile = await profileCatalogueModel(settings.model, runtime);
+      this.modelForPlan = toPlanModel(profile);
       if (this.stopRequested || this.record !== record) {
         this.setStatus('done: 0 ok, cancelled before it started');
+        this.refreshRecord('stopped', true, 'cancelled before it started', true);
+        this.dispatchEvent(new CustomEvent('run-finished', { detail: { runId: live.id }, bubbles: true, composed: true }));
         return;
       }
       this.setStatus('planning and deploying');
@@ -275,10 +366,18 @@ export class CeRunPanel extends LitElement {
       this.summary = session.controller.ledger.summarise();
       this.record.summary = this.summary;
       this.setStatus(outcomeLine(outcomes));
+      if (this.live === live) this.refreshRecord(finalStatus(outcomes), true, null, true);
+      await this.saving;
       sessionStorage.removeItem(ACTIVE_RUN_KEY);
       this.startedMs = performance.now() - this.startedMs;
+      this.dispatchEvent(new CustomEvent('run-finished', { detail: { runId: live.id }, bubbles: true, composed: true }));
     } catch (error) {
-      if (this.record === record) this.setStatus('error', (error as Error).message);
+      if (this.record === record) {
+        this.setStatus('error', (error as Error).message);
+        if (this.live === live) this.refreshRecord('failed', true, (error as Error).message, true);
+        await this.saving;
+        this.dispatchEvent(new CustomEvent('run-finished', { detail: { runId: live.id }, bubbles: true, composed: true }));
+      }
     }
   }
 
@@ -287,70 +386,52 @@ export class CeRunPanel extends LitElement {
     this.controller?.stop('stopped by the user');
   }
 
-  private replanFor(change: () => void): void {
-    change();
-    this.controller?.replan('the planning mode or weights changed');
+  /** Re-plan the run in progress, if any (e.g. the page changed what-if intensities). */
+  replan(reason: string): void {
+    if (this.controller && this.controller.phase !== 'stopped' && !this.finished) this.controller.replan(reason);
   }
 
+  /** Export this run as the history does: nodes by name, the run described on every line, named by run and date. */
   private download(kind: 'csv' | 'json'): void {
-    if (!this.controller) return;
-    const text = kind === 'csv' ? ledgerToCsv(this.controller.ledger) : ledgerToJson(this.controller.ledger);
-    const url = URL.createObjectURL(new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `carbonedge-ledger.${kind}`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    const record = this.liveRecord;
+    if (!record) return;
+    const text = kind === 'csv' ? historyToCsv([record]) : historyToJson([record]);
+    downloadText(text, runFileName(record, kind), kind === 'csv' ? 'text/csv' : 'application/json');
   }
 
   private renderPlan() {
     if (!this.placement) return '';
+    const p = this.placement.prediction;
     return html`<table data-testid="plan-table">
-      <thead><tr><th>pipeline</th><th>slice</th><th>nodes [start, end)</th><th>on node</th><th>predicted ms</th><th>predicted gCO2</th><th>bytes in</th></tr></thead>
+      <thead><tr><th>pipeline</th><th>slice</th><th>graph steps [start, end)</th><th>on node</th><th>predicted time</th><th>predicted CO2</th><th>data in</th></tr></thead>
       <tbody>
-        ${this.placement.pipelines.flatMap((p, pi) =>
-          p.slices.map(
+        ${this.placement.pipelines.flatMap((pipe, pi) =>
+          pipe.slices.map(
             (s, si) => html`<tr>
-              <td>${pi + 1} (${Math.round(p.share * 100)}%)</td><td>${si + 1}</td><td>[${s.sliceRange[0]}, ${s.sliceRange[1]})</td>
-              <td class="slice-node">${this.nameOfNode(s.nodeId)}</td><td>${fmt(s.computeMs)}</td><td>${s.gramsCo2.toExponential(2)}</td>
-              <td>${p.hops[si]?.bytes ?? '-'}</td>
+              <td>${pi + 1} (${formatShare(pipe.share)})</td><td>${si + 1}</td><td>[${s.sliceRange[0]}, ${s.sliceRange[1]})</td>
+              <td class="slice-node">${this.nameOfNode(s.nodeId)}</td><td>${formatDuration(s.computeMs)}</td><td>${formatGramsCo2(s.gramsCo2)}</td>
+              <td>${pipe.hops[si] ? formatBytes(pipe.hops[si].bytes) : '-'}</td>
             </tr>`,
           ),
         )}
       </tbody>
     </table>
-    <div>Predicted: ${fmt(this.placement.prediction.latencyMs)} ms per inference, ${fmt(this.placement.prediction.throughputPerSecond)} inferences/s, ${this.placement.prediction.gramsCo2.toExponential(2)} gCO2 per inference.</div>`;
+    <div>Predicted: ${formatDuration(p.latencyMs)} per inference, ${formatRate(p.throughputPerSecond)}, ${formatGramsCo2(p.gramsCo2)} per inference.</div>`;
   }
 
-  private renderFigures() {
-    const s = this.summary;
-    if (!s || !this.record.stats) return '';
-    const mean = this.latencies.reduce((a, b) => a + b, 0) / Math.max(1, this.latencies.length);
-    const byNode = Object.fromEntries(Object.entries(s.byNode).map(([id, t]) => [this.nameOfNode(id), t.gramsCo2]));
-    return html`<div class="figures" data-testid="run-figures">
-        <span><b data-testid="run-completed">${this.record.stats.completed}</b>completed</span>
-        <span><b data-testid="run-failed">${this.record.stats.failed}</b>failed</span>
-        ${this.record.stats.cancelled ? html`<span><b data-testid="run-cancelled">${this.record.stats.cancelled}</b>cancelled</span>` : ''}
-        <span><b>${this.record.stats.resent}</b>re-sent</span>
-        <span><b>${this.record.stats.replans}</b>re-plans</span>
-        <span><b data-testid="run-dropped">${this.record.stats.droppedResults}</b>results refused (wrong node or attempt)</span>
-        ${this.record.stats.lateResults ? html`<span><b data-testid="run-late">${this.record.stats.lateResults}</b>late results of an earlier run ignored</span>` : ''}
-        <span><b>${fmt(mean)} ms</b>mean latency</span>
-        <span><b>${fmt(s.total.energyJoules, 3)} J</b>energy (estimated power)</span>
-        <span><b>${s.total.gramsCo2.toExponential(3)} g</b>CO2 total</span>
-        <span><b>${s.inferencesPerGramCo2 === null ? '-' : fmt(s.inferencesPerGramCo2, 0)}</b>inferences per gCO2</span>
-      </div>
-      <ce-run-charts .latenciesMs=${this.latencies} .gramsByNode=${byNode}></ce-run-charts>
-      <button @click=${() => this.download('csv')}>Export ledger CSV</button>
-      <button @click=${() => this.download('json')}>Export ledger JSON</button>`;
+  private renderExport() {
+    if (!this.liveRecord || !this.status.startsWith('done') && this.status !== 'error') return '';
+    return html`<div><button data-testid="run-export-csv" @click=${() => this.download('csv')}>Export this run (CSV)</button>
+      <button data-testid="run-export-json" @click=${() => this.download('json')}>Export this run (JSON)</button>
+      <span style="font-size:0.8rem;color:#666">Every run is also kept in the history below.</span></div>`;
   }
 
   private renderDeploys() {
     if (!this.deploys.length || this.status.startsWith('done')) return '';
     const label = (d: DeployProgress) =>
       d.state === 'asked' ? 'asked'
-        : d.state === 'sending' ? `downloading ${mb(d.bytesSent)} of ${mb(d.bytesTotal)} at ${mb(d.rateBytesPerSecond)}/s`
-          : d.state === 'loading' ? `loading (${mb(d.bytesTotal)} received)`
+        : d.state === 'sending' ? `downloading ${formatBytes(d.bytesSent)} of ${formatBytes(d.bytesTotal)} at ${formatBytesPerSecond(d.rateBytesPerSecond)}`
+          : d.state === 'loading' ? `loading (${formatBytes(d.bytesTotal)} received)`
             : d.state === 'ready' ? (d.fromCache ? 'ready (from its cache)' : 'ready')
               : `failed: ${d.reason ?? ''}`;
     return html`<table data-testid="deploy-progress">
@@ -362,43 +443,26 @@ export class CeRunPanel extends LitElement {
   override render() {
     const busy = this.status === 'profiling the model' || this.status === 'planning and deploying' || this.status === 'running'
       || this.status === 're-planning' || this.status.startsWith('paused');
+    const live = html`<ce-run-live .record=${this.liveRecord} .nodes=${this.coordinator?.nodes() ?? []} .placement=${this.placement ?? null}
+      .events=${this.swarmEvents} .stats=${this.record.stats ?? null} .gaps=${this.gaps} .why=${this.why} .nowMs=${this.nowMs} ?presenter=${this.presenter}></ce-run-live>`;
+    const status = html`<div data-testid="run-status" data-status=${this.status}>${this.runNumber ? html`<b data-testid="run-number">Run ${this.runNumber}</b> ` : ''}Status: ${this.status}</div>`;
+    if (this.presenter) return html`${live}${status}`;
     return html`
-      <form @submit=${(e: Event) => this.run(e)}>
-        <label>model
-          <select data-testid="run-model" @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}>
-            ${zooNames().map((n) => html`<option value=${n} ?selected=${n === this.model}>${n}</option>`)}
-          </select></label>
-        <label>mode
-          <select data-testid="run-mode" @change=${(e: Event) => this.replanFor(() => (this.mode = (e.target as HTMLSelectElement).value as PlannerMode))}>
-            ${Object.keys(PLANNER_MODES).map((m) => html`<option value=${m} ?selected=${m === this.mode}>${m}</option>`)}
-          </select></label>
-        <label>slices
-          <select data-testid="run-stages" @change=${(e: Event) => (this.stages = Number((e.target as HTMLSelectElement).value))}>
-            <option value="0">planner decides</option>
-            ${[1, 2, 3, 4, 5, 6].map((k) => html`<option value=${k} ?selected=${k === this.stages}>${k} on ${k} nodes</option>`)}
-          </select></label>
-        <label>inferences <input data-testid="run-count" type="number" min="1" max="100000" .value=${String(this.inferences)} @change=${(e: Event) => (this.inferences = Number((e.target as HTMLInputElement).value))} /></label>
-        <label>rate /s (0 = max) <input type="number" min="0" .value=${String(this.ratePerSecond)} @change=${(e: Event) => (this.ratePerSecond = Number((e.target as HTMLInputElement).value))} /></label>
-        <label><span><input type="checkbox" .checked=${this.customWeights} @change=${(e: Event) => this.replanFor(() => (this.customWeights = (e.target as HTMLInputElement).checked))} /> custom weights</span>
-          ${(['latency', 'energy', 'carbon'] as const).map(
-            (k) => html`<span>${k} <input type="range" min="0" max="1" step="0.05" ?disabled=${!this.customWeights} .value=${String(this.weights[k])}
-              @change=${(e: Event) => this.replanFor(() => (this.weights = { ...this.weights, [k]: Number((e.target as HTMLInputElement).value) }))} /></span>`,
-          )}</label>
-        <button data-testid="run-start" type="submit" ?disabled=${busy}>Plan &amp; run</button>
-        <button type="button" data-testid="run-stop" ?disabled=${!busy} @click=${() => this.stop()}>Stop</button>
-      </form>
+      ${live}
+      <ce-run-form ?busy=${busy} @run-submit=${(e: Event) => this.run(e)} @run-stop=${() => this.stop()}
+        @run-replan=${() => this.replan('the planning mode or weights changed')}></ce-run-form>
       ${this.interrupted ? html`<div class="error" data-testid="run-interrupted">
           Run ${this.interrupted.number} (${this.interrupted.settings.model}, ${this.interrupted.settings.inferences} inferences) was
           interrupted when this tab reloaded: ${this.interrupted.ended} had ended; the results of the rest were lost with the tab.
           <button data-testid="run-resume" @click=${(e: Event) => this.resume(e)}>Run inferences ${this.interrupted.endedPrefix}-${this.interrupted.settings.inferences} again</button>
           <button @click=${() => (this.interrupted = undefined)}>Dismiss</button>
         </div>` : ''}
-      <div data-testid="run-status" data-status=${this.status}>${this.runNumber ? html`<b data-testid="run-number">Run ${this.runNumber}</b> ` : ''}Status: ${this.status}</div>
+      ${status}
       ${this.error ? html`<div class="error" role="alert" data-testid="run-error">${this.error}</div>` : ''}
       ${this.renderDeploys()}
       ${this.renderPlan()}
       <ce-prediction-table .rows=${this.record.predictions ?? []} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
-      ${this.renderFigures()}
+      ${this.renderExport()}
       ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}
       <div style="font-size:0.8rem;color:#666">Catalogue models other than paddle-cls are untrained (seeded random weights): for compute and carbon experiments. Power figures are estimates unless a node says otherwise.</div>
     `;

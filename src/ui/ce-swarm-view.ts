@@ -49,7 +49,7 @@ export class CeSwarmView extends LitElement {
     return html`<div class="strip" data-testid="presenter">
       <div><b data-testid="presenter-inferences">${p.inferencesDone}${p.inferencesTotal ? html` / ${p.inferencesTotal}` : ''}</b><span>inferences done</span></div>
       <div><b data-testid="presenter-grams">${formatGramsCo2(p.gramsCo2SoFar)}</b><span>emitted so far</span></div>
-      <div><b data-testid="presenter-saved">${p.gramsCo2Saved === null ? '-' : formatGramsCo2(p.gramsCo2Saved)}</b>
+      <div><b data-testid="presenter-saved">${p.gramsCo2Saved === null ? '-' : formatGramsCo2(Math.abs(p.gramsCo2Saved))}</b>
         <span>${p.gramsCo2Saved !== null && p.gramsCo2Saved < 0 ? 'more than' : 'saved vs'} ${p.savedAgainst}</span></div>
     </div>`;
   }
@@ -66,7 +66,7 @@ export class CeSwarmView extends LitElement {
           stroke-linejoin="round" points=${p.points.map((q) => `${q.x},${q.y}`).join(' ')}></polyline>`)}
         ${layout.hops.filter((h) => h.bytesPerSecond !== null).map((h) => svg`<g data-testid="swarm-stream" data-from=${h.fromId} data-to=${h.toId}>
           <line x1=${h.x1} y1=${h.y1} x2=${h.x2} y2=${h.y2} stroke="#555" stroke-width="1.5" marker-end="url(#arrow)"></line>
-          <text x=${(h.x1 + h.x2) / 2} y=${(h.y1 + h.y2) / 2 - 12} font-size="19" text-anchor="middle" fill="#222">${formatBytesPerSecond(h.bytesPerSecond!)}</text></g>`)}
+          <text x=${(h.x1 + h.x2) / 2} y=${h.toId === 'coordinator' && h.y1 === h.y2 && h.x2 < h.x1 ? h.y1 + 30 : (h.y1 + h.y2) / 2 - 12} font-size="19" text-anchor="middle" fill="#222">${formatBytesPerSecond(h.bytesPerSecond!)}</text></g>`)}
         <g data-testid="swarm-coordinator">
           <rect x=${coordinator.x - 70} y=${coordinator.y - 34} width="140" height="68" rx="10" fill="#263238"></rect>
           <text x=${coordinator.x} y=${coordinator.y + 7} font-size="20" text-anchor="middle" fill="#fff">coordinator</text>

@@ -9,7 +9,7 @@ import { formatGramsCo2, formatJoules, formatShare } from './format';
 export interface HeldSlice {
   /** 0-based position in its pipeline. */
   readonly index: number;
-  /** Slices in that pipeline. */
+  /** Slices in that pipeline; 0 when the device is not told. */
   readonly count: number;
   /** Half-open range of graph positions [start, end). */
   readonly range: readonly [number, number];
@@ -43,6 +43,7 @@ export function doingNow(c: Pick<NodeContribution, 'model' | 'slices'>): string 
   const s = c.slices[0];
   if (!c.model || !s) return 'Waiting for work: the coordinator has not given this device a slice yet.';
   if (s.count === 1) return `Running the whole of ${c.model}.`;
+  if (s.count < 1) return `Running slice ${s.index + 1} of ${c.model}.`;
   const more = c.slices.length > 1 ? ` (and ${c.slices.length - 1} more)` : '';
   return `Running slice ${s.index + 1} of ${s.count} of ${c.model}${more}.`;
 }

@@ -7,10 +7,18 @@ import { loadZooModel, zooInfo } from '../zoo/index';
 import type { Coordinator } from '../swarm/coordinator';
 import { startRunSession, type RunSession, type RunSettings } from '../swarm/run-session';
 import type { RunEvent } from '../swarm/run-controller';
-import type { RuntimeClient } from './runtime-client';
+import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
 import { workerSessionFactory } from './worker-session';
 
 export type { RunSettings } from '../swarm/run-session';
+
+let shared: Promise<RuntimeClient> | undefined;
+
+/** The coordinator tab's one runtime worker (profiling), started on first use and shared by its panels. */
+export function sharedRuntime(): Promise<RuntimeClient> {
+  shared ??= startRuntimeWorker();
+  return shared;
+}
 
 /** A profiled model ready to plan, cached per name. */
 const profiles = new Map<string, Promise<ModelProfile>>();

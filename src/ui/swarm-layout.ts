@@ -148,6 +148,12 @@ export function layoutSwarm(nodes: readonly SwarmNodeView[], placement: Placemen
       // From the sender's right edge to the receiver's left edge (the coordinator's, for results).
       const half = (id: string) => (id === COORDINATOR_ID ? g.coordinatorWidth / 2 : g.cardWidth / 2);
       const forward = b.x >= a.x;
+      if (!forward && h.toId === COORDINATOR_ID) {
+        // Results travel back along the return path below the cards: a straight line would cross
+        // every card and its label would sit on the forward hops' labels.
+        hops.push({ fromId: h.fromId, toId: h.toId, x1: a.x, y1: below, x2: b.x, y2: below, bytesPerSecond: rate.get(key) ?? null });
+        continue;
+      }
       hops.push({ fromId: h.fromId, toId: h.toId, x1: a.x + (forward ? half(h.fromId) : -half(h.fromId)), y1: a.y, x2: b.x + (forward ? -half(h.toId) : half(h.toId)), y2: b.y, bytesPerSecond: rate.get(key) ?? null });
     }
   });

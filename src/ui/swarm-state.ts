@@ -96,6 +96,15 @@ export function runEventLine(event: RunEvent, nowMs: number): SwarmEventView | n
  * The presenter strip from a run's totals and its baselines: grams saved against `baselineKey`
  * (default the fastest node: what a performance-only scheduler would emit) over the completed
  * inferences; null when that baseline is missing.
+ *
+ * Baselines are predictions and the run is measured, and the planner's model can be far from the
+ * measurement (on a shared machine its full-power estimate was ~6x the ledger's figure), so a
+ * measured run against a predicted baseline would mostly show that gap. When the run's own plan as
+ * predicted (`plan-predicted`) is known, the saving is like for like, both predicted:
+ *
+ *     saved = completed x (baseline gCO2 per inference - plan-predicted gCO2 per inference)
+ *
+ * and `savedAgainst` says "(both predicted)". Without it: baseline x completed - measured total.
  */
 export function presenterFrom(
   totals: { readonly completed: number; readonly total: { readonly gramsCo2: number }; readonly gramsCo2PerInference: number },
@@ -104,11 +113,15 @@ export function presenterFrom(
   baselineKey = 'fastest-node',
 ): PresenterFigures {
   const b = baselines.find((x) => x.key === baselineKey);
+  const own = baselines.find((x) => x.key === 'plan-predicted');
+  const saved = !b || totals.completed === 0 ? null
+    : own ? totals.completed * (b.gramsCo2PerInference - own.gramsCo2PerInference)
+      : b.gramsCo2PerInference * totals.completed - totals.total.gramsCo2;
   return {
     inferencesDone: totals.completed,
     inferencesTotal,
     gramsCo2SoFar: totals.total.gramsCo2,
-    gramsCo2Saved: b && totals.completed > 0 ? b.gramsCo2PerInference * totals.completed - totals.total.gramsCo2 : null,
-    savedAgainst: b ? b.label : 'a baseline (not available yet)',
+    gramsCo2Saved: saved,
+    savedAgainst: b ? `${b.label}${own ? ' (both predicted)' : ''}` : 'a baseline (not available yet)',
   };
 }

@@ -207,6 +207,14 @@ describe('compareRuns', () => {
     expect(saved.label).toBe('gCO2 saved per inference vs whole model on the fastest node');
     expect(saved.values[0]).toBeCloseTo(3e-4 - runTotals(a).gramsCo2PerInference, 15);
     expect(saved.best).toBe(0);
+    // With the runs' own plans as predicted, the saving is like for like, and the plan is no baseline of itself.
+    const planned = (r: typeof a, g: number) => ({ ...r, baselines: [...r.baselines, { key: 'plan-predicted', label: "this run's plan as predicted", energyJoulesPerInference: 1, gramsCo2PerInference: g, latencyMsPerInference: 90, provenance: 'estimated' }] });
+    const like = compareRuns([planned(a, 1e-4), planned(b, 2.5e-4)]);
+    const likeSaved = like.find((r) => r.key === 'saved:fastest-node')!;
+    expect(likeSaved.label).toBe('gCO2 saved per inference vs whole model on the fastest node (plan and baseline both predicted)');
+    expect(likeSaved.values[0]).toBeCloseTo(2e-4, 15);
+    expect(likeSaved.values[1]).toBeCloseTo(0.5e-4, 15);
+    expect(like.some((r) => r.key === 'saved:plan-predicted')).toBe(false);
     expect(row('nodes').text[0]).toContain('Laptop, "A" (configured 380 gCO2/kWh)');
     expect(row('certainty').text[0]).toMatch(/3 requests; .* may be noise/);
     expect(() => compareRuns([a])).toThrow('comparing needs at least two runs, got 1');

@@ -32,6 +32,9 @@ describe('swarm layout', () => {
     expect(ab.x1).toBe(by['uuid-a']!.x + SWARM_GEOMETRY.cardWidth / 2);
     expect(ab.x2).toBe(by['uuid-b']!.x - SWARM_GEOMETRY.cardWidth / 2);
     expect(ab.x2 - ab.x1).toBe(SWARM_GEOMETRY.columnWidth - SWARM_GEOMETRY.cardWidth);
+    // results come back along the return path below the cards, not across them
+    const back = layout.hops.find((h) => h.toId === 'coordinator')!;
+    expect([back.x1, back.y1, back.x2, back.y2]).toEqual([by['uuid-b']!.x, points[3]!.y, layout.coordinator.x, points[3]!.y]);
     // three hops, one with a measured stream
     expect(layout.hops.map((h) => [h.fromId, h.toId, h.bytesPerSecond])).toEqual([['coordinator', 'uuid-a', null], ['uuid-a', 'uuid-b', 2e6], ['uuid-b', 'coordinator', null]]);
   });

@@ -40,5 +40,10 @@ describe('swarm events and presenter', () => {
     expect(p.gramsCo2Saved).toBeCloseTo(2e-3 - 1.5e-3, 15);
     expect(p.savedAgainst).toBe(baseline.label);
     expect(presenterFrom({ completed: 0, total: { gramsCo2: 0 }, gramsCo2PerInference: NaN }, [], 30).gramsCo2Saved).toBeNull();
+    // With the run's own plan as predicted, the saving is like for like (both predicted), not measured vs predicted.
+    const planned = { ...baseline, key: 'plan-predicted', label: "this run's plan as predicted", gramsCo2PerInference: 0.5e-4 };
+    const like = presenterFrom({ completed: 10, total: { gramsCo2: 1.5e-3 }, gramsCo2PerInference: 1.5e-4 }, [baseline, planned], 30);
+    expect(like.gramsCo2Saved).toBeCloseTo(10 * (baseline.gramsCo2PerInference - 0.5e-4), 15);
+    expect(like.savedAgainst).toBe(`${baseline.label} (both predicted)`);
   });
 });

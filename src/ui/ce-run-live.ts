@@ -1,0 +1,110 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { Placement } from '../plan/plan-types';
+import type { NodeRecord } from '../swarm/coordinator';
+import type { RunStats } from '../swarm/run-types';
+import type { RunRecord } from '../history/run-record';
+import { nodeNames } from '../history/run-record';
+import { runTotals } from '../history/run-totals';
+import type { BaselineGap } from './baselines';
+import { formatDuration, formatGramsCo2, formatJoules, formatRate, formatSignificant } from './format';
+import type { PlanWhy } from './plan-why';
+import { presenterFrom, streamRates, swarmNodesFrom } from './swarm-state';
+import type { SwarmEventView } from './swarm-layout';
+import './ce-swarm-view';
+import './ce-baselines';
+import './ce-run-charts';
+
+/**
+ * The live part of a run on the coordinator page (issue 14): the swarm picture with the presenter
+ * strip first, then the run's figures, its grams and joules beside the named baselines, and why the
+ * planner chose its plan. Every figure is computed from the run's record (its ledger rows), the
+ * same way the history and the exports compute theirs, so they agree. Displays what it is given.
+ */
+@customElement('ce-run-live')
+export class CeRunLive extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    .figures { display: flex; gap: 18px; flex-wrap: wrap; margin: 8px 0; }
+    .figures b { display: block; font-size: 1.1rem; }
+    h3 { font-size: 1rem; margin: 14px 0 4px; }
+    .why li { margin: 3px 0; }
+    table { border-collapse: collapse; font-size: 0.85rem; margin: 8px 0; }
+    th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #dde5dd; }
+    :host([presenter]) ce-swarm-view { font-size: 1.3rem; }
+  `;
+
+  /** The run as it stands (LiveRun.record). */
+  @property({ attribute: false }) record: RunRecord | null = null;
+  /** The room's node records now (what-if overrides applied). */
+  @property({ attribute: false }) nodes: readonly NodeRecord[] = [];
+  /** The placement in force. */
+  @property({ attribute: false }) placement: Placement | null = null;
+  @property({ attribute: false }) events: readonly SwarmEventView[] = [];
+  @property({ attribute: false }) stats: RunStats | null = null;
+  @property({ attribute: false }) gaps: readonly BaselineGap[] = [];
+  @property({ attribute: false }) why: PlanWhy | null = null;
+  /** Page clock (performance.now()) for fading events. */
+  @property({ type: Number }) nowMs = 0;
+  /** Presenter view: only the picture and the big numbers. */
+  @property({ type: Boolean, reflect: true }) presenter = false;
+
+  private renderFigures(totals: ReturnType<typeof runTotals>) {
+    const s = this.stats;
+    return html`<div class="figures" data-testid="run-figures">
+      <span><b data-testid="run-completed">${totals.completed}</b>completed</span>
+      <span><b data-testid="run-failed">${s?.failed ?? totals.failed}</b>failed</span>
+      ${s?.cancelled ? html`<span><b data-testid="run-cancelled">${s.cancelled}</b>cancelled</span>` : ''}
+      ${s ? html`<span><b>${s.resent}</b>re-sent</span><span><b data-testid="run-replans">${s.replans}</b>re-plans</span>
+        <span><b data-testid="run-dropped">${s.droppedResults}</b>results refused (wrong node or attempt)</span>
+        ${s.lateResults ? html`<span><b data-testid="run-late">${s.lateResults}</b>late results of an earlier run ignored</span>` : ''}` : ''}
+      <span><b>${formatDuration(totals.latencyMs.mean)}</b>mean latency</span>
+      <span><b data-testid="run-energy" data-joules=${String(totals.total.energyJoules)}>${formatJoules(totals.total.energyJoules)}</b>energy (estimated power)</span>
+      <span><b data-testid="run-grams" data-grams=${String(totals.total.gramsCo2)}>${formatGramsCo2(totals.total.gramsCo2)}</b>CO2 total</span>
+      <span><b>${formatGramsCo2(totals.gramsCo2PerInference)}</b>CO2 per inference</span>
+      <span><b>${totals.total.gramsCo2 > 0 ? formatSignificant(totals.completed / totals.total.gramsCo2) : '-'}</b>inferences per gCO2</span>
+    </div>`;
+  }
+
+  private renderWhy() {
+    const why = this.why;
+    if (!why) return '';
+    return html`<h3>Why this plan</h3>
+      <ul class="why" data-testid="plan-why">${why.lines.map((l) => html`<li>${l}</li>`)}</ul>
+      <table data-testid="plan-alternatives">
+        <thead><tr><th>alternative (predicted)</th><th>latency</th><th>energy</th><th>gCO2</th><th>planner score (lower is better)</th></tr></thead>
+        <tbody>${why.alternatives.map((a) => html`<tr data-key=${a.key}><td>${a.label}</td>
+          ${a.prediction
+            ? html`<td>${formatDuration(a.prediction.latencyMs)}</td><td>${formatJoules(a.prediction.energyJoules)}</td><td>${formatGramsCo2(a.prediction.gramsCo2)}</td><td>${formatSignificant(a.score ?? NaN)}</td>`
+            : html`<td colspan="4">not possible: ${a.reason}</td>`}</tr>`)}</tbody>
+      </table>`;
+  }
+
+  override render() {
+    const record = this.record;
+    if (!record) return html``;
+    const rows = record.ledger.rows;
+    const totals = runTotals(record);
+    const presenter = presenterFrom(totals, record.baselines, record.configuration.inferences);
+    const names = nodeNames(record);
+    const latencies = record.requests.filter((r) => r.ok).map((r) => r.latencyMs ?? NaN);
+    const byName = Object.fromEntries(Object.entries(totals.byNode).map(([n, t]) => [n, t.gramsCo2]));
+    return html`
+      <ce-swarm-view .nodes=${swarmNodesFrom(this.nodes, rows)} .placement=${this.placement} .streams=${streamRates(rows, Date.now())}
+        .events=${this.events} .nowMs=${this.nowMs} .presenter=${presenter}></ce-swarm-view>
+      ${this.presenter ? '' : html`
+        ${this.renderFigures(totals)}
+        <h3>Grams saved, against what</h3>
+        <ce-baselines .run=${totals.completed > 0 ? { gramsCo2PerInference: totals.gramsCo2PerInference, energyJoulesPerInference: totals.energyJoulesPerInference, latencyMs: totals.latencyMs.mean, completed: totals.completed } : null}
+          .baselines=${record.baselines} .gaps=${this.gaps}></ce-baselines>
+        ${this.renderWhy()}
+        <ce-run-charts .latenciesMs=${latencies} .gramsByNode=${byName}></ce-run-charts>
+        <div class="muted" style="font-size:0.8rem;color:#666">Throughput so far: ${formatRate(totals.completed / Math.max(1e-3, ((record.finishedAt ? Date.parse(record.finishedAt) : Date.now()) - Date.parse(record.startedAt)) / 1000))}; nodes named as in the history (${Object.values(names).join(', ')}).</div>`}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ce-run-live': CeRunLive;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * What the coordinator page says about a deployed plan (issue 14): the named baselines for the same
+ * work ("grams saved, against what", baselines.ts) and why the planner chose it (plan-why.ts), from
+ * the nodes the plan was made on. Pure; errors become a gap or a line, never an exception, so a
+ * figure that cannot be computed never stops a run's page.
+ */
+import type { Placement, PlannerMode } from '../plan/plan-types';
+import type { PlanModel } from '../plan/plan-model';
+import type { NodeRecord } from '../swarm/coordinator';
+import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
+import type { BaselineFigure, RunConfiguration } from '../history/run-record';
+import { computeBaselines, type BaselineGap } from './baselines';
+import { explainPlan, type PlanWhy } from './plan-why';
+
+/** Baselines, the ones that could not be computed, and the plan's explanation. */
+export interface RunInsights {
+  readonly baselines: readonly BaselineFigure[];
+  readonly gaps: readonly BaselineGap[];
+  readonly why: PlanWhy;
+}
+
+/** Insights for `placement`, made for `configuration` on the plannable ones of `nodes` (what-ifs applied). */
+export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, placement: Placement, configuration: RunConfiguration): RunInsights {
+  const ready = nodes.filter(isPlannable);
+  const names = Object.fromEntries(nodes.map((n) => [n.nodeId, n.name]));
+  let baselines: BaselineFigure[] = [];
+  let gaps: BaselineGap[] = [];
+  try {
+    ({ figures: baselines, gaps } = computeBaselines({
+      model,
+      nodes: ready.map((r) => ({ node: toPlanNode(r), name: r.name, powerLabel: carbonOf(r).power.label, slowdown: r.profile?.slowdown ?? 1 })),
+      placement,
+      inferences: configuration.inferences,
+    }));
+  } catch (error) {
+    gaps = [{ key: 'baselines', reason: (error as Error).message }];
+  }
+  let why: PlanWhy;
+  try {
+    why = explainPlan(
+      { model, nodes: ready.map(toPlanNode), mode: configuration.mode as PlannerMode, ...(configuration.weights ? { weights: configuration.weights } : {}) },
+      placement,
+      names,
+      { stages: configuration.pin?.length ? configuration.pin.length : configuration.stages },
+    );
+  } catch (error) {
+    why = { lines: [`No explanation: ${(error as Error).message}`], alternatives: [] };
+  }
+  return { baselines, gaps, why };
+}
