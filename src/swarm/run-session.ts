@@ -54,7 +54,7 @@ function onlyBackend(node: PlanNode, backend: string): PlanNode | undefined {
  * (src/plan/choose-placement.ts). Pinned names must all be ready (a lab configuration is exact or
  * fails). A k-way split asks for k nodes; when re-planning after losing nodes with no spare left it
  * uses as many slices as there are nodes (down to the whole model on one) and says so. A planner
- * run at rate 0 ("as fast as the swarm takes them") plans for the swarm's summed capacity ('max'),
+ * run at rate 0 led by latency plans for the swarm's summed capacity ('max', see requestRate),
  * adding pipelines where that helps; nodes sharing this machine are planned as one host group.
  */
 export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext): RunPlanResult {
@@ -98,9 +98,21 @@ export function choosePlacement(settings: RunSettings, model: PlanInputs['model'
   const result = planPlacement(swarm, {
     ...common,
     placement: choice,
-    ...(choice.kind === 'planner' ? { requestsPerSecond: settings.ratePerSecond > 0 ? settings.ratePerSecond : ('max' as const) } : {}),
+    ...(choice.kind === 'planner' ? { requestsPerSecond: requestRate(settings) } : {}),
   });
   return result.ok && note ? { ...result, note } : result;
+}
+
+/**
+ * The request rate a planner run plans for: the rate asked, else, when latency leads the choice
+ * (Performance, or weights with latency >= 0.5), the swarm's summed capacity ('max': replicated
+ * pipelines wherever they add throughput). Balanced and Green runs at rate 0 stay on one pipeline:
+ * replicas on dirtier nodes would raise grams per inference to finish sooner, which they do not ask.
+ */
+function requestRate(settings: RunSettings): number | 'max' | undefined {
+  if (settings.ratePerSecond > 0) return settings.ratePerSecond;
+  const latencyLeads = settings.weights ? settings.weights.latency >= 0.5 : settings.mode === 'performance';
+  return latencyLeads ? 'max' : undefined;
 }
 
 /** A run in progress. */
@@ -113,6 +125,8 @@ export interface RunSession {
   readonly done: Promise<RequestOutcome[]>;
   /** Time spent planning so far, ms. */
   planningMs(): number;
+  /** Change how later plans choose (mode, weights, constraints); call `controller.replan` to apply now. */
+  updateSettings(patch: Partial<Pick<RunSettings, 'mode' | 'weights' | 'constraints'>>): void;
 }
 
 /** Check what a user typed before anything starts. */
@@ -135,6 +149,7 @@ export function startRunSession(
   if (problem) throw new RangeError(problem);
   const model = toPlanModel(profile);
   let planningMs = 0;
+  let current = settings;
   const controller = new RunController({
     window: settings.window ?? 3,
     ...options,
@@ -142,7 +157,7 @@ export function startRunSession(
     profile,
     planNodes: (nodes, context) => {
       const t0 = performance.now();
-      const result = choosePlacement(settings, model, nodes, context);
+      const result = choosePlacement(current, model, nodes, context);
       planningMs += performance.now() - t0;
       return result;
     },
@@ -159,5 +174,12 @@ export function startRunSession(
     return Promise.all(pending);
   })();
   done.catch(() => undefined);
-  return { controller, profile, started, done, planningMs: () => planningMs };
+  return {
+    controller, profile, started, done,
+    planningMs: () => planningMs,
+    updateSettings(patch) {
+      const { weights, ...rest } = patch;
+      current = { ...current, ...rest, ...('weights' in patch ? { weights } : {}) };
+    },
+  };
 }

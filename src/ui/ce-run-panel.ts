@@ -9,7 +9,7 @@ import { historyToCsv, historyToJson, runFileName } from '../history/history-exp
 import type { RunRecord as HistoryRecord } from '../history/run-record';
 import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-controller';
 import type { DeployProgress } from '../swarm/stage-deployer';
-import { startRunSession } from '../swarm/run-session';
+import { startRunSession, type RunSession } from '../swarm/run-session';
 import type { RuntimeClient } from './runtime-client';
 import { profileCatalogueModel, sharedRuntime, type RunSettings } from './run-session';
 import type { BaselineGap } from './baselines';
@@ -96,6 +96,7 @@ export class CeRunPanel extends LitElement {
   @state() private nowMs = 0;
   private live: LiveRun | undefined;
   @query('ce-run-form') private form: CeRunForm | undefined;
+  private session: RunSession | undefined;
   private lastNodes: readonly NodeRecord[] = [];
   private offNodes: (() => void) | undefined;
   private recordArgs: { status: HistoryRecord['status']; finishedAt: Date | null; error: string | null } = { status: 'running', finishedAt: null, error: null };
@@ -356,6 +357,7 @@ export class CeRunPanel extends LitElement {
         if (this.record === record) this.onEvent(e);
       });
       this.controller = session.controller;
+      this.session = session;
       this.startedMs = performance.now();
       await session.started;
       if (this.record !== record) return;
@@ -388,7 +390,11 @@ export class CeRunPanel extends LitElement {
 
   /** Re-plan the run in progress, if any (e.g. the page changed what-if intensities). */
   replan(reason: string): void {
-    if (this.controller && this.controller.phase !== 'stopped' && !this.finished) this.controller.replan(reason);
+    if (!this.controller || this.controller.phase === 'stopped' || this.finished) return;
+    // The form's current mode and weights apply to the re-plan (not the ones the run started with).
+    const now = this.settings();
+    if (now) this.session?.updateSettings({ mode: now.mode, weights: now.weights });
+    this.controller.replan(reason);
   }
 
   /** Export this run as the history does: nodes by name, the run described on every line, named by run and date. */

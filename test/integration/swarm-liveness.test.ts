@@ -207,4 +207,17 @@ describe('run loop liveness', { timeout: 120_000 }, () => {
     // No deployment needed a retry of its deploy message (which would take the ack timeout).
     for (const ms of deployMs) expect(ms).toBeLessThan(2000);
   });
+
+  it('a mode changed mid-run applies to the re-plan', async () => {
+    const swarm = await startSwarm({ nodes: [{ name: 'coal', flopsPerSecond: 4e9, zone: 'PL', wrapRuntime: slowed(5) }, { name: 'clean', flopsPerSecond: 1e9, zone: 'FR', wrapRuntime: slowed(5) }] });
+    stopSwarm = swarm.stop;
+    const session = startRunSession(swarm.coordinator, profile, settings({ stages: 0, mode: 'performance', ratePerSecond: 20 }), () => {});
+    await session.started;
+    expect(session.controller.placement!.pipelines.flatMap((p) => p.slices.map((s) => s.nodeId))).toContain('node-coal');
+    session.updateSettings({ mode: 'green' });
+    session.controller.replan('the planning mode or weights changed');
+    checkAllOk(await session.done);
+    expect(session.controller.placement!.pipelines.flatMap((p) => p.slices.map((s) => s.nodeId))).toEqual(['node-clean']);
+    session.controller.stop('test over');
+  });
 });
