@@ -8,6 +8,7 @@
  * Pure types plus {@link parseRunRecord}, which checks a record read from a file or from storage
  * (data is `unknown` until checked) and names the first bad field.
  */
+import type { RunSettings } from '../swarm/run-session';
 import type { LedgerRow } from '../carbon/ledger';
 import type { Placement, PlanConstraints, PlanWeights } from '../plan/plan-types';
 import { checkLedgerRow, checkPlacement, HistoryFormatError, isRecord, optionalNumber, optionalString, requireArray, requireNumber, requireString } from './record-checks';
@@ -17,28 +18,11 @@ export { HistoryFormatError } from './record-checks';
 /** Format tag of a {@link RunRecord}. */
 export const RUN_RECORD_FORMAT = 'carbonedge-run/1';
 
-/** What the user asked for; structurally the Run panel's `RunSettings` (src/ui/run-session.ts). */
-export interface RunConfiguration {
-  /** Catalogue model name, e.g. `mobilenetv2`. */
-  readonly model: string;
-  /** Planner mode (`performance`, `balanced`, `green`) or the lab's/compare's label. */
-  readonly mode: string;
-  /** Explicit weights; win over the mode. */
-  readonly weights?: PlanWeights;
-  /** 0 = the planner decides; k = k slices on k nodes. */
-  readonly stages: number;
-  readonly inferences: number;
-  /** Requests per second; 0 = as fast as the swarm takes them. */
-  readonly ratePerSecond: number;
-  /** Seed of the inputs: request i uses seed + i. */
-  readonly seed: number;
-  /** Node names the placement was pinned to, in slice order. */
-  readonly pin?: readonly string[];
-  readonly window?: number;
-  readonly constraints?: PlanConstraints;
-  /** A label for comparisons, e.g. `split3-green` (compare modes). */
-  readonly label?: string;
-}
+/**
+ * What the user asked for: the run loop's settings (src/swarm/run-session.ts), with a label for
+ * comparisons (e.g. `split3-green`, compare modes). `mode` may hold the lab's or compare's label.
+ */
+export type RunConfiguration = Omit<RunSettings, 'mode'> & { readonly mode: string; readonly label?: string };
 
 /** A node as it took part: identity, measured speed, power and intensity with provenance. */
 export interface RunNode {

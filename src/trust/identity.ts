@@ -17,6 +17,7 @@
  *   (room, run, the node's peer id, the node's own public key). Nodes prove to each other that they
  *   hold the secret key behind a credential (link-auth.ts).
  */
+import type { WireLinkCredential } from '../protocol/run-messages';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { TrustError, equalBytes, fromBase64Url, toBase64Url, transcript } from './encoding';
@@ -227,19 +228,12 @@ export class CommandVerifier {
   }
 }
 
-/** The coordinator's word that `peerId` takes part in `runId` of `room` and holds the secret key of `nodeKey`. */
-export interface LinkCredential {
-  readonly room: string;
-  readonly runId: number;
-  /** The node's PeerJS id (what the other side sees as the link's remote peer id). */
-  readonly peerId: string;
-  /** The node's own public key, base64url. */
-  readonly nodeKey: string;
-  /** Not valid after this time, ms since epoch. */
-  readonly expiresAtMs: number;
-  /** Coordinator's signature over all of the above, base64url. */
-  readonly signature: string;
-}
+/**
+ * The coordinator's word that `peerId` (the node's PeerJS id) takes part in `runId` of `room` and
+ * holds the secret key of `nodeKey` (base64url), valid until `expiresAtMs`, signed (base64url) over
+ * all of it. The same shape travels in `deploy` (src/protocol/run-messages.ts).
+ */
+export type LinkCredential = WireLinkCredential;
 
 const credentialTranscript = (c: Omit<LinkCredential, 'signature'>) =>
   transcript('carbonedge/link-credential/v1', c.room, c.runId, c.peerId, c.nodeKey, c.expiresAtMs);

@@ -26,6 +26,8 @@ export class CeRunForm extends LitElement {
   @state() private stages = 0;
   @state() private inferences = 50;
   @state() private ratePerSecond = 0;
+  /** '' = the planner picks the backend per slice; else every slice runs on this one. */
+  @state() private backend: '' | 'wasm' | 'webgpu' = '';
 
   /** The choices as run settings (seed 1). */
   settings(): RunSettings {
@@ -40,6 +42,7 @@ export class CeRunForm extends LitElement {
       inferences: this.inferences,
       ratePerSecond: this.ratePerSecond,
       seed: 1,
+      ...(this.backend ? { backend: this.backend } : {}),
     };
   }
 
@@ -66,6 +69,12 @@ export class CeRunForm extends LitElement {
           <select data-testid="run-stages" @change=${(e: Event) => (this.stages = Number((e.target as HTMLSelectElement).value))}>
             <option value="0">planner decides</option>
             ${[1, 2, 3, 4, 5, 6].map((k) => html`<option value=${k} ?selected=${k === this.stages}>${k} on ${k} nodes</option>`)}
+          </select></label>
+        <label>backend
+          <select data-testid="run-backend" @change=${(e: Event) => (this.backend = (e.target as HTMLSelectElement).value as '' | 'wasm' | 'webgpu')}>
+            <option value="">planner picks per slice</option>
+            <option value="wasm">WASM only</option>
+            <option value="webgpu">WebGPU only</option>
           </select></label>
         <label>inferences <input data-testid="run-count" type="number" min="1" max="100000" .value=${String(this.inferences)} @change=${(e: Event) => (this.inferences = Number((e.target as HTMLInputElement).value))} /></label>
         <label>rate /s (0 = max) <input type="number" min="0" .value=${String(this.ratePerSecond)} @change=${(e: Event) => (this.ratePerSecond = Number((e.target as HTMLInputElement).value))} /></label>

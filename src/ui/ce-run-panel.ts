@@ -409,13 +409,13 @@ export class CeRunPanel extends LitElement {
     if (!this.placement) return '';
     const p = this.placement.prediction;
     return html`<table data-testid="plan-table">
-      <thead><tr><th>pipeline</th><th>slice</th><th>graph steps [start, end)</th><th>on node</th><th>predicted time</th><th>predicted CO2</th><th>data in</th></tr></thead>
+      <thead><tr><th>pipeline</th><th>slice</th><th>graph steps [start, end)</th><th>on node</th><th>backend</th><th>predicted time</th><th>predicted CO2</th><th>data in</th></tr></thead>
       <tbody>
         ${this.placement.pipelines.flatMap((pipe, pi) =>
           pipe.slices.map(
             (s, si) => html`<tr>
               <td>${pi + 1} (${formatShare(pipe.share)})</td><td>${si + 1}</td><td>[${s.sliceRange[0]}, ${s.sliceRange[1]})</td>
-              <td class="slice-node">${this.nameOfNode(s.nodeId)}</td><td>${formatDuration(s.computeMs)}</td><td>${formatGramsCo2(s.gramsCo2)}</td>
+              <td class="slice-node">${this.nameOfNode(s.nodeId)}</td><td class="slice-backend">${s.backend === 'webgpu' ? 'WebGPU' : 'WASM'}</td><td>${formatDuration(s.computeMs)}</td><td>${formatGramsCo2(s.gramsCo2)}</td>
               <td>${pipe.hops[si] ? formatBytes(pipe.hops[si].bytes) : '-'}</td>
             </tr>`,
           ),

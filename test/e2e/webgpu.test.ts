@@ -15,6 +15,9 @@ import { launchBrowser } from '../helpers/browser';
 import { startAppServer } from '../helpers/app-server';
 import { isLoopback, joinUrlOf, openPage } from '../helpers/pages';
 import type { RunningServer } from '../../signaling/server';
+import { compareTensors, indexModel, parseModel, profileModel, randomFeeds } from '../../src/graph/index';
+import { createSession } from '../../src/runtime/ort-session';
+import { loadZooModel, zooInfo } from '../../src/zoo/index';
 
 let server: RunningServer;
 let browser: Browser;
@@ -68,6 +71,31 @@ describe('https with the project certificate, WebGPU backend (software adapter)'
     const record = await coordinator.evaluate(() => window.carbonedgeRun!);
     expect(record.status, record.error).toBe('done: 10 ok');
     expect(record.placement!.pipelines[0]!.slices).toHaveLength(2);
+
+    // The same inputs with every slice on WebGPU: outputs equal the whole model on WASM under Node
+    // within the backends' honest numeric differences, and the plan says WebGPU.
+    await coordinator.getByTestId('run-backend').selectOption('webgpu');
+    await coordinator.getByTestId('run-start').click();
+    await coordinator.waitForFunction((n) => (window.carbonedgeRun?.number ?? 0) >= n && /^(done|error)/.test(window.carbonedgeRun?.status ?? ''), record.number! + 1, { timeout: 180_000, polling: 250 });
+    const gpu = await coordinator.evaluate(() => window.carbonedgeRun!);
+    expect(gpu.status, gpu.error).toBe('done: 10 ok');
+    expect(gpu.placement!.pipelines[0]!.slices.map((s) => s.backend)).toEqual(['webgpu', 'webgpu']);
+    expect(await coordinator.locator('ce-run-panel td.slice-backend').allTextContents()).toEqual(['WebGPU', 'WebGPU']);
+    const bytes = await loadZooModel('tinycnn');
+    const profile = await profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: zooInfo('tinycnn').inputShape }]);
+    const whole = await createSession(bytes);
+    let worst = 0;
+    for (const outcome of gpu.outcomes) {
+      const want = await whole.run(randomFeeds(profile.index, profile.inputShapes, 1 + outcome.requestId - 1));
+      for (const [name, t] of Object.entries(want)) {
+        const got = outcome.outputs![name]!;
+        const cmp = compareTensors(t, { dtype: 'float32', dims: got.dims, data: Float32Array.from(got.data) });
+        worst = Math.max(worst, cmp.maxAbsDiff);
+        expect(cmp.ok, `request ${outcome.requestId} ${name}: ${JSON.stringify(cmp)}`).toBe(true);
+      }
+    }
+    await whole.release();
+    console.log(`webgpu slices vs whole model on wasm: max abs diff ${worst.toExponential(2)}`);
     expect(errors.flat()).toEqual([]);
   });
 });

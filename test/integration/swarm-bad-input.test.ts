@@ -4,9 +4,7 @@
  * counted, and never corrupts a result or stops the run.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { indexModel, parseModel, profileModel, randomFeeds, compareTensors, type ModelProfile } from '../../src/graph/index';
-import { createSession } from '../../src/runtime/ort-session';
-import { loadZooModel } from '../../src/zoo/index';
+import { compareTensors, type ModelProfile } from '../../src/graph/index';
 import { planFixedSplit } from '../../src/plan/fixed-split';
 import { toPlanModel } from '../../src/graph/index';
 import { RunController } from '../../src/swarm/run-controller';
@@ -14,6 +12,7 @@ import { toPlanNode } from '../../src/swarm/plan-inputs';
 import { encodeTensorGroup } from '../../src/swarm/tensor-group';
 import { encodeTensorFrames } from '../../src/protocol/tensor-frame';
 import type { TensorData } from '../../src/runtime/tensor';
+import { tinyCnnCase } from '../helpers/tiny-model';
 import { startSwarm, waitFor } from '../helpers/swarm-harness';
 
 let profile: ModelProfile;
@@ -21,10 +20,7 @@ let input: Record<string, TensorData>;
 let expected: Record<string, TensorData>;
 
 beforeAll(async () => {
-  const bytes = await loadZooModel('tinycnn');
-  profile = await profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: [1, 3, 32, 32] }]);
-  input = randomFeeds(profile.index, profile.inputShapes, 5);
-  expected = await (await createSession(bytes)).run(input);
+  ({ profile, input, expected } = await tinyCnnCase(5));
 });
 
 let stopSwarm: (() => Promise<void>) | undefined;

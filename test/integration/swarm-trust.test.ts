@@ -6,9 +6,7 @@
  * coordinator coming back gets them all; a replayed signed command is refused.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { compareTensors, indexModel, parseModel, profileModel, randomFeeds, toPlanModel, type ModelProfile } from '../../src/graph/index';
-import { createSession } from '../../src/runtime/ort-session';
-import { loadZooModel } from '../../src/zoo/index';
+import { compareTensors, toPlanModel, type ModelProfile } from '../../src/graph/index';
 import { planFixedSplit } from '../../src/plan/fixed-split';
 import { RunController } from '../../src/swarm/run-controller';
 import { Coordinator } from '../../src/swarm/coordinator';
@@ -20,6 +18,7 @@ import { PROTOCOL_VERSION, encodeMessage } from '../../src/protocol/messages';
 import type { TensorData } from '../../src/runtime/tensor';
 import { generateKeyPair, issueLinkCredential, encodePublicKey, newNonce } from '../../src/trust/identity';
 import type { Link } from '../../src/mesh/transport';
+import { tinyCnnCase } from '../helpers/tiny-model';
 import { startSwarm, waitFor } from '../helpers/swarm-harness';
 
 let profile: ModelProfile;
@@ -27,10 +26,7 @@ let input: Record<string, TensorData>;
 let expected: Record<string, TensorData>;
 
 beforeAll(async () => {
-  const bytes = await loadZooModel('tinycnn');
-  profile = await profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: [1, 3, 32, 32] }]);
-  input = randomFeeds(profile.index, profile.inputShapes, 5);
-  expected = await (await createSession(bytes)).run(input);
+  ({ profile, input, expected } = await tinyCnnCase(5));
 });
 
 let stopSwarm: (() => Promise<void>) | undefined;
