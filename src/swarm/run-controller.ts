@@ -434,8 +434,9 @@ export class RunController {
     const events = this.calibration.recordExecution({ nodeId: record.nodeId, sliceKey: calibrationKey(record.nodeId, stage.backend, stage.range), backend: stage.backend, basePredictedMs: base, busyMs, wallMs });
     for (const event of events) {
       if (event.kind !== 'node-drift') continue;
-      this.emit({ kind: 'drift', nodeId: event.nodeId, name: record.name, from: event.drift.from, to: event.drift.to });
+      // Predictions follow the change quietly; the page hears of it when it changes the plan.
       if ((this.options.replanOnDrift ?? true) && this.driftChangesPlan()) {
+        this.emit({ kind: 'drift', nodeId: event.nodeId, name: record.name, from: event.drift.from, to: event.drift.to });
         this.replan(`${record.name} now runs at ${event.drift.to.toFixed(2)}x its predicted time (was ${event.drift.from.toFixed(2)}x)`);
       }
     }
@@ -446,7 +447,9 @@ export class RunController {
     if (!assembler) this.assemblers.set(nodeId, (assembler = this.resultAssembler()));
     const result = assembler.push(data);
     if (result.kind === 'rejected') {
-      this.options.coordinator.countDrop(`bad frame from ${this.nameOf(nodeId)}: ${result.error.message}`);
+      if (result.error.reason === 'unknown-request' && this.refusedLate) this.stats.lateResults++;
+      else this.options.coordinator.countDrop(`bad frame from ${this.nameOf(nodeId)}: ${result.error.message}`);
+      this.refusedLate = false;
       return;
     }
     if (result.kind !== 'frame' || !result.group) return;
@@ -480,10 +483,18 @@ export class RunController {
    * An assembler for one node's result frames, under the run's one budget: only requests this
    * controller sent, and exactly as many tensors as the final slice has outputs.
    */
+  /** Set by the result assembler's hook when it refused a frame of a replaced run. */
+  private refusedLate = false;
+
   private resultAssembler(): FrameAssembler {
     return new FrameAssembler({
       budget: this.receiverBudget,
-      acceptRequest: (_runId, wireId) => this.wire.has(wireId),
+      acceptRequest: (runId, wireId) => {
+        const ok = this.wire.has(wireId);
+        // Results of a run this coordinator replaced (or stopped) still arrive: late, not forged.
+        this.refusedLate = !ok && this.isLate(runId);
+        return ok;
+      },
       expectTensorCount: (runId, _wireId, sliceIndex) => {
         const found = this.stageOf(runId, sliceIndex);
         const deployment = found && (this.deployment?.runId === runId ? this.deployment : this.deploying?.runId === runId ? this.deploying : this.pastDeployments.get(runId));
