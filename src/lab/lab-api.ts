@@ -83,4 +83,9 @@ export interface CarbonedgeLabApi {
   readonly version: 1;
   nodes(): LabNodeInfo[];
   run(settings: LabRunSettings): Promise<LabRunRecord>;
+  /**
+   * Ask one node to benchmark again (while nothing else runs) and resolve with its new figures;
+   * rejects after `timeoutMs` (default 120 s).
+   */
+  remeasure(nodeId: string, timeoutMs?: number): Promise<LabNodeInfo>;
 }

@@ -95,6 +95,8 @@ export class CeNodePage extends LitElement {
   @state() private carbonError: CarbonFieldError | undefined;
   private readonly hints = readBrowserHints();
   @state() private executions = 0;
+  /** What this node refused from peers (counted by the executor and the edge node). */
+  @state() private refused = { links: 0, messages: 0, coordinators: 0 };
   /** Compute time of this device's slice runs, ms (its executor's). */
   @state() private busyMs = 0;
   /** When the execution count last grew (page clock, ms). */
@@ -245,6 +247,12 @@ export class CeNodePage extends LitElement {
       this.executions = session.executor.executions;
       this.busyMs = session.executor.busyMs;
       this.hosting = session.executor.hosted();
+      const links = session.executor.receiverStats.links;
+      this.refused = {
+        links: links.refusedLinks,
+        messages: links.droppedBeforeAuth + links.rejectedChunks + session.executor.rejectedFrames + node.droppedMessages + node.refusedCommands,
+        coordinators: node.refusedCoordinators,
+      };
     };
     node.onChange(sync);
     node.onCommand(() => setTimeout(sync, 0));
@@ -344,6 +352,9 @@ export class CeNodePage extends LitElement {
           ${this.lab ? html`<dt>Lab node</dt><dd data-testid="node-lab">simulated: slowdown x${this.lab.slowdown ?? 1} (worker duty cycle)</dd>` : ''}
           <dt>State</dt><dd data-testid="node-state" data-state=${this.nodeState} data-busy=${busy ? 'yes' : 'no'}>${this.stateText()}</dd>
           <dt>Slices run</dt><dd data-testid="node-executions">${this.executions}</dd>
+          ${this.refused.links + this.refused.messages + this.refused.coordinators
+            ? html`<dt>Refused</dt><dd data-testid="node-refused">${this.refused.messages} message(s) from peers, ${this.refused.links} unauthenticated link(s), ${this.refused.coordinators} coordinator(s) with the wrong key</dd>`
+            : ''}
         </dl>
       </div>
       ${bad ? html`<div class="error" role="alert" data-testid="node-error">${this.error || STATE_TEXT[this.nodeState]}</div>` : ''}

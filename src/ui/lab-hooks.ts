@@ -9,6 +9,7 @@ import { summariseRows } from '../carbon/ledger';
 import { randomFeeds, toPlanModel } from '../graph/index';
 import { choosePlacement } from '../swarm/run-session';
 import type { Coordinator } from '../swarm/coordinator';
+import type { NodeId } from '../protocol/ids';
 import type { RequestOutcome } from '../swarm/run-controller';
 import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
@@ -98,6 +99,30 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
   }
 }
 
+/** Send `benchmark-request` to one node and wait for its new report (a new benchmark object). */
+function remeasure(coordinator: Coordinator, nodeId: string, timeoutMs: number): Promise<LabNodeInfo> {
+  const before = coordinator.nodes().find((n) => n.nodeId === nodeId);
+  if (!before) return Promise.reject(new Error(`no node ${nodeId} in the room`));
+  return new Promise<LabNodeInfo>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`${before.name} did not benchmark again within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const off = coordinator.onChange(() => {
+      const now = coordinator.nodes().find((n) => n.nodeId === nodeId);
+      if (!now || now.benchmark === before.benchmark || now.state !== 'ready') return;
+      clearTimeout(timer);
+      off();
+      resolve(nodeInfos(coordinator).find((n) => n.nodeId === nodeId)!);
+    });
+    if (!coordinator.send(nodeId as NodeId, { kind: 'benchmark-request' })) {
+      clearTimeout(timer);
+      off();
+      reject(new Error(`${before.name} is gone`));
+    }
+  });
+}
+
 /** Install `window.carbonedgeLab` for this coordinator (idempotent: the last install wins). */
 export function installLabHooks(coordinator: Coordinator): void {
   let runtime: Promise<RuntimeClient> | undefined;
@@ -108,6 +133,11 @@ export function installLabHooks(coordinator: Coordinator): void {
     run(settings) {
       // One run at a time: runs share the swarm.
       const next = queue.then(() => labRun(coordinator, () => (runtime ??= startRuntimeWorker()), settings));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    remeasure(nodeId, timeoutMs = 120_000) {
+      const next = queue.then(() => remeasure(coordinator, nodeId, timeoutMs));
       queue = next.catch(() => undefined);
       return next;
     },

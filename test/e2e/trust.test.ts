@@ -165,6 +165,10 @@ describe('trust across browser peers', { timeout: 90_000 }, () => {
     expect(after.heldBytes).toBe(before.heldBytes);
     expect(after.peakBytes).toBe(before.peakBytes);
     expect(after.heapBytes - before.heapBytes).toBeLessThan(HEAP_BOUND_BYTES);
+    // The student sees it too: the node page shows what it refused.
+    // (the page refreshes its figures every second)
+    const refusedLine = /^\d{4,} message\(s\) from peers, 1 unauthenticated link\(s\), 0 coordinator\(s\) with the wrong key$/;
+    await expect.poll(() => target.getByTestId('node-refused').textContent().catch(() => ''), { timeout: 5000 }).toMatch(refusedLine);
     await rogue.page.context().close();
   });
 
