@@ -6,6 +6,7 @@
  * plus a 21-point sweep for a ~700-node graph over 32 nodes; and plan + sweep on real catalogue
  * graphs (profiled under Node) over 100 peers (goal <= 50 ms).
  */
+import { carbonFloor, fastestBound } from '../src/plan/yardsticks';
 import { createShareRouter } from '../src/plan/share-router';
 import { plan, standaloneCapacityPerSecond } from '../src/plan/planner';
 import { planSweep } from '../src/plan/plan-sweep';
@@ -15,8 +16,6 @@ import { simulatePaperPolicy } from '../src/plan/paper-simulation';
 import { PAPER_MODES } from '../src/plan/paper-policy';
 import type { PlanInputs, PlanNode } from '../src/plan/plan-types';
 import type { PlanModel } from '../src/plan/plan-model';
-import { JOULES_PER_KWH, buildSearchContext, sliceMs } from '../src/plan/search-context';
-import { lowerBound } from '../src/plan/pipeline-search';
 import { syntheticMobileNetV2 } from '../src/plan/synthetic-model';
 import { loadPlanModel } from '../src/lab/simulate';
 
@@ -37,16 +36,6 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Least gCO2 of the whole model on one node, no transfers (the carbon floor of issue 12). */
-function carbonFloor(inputs: PlanInputs): number {
-  const ctx = buildSearchContext(inputs, inputs.nodes);
-  let floor = Infinity;
-  inputs.nodes.forEach((node, b) => {
-    const ms = sliceMs(ctx, b, 0, inputs.model.nodeCount);
-    floor = Math.min(floor, ((ctx.runWatts[b]! * ms) / 1000 / JOULES_PER_KWH) * node.gramsCo2PerKwh);
-  });
-  return floor;
-}
 
 function timed<T>(f: () => T, runs: number): { ms: number; value: T } {
   let value = f(); // warm-up
@@ -68,7 +57,7 @@ function scaleFigures(out: (line: string) => void): void {
     const performanceRun = timed(() => plan({ ...inputs, mode: 'performance' }), runs);
     const balanced = timed(() => plan({ ...inputs, mode: 'balanced' }), runs);
     const floor = carbonFloor(inputs);
-    const fastest = lowerBound(buildSearchContext(inputs, inputs.nodes), { perMs: 1, perJoule: 0, perGram: 0 });
+    const fastest = fastestBound(inputs);
     const g = green.value.ok ? green.value.placement.prediction.gramsCo2 / floor : NaN;
     const l = performanceRun.value.ok ? performanceRun.value.placement.prediction.latencyMs / fastest : NaN;
     out(`decision over ${count} nodes (${model.nodeCount}-node MobileNetV2-like graph): green ${green.ms.toFixed(1)} ms, performance ${performanceRun.ms.toFixed(1)} ms, balanced ${balanced.ms.toFixed(1)} ms (goal ${count >= 10000 ? '<= 1000' : count >= 1000 ? '<= 100' : '-'} ms); Green / carbon floor ${g.toFixed(4)} (goal <= 1.05); Performance / fastest bound ${l.toFixed(4)}`);

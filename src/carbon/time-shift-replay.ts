@@ -50,16 +50,18 @@ export class ReplayError extends Error {
 const MS_PER_HOUR = 3_600_000;
 const KINDS: readonly IntensityKind[] = ['average', 'marginal'];
 
-/** Replay one schedule against the actual profiles (see the file comment). */
-export async function replaySchedule(input: {
-  readonly schedule: Schedule;
+/** What a replay runs on: the workers, the intensity that actually happened, and who runs each inference. */
+export interface ReplayInput {
   readonly workers: readonly ShiftWorker[];
   readonly actual: Readonly<Record<string, ZoneProfile>>;
   readonly runner: ReplayRunner;
   readonly signal?: AbortSignal;
   /** Real clock for wallMs (default performance.now). */
   readonly clock?: () => number;
-}): Promise<ReplayResult> {
+}
+
+/** Replay one schedule against the actual profiles (see the file comment). */
+export async function replaySchedule(input: ReplayInput & { readonly schedule: Schedule }): Promise<ReplayResult> {
   const clock = input.clock ?? (() => performance.now());
   const byId = new Map(input.workers.map((w) => [w.workerId, w]));
   const grams: Record<IntensityKind, number | null> = { average: 0, marginal: 0 };
@@ -104,14 +106,7 @@ function saving(before: number | null, after: number | null): Saving | null {
  * Replay run-now and the shifted schedule of a plan against the actual profiles (pass the
  * forecast itself to measure with no forecast error) and report measured grams and savings.
  */
-export async function measureTimeShiftSaving(input: {
-  readonly plan: TimeShiftPlan;
-  readonly workers: readonly ShiftWorker[];
-  readonly actual: Readonly<Record<string, ZoneProfile>>;
-  readonly runner: ReplayRunner;
-  readonly signal?: AbortSignal;
-  readonly clock?: () => number;
-}): Promise<MeasuredTimeShift> {
+export async function measureTimeShiftSaving(input: ReplayInput & { readonly plan: TimeShiftPlan }): Promise<MeasuredTimeShift> {
   const common = { workers: input.workers, actual: input.actual, runner: input.runner, ...(input.signal ? { signal: input.signal } : {}), ...(input.clock ? { clock: input.clock } : {}) };
   const runNow = await replaySchedule({ schedule: input.plan.runNow, ...common });
   const shifted = await replaySchedule({ schedule: input.plan.shifted, ...common });

@@ -72,28 +72,20 @@ function forEachTwoSlice(ctx: SearchContext, poolSize: number, visit: (cut: numb
     const inBytes = ctx.crossingBytes[0]!;
     const midBytes = ctx.crossingBytes[cut]!;
     const outBytes = ctx.crossingBytes[n]!;
-    const head = nodes.map((a) => {
-      if (headBytes > ctx.memoryBytes[a]!) return undefined;
-      const ms = sliceMs(ctx, a, 0, cut);
-      const link = linkBetween(ctx, N, a);
-      const joules = (ctx.runWatts[a]! * ms) / 1000;
+    // One end of the split on node x: its slice [start, stop) plus the coordinator hop `bytes` crosses.
+    const end = (x: number, start: number, stop: number, bytes: number, memory: number, from: number, to: number) => {
+      if (memory > ctx.memoryBytes[x]!) return undefined;
+      const ms = sliceMs(ctx, x, start, stop);
+      const link = linkBetween(ctx, from, to);
+      const joules = (ctx.runWatts[x]! * ms) / 1000;
       return {
-        ms: ms + link.latencyMs + inBytes * link.msPerByte,
-        joules: joules + inBytes * ctx.networkJoulesPerByte,
-        grams: (joules / JOULES_PER_KWH) * ctx.gramsCo2PerKwh[a]! + inBytes * linkGramsPerByte(ctx, N, a),
+        ms: ms + link.latencyMs + bytes * link.msPerByte,
+        joules: joules + bytes * ctx.networkJoulesPerByte,
+        grams: (joules / JOULES_PER_KWH) * ctx.gramsCo2PerKwh[x]! + bytes * linkGramsPerByte(ctx, from, to),
       };
-    });
-    const tail = nodes.map((b) => {
-      if (tailBytes > ctx.memoryBytes[b]!) return undefined;
-      const ms = sliceMs(ctx, b, cut, n);
-      const link = linkBetween(ctx, b, N);
-      const joules = (ctx.runWatts[b]! * ms) / 1000;
-      return {
-        ms: ms + link.latencyMs + outBytes * link.msPerByte,
-        joules: joules + outBytes * ctx.networkJoulesPerByte,
-        grams: (joules / JOULES_PER_KWH) * ctx.gramsCo2PerKwh[b]! + outBytes * linkGramsPerByte(ctx, b, N),
-      };
-    });
+    };
+    const head = nodes.map((a) => end(a, 0, cut, inBytes, headBytes, N, a));
+    const tail = nodes.map((b) => end(b, cut, n, outBytes, tailBytes, b, N));
     for (let ia = 0; ia < nodes.length; ia++) {
       const h = head[ia];
       if (!h) continue;

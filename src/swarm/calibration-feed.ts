@@ -46,12 +46,13 @@ export function calibratedNode(node: PlanNode, calibration: Calibration): PlanNo
 
 /**
  * Per-slice corrections for the planner (keys: src/plan sliceKey): a slice's own measured factor
- * divided by its node's factor, for slices with enough executions.
+ * divided by its node's factor, for slices with enough executions, on the nodes in `present` (the
+ * planner refuses keys of nodes it is not given).
  */
-export function sliceCorrections(calibration: Calibration): Map<string, number> {
+export function sliceCorrections(calibration: Calibration, present: ReadonlySet<string>): Map<string, number> {
   const out = new Map<string, number>();
   for (const row of calibration.rows()) {
-    if (row.source !== 'slice') continue;
+    if (row.source !== 'slice' || !present.has(row.nodeId)) continue;
     const own = row.predictedMs / row.basePredictedMs;
     const node = calibration.nodeFactor(row.nodeId, row.backend);
     if (Number.isFinite(own) && own > 0 && node > 0) out.set(row.sliceKey, own / node);

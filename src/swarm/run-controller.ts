@@ -19,6 +19,7 @@ import type { TensorData } from '../runtime/tensor';
 import { sendChunks } from '../mesh/chunked-sender';
 import { createShareRouter, type ShareRouter } from '../plan/share-router';
 import type { Placement } from '../plan/plan-types';
+import type { NodeRecord } from './coordinator';
 import { Listeners } from '../util/listeners';
 import { buildDeployment, type DeployedStage, type Deployment } from './deployment';
 import { DeployError, StageDeployer } from './stage-deployer';
@@ -423,7 +424,7 @@ export class RunController {
   private readonly warmSlices = new Set<string>();
 
   /** Feed one execution to the calibration; a lasting change of a node's speed re-plans once. */
-  private calibrate(record: Parameters<typeof toPlanNode>[0], stage: DeployedStage, busyMs: number, wallMs: number): void {
+  private calibrate(record: NodeRecord, stage: DeployedStage, busyMs: number, wallMs: number): void {
     const warmKey = `${record.nodeId}|${stage.slice.sha256}|${stage.backend}`;
     if (!this.warmSlices.has(warmKey)) {
       this.warmSlices.add(warmKey);

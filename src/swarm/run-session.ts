@@ -58,23 +58,20 @@ function onlyBackend(node: PlanNode, backend: string): PlanNode | undefined {
  * adding pipelines where that helps; nodes sharing this machine are planned as one host group.
  */
 export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext): RunPlanResult {
-  let nodes = ready;
   const calibration = context.calibration;
-  // Corrections only for nodes still here (the planner refuses keys of unknown nodes).
-  const present = new Set(nodes.map((n) => n.nodeId as string));
-  const corrections = calibration ? new Map([...sliceCorrections(calibration)].filter(([key]) => present.has(key.split('|')[0]!))) : undefined;
-  if (settings.backend) {
-    nodes = nodes.filter((n) => onlyBackend(toPlanNode(n), settings.backend!));
-    if (nodes.length === 0) return { ok: false, reason: `no ready node has a working ${settings.backend} backend`, binding: 'input' };
-  }
-  const planNode = (n: NodeRecord): PlanNode => {
-    const node = calibration ? calibratedNode(toPlanNode(n), calibration) : toPlanNode(n);
-    return settings.backend ? onlyBackend(node, settings.backend)! : node;
-  };
+  // Each ready node as the planner sees it: corrected by what the run measured (calibration-feed.ts),
+  // and left out when the run forces a backend it does not have.
+  const planned = ready.flatMap((record) => {
+    const node = calibration ? calibratedNode(toPlanNode(record), calibration) : toPlanNode(record);
+    const kept = settings.backend ? onlyBackend(node, settings.backend) : node;
+    return kept ? [{ record, node: kept }] : [];
+  });
+  if (settings.backend && planned.length === 0) return { ok: false, reason: `no ready node has a working ${settings.backend} backend`, binding: 'input' };
+  const nodes = planned.map((p) => p.record);
+  const corrections = calibration ? sliceCorrections(calibration, new Set(nodes.map((n) => n.nodeId as string))) : undefined;
   const swarm = {
     model,
-    // What the run measured corrects what the nodes measured before it (calibration-feed.ts).
-    nodes: nodes.map(planNode),
+    nodes: planned.map((p) => p.node),
     hostGroups: hostGroupsOf(nodes),
     nodeNames: new Map(nodes.map((n) => [n.nodeId as string, n.name])),
     ...(corrections && corrections.size ? { sliceCorrections: corrections } : {}),

@@ -1,31 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { carbonFloor, fastestBound } from '../../../src/plan/yardsticks';
 import { keptNodeIndices } from '../../../src/plan/node-pruning';
 import { decisionContext } from '../../../src/plan/plan-decision';
-import { lowerBound, relaxedSearch } from '../../../src/plan/pipeline-search';
+import { relaxedSearch } from '../../../src/plan/pipeline-search';
 import { plan } from '../../../src/plan/planner';
 import type { PlanInputs, PlanNode } from '../../../src/plan/plan-types';
-import { JOULES_PER_KWH, buildSearchContext, sliceMs } from '../../../src/plan/search-context';
+import { buildSearchContext } from '../../../src/plan/search-context';
 import { syntheticMobileNetV2 } from '../../../src/plan/synthetic-model';
 import { seededRandom } from '../../../src/util/seeded-random';
 import { randomNodes } from './helpers';
 
 const model = syntheticMobileNetV2();
 
-/** Carbon floor: the least gCO2 of the whole model on one node, no transfers (issue 12). */
-function carbonFloor(inputs: PlanInputs): number {
-  const ctx = buildSearchContext(inputs, inputs.nodes);
-  let floor = Infinity;
-  inputs.nodes.forEach((node, b) => {
-    const ms = sliceMs(ctx, b, 0, inputs.model.nodeCount);
-    floor = Math.min(floor, ((ctx.runWatts[b]! * ms) / 1000 / JOULES_PER_KWH) * node.gramsCo2PerKwh);
-  });
-  return floor;
-}
 
-/** A lower bound of the fastest achievable latency, over every node (no pruning). */
-function fastestBound(inputs: PlanInputs): number {
-  return lowerBound(buildSearchContext(inputs, inputs.nodes), { perMs: 1, perJoule: 0, perGram: 0 });
-}
 
 describe('modes mean the same at any swarm size', () => {
   it.each([3, 100, 1000])('Green is within 5%% of the carbon floor and Performance within 5%% of the fastest (%i nodes)', (count) => {
