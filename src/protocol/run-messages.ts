@@ -45,6 +45,12 @@ export interface DeployFailedMessage {
   readonly runId: number;
   readonly sliceIndex: number;
   readonly reason: string;
+  /**
+   * True when the slice itself is fine and the node could load it, but a link it needs (to its
+   * downstream neighbour) did not open or authenticate in time: worth another try before the node
+   * is planned around. Absent for a hash mismatch or a load error.
+   */
+  readonly retryable?: boolean;
 }
 
 /** Node -> coordinator: one slice execution finished (the ledger's input). */
@@ -193,8 +199,9 @@ export function checkRunNodeMessage(m: Obj): RunNodeMessage | undefined {
     case 'request-failed':
       need(u32(m.runId) && u16(m.sliceIndex) && text(m.reason), `${m.kind} needs runId, sliceIndex and a short reason`, `${m.kind}.runId`);
       need(m.kind === 'deploy-failed' || u32(m.requestId), 'request-failed needs requestId', 'request-failed.requestId');
+      need(m.kind === 'request-failed' || m.retryable === undefined || typeof m.retryable === 'boolean', 'deploy-failed.retryable must be a boolean', 'deploy-failed.retryable');
       return m.kind === 'deploy-failed'
-        ? pick<DeployFailedMessage>(m, ['kind', 'runId', 'sliceIndex', 'reason'])
+        ? pick<DeployFailedMessage>(m, ['kind', 'runId', 'sliceIndex', 'reason', 'retryable'])
         : pick<RequestFailedMessage>(m, ['kind', 'runId', 'requestId', 'sliceIndex', 'reason']);
     case 'executed':
       need(u32(m.runId) && u32(m.requestId) && u16(m.sliceIndex), 'executed needs runId, requestId, sliceIndex', 'executed.runId');

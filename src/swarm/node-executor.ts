@@ -251,8 +251,9 @@ export class NodeExecutor {
   }
 
   private async install(message: DeployMessage, bytes: Uint8Array, fromCache: boolean, t0: number): Promise<void> {
-    const fail = (reason: string) =>
-      this.report({ kind: 'deploy-failed', runId: message.runId, sliceIndex: message.sliceIndex, reason: reason.slice(0, 400) });
+    const fail = (reason: string, retryable = false) =>
+      this.report({ kind: 'deploy-failed', runId: message.runId, sliceIndex: message.sliceIndex, reason: reason.slice(0, 400), ...(retryable ? { retryable } : {}) });
+    let loaded: string | undefined;
     try {
       const actual = await this.options.sha256(bytes);
       if (actual !== message.sha256) {
@@ -263,10 +264,20 @@ export class NodeExecutor {
       if (!fromCache) await this.options.store.put(message.sha256, bytes);
       const modelId = `run${message.runId}-slice${message.sliceIndex}`;
       await this.options.runtime.load(modelId, bytes, message.backend);
+      loaded = modelId;
       const hosted: HostedSlice = { deploy: message, modelId };
       if (message.downstreamPeerId === this.options.transport.localPeerId) hosted.nextIsLocal = true;
       else if (message.downstreamPeerId !== this.options.node.coordinatorLink?.remotePeerId) {
-        hosted.downstream = await this.peerLink(message.downstreamPeerId);
+        try {
+          hosted.downstream = await this.peerLink(message.downstreamPeerId);
+        } catch (error) {
+          // The slice loaded; the link to the next node did not open or authenticate in time (a busy
+          // or briefly unreachable neighbour): free the slice and let the coordinator try again.
+          loaded = undefined;
+          await this.options.runtime.unload(modelId).catch(() => undefined);
+          fail(`could not reach the next node: ${(error as Error).message}`, true);
+          return;
+        }
       }
       this.slices.set(key(message.runId, message.sliceIndex), hosted);
       this.report({
@@ -278,6 +289,7 @@ export class NodeExecutor {
         loadMs: performance.now() - t0,
       });
     } catch (error) {
+      if (loaded) await this.options.runtime.unload(loaded).catch(() => undefined);
       fail(`could not deploy: ${(error as Error).message}`);
     }
   }

@@ -254,10 +254,11 @@ export class RunController {
         this.deploying = undefined;
         if (this.isStopped()) return;
         const failedNode = error instanceof DeployError ? error.nodeId : undefined;
-        if (failedNode) this.markFailed(failedNode, (error as Error).message);
+        const retry = error instanceof DeployError && error.retry;
+        if (failedNode && !retry) this.markFailed(failedNode, (error as Error).message);
         if (failures++ >= (this.options.maxReplans ?? 8)) throw error;
         this.stats.replans++;
-        this.emit({ kind: 'replanning', reason: (error as Error).message });
+        this.emit({ kind: 'replanning', reason: retry ? `trying again: ${(error as Error).message}` : (error as Error).message });
         continue;
       }
       if (this.isStopped()) return;

@@ -7,7 +7,10 @@
  * Stalls are found within seconds, not at the overall timeout: a node must answer its `deploy`
  * (`slice-request`, or `deployed` from its cache) within `ackTimeoutMs` - it is asked once more,
  * then the stage fails - and must report `deployed` within `loadTimeoutMs` of its last slice byte.
- * Nodes that failed a deployment are excluded from later plans of the run.
+ * Nodes that failed a deployment are excluded from later plans of the run: at once for a definite
+ * failure (hash mismatch, load error, gone), at the second failure in the run for a transient one (no
+ * answer in time, a neighbour link that did not open or authenticate, a load that did not finish):
+ * on a busy classroom network one slow handshake should not end a run that has no spare node.
  */
 import type { NodeId } from '../protocol/ids';
 import type { RunNodeMessage } from '../protocol/run-messages';
@@ -23,6 +26,8 @@ export class DeployError extends Error {
     message: string,
     /** The node that failed, when one did. */
     readonly nodeId?: string,
+    /** True when the node was not planned around for it (a first transient failure): try it again. */
+    readonly retry = false,
   ) {
     super(message);
   }
@@ -75,8 +80,10 @@ interface Waiter {
 
 /** One coordinator's slice deployments. */
 export class StageDeployer {
-  /** Nodes that failed a deployment (hash mismatch, load error, stall, gone mid-deploy). */
+  /** Nodes that failed a deployment (hash mismatch, load error, gone mid-deploy, or a second stall). */
   readonly excluded = new Set<string>();
+  /** Transient deployment failures per node in this run. */
+  private readonly strikes = new Map<string, number>();
   private readonly waiters = new Map<string, Waiter>();
 
   constructor(
@@ -132,7 +139,7 @@ export class StageDeployer {
     this.arm(waiter, this.ackTimeoutMs, () => {
       if (waiter.progress.state !== 'asked') return;
       if (waiter.asks < 2) this.ask(deployment, waiter, up, down);
-      else this.failDeploy(runId, stage, `did not answer its deploy within ${(2 * this.ackTimeoutMs) / 1000} s`);
+      else this.failDeploy(runId, stage, `did not answer its deploy within ${(2 * this.ackTimeoutMs) / 1000} s`, true);
     });
   }
 
@@ -179,14 +186,21 @@ export class StageDeployer {
     }
   }
 
-  /** Mark a stage failed (its node is excluded from later plans). */
-  failDeploy(runId: number, stage: DeployedStage, reason: string): void {
-    this.excluded.add(stage.nodeId);
+  /**
+   * Mark a stage failed. Its node is excluded from later plans of the run, at once for a definite
+   * failure, at its second `transient` one (see the file comment).
+   */
+  failDeploy(runId: number, stage: DeployedStage, reason: string, transient = false): void {
     const waiter = this.waiters.get(stageKey(runId, stage.sliceIndex));
+    if (waiter && waiter.progress.state === 'failed') return;
+    const strikes = (this.strikes.get(stage.nodeId) ?? 0) + (transient ? 1 : 0);
+    this.strikes.set(stage.nodeId, strikes);
+    const retry = transient && strikes < 2;
+    if (!retry) this.excluded.add(stage.nodeId);
     if (!waiter) return;
     if (waiter.timer) clearTimeout(waiter.timer);
-    if (waiter.progress.state !== 'failed') this.report(waiter, { state: 'failed', reason });
-    waiter.reject(new DeployError(`slice ${stage.sliceIndex + 1} on ${this.nameOf(stage.nodeId)}: ${reason}`, stage.nodeId));
+    this.report(waiter, { state: 'failed', reason });
+    waiter.reject(new DeployError(`slice ${stage.sliceIndex + 1} on ${this.nameOf(stage.nodeId)}: ${reason}`, stage.nodeId, retry));
   }
 
   private nameOf(nodeId: string): string {
@@ -202,7 +216,7 @@ export class StageDeployer {
     }
     const waiter = this.waiters.get(stageKey(message.runId, message.sliceIndex));
     if (message.kind === 'deploy-failed') {
-      this.failDeploy(message.runId, found, message.reason);
+      this.failDeploy(message.runId, found, message.reason, message.retryable === true);
       return;
     }
     if (message.kind === 'deployed') {
@@ -240,10 +254,10 @@ export class StageDeployer {
         if (waiter.progress.state !== 'sending') return;
         this.report(waiter, { state: 'loading', bytesSent: bytes.byteLength });
         this.arm(waiter, this.loadTimeoutMs, () => {
-          if (waiter.progress.state === 'loading') this.failDeploy(message.runId, found, `did not load its slice within ${this.loadTimeoutMs / 1000} s of receiving it`);
+          if (waiter.progress.state === 'loading') this.failDeploy(message.runId, found, `did not load its slice within ${this.loadTimeoutMs / 1000} s of receiving it`, true);
         });
       } catch (error) {
-        this.failDeploy(message.runId, found, `sending the slice failed: ${(error as Error).message}`);
+        this.failDeploy(message.runId, found, `sending the slice failed: ${(error as Error).message}`, true);
       }
     })();
   }

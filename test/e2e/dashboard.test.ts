@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser';
 import { startAppServer } from '../helpers/app-server';
-import { joinUrlOf, openPage, textOf } from '../helpers/pages';
+import { joinUrlOf, openPage, textOf, withRunState } from '../helpers/pages';
 import type { RunningServer } from '../../signaling/server';
 import type { RunRecord } from '../../src/history/run-record';
 
@@ -40,7 +40,7 @@ async function startRun(model: string, stages: number, count: number): Promise<v
   await coordinator.getByTestId('run-start').click();
 }
 
-const runDone = () => coordinator.waitForFunction(() => /^(done|error)/.test(window.carbonedgeRun?.status ?? ''), undefined, { timeout: 180_000, polling: 250 });
+const runDone = () => withRunState(coordinator, coordinator.waitForFunction(() => /^(done|error)/.test(window.carbonedgeRun?.status ?? ''), undefined, { timeout: 180_000, polling: 250 }));
 
 /** History rows as the page lists them: id -> [J, g]. */
 async function historyRows(page: Page): Promise<Record<string, [number, number]>> {
@@ -79,10 +79,10 @@ describe('classroom dashboard', () => {
   it('a run with 3 node pages shows the swarm picture with 3 nodes and the plan path, saved to the history', async () => {
     await startRun('tinycnn', 3, 120);
     const picture = coordinator.locator('ce-swarm-view');
-    await picture.locator('[data-testid="swarm-path"]').first().waitFor({ timeout: 120_000 });
+    await withRunState(coordinator, picture.locator('[data-testid="swarm-path"]').first().waitFor({ timeout: 120_000 }));
     expect(await picture.locator('[data-testid="swarm-node"]').count()).toBe(3);
     expect(await picture.locator('[data-testid="swarm-slice"]').count()).toBe(3);
-    await coordinator.waitForFunction(() => (window.carbonedgeRun?.outcomes.length ?? 0) >= 10, undefined, { timeout: 120_000, polling: 100 });
+    await withRunState(coordinator, coordinator.waitForFunction(() => (window.carbonedgeRun?.outcomes.length ?? 0) >= 10, undefined, { timeout: 120_000, polling: 100 }));
     await shot(coordinator, 'coordinator-run');
     // Presenter view: the picture and the big numbers only, the saving named against its baseline.
     await coordinator.getByTestId('presenter-toggle').click();
@@ -180,7 +180,7 @@ describe('classroom dashboard', () => {
   it('a node page closed mid-run leaves the picture and the re-plan is shown', async () => {
     await readyNodes(coordinator, 3);
     await startRun('tinycnn', 3, 150);
-    await coordinator.waitForFunction(() => (window.carbonedgeRun?.outcomes.length ?? 0) >= 10, undefined, { timeout: 120_000, polling: 50 });
+    await withRunState(coordinator, coordinator.waitForFunction(() => (window.carbonedgeRun?.outcomes.length ?? 0) >= 10, undefined, { timeout: 120_000, polling: 50 }));
     const picture = coordinator.locator('ce-swarm-view');
     expect(await picture.locator('[data-testid="swarm-node"]').count()).toBe(3);
     const victim = (await coordinator.evaluate(() => window.carbonedgeRun!.placement!.pipelines[0]!.slices[1]!.nodeId));

@@ -32,3 +32,34 @@ export async function joinUrlOf(coordinator: Page): Promise<string> {
 export function isLoopback(url: string): boolean {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 }
+
+/**
+ * What the coordinator's Run panel shows about the current run, as one string for a failure
+ * message: its status, error, event list and deployment progress (read, never changed).
+ */
+export async function runPanelState(coordinator: Page): Promise<string> {
+  return coordinator
+    .evaluate(() => {
+      const panel = document.querySelector('ce-coordinator-page')?.shadowRoot?.querySelector('ce-run-panel') ?? document.querySelector('ce-run-panel');
+      const root = panel?.shadowRoot;
+      const text = (selector: string) => Array.from(root?.querySelectorAll(selector) ?? [], (e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim());
+      const run = window.carbonedgeRun;
+      return [
+        `status: ${run?.status ?? 'none'}${run?.error ? ` (${run.error})` : ''}; outcomes ${run?.outcomes.length ?? 0}`,
+        `events: ${text('ul li').join(' | ') || 'none'}`,
+        `deploy: ${text('table[data-testid="deploy-progress"] tr').join(' | ') || 'none'}`,
+      ].join('\n');
+    })
+    .catch((error: Error) => `(could not read the Run panel: ${error.message})`);
+}
+
+/** Await `promise`; when it rejects, add the Run panel's state to the error. */
+export async function withRunState<T>(coordinator: Page, promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    const state = await runPanelState(coordinator);
+    (error as Error).message += `\nRun panel:\n${state}`;
+    throw error;
+  }
+}

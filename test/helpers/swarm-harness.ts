@@ -4,6 +4,7 @@
  * worker's body, without the worker).
  */
 import { FaultNetwork, type FaultNetworkOptions } from '../../src/mesh/fault-network';
+import type { Transport } from '../../src/mesh/transport';
 import { Coordinator } from '../../src/swarm/coordinator';
 import { EdgeNode } from '../../src/swarm/edge-node';
 import { NodeExecutor, type SliceRuntime } from '../../src/swarm/node-executor';
@@ -30,6 +31,8 @@ export interface HarnessNodeSpec {
   readonly zone: string;
   /** Wrap the node's runtime (e.g. to make a slice throw or lie). */
   readonly wrapRuntime?: (runtime: SliceRuntime) => SliceRuntime;
+  /** Wrap the node's transport (e.g. to make its links to other nodes fail to open). */
+  readonly wrapTransport?: (transport: Transport) => Transport;
 }
 
 /** Options: fault network settings and the nodes. */
@@ -62,7 +65,8 @@ export async function startSwarm(options: HarnessOptions) {
   const benchmarkRuns = new Map<string, number>();
 
   async function addNode(spec: HarnessNodeSpec): Promise<HarnessNode> {
-    const transport = network.open(`node-${spec.name}`);
+    const opened = network.open(`node-${spec.name}`);
+    const transport = spec.wrapTransport ? spec.wrapTransport(opened) : opened;
     const node = new EdgeNode({
       transport,
       room,

@@ -14,6 +14,7 @@ import type { TensorData } from '../../src/runtime/tensor';
 import type { RequestOutcome, RunEvent } from '../../src/swarm/run-controller';
 import { startRunSession, type RunSettings } from '../../src/swarm/run-session';
 import type { SliceRuntime } from '../../src/swarm/node-executor';
+import { ConnectTimeoutError, type Transport } from '../../src/mesh/transport';
 import { startSwarm, waitFor } from '../helpers/swarm-harness';
 
 let profile: ModelProfile;
@@ -154,6 +155,64 @@ describe('run loop liveness', { timeout: 120_000 }, () => {
     expect(failed && failed.kind === 'node-failed' && `${failed.name}: ${failed.reason}`).toMatch(/^fast: slice 1 on fast: did not answer its deploy within 0.6 s$/);
     expect(session.controller.placement!.pipelines[0]!.slices[0]!.nodeId).toBe('node-spare');
     expect(session.controller.failedNodes.has('node-fast')).toBe(true);
+    session.controller.stop('test over');
+  });
+
+  it('a neighbour link that fails to open at the first deployment is tried again: 3 slices still run on the only 3 nodes', async () => {
+    // Every node's first link to another node times out (a busy classroom network), later ones open;
+    // links to the coordinator are not touched.
+    const firstConnectFails = (transport: Transport): Transport => {
+      let tries = 0;
+      return new Proxy(transport, {
+        get(target, prop) {
+          if (prop === 'connect') {
+            return (peer: string, options?: { signal?: AbortSignal; timeoutMs?: number }) =>
+              peer.startsWith('node-') && tries++ === 0 ? Promise.reject(new ConnectTimeoutError(`no answer from ${peer} within 15000 ms`)) : target.connect(peer, options);
+          }
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    };
+    const swarm = await startSwarm({ nodes: [FR('a'), FR('b'), FR('c')].map((n) => ({ ...n, wrapTransport: firstConnectFails })) });
+    stopSwarm = swarm.stop;
+    const events: RunEvent[] = [];
+    const session = startRunSession(swarm.coordinator, profile, settings({ stages: 3 }), (e) => events.push(e));
+    await session.started;
+    checkAllOk(await session.done);
+    const retries = events.filter((e) => e.kind === 'replanning').map((e) => (e.kind === 'replanning' ? e.reason : ''));
+    expect(retries.length).toBeGreaterThanOrEqual(1);
+    expect(retries[0]).toMatch(/^trying again: slice \d on [abc]: could not reach the next node: no answer from node-[abc] within 15000 ms$/);
+    expect(events.filter((e) => e.kind === 'node-failed')).toEqual([]);
+    expect(new Set(session.controller.placement!.pipelines[0]!.slices.map((s) => s.nodeId)).size).toBe(3);
+    session.controller.stop('test over');
+  });
+
+  it('a node whose neighbour links never open is planned around at its second failure', async () => {
+    const neverConnects = (transport: Transport): Transport =>
+      new Proxy(transport, {
+        get(target, prop) {
+          if (prop === 'connect') {
+            return (peer: string, options?: { signal?: AbortSignal; timeoutMs?: number }) =>
+              peer.startsWith('node-') ? Promise.reject(new ConnectTimeoutError(`no answer from ${peer} within 15000 ms`)) : target.connect(peer, options);
+          }
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    const swarm = await startSwarm({ nodes: [FR('a'), FR('b'), { ...FR('cut-off'), wrapTransport: neverConnects }] });
+    stopSwarm = swarm.stop;
+    const events: RunEvent[] = [];
+    // Two slices: whenever "cut-off" hosts the first one it cannot reach the second.
+    const session = startRunSession(swarm.coordinator, profile, settings({ stages: 2 }), (e) => events.push(e));
+    await session.started;
+    checkAllOk(await session.done);
+    const failed = events.filter((e) => e.kind === 'node-failed');
+    if (failed.length) {
+      expect(failed.map((e) => (e.kind === 'node-failed' ? e.name : ''))).toEqual(['cut-off']);
+      expect(events.filter((e) => e.kind === 'replanning').length).toBe(2);
+    }
+    expect(session.controller.placement!.pipelines[0]!.slices[0]!.nodeId).not.toBe('node-cut-off');
     session.controller.stop('test over');
   });
 
