@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser';
 import { startAppServer } from '../helpers/app-server';
-import { joinUrlOf, openPage, textOf, withRunState } from '../helpers/pages';
+import { joinUrlOf, openPage, runPanelState, textOf, withRunState } from '../helpers/pages';
 import type { RunningServer } from '../../signaling/server';
 import type { RunRecord } from '../../src/history/run-record';
 
@@ -79,7 +79,10 @@ describe('classroom dashboard', () => {
   it('a run with 3 node pages shows the swarm picture with 3 nodes and the plan path, saved to the history', async () => {
     await startRun('tinycnn', 3, 120);
     const picture = coordinator.locator('ce-swarm-view');
-    await withRunState(coordinator, picture.locator('[data-testid="swarm-path"]').first().waitFor({ timeout: 120_000 }));
+    // The plan's path appears once deployed; a run that fails first ends the wait at once.
+    const status = () => coordinator.evaluate(() => window.carbonedgeRun?.status ?? '');
+    await expect.poll(async () => (await picture.locator('[data-testid="swarm-path"]').count()) > 0 || /^error/.test(await status()), { timeout: 120_000, interval: 250 }).toBe(true);
+    expect(await status(), await runPanelState(coordinator)).not.toMatch(/^error/);
     expect(await picture.locator('[data-testid="swarm-node"]').count()).toBe(3);
     expect(await picture.locator('[data-testid="swarm-slice"]').count()).toBe(3);
     await withRunState(coordinator, coordinator.waitForFunction(() => (window.carbonedgeRun?.outcomes.length ?? 0) >= 10, undefined, { timeout: 120_000, polling: 100 }));
