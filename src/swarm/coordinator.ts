@@ -9,6 +9,7 @@
  * (src/trust/sessions.ts), and each deploy carries the node's link credential for the run.
  */
 import { PROTOCOL_VERSION, ProtocolError, encodeMessage, parseNodeMessage } from '../protocol/messages';
+import { isProbePayload } from '../cost/link-probe';
 import type { BenchmarkReport, CoordinatorMessage, JoinMessage, NodeIdentity } from '../protocol/messages';
 import type { ProfileMessage, RunNodeMessage } from '../protocol/run-messages';
 import type { JoinToken, NodeId, RoomId } from '../protocol/ids';
@@ -282,6 +283,8 @@ export class Coordinator {
 
   private onNodeMessage(entry: Entry, payload: LinkPayload): void {
     if (entry.record.state === 'gone') return;
+    // Answers to the coordinator's link probe go to the prober (link-prober.ts), which reads them itself.
+    if (isProbePayload(payload)) return;
     if (typeof payload !== 'string') {
       this.binaries.emit(entry.record.nodeId, payload);
       return;

@@ -14,6 +14,7 @@
  * the link, says why, and keeps trying to rejoin the real coordinator.
  */
 import { PROTOCOL_VERSION, ProtocolError, encodeMessage, parseCoordinatorMessage } from '../protocol/messages';
+import { answerLinkProbe, isProbePayload } from '../cost/link-probe';
 import type { BenchmarkReport, NodeIdentity, NodeMessage } from '../protocol/messages';
 import type { RunCoordinatorMessage } from '../protocol/run-messages';
 import { coordinatorPeerId, type JoinToken, type NodeId, type RoomId } from '../protocol/ids';
@@ -183,6 +184,8 @@ export class EdgeNode {
         resolve();
       }, this.options.welcomeTimeoutMs ?? 10_000);
       link.onMessage((payload) => {
+        // The coordinator's link probe (src/cost/link-probe.ts) has its own answerer, set up once welcomed.
+        if (isProbePayload(payload)) return;
         if (typeof payload !== 'string') {
           if (this.nodeId) this.binaries.emit(payload);
           return;
@@ -199,6 +202,8 @@ export class EdgeNode {
             link.close();
             outcome = `${REFUSED}${done}`;
           } else outcome = this.state === 'rejected' ? 'settled' : 'joined';
+          // Only the verified coordinator may measure this link (link-prober.ts).
+          if (outcome === 'joined') answerLinkProbe(link);
           resolve();
         }
       });

@@ -7,7 +7,7 @@
  */
 import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
 import { choosePlacement as planPlacement, placementChoiceOf } from '../plan/choose-placement';
-import type { PlanConstraints, PlanInputs, PlanNode, PlanWeights, PlannerMode } from '../plan/plan-types';
+import type { PlanConstraints, PlanInputs, PlanLink, PlanNode, PlanWeights, PlannerMode } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from './coordinator';
 import { hostGroupsOf, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
@@ -55,9 +55,10 @@ function onlyBackend(node: PlanNode, backend: string): PlanNode | undefined {
  * fails). A k-way split asks for k nodes; when re-planning after losing nodes with no spare left it
  * uses as many slices as there are nodes (down to the whole model on one) and says so. A planner
  * run at rate 0 led by latency plans for the swarm's summed capacity ('max', see requestRate),
- * adding pipelines where that helps; nodes sharing this machine are planned as one host group.
+ * adding pipelines where that helps; nodes sharing this machine are planned as one host group;
+ * links the coordinator measured (`links`, link-prober.ts) replace the LAN defaults.
  */
-export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext): RunPlanResult {
+export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext, links?: LinkSource): RunPlanResult {
   const calibration = context.calibration;
   // Each ready node as the planner sees it: corrected by what the run measured (calibration-feed.ts),
   // and left out when the run forces a backend it does not have.
@@ -69,12 +70,17 @@ export function choosePlacement(settings: RunSettings, model: PlanInputs['model'
   if (settings.backend && planned.length === 0) return { ok: false, reason: `no ready node has a working ${settings.backend} backend`, binding: 'input' };
   const nodes = planned.map((p) => p.record);
   const corrections = calibration ? sliceCorrections(calibration, new Set(nodes.map((n) => n.nodeId as string))) : undefined;
+  const ids = nodes.map((n) => n.nodeId as string);
+  const measuredLinks = links?.planLinks(ids) ?? [];
+  const transferCpu = links?.transferCpuMsPerByte(ids);
   const swarm = {
     model,
     nodes: planned.map((p) => p.node),
     hostGroups: hostGroupsOf(nodes),
     nodeNames: new Map(nodes.map((n) => [n.nodeId as string, n.name])),
     ...(corrections && corrections.size ? { sliceCorrections: corrections } : {}),
+    ...(measuredLinks.length ? { links: measuredLinks } : {}),
+    ...(transferCpu !== undefined ? { transferCpuMsPerByte: transferCpu } : {}),
   };
   const common = {
     mode: settings.mode,
@@ -112,6 +118,14 @@ function requestRate(settings: RunSettings): number | 'max' | undefined {
   return latencyLeads ? 'max' : undefined;
 }
 
+/** Measured links for plans (src/swarm/link-prober.ts). */
+export interface LinkSource {
+  /** Coordinator and node-to-node links among these nodes. */
+  planLinks(nodeIds: readonly string[]): PlanLink[];
+  /** Main-thread CPU per byte at each end of a hop, ms, when measured. */
+  transferCpuMsPerByte(nodeIds: readonly string[]): number | undefined;
+}
+
 /** A run in progress. */
 export interface RunSession {
   readonly controller: RunController;
@@ -140,8 +154,9 @@ export function startRunSession(
   profile: ModelProfile,
   settings: RunSettings,
   onEvent: (event: RunEvent) => void,
-  options: Partial<Omit<RunControllerOptions, 'coordinator' | 'profile' | 'planNodes'>> = {},
+  options: Partial<Omit<RunControllerOptions, 'coordinator' | 'profile' | 'planNodes'>> & { readonly links?: LinkSource } = {},
 ): RunSession {
+  const { links, ...controllerOptions } = options;
   const problem = runSettingsProblem(settings);
   if (problem) throw new RangeError(problem);
   const model = toPlanModel(profile);
@@ -149,12 +164,12 @@ export function startRunSession(
   let current = settings;
   const controller = new RunController({
     window: settings.window ?? 3,
-    ...options,
+    ...controllerOptions,
     coordinator,
     profile,
     planNodes: (nodes, context) => {
       const t0 = performance.now();
-      const result = choosePlacement(current, model, nodes, context);
+      const result = choosePlacement(current, model, nodes, context, links);
       planningMs += performance.now() - t0;
       return result;
     },

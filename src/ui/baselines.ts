@@ -19,7 +19,7 @@
 import type { BaselineFigure } from '../history/run-record';
 import { paperChoice } from '../lab/configurations';
 import { planPinned } from '../plan/pinned';
-import type { Placement, PlanNode } from '../plan/plan-types';
+import type { Placement, PlanLink, PlanNode } from '../plan/plan-types';
 import type { PlanModel } from '../plan/plan-model';
 
 /** A node as the baselines see it: the planner's node plus what a page shows about it. */
@@ -46,6 +46,8 @@ export interface BaselineInputs {
   readonly inferences?: number;
   /** Seed of the paper's tie-breaker (default 1). */
   readonly seed?: number;
+  /** Measured links (coordinator links of the nodes), as the run's plan used them. */
+  readonly links?: readonly PlanLink[];
 }
 
 /** What could not be computed, and why (shown instead of a figure). */
@@ -72,10 +74,11 @@ export function baselineProvenance(nodes: readonly BaselineNode[]): string {
   return `predicted (planner model); power ${uniq(nodes.map((n) => n.powerLabel))}; intensity ${uniq(nodes.map((n) => n.node.intensitySource))}`;
 }
 
-function wholeOn(model: PlanModel, who: BaselineNode, local: boolean): Whole {
+function wholeOn(model: PlanModel, who: BaselineNode, local: boolean, links: readonly PlanLink[] = []): Whole {
   // The coordinator's own machine keeps inputs and outputs local: a link with no cost.
   const link = local ? { bandwidthBytesPerSecond: 1e18, latencyMs: 0 } : undefined;
-  const result = planPinned({ model, nodes: [who.node], ...(link ? { coordinatorLink: link } : {}) }, [who.node.id]);
+  const measured = local ? [] : links.filter((l) => l.fromId === who.node.id || l.toId === who.node.id);
+  const result = planPinned({ model, nodes: [who.node], ...(link ? { coordinatorLink: link } : {}), ...(measured.length ? { links: measured } : {}) }, [who.node.id]);
   if (!result.ok) throw new BaselineError(`whole model on ${who.name}: ${result.reason}`);
   const p = result.placement.prediction;
   return { who, latencyMs: p.latencyMs, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 };
@@ -99,7 +102,7 @@ export function computeBaselines(inputs: BaselineInputs): { figures: BaselineFig
   const gaps: BaselineGap[] = [];
   const inferences = inputs.inferences ?? 50;
   if (!Number.isInteger(inferences) || inferences < 1) throw new BaselineError(`inferences must be a whole number >= 1, got ${inferences}`);
-  const wholes = inputs.nodes.map((n) => wholeOn(inputs.model, n, false));
+  const wholes = inputs.nodes.map((n) => wholeOn(inputs.model, n, false, inputs.links));
   if (wholes.length === 0) {
     gaps.push({ key: 'fastest-node', reason: 'no ready node' }, { key: 'paper-green', reason: 'no ready node' });
   } else {

@@ -5,6 +5,7 @@ import type { RunHistory } from '../history/history-store';
 import type { RunRecord } from '../history/run-record';
 import { zooNames } from '../zoo/index';
 import { compareInputsFromRuns } from './compare-modes';
+import type { LinkSource } from '../swarm/run-session';
 import { COMPARE_PRESETS, compareProblem, runComparison, type CompareConfiguration } from './compare-runner';
 import { profileCatalogueModel, sharedRuntime } from './run-session';
 import './ce-compare-view';
@@ -34,6 +35,8 @@ export class CeCompareModes extends LitElement {
   /** The coordinator (what-if overrides applied). */
   @property({ attribute: false }) coordinator: Coordinator | undefined;
   @property({ attribute: false }) history: RunHistory | undefined;
+  /** Measured links, as the Run panel plans with them (src/swarm/link-prober.ts). */
+  @property({ attribute: false }) links: LinkSource | undefined;
   /** Disabled while the Run panel runs (one run at a time on the swarm). */
   @property({ type: Boolean }) blocked = false;
   @state() private model = 'tinycnn';
@@ -70,6 +73,7 @@ export class CeCompareModes extends LitElement {
       const history = this.history;
       let saving = Promise.resolve();
       const records = await runComparison({
+        ...(this.links ? { links: this.links } : {}),
         coordinator: this.coordinator,
         profile,
         model: this.model,

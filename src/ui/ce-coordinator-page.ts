@@ -10,6 +10,7 @@ import { installLabHooks } from './lab-hooks';
 import { RunHistory } from '../history/history-store';
 import { isPlannable } from '../swarm/plan-inputs';
 import './ce-node-table';
+import { LinkProber, type ProbedLink } from '../swarm/link-prober';
 import type { WhatIfDetail } from './ce-node-table';
 import './ce-demo-model';
 import './ce-run-panel';
@@ -81,6 +82,9 @@ export class CeCoordinatorPage extends LitElement {
   /** What-if intensities by node id (the coordinator's, for a demonstration). */
   @state() private overrides: ReadonlyMap<string, WhatIf> = new Map();
   @state() private running = false;
+  /** Measured links to the nodes (src/swarm/link-prober.ts). */
+  private prober: LinkProber | undefined;
+  @state() private links: ReadonlyMap<string, ProbedLink> = new Map();
   /** A run started in this tab: its picture stays first, with its summary, until the tab reloads. */
   @state() private hasRun = false;
   @state() private presenter = false;
@@ -130,7 +134,12 @@ export class CeCoordinatorPage extends LitElement {
       coordinator.onChange(() => this.showNodes());
       coordinator.onDrop(() => (this.dropped = coordinator.droppedMessages));
       coordinator.start();
-      installLabHooks(coordinator);
+      // Measure the link to each ready node while nothing runs (link-prober.ts); plans use the figures.
+      this.prober?.stop();
+      this.prober = new LinkProber(coordinator, { busy: () => this.running || coordinator.nodes().some((n) => n.state === 'benchmarking' || (n.state === 'ready' && n.load > 0.2)) });
+      this.prober.onResult(() => (this.links = new Map(coordinator.nodes().flatMap((n) => { const l = this.prober?.linkOf(n.nodeId); return l ? [[n.nodeId as string, l] as const] : []; }))));
+      this.prober.start();
+      installLabHooks(coordinator, this.prober);
       this.coordinatorReady = configuredCoordinator(coordinator, () => this.overrides);
       this.room = room;
       this.token = token;
@@ -195,13 +204,13 @@ export class CeCoordinatorPage extends LitElement {
           <button data-testid="what-if-spread" ?disabled=${ready.length === 0} @click=${() => this.setOverrides(spreadZones(ready), 'zones spread from SE to PL')}>Spread the ready nodes over grids from clean to coal</button>
           <button data-testid="what-if-clear" ?disabled=${this.overrides.size === 0} @click=${() => this.setOverrides(new Map(), 'every node as reported')}>Back to reported grids</button>
         </div>
-        <ce-node-table .nodes=${this.nodes} .failed=${this.failedNodes} @what-if=${(e: CustomEvent<WhatIfDetail>) => this.onWhatIf(e.detail)}></ce-node-table>
+        <ce-node-table .nodes=${this.nodes} .failed=${this.failedNodes} .links=${this.links} @what-if=${(e: CustomEvent<WhatIfDetail>) => this.onWhatIf(e.detail)}></ce-node-table>
         ${this.dropped ? html`<div class="muted" data-testid="dropped">${this.dropped} malformed or unexpected messages refused</div>` : ''}
       </section>
       <section class="run">
         <div class="bar"><h2 style="margin:0">Run a model across the swarm</h2>
           <button data-testid="presenter-toggle" @click=${() => (this.presenter = !this.presenter)}>${this.presenter ? 'Leave presenter view' : 'Presenter view'}</button></div>
-        <ce-run-panel .coordinator=${this.coordinatorReady} .history=${this.history} ?presenter=${this.presenter}
+        <ce-run-panel .coordinator=${this.coordinatorReady} .history=${this.history} .links=${this.prober} ?presenter=${this.presenter}
           @run-started=${() => { this.failedNodes = new Map(); this.running = true; this.hasRun = true; void this.historyPanel?.reload(); }}
           @run-finished=${() => { this.running = false; void this.historyPanel?.reload(); }}
           @history-changed=${() => void this.historyPanel?.reload()}
@@ -209,7 +218,7 @@ export class CeCoordinatorPage extends LitElement {
       </section>
       <section class="compare">
         <h2>Compare modes</h2>
-        <ce-compare-modes .coordinator=${this.coordinatorReady} .history=${this.history} ?blocked=${this.running}
+        <ce-compare-modes .coordinator=${this.coordinatorReady} .history=${this.history} .links=${this.prober} ?blocked=${this.running}
           @compare-saved=${() => void this.historyPanel?.reload()}></ce-compare-modes>
       </section>
       <section class="history">

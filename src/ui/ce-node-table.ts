@@ -5,6 +5,8 @@ import type { BackendBenchmark } from '../protocol/messages';
 import { formatIntensity, formatPowerModel } from '../carbon';
 import { formatFigure } from './node-carbon-profile';
 import { WHAT_IF_ZONES, isWhatIf, whatIfForZone } from './what-if';
+import type { ProbedLink } from '../swarm/link-prober';
+import { formatBytesPerSecond, formatDuration } from './format';
 
 /** Detail of the `what-if` event: a zone for the node, or null for the intensity it reports. */
 export interface WhatIfDetail {
@@ -38,6 +40,13 @@ function powerCell(profile: Profile | undefined) {
 }
 
 /** The coordinator's live table of nodes. Renders state; holds no logic. Names render as text. */
+function linkCell(link: ProbedLink | undefined) {
+  if (!link) return html`<td class="link">-</td>`;
+  const cpu = (link.senderCpuMsPerMegabyte + link.receiverCpuMsPerMegabyte) / 2;
+  return html`<td class="link" title="one-way latency; throughput; main-thread CPU per MB at each end ${cpu.toFixed(1)} ms"
+    data-bandwidth-bytes-per-second=${link.bandwidthBytesPerSecond} data-latency-ms=${link.latencyMs}>${formatBytesPerSecond(link.bandwidthBytesPerSecond)}, ${formatDuration(link.latencyMs)}</td>`;
+}
+
 @customElement('ce-node-table')
 export class CeNodeTable extends LitElement {
   static override styles = css`
@@ -55,6 +64,8 @@ export class CeNodeTable extends LitElement {
   @property({ attribute: false }) nodes: readonly NodeRecord[] = [];
   /** Nodes that failed in the current run, with why (marked in their row). */
   @property({ attribute: false }) failed: ReadonlyMap<string, string> = new Map();
+  /** The coordinator's measured link to each node (src/swarm/link-prober.ts), by node id. */
+  @property({ attribute: false }) links: ReadonlyMap<string, ProbedLink> = new Map();
 
   private whatIf(nodeId: string, zone: string): void {
     this.dispatchEvent(new CustomEvent<WhatIfDetail>('what-if', { detail: { nodeId, zone: zone || null }, bubbles: true, composed: true }));
@@ -63,7 +74,7 @@ export class CeNodeTable extends LitElement {
   override render() {
     if (this.nodes.length === 0) return html`<p class="empty">No nodes yet: open the join URL on another device or tab.</p>`;
     return html`<table data-testid="node-table">
-      <thead><tr><th>name</th><th>device</th><th>cores</th><th>WASM benchmark</th><th>WebGPU</th><th>load</th><th>zone</th><th>intensity</th><th>power</th><th>state</th><th>what-if grid</th></tr></thead>
+      <thead><tr><th>name</th><th>device</th><th>cores</th><th>WASM benchmark</th><th>WebGPU</th><th>load</th><th title="the coordinator's link to the node, measured once it is ready">link</th><th>zone</th><th>intensity</th><th>power</th><th>state</th><th>what-if grid</th></tr></thead>
       <tbody>
         ${this.nodes.map((n) => {
           const wasm = n.benchmark?.backends.find((b) => b.backend === 'wasm');
@@ -76,6 +87,7 @@ export class CeNodeTable extends LitElement {
             <td class="wasm">${backendCell(wasm)}</td>
             <td class="webgpu">${gpu ? backendCell(gpu) : n.webgpu ? 'not tested' : 'no'}</td>
             <td class="load">${n.state === 'gone' ? '-' : n.load < 0.02 ? 'idle' : `${Math.round(n.load * 100)}%`}</td>
+            ${linkCell(this.links.get(n.nodeId))}
             <td class="zone">${n.profile && isWhatIf(n.profile.intensity) ? html`<span class="label">configured</span> ` : ''}${n.profile?.intensity.zone ?? '-'}</td>
             ${intensityCell(n.profile)}
             ${powerCell(n.profile)}

@@ -9,7 +9,7 @@ import { historyToCsv, historyToJson, runFileName } from '../history/history-exp
 import type { RunRecord as HistoryRecord } from '../history/run-record';
 import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-controller';
 import type { DeployProgress } from '../swarm/stage-deployer';
-import { startRunSession, type RunSession } from '../swarm/run-session';
+import { startRunSession, type LinkSource, type RunSession } from '../swarm/run-session';
 import type { RuntimeClient } from './runtime-client';
 import { profileCatalogueModel, sharedRuntime, type RunSettings } from './run-session';
 import type { BaselineGap } from './baselines';
@@ -86,6 +86,8 @@ export class CeRunPanel extends LitElement {
   @property({ attribute: false }) coordinator: Coordinator | undefined;
   /** Where runs are kept as they go (src/history); none = not kept. */
   @property({ attribute: false }) history: RunHistory | undefined;
+  /** Measured links the planner uses instead of LAN defaults (src/swarm/link-prober.ts). */
+  @property({ attribute: false }) links: LinkSource | undefined;
   /** Presenter view: the picture and big numbers only. */
   @property({ type: Boolean }) presenter = false;
   /** The run as it stands (saved to the history as it goes). */
@@ -177,7 +179,7 @@ export class CeRunPanel extends LitElement {
   /** Baselines and the plan's explanation, from the nodes the placement was made on. */
   private explain(placement: Placement): void {
     if (!this.live || !this.modelForPlan || !this.coordinator) return;
-    const insights = runInsights(this.coordinator.nodes(), this.modelForPlan, placement, this.live.configuration);
+    const insights = runInsights(this.coordinator.nodes(), this.modelForPlan, placement, this.live.configuration, this.links);
     this.live.setBaselines(insights.baselines);
     this.gaps = insights.gaps;
     this.why = insights.why;
@@ -355,7 +357,7 @@ export class CeRunPanel extends LitElement {
       this.setStatus('planning and deploying');
       const session = startRunSession(this.coordinator, profile, settings, (e) => {
         if (this.record === record) this.onEvent(e);
-      });
+      }, this.links ? { links: this.links } : {});
       this.controller = session.controller;
       this.session = session;
       this.startedMs = performance.now();

@@ -10,7 +10,7 @@
 import { toPlanModel, type ModelProfile } from '../graph/index';
 import type { PlannerMode } from '../plan/plan-types';
 import type { Coordinator } from '../swarm/coordinator';
-import { startRunSession, type RunSettings } from '../swarm/run-session';
+import { startRunSession, type LinkSource, type RunSettings } from '../swarm/run-session';
 import type { RunRecord } from '../history/run-record';
 import { LiveRun, finalStatus } from './live-run';
 import { runInsights } from './run-insights';
@@ -54,6 +54,8 @@ export interface CompareOptions {
   readonly signal?: AbortSignal;
   /** Clock for event times (default performance.now). */
   readonly nowMs?: () => number;
+  /** Measured links the planner uses, as in the Run panel (src/swarm/link-prober.ts). */
+  readonly links?: LinkSource;
 }
 
 /** A comparison was asked for with bad settings. */
@@ -103,11 +105,11 @@ export async function runComparison(o: CompareOptions): Promise<RunRecord[]> {
           if (e.kind === 'deployed') {
             live.noteNodes(o.coordinator.nodes());
             // Baselines for the same work, from the nodes of the first plan (kept with the run).
-            if (!baselined) live.setBaselines(runInsights(o.coordinator.nodes(), model, e.placement, live.configuration).baselines);
+            if (!baselined) live.setBaselines(runInsights(o.coordinator.nodes(), model, e.placement, live.configuration, o.links).baselines);
             baselined = true;
             o.onRecord?.(live.record('running', session.controller.ledger, null));
           }
-        });
+        }, o.links ? { links: o.links } : {});
         controller = session.controller;
         const outcomes = await session.done;
         live.noteNodes(o.coordinator.nodes());

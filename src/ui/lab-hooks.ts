@@ -7,7 +7,7 @@
 import type { CarbonedgeLabApi, LabNodeInfo, LabOutcome, LabRunRecord, LabRunSettings } from '../lab/lab-api';
 import { summariseRows } from '../carbon/ledger';
 import { randomFeeds, toPlanModel } from '../graph/index';
-import { choosePlacement } from '../swarm/run-session';
+import { choosePlacement, type LinkSource } from '../swarm/run-session';
 import type { Coordinator } from '../swarm/coordinator';
 import type { NodeId } from '../protocol/ids';
 import type { RequestOutcome } from '../swarm/run-controller';
@@ -42,7 +42,7 @@ function nodeInfos(coordinator: Coordinator): LabNodeInfo[] {
 }
 
 /** Run one configuration to the end; failures come back as `error`, never as a rejection. */
-async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeClient>, settings: LabRunSettings): Promise<LabRunRecord> {
+async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeClient>, settings: LabRunSettings, links?: LinkSource): Promise<LabRunRecord> {
   let deployMs = 0;
   const base = { settings, nodeNames: {}, outcomes: [], rows: [], runWallMs: 0, planningMs: 0, deployMs: 0, replans: 0 };
   try {
@@ -56,12 +56,13 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       (event) => {
         if (event.kind === 'deployed') deployMs = event.deployMs;
       },
+      links,
     );
     const warmIds = new Set((await warm).map((o) => `r${o.requestId}`));
     // What the warm-up measured, applied to the same placement: the prediction a calibrated planner makes.
     const predictionsAfterWarmup = controller.calibration.rows();
     const plannable = coordinator.nodes().filter(isPlannable);
-    const calibrated = choosePlacement({ ...settings, inferences: settings.inferences, ratePerSecond: 0 }, toPlanModel(profile), plannable, { replan: true, calibration: controller.calibration });
+    const calibrated = choosePlacement({ ...settings, inferences: settings.inferences, ratePerSecond: 0 }, toPlanModel(profile), plannable, { replan: true, calibration: controller.calibration }, links);
     const t0 = performance.now();
     const pending: Promise<RequestOutcome>[] = [];
     for (let i = 0; i < settings.inferences; i++) pending.push(controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
@@ -124,7 +125,7 @@ function remeasure(coordinator: Coordinator, nodeId: string, timeoutMs: number):
 }
 
 /** Install `window.carbonedgeLab` for this coordinator (idempotent: the last install wins). */
-export function installLabHooks(coordinator: Coordinator): void {
+export function installLabHooks(coordinator: Coordinator, links?: LinkSource): void {
   let runtime: Promise<RuntimeClient> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   window.carbonedgeLab = {
@@ -132,7 +133,7 @@ export function installLabHooks(coordinator: Coordinator): void {
     nodes: () => nodeInfos(coordinator),
     run(settings) {
       // One run at a time: runs share the swarm.
-      const next = queue.then(() => labRun(coordinator, () => (runtime ??= startRuntimeWorker()), settings));
+      const next = queue.then(() => labRun(coordinator, () => (runtime ??= startRuntimeWorker()), settings, links));
       queue = next.catch(() => undefined);
       return next;
     },

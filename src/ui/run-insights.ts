@@ -11,6 +11,7 @@ import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
 import type { BaselineFigure, RunConfiguration } from '../history/run-record';
 import { computeBaselines, type BaselineGap } from './baselines';
 import { explainPlan, type PlanWhy } from './plan-why';
+import type { LinkSource } from '../swarm/run-session';
 
 /** Baselines, the ones that could not be computed, and the plan's explanation. */
 export interface RunInsights {
@@ -20,8 +21,12 @@ export interface RunInsights {
 }
 
 /** Insights for `placement`, made for `configuration` on the plannable ones of `nodes` (what-ifs applied). */
-export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, placement: Placement, configuration: RunConfiguration): RunInsights {
+export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, placement: Placement, configuration: RunConfiguration, links?: LinkSource): RunInsights {
   const ready = nodes.filter(isPlannable);
+  // The links the plan was made with (measured ones replace the LAN defaults), for like-for-like figures.
+  const ids = ready.map((r) => r.nodeId as string);
+  const measured = links?.planLinks(ids) ?? [];
+  const transferCpu = links?.transferCpuMsPerByte(ids);
   const names = Object.fromEntries(nodes.map((n) => [n.nodeId, n.name]));
   let baselines: BaselineFigure[] = [];
   let gaps: BaselineGap[] = [];
@@ -31,6 +36,7 @@ export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, plac
       nodes: ready.map((r) => ({ node: toPlanNode(r), name: r.name, powerLabel: carbonOf(r).power.label, slowdown: r.profile?.slowdown ?? 1 })),
       placement,
       inferences: configuration.inferences,
+      ...(measured.length ? { links: measured } : {}),
     }));
   } catch (error) {
     gaps = [{ key: 'baselines', reason: (error as Error).message }];
@@ -38,7 +44,10 @@ export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, plac
   let why: PlanWhy;
   try {
     why = explainPlan(
-      { model, nodes: ready.map(toPlanNode), mode: configuration.mode as PlannerMode, ...(configuration.weights ? { weights: configuration.weights } : {}) },
+      {
+        model, nodes: ready.map(toPlanNode), mode: configuration.mode as PlannerMode, ...(configuration.weights ? { weights: configuration.weights } : {}),
+        ...(measured.length ? { links: measured } : {}), ...(transferCpu !== undefined ? { transferCpuMsPerByte: transferCpu } : {}),
+      },
       placement,
       names,
       { stages: configuration.pin?.length ? configuration.pin.length : configuration.stages },

@@ -5,7 +5,7 @@
 import { indexModel, parseModel, profileModel, type ModelProfile } from '../graph/index';
 import { loadZooModel, zooInfo } from '../zoo/index';
 import type { Coordinator } from '../swarm/coordinator';
-import { startRunSession, type RunSession, type RunSettings } from '../swarm/run-session';
+import { startRunSession, type LinkSource, type RunSession, type RunSettings } from '../swarm/run-session';
 import type { RunEvent } from '../swarm/run-controller';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
 import { workerSessionFactory } from './worker-session';
@@ -39,9 +39,9 @@ export function profileCatalogueModel(name: string, runtime: RuntimeClient): Pro
 }
 
 /** Profile the model, then start the run (see {@link startRunSession}); resolves once deployed. */
-export async function startRun(coordinator: Coordinator, runtime: RuntimeClient, settings: RunSettings, onEvent: (event: RunEvent) => void): Promise<RunSession> {
+export async function startRun(coordinator: Coordinator, runtime: RuntimeClient, settings: RunSettings, onEvent: (event: RunEvent) => void, links?: LinkSource): Promise<RunSession> {
   const profile = await profileCatalogueModel(settings.model, runtime);
-  const session = startRunSession(coordinator, profile, settings, onEvent);
+  const session = startRunSession(coordinator, profile, settings, onEvent, links ? { links } : {});
   await session.started;
   return session;
 }

@@ -57,6 +57,19 @@ describe('swarm foundation in real Chromium', () => {
     }
     await expect(nodeA.getByTestId('node-state').getAttribute('data-state')).resolves.toBe('ready');
     expect(await textOf(nodeA.getByTestId('node-benchmark'))).toContain('wasm:');
+    // The coordinator measures its link to each ready node (real WebRTC data channels) and shows it.
+    const links = coordinator.locator('ce-node-table tr[data-state="ready"] td.link[data-bandwidth-bytes-per-second]');
+    await links.nth(1).waitFor({ timeout: 60_000 });
+    for (let i = 0; i < 2; i++) {
+      const bandwidth = Number(await links.nth(i).getAttribute('data-bandwidth-bytes-per-second'));
+      const latency = Number(await links.nth(i).getAttribute('data-latency-ms'));
+      console.log(`link to node ${i + 1}: ${(bandwidth / 1e6).toFixed(2)} MB/s, ${latency.toFixed(2)} ms one way`);
+      expect(bandwidth).toBeGreaterThan(1e5);
+      expect(latency).toBeGreaterThan(0);
+      expect(latency).toBeLessThan(1000);
+      expect(await links.nth(i).textContent()).toMatch(/\/s, /);
+    }
+    expect(await coordinator.getByTestId('dropped').count()).toBe(0);
 
     await nodeB.context().close();
     await coordinator.locator('ce-node-table tr').nth(2).waitFor({ state: 'detached', timeout: 20_000 });

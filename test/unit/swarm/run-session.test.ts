@@ -1,6 +1,7 @@
 /**
  * choosePlacement, the run loop's placement choice: a k-way split needs k nodes at the start but
- * shrinks when re-planning with no spare; a forced backend places every slice on it.
+ * shrinks when re-planning with no spare; a forced backend places every slice on it; measured
+ * links replace the LAN defaults in the predictions.
  */
 import { describe, expect, it } from 'vitest';
 import { choosePlacement, type RunSettings } from '../../../src/swarm/run-session';
@@ -47,5 +48,28 @@ describe('choosePlacement (run loop)', () => {
     expect(gpu.ok && gpu.placement.pipelines[0]!.slices.map((s) => s.nodeId).sort()).toEqual(['id-a', 'id-b']);
     const none = choosePlacement(settings({ stages: 1, backend: 'webgpu' }), model, [node('c', false)], { replan: false });
     expect(!none.ok && none.reason).toBe('no ready node has a working webgpu backend');
+  });
+
+  it('measured links replace the LAN defaults: a slow link to a node shows in the hop times, and transfer CPU adds to the slices\' hosts', () => {
+    const nodes = [node('a', false), node('b', false)];
+    const plain = choosePlacement(settings({ stages: 2 }), model, nodes, { replan: false });
+    const links = {
+      planLinks: (ids: readonly string[]) => ids.map((id) => ({ fromId: 'coordinator', toId: id, latencyMs: 40, bandwidthBytesPerSecond: 1e6 }))
+        .concat([{ fromId: 'id-a', toId: 'id-b', latencyMs: 40, bandwidthBytesPerSecond: 1e6 }]),
+      transferCpuMsPerByte: () => 2e-5,
+    };
+    const measured = choosePlacement(settings({ stages: 2 }), model, nodes, { replan: false }, links);
+    if (!plain.ok || !measured.ok) throw new Error('no placement');
+    const hops = (p: typeof plain) => p.placement.pipelines[0]!.hops;
+    // Same slices, each hop now takes latency + bytes at 1 MB/s.
+    for (const [i, hop] of hops(measured).entries()) {
+      expect(hop.bytes).toBe(hops(plain)[i]!.bytes);
+      expect(hop.transferMs).toBeCloseTo(40 + hop.bytes / 1e3, 6);
+      expect(hop.transferMs).toBeGreaterThan(hops(plain)[i]!.transferMs);
+    }
+    // 20 ms per MB at each end of every hop: throughput falls below the compute-only bound.
+    const slowest = Math.max(...measured.placement.pipelines[0]!.slices.map((s) => s.computeMs));
+    expect(measured.placement.prediction.throughputPerSecond).toBeLessThan(1000 / slowest);
+    expect(plain.placement.prediction.throughputPerSecond).toBeCloseTo(1000 / Math.max(slowest, ...hops(plain).map((h) => h.bytes / 12.5e3)), 6);
   });
 });

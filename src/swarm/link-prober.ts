@@ -1,0 +1,195 @@
+/**
+ * Measured links for the planner (issue 11: the planner predicted every hop from a 100 Mbit/s
+ * default it never checked). The coordinator probes its link to each node once the node is ready
+ * (src/cost/link-probe.ts: round trips for latency, two bulk sizes for bandwidth, the main-thread
+ * CPU that moving bytes costs at each end), one node at a time and never while a run is deploying
+ * or running (a probe would slow the run and the run would spoil the probe). A node that rejoins
+ * keeps its figures.
+ *
+ * What the planner gets ({@link LinkProber.planLinks}):
+ * - coordinator <-> node: the probe's latency and bandwidth;
+ * - node <-> node, for two probed nodes: an estimate, not a measurement - the slower of the two
+ *   bandwidths and the larger of the two latencies (on a Wi-Fi LAN both legs go through the access
+ *   point, and each device's own leg is what its coordinator link saw);
+ * - transfer CPU per byte at each end of a hop: the median over probed nodes of (sender + receiver
+ *   CPU ms per MB) / 2 (the planner charges it at both ends, on the cores the slices use).
+ *
+ * Every figure comes from a peer's answers: a result outside plausible bounds is refused and
+ * counted, never planned on.
+ */
+import { runLinkProbe, type LinkProbeOptions, type LinkProbeResult } from '../cost/link-probe';
+import { COORDINATOR_ID, type PlanLink } from '../plan/plan-types';
+import type { Link } from '../mesh/transport';
+import type { NodeId } from '../protocol/ids';
+import type { Coordinator } from './coordinator';
+
+/** What the coordinator knows of its link to one node. */
+export interface ProbedLink {
+  readonly latencyMs: number;
+  readonly bandwidthBytesPerSecond: number;
+  /** Main-thread CPU ms per 10^6 bytes at the coordinator (sender) and at the node (receiver). */
+  readonly senderCpuMsPerMegabyte: number;
+  readonly receiverCpuMsPerMegabyte: number;
+  /** When it was measured (the prober's clock, ms). */
+  readonly atMs: number;
+}
+
+/** Options of {@link LinkProber}. */
+export interface LinkProberOptions {
+  /** True while a run deploys or runs: probes wait (default: never busy). */
+  readonly busy?: () => boolean;
+  /** Probe settings (default: 5 round trips, 64 KiB and 512 KiB twice: about 1.2 MB per node). */
+  readonly probe?: LinkProbeOptions;
+  /** Runs one probe (default runLinkProbe; tests replace it). */
+  readonly run?: (link: Link, options: LinkProbeOptions) => Promise<LinkProbeResult>;
+  /** How often to look for work when busy or after a failure, ms (default 2,000). */
+  readonly retryMs?: number;
+  readonly now?: () => number;
+}
+
+/** Plausible bounds of a probe's figures; anything outside is refused. */
+const BOUNDS = {
+  latencyMs: [0, 10_000],
+  bandwidthBytesPerSecond: [1e3, 1e11],
+  cpuMsPerMegabyte: [0, 10_000],
+} as const;
+
+const within = (x: number, [lo, hi]: readonly [number, number]) => Number.isFinite(x) && x >= lo && x <= hi;
+
+/** Why a probe result cannot be believed, or undefined when it can. */
+export function probeProblem(r: Pick<LinkProbeResult, 'latencyMs' | 'bandwidthBytesPerSecond' | 'senderCpuMsPerMegabyte' | 'receiverCpuMsPerMegabyte'>): string | undefined {
+  if (!within(r.latencyMs, BOUNDS.latencyMs)) return `latency ${r.latencyMs} ms is outside ${BOUNDS.latencyMs.join('..')} ms`;
+  if (!within(r.bandwidthBytesPerSecond, BOUNDS.bandwidthBytesPerSecond)) return `bandwidth ${r.bandwidthBytesPerSecond} B/s is outside ${BOUNDS.bandwidthBytesPerSecond.join('..')} B/s`;
+  for (const [name, v] of [['sender', r.senderCpuMsPerMegabyte], ['receiver', r.receiverCpuMsPerMegabyte]] as const) {
+    if (!within(v, BOUNDS.cpuMsPerMegabyte)) return `${name} CPU ${v} ms/MB is outside ${BOUNDS.cpuMsPerMegabyte.join('..')} ms/MB`;
+  }
+  return undefined;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Probes the coordinator's links, keeps the figures, and turns them into planner links. */
+export class LinkProber {
+  private readonly results = new Map<string, ProbedLink>();
+  private readonly failures = new Map<string, number>();
+  private readonly listeners = new Set<() => void>();
+  private offChange: (() => void) | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private probing: string | undefined;
+  private stopped = false;
+  /** Results refused as implausible, and probes that failed (timeout, link closed). */
+  refused = 0;
+  failed = 0;
+  /** The last refusal or failure, for the page. */
+  lastProblem: string | undefined;
+
+  constructor(
+    private readonly coordinator: Coordinator,
+    private readonly options: LinkProberOptions = {},
+  ) {}
+
+  /** Start watching for ready nodes to probe. */
+  start(): void {
+    this.stopped = false;
+    this.offChange ??= this.coordinator.onChange(() => this.schedule(0));
+    this.schedule(0);
+  }
+
+  /** Stop probing (a probe under way finishes; its result is kept). */
+  stop(): void {
+    this.stopped = true;
+    this.offChange?.();
+    this.offChange = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Subscribe to new results. */
+  onResult(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The coordinator's link to a node, when probed. */
+  linkOf(nodeId: string): ProbedLink | undefined {
+    return this.results.get(nodeId);
+  }
+
+  /** Links among `nodeIds` and the coordinator, as the planner takes them (see the file comment). */
+  planLinks(nodeIds: readonly string[]): PlanLink[] {
+    const probed = nodeIds.filter((id) => this.results.has(id));
+    const out: PlanLink[] = probed.map((id) => {
+      const r = this.results.get(id)!;
+      return { fromId: COORDINATOR_ID, toId: id, latencyMs: r.latencyMs, bandwidthBytesPerSecond: r.bandwidthBytesPerSecond };
+    });
+    for (let i = 0; i < probed.length; i++) {
+      for (let j = i + 1; j < probed.length; j++) {
+        const a = this.results.get(probed[i]!)!;
+        const b = this.results.get(probed[j]!)!;
+        out.push({ fromId: probed[i]!, toId: probed[j]!, latencyMs: Math.max(a.latencyMs, b.latencyMs), bandwidthBytesPerSecond: Math.min(a.bandwidthBytesPerSecond, b.bandwidthBytesPerSecond) });
+      }
+    }
+    return out;
+  }
+
+  /** Main-thread CPU per byte at each end of a hop, ms (median over probed `nodeIds`), or undefined. */
+  transferCpuMsPerByte(nodeIds: readonly string[]): number | undefined {
+    const perMb = nodeIds.flatMap((id) => {
+      const r = this.results.get(id);
+      return r ? [(r.senderCpuMsPerMegabyte + r.receiverCpuMsPerMegabyte) / 2] : [];
+    });
+    return perMb.length ? median(perMb) / 1e6 : undefined;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped || this.timer || this.probing) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.next();
+    }, ms);
+  }
+
+  private async next(): Promise<void> {
+    if (this.stopped || this.probing) return;
+    const todo = this.coordinator.nodes().find((n) => n.state === 'ready' && !this.results.has(n.nodeId) && (this.failures.get(n.nodeId) ?? 0) < 3);
+    if (!todo) return;
+    if (this.options.busy?.()) {
+      this.schedule(this.options.retryMs ?? 2000);
+      return;
+    }
+    const link = this.coordinator.linkOf(todo.nodeId as NodeId);
+    if (!link) return;
+    this.probing = todo.nodeId;
+    const now = this.options.now ?? (() => performance.now());
+    const probe = this.options.probe ?? { pings: 5, bulkBytes: [64 * 1024, 512 * 1024], rounds: 2, timeoutMs: 10_000 };
+    try {
+      const r = await (this.options.run ?? runLinkProbe)(link, probe);
+      const problem = probeProblem(r);
+      if (problem) {
+        this.refused++;
+        this.failures.set(todo.nodeId, 3); // a node that answers implausibly is not asked again
+        this.lastProblem = `${todo.name}: refused its link probe (${problem})`;
+      } else {
+        this.results.set(todo.nodeId, {
+          latencyMs: r.latencyMs,
+          bandwidthBytesPerSecond: r.bandwidthBytesPerSecond,
+          senderCpuMsPerMegabyte: r.senderCpuMsPerMegabyte,
+          receiverCpuMsPerMegabyte: r.receiverCpuMsPerMegabyte,
+          atMs: now(),
+        });
+        for (const fn of this.listeners) fn();
+      }
+    } catch (error) {
+      this.failed++;
+      this.failures.set(todo.nodeId, (this.failures.get(todo.nodeId) ?? 0) + 1);
+      this.lastProblem = `${todo.name}: link probe failed (${(error as Error).message})`;
+    } finally {
+      this.probing = undefined;
+    }
+    this.schedule(this.failures.get(todo.nodeId) ? (this.options.retryMs ?? 2000) : 0);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The coordinator's link probes (src/swarm/link-prober.ts) over the in-memory network: every ready
+ * node's link is measured once, one at a time, never while busy; the figures become planner links
+ * (coordinator links measured, node-to-node links estimated from them) and a run plans with them;
+ * probe traffic is never counted as a refused message on either side; implausible answers are
+ * refused.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { LinkProber, probeProblem } from '../../src/swarm/link-prober';
+import type { LinkProbeResult } from '../../src/cost/link-probe';
+import { startSwarm, waitFor } from '../helpers/swarm-harness';
+
+const FR = (name: string) => ({ name, flopsPerSecond: 1e9, zone: 'FR' });
+
+let stopSwarm: (() => Promise<void>) | undefined;
+let prober: LinkProber | undefined;
+afterEach(async () => {
+  prober?.stop();
+  prober = undefined;
+  await stopSwarm?.();
+  stopSwarm = undefined;
+});
+
+describe('link prober', { timeout: 60_000 }, () => {
+  it('measures each ready node\'s link once and turns the figures into planner links, refusing nothing on either side', async () => {
+    const swarm = await startSwarm({ nodes: [FR('a'), FR('b'), FR('c')], network: { faults: { delayMs: 3 } } });
+    stopSwarm = swarm.stop;
+    prober = new LinkProber(swarm.coordinator);
+    prober.start();
+    const ids = swarm.nodes.map((n) => n.peerId);
+    await waitFor(() => ids.every((id) => prober!.linkOf(id)), 30_000);
+    for (const id of ids) {
+      const link = prober.linkOf(id)!;
+      expect(probeProblem(link)).toBeUndefined();
+      // 3 ms each way on this network: the median round trip halves to about that.
+      expect(link.latencyMs).toBeGreaterThanOrEqual(2.5);
+      expect(link.latencyMs).toBeLessThan(50);
+      expect(link.bandwidthBytesPerSecond).toBeGreaterThan(0);
+    }
+    const links = prober.planLinks(ids);
+    expect(links.filter((l) => l.fromId === 'coordinator').map((l) => l.toId)).toEqual(ids);
+    const between = links.filter((l) => l.fromId !== 'coordinator');
+    expect(between).toHaveLength(3);
+    for (const l of between) {
+      const [a, b] = [prober.linkOf(l.fromId)!, prober.linkOf(l.toId)!];
+      expect(l.bandwidthBytesPerSecond).toBe(Math.min(a.bandwidthBytesPerSecond, b.bandwidthBytesPerSecond));
+      expect(l.latencyMs).toBe(Math.max(a.latencyMs, b.latencyMs));
+    }
+    expect(prober.transferCpuMsPerByte(ids)).toBeGreaterThanOrEqual(0);
+    expect(prober.planLinks([])).toEqual([]);
+    expect(prober.transferCpuMsPerByte([])).toBeUndefined();
+    // Probe traffic is routed to the probe on both ends, never refused as a bad message.
+    expect(swarm.coordinator.droppedMessages).toBe(0);
+    for (const n of swarm.nodes) expect(n.node.droppedMessages).toBe(0);
+    expect(prober.failed + prober.refused).toBe(0);
+  });
+
+  it('waits while busy, probes one node at a time, and refuses implausible figures', async () => {
+    const swarm = await startSwarm({ nodes: [FR('a'), FR('b')] });
+    stopSwarm = swarm.stop;
+    let busy = true;
+    let running = 0;
+    let most = 0;
+    const answers: LinkProbeResult[] = [
+      { latencyMs: 1, bandwidthBytesPerSecond: 1e300, senderCpuMsPerMegabyte: 1, receiverCpuMsPerMegabyte: 1, rttsMs: [2], bulks: [], bandwidthFrom: 'slope' },
+      { latencyMs: 1, bandwidthBytesPerSecond: 5e6, senderCpuMsPerMegabyte: 4, receiverCpuMsPerMegabyte: 6, rttsMs: [2], bulks: [], bandwidthFrom: 'slope' },
+    ];
+    prober = new LinkProber(swarm.coordinator, {
+      busy: () => busy,
+      retryMs: 20,
+      run: async () => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 30));
+        running--;
+        return answers.shift()!;
+      },
+    });
+    prober.start();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(answers).toHaveLength(2); // nothing probed while busy
+    busy = false;
+    await waitFor(() => answers.length === 0 && prober!.refused + prober!.planLinks(swarm.nodes.map((n) => n.peerId)).length >= 2, 5000);
+    expect(most).toBe(1);
+    expect(prober.refused).toBe(1);
+    expect(prober.lastProblem).toMatch(/refused its link probe \(bandwidth 1e\+300 B\/s is outside 1000\.\.100000000000 B\/s\)$/);
+    const ids = swarm.nodes.map((n) => n.peerId);
+    const kept = ids.filter((id) => prober!.linkOf(id));
+    expect(kept).toHaveLength(1);
+    expect(prober.transferCpuMsPerByte(ids)).toBeCloseTo(5e-6, 12);
+  });
+});
