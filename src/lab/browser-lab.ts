@@ -35,6 +35,8 @@ export interface BrowserLabOptions {
   readonly tag: string;
   /** How long one node may take to join and benchmark, ms (default 90 s). */
   readonly joinTimeoutMs?: number;
+  /** How long to wait for the coordinator's link probes before the first run, ms (default 30 s). */
+  readonly linkProbeTimeoutMs?: number;
   /** Rebuild dist/ even when it looks current. */
   readonly forceBuild?: boolean;
   /** Warm-up inferences per run before the measured ones (default: the page's, 2). */
@@ -178,6 +180,15 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
       agreement = speedAgreement(nodes);
     }
     progress(agreement.warning ?? `nodes' measured speed x slowdown agree within ${agreement.ratio.toFixed(2)}x`);
+    // Every configuration plans with the same links: wait for the coordinator's link probes
+    // (src/swarm/link-prober.ts, about a second per node in a quiet room) before the first run.
+    const probeDeadline = Date.now() + (options.linkProbeTimeoutMs ?? 30_000);
+    while (nodes.some((n) => !n.linkMeasured) && Date.now() < probeDeadline && !signal?.aborted) {
+      await new Promise((r) => setTimeout(r, 250));
+      nodes = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
+    }
+    const unprobed = nodes.filter((n) => !n.linkMeasured).map((n) => n.name);
+    progress(unprobed.length ? `links to ${unprobed.join(', ')} not measured: planning them with LAN defaults` : `links to all ${nodes.length} nodes measured`);
     const configs = expandConfigurations(scenario);
     const paper = resolvePaperModes(configs, scenario, nodes);
     for (const [label, choice] of paper) progress(`${label}: the paper's policy routes to ${choice.node} (${Object.entries(choice.usage).map(([n, s]) => `${n} ${(s * 100).toFixed(0)}%`).join(', ')})`);

@@ -41,6 +41,8 @@ export interface LabNodeInfo {
   readonly powerLabel: string;
   /** The planner's node (src/swarm/plan-inputs.ts toPlanNode), when plannable. */
   readonly planNode?: PlanNode;
+  /** Whether the coordinator measured its link to the node (src/swarm/link-prober.ts). */
+  readonly linkMeasured?: boolean;
 }
 
 /** One request's outcome, without its output tensors. */

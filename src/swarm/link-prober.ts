@@ -114,6 +114,11 @@ export class LinkProber {
     return () => this.listeners.delete(fn);
   }
 
+  /** Whether the coordinator's link to this node was measured. */
+  has(nodeId: string): boolean {
+    return this.results.has(nodeId);
+  }
+
   /** The coordinator's link to a node, when probed. */
   linkOf(nodeId: string): ProbedLink | undefined {
     return this.results.get(nodeId);

@@ -124,6 +124,8 @@ export interface LinkSource {
   planLinks(nodeIds: readonly string[]): PlanLink[];
   /** Main-thread CPU per byte at each end of a hop, ms, when measured. */
   transferCpuMsPerByte(nodeIds: readonly string[]): number | undefined;
+  /** Whether the link to this node was measured. */
+  has(nodeId: string): boolean;
 }
 
 /** A run in progress. */

@@ -22,7 +22,7 @@ declare global {
   }
 }
 
-function nodeInfos(coordinator: Coordinator): LabNodeInfo[] {
+function nodeInfos(coordinator: Coordinator, links?: LinkSource): LabNodeInfo[] {
   return coordinator.nodes().map((n) => {
     const { intensity, power } = carbonOf(n);
     const rates = (n.benchmark?.backends ?? []).map((b) => (b.available ? b.flopsPerSecond ?? 0 : 0));
@@ -37,6 +37,7 @@ function nodeInfos(coordinator: Coordinator): LabNodeInfo[] {
       intensitySource: `${intensity.source} ${intensity.zone}`,
       powerLabel: power.label,
       ...(isPlannable(n) ? { planNode: toPlanNode(n) } : {}),
+      linkMeasured: links?.has(n.nodeId) ?? false,
     };
   });
 }
@@ -130,7 +131,7 @@ export function installLabHooks(coordinator: Coordinator, links?: LinkSource): v
   let queue: Promise<unknown> = Promise.resolve();
   window.carbonedgeLab = {
     version: 1,
-    nodes: () => nodeInfos(coordinator),
+    nodes: () => nodeInfos(coordinator, links),
     run(settings) {
       // One run at a time: runs share the swarm.
       const next = queue.then(() => labRun(coordinator, () => (runtime ??= startRuntimeWorker()), settings, links));

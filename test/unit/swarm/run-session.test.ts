@@ -57,6 +57,7 @@ describe('choosePlacement (run loop)', () => {
       planLinks: (ids: readonly string[]) => ids.map((id) => ({ fromId: 'coordinator', toId: id, latencyMs: 40, bandwidthBytesPerSecond: 1e6 }))
         .concat([{ fromId: 'id-a', toId: 'id-b', latencyMs: 40, bandwidthBytesPerSecond: 1e6 }]),
       transferCpuMsPerByte: () => 2e-5,
+      has: () => true,
     };
     const measured = choosePlacement(settings({ stages: 2 }), model, nodes, { replan: false }, links);
     if (!plain.ok || !measured.ok) throw new Error('no placement');
