@@ -43,7 +43,7 @@ export async function run(out: (line: string) => void): Promise<void> {
   out(`mobilenetv2, 3 slices on 3 pages (${c.placement}), ${INFERENCES} inferences, 3 in flight, ${results.environment.cpus} cores`);
   out(`node speeds (self-benchmark): ${results.nodes.map((n) => `${n.name} ${(n.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s`).join(', ')}`);
   out(`measured throughput:  ${measured.toFixed(2)} inferences/s   (latency ${c.latencyMs.mean.toFixed(1)} ms)`);
-  out(`predicted throughput: ${predicted.toFixed(2)} inferences/s   (latency ${c.predicted.latencyMs.toFixed(1)} ms)`);
+  out(`predicted throughput: ${predicted.toFixed(2)} inferences/s   (latency ${c.predicted.latencyMs.toFixed(1)} ms with 3 in flight: src/plan/queueing.ts)`);
   out(`error before calibration: throughput ${pct(predicted / measured - 1)}, latency ${pct(c.predicted.latencyMs / c.latencyMs.mean - 1)} (predicted / measured - 1)`);
   const cal = c.predictedCalibrated;
   if (cal) {
@@ -58,5 +58,5 @@ export async function run(out: (line: string) => void): Promise<void> {
     out(`per-slice median |error|: before ${pct(median(slices.map((s) => Math.abs(s.basePredictedMs / s.measuredMs - 1))))}, after calibration ${pct(median(slices.map((s) => Math.abs(s.calibratedMs / s.measuredMs - 1))))} (goal <= 10%)`);
   }
   const cores = Number(results.environment.cpus);
-  if (cores < 4) out(`note: the 3 node pages and the coordinator share ${cores} cores; the planner models the pages as one host group of ${cores} cores; other load on the machine moves every figure`);
+  if (cores < 4) out(`note: the 3 node pages and the coordinator share ${cores} cores; the planner models the pages as one host group of ${cores} cores, after the warm-up as many cores as executions then ran at once (src/cost/host-concurrency.ts); other load on the machine moves every figure`);
 }

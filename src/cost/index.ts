@@ -10,4 +10,5 @@ export * from './cost-report';
 export * from './predict';
 export * from './drift';
 export * from './calibration';
+export * from './host-concurrency';
 export * from './link-probe';

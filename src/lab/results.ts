@@ -14,6 +14,7 @@
  */
 import type { LedgerRow } from '../carbon/ledger';
 import type { Placement } from '../plan/plan-types';
+import { latencyInFlightMs } from '../plan/queueing';
 import type { LabNodeInfo, LabRunRecord } from './lab-api';
 import type { ExpandedConfiguration } from './configurations';
 import { estimate, mean, type Estimate } from './stats';
@@ -147,6 +148,7 @@ export function measureRun(label: string, repeat: number, record: LabRunRecord, 
   }
   const total = record.summary?.total;
   const p = record.placement?.prediction;
+  const pipelines = Math.max(1, record.placement?.pipelines.length ?? 1);
   return {
     configuration: label,
     repeat,
@@ -160,15 +162,17 @@ export function measureRun(label: string, repeat: number, record: LabRunRecord, 
     planningMsPerRequest: (record.planningMs + extraPlanningMs) / Math.max(1, record.settings.inferences),
     busyMsByNode: busy,
     placement: describePlacement(record.placement, record.nodeNames),
-    ...(p ? { predicted: { latencyMs: p.latencyMs, throughputPerSecond: p.throughputPerSecond, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 } } : {}),
-    ...(record.calibratedPrediction ? { predictedCalibrated: pick4(record.calibratedPrediction) } : {}),
+    // Latency as the run sees it: with `window` requests in flight per pipeline (src/plan/queueing.ts).
+    ...(p ? { predicted: pick4(p, record.settings.window, pipelines) } : {}),
+    ...(record.calibratedPrediction ? { predictedCalibrated: pick4(record.calibratedPrediction, record.settings.window, pipelines) } : {}),
     ...(record.predictionsAfterWarmup?.length ? { slicePredictions: slicePredictions(record) } : {}),
     ...(record.error ? { error: record.error } : {}),
   };
 }
 
-function pick4(p: NonNullable<LabRunRecord['calibratedPrediction']>): NonNullable<RepeatMeasure['predicted']> {
-  return { latencyMs: p.latencyMs, throughputPerSecond: p.throughputPerSecond, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 };
+function pick4(p: NonNullable<LabRunRecord['calibratedPrediction']>, window: number, pipelines: number): NonNullable<RepeatMeasure['predicted']> {
+  const latencyMs = window >= 1 ? latencyInFlightMs(p, window, pipelines) : p.latencyMs;
+  return { latencyMs, throughputPerSecond: p.throughputPerSecond, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 };
 }
 
 /** Per slice: the prediction before the run, after the warm-up (calibrated), and the run's measured median. */

@@ -13,7 +13,7 @@ import type { Calibration } from '../cost/calibration';
 import { predictSliceMs } from '../cost/predict';
 import type { PlanModel } from '../plan/plan-model';
 import { sliceKey } from '../plan/search-context';
-import type { PlanNode } from '../plan/plan-types';
+import { OP_CLASSES, type BackendCost, type PlanNode } from '../plan/plan-types';
 
 /** The uncalibrated prediction of slice [start, end) of `model` on `node` with `backend`, ms. */
 export function basePredictionMs(node: PlanNode, backend: string, model: PlanModel, range: readonly [number, number]): number {
@@ -26,12 +26,18 @@ export function basePredictionMs(node: PlanNode, backend: string, model: PlanMod
   return rate > 0 ? (flops / rate) * 1000 + (node.sliceOverheadMs ?? 0) : NaN;
 }
 
-/** `node` with its costs corrected by the calibration's node factor (unchanged before any execution). */
+/**
+ * `node` with its costs corrected by the calibration's node factor (unchanged before any execution).
+ * A backend known only by its FLOP/s (no measured cost model: simulated and test nodes) becomes a
+ * cost with every class at FLOP/s / factor and the fixed ms per slice x factor, so the factor scales
+ * the whole prediction as it does a measured cost (scaling only the FLOP/s would leave the fixed
+ * part, which dominates small slices, uncorrected).
+ */
 export function calibratedNode(node: PlanNode, calibration: Calibration): PlanNode {
   const backends = new Set([...Object.keys(node.flopsPerSecondByBackend), ...Object.keys(node.costByBackend ?? {})]);
   let changed = false;
   const rates: Record<string, number> = { ...node.flopsPerSecondByBackend };
-  const costs = { ...(node.costByBackend ?? {}) };
+  const costs: Record<string, BackendCost> = { ...(node.costByBackend ?? {}) };
   for (const backend of backends) {
     const f = calibration.nodeFactor(node.id, backend);
     if (f === 1) continue;
@@ -41,7 +47,17 @@ export function calibratedNode(node: PlanNode, calibration: Calibration): PlanNo
     if (measured) costs[backend] = calibration.calibratedCost(node.id, backend, measured);
   }
   if (!changed) return node;
-  return { ...node, flopsPerSecondByBackend: rates, ...(node.costByBackend ? { costByBackend: costs } : {}) };
+  // Every FLOP/s-only backend as an equivalent cost (calibrated where it has a factor).
+  for (const [backend, rate] of Object.entries(node.flopsPerSecondByBackend)) {
+    if (costs[backend] || !(rate > 0)) continue;
+    const f = calibration.nodeFactor(node.id, backend);
+    costs[backend] = {
+      flopsPerSecondByOpClass: Object.fromEntries(OP_CLASSES.map((c) => [c, rate / f])) as BackendCost['flopsPerSecondByOpClass'],
+      fixedMsPerRun: (node.sliceOverheadMs ?? 0) * f,
+      label: 'calibrated',
+    };
+  }
+  return { ...node, flopsPerSecondByBackend: rates, costByBackend: costs };
 }
 
 /**

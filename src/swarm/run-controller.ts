@@ -25,11 +25,12 @@ import { buildDeployment, type DeployedStage, type Deployment } from './deployme
 import { DeployError, StageDeployer } from './stage-deployer';
 import { carbonOf, isPlannable, toPlanNode } from './plan-inputs';
 import { Calibration } from '../cost/calibration';
+import { ConcurrencyMeter } from '../cost/host-concurrency';
 import { toPlanModel } from '../graph/index';
 import type { PlanModel } from '../plan/plan-model';
 import { basePredictionMs, calibrationKey } from './calibration-feed';
 import { SLICE_BYTES_REQUEST_ID, decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
-import { RunError, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
+import { RunError, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
 
 export type { PlanContext, RequestOutcome, RunControllerOptions, RunEvent, RunPlanResult, RunStats } from './run-types';
 export { RunError } from './run-types';
@@ -78,6 +79,8 @@ export class RunController {
   readonly failedNodes = new Map<string, string>();
   /** Predicted vs measured per slice, node and link, fed by every execution (src/cost/calibration.ts). */
   readonly calibration = new Calibration();
+  /** Executions running at once while saturated, per host (src/cost/host-concurrency.ts). */
+  readonly concurrency = new ConcurrencyMeter();
   private readonly planModel: PlanModel;
   private readonly events = new Listeners<[RunEvent]>();
   private readonly requests = new Map<number, Req>();
@@ -237,7 +240,7 @@ export class RunController {
       const nodes = this.usableNodes();
       const result = nodes.length === 0
         ? { ok: false as const, reason: 'no ready node with a benchmark to run on', binding: 'input' as const }
-        : this.options.planNodes(nodes, { replan: this.deployedOnce, calibration: this.calibration });
+        : this.options.planNodes(nodes, this.planContext(this.deployedOnce));
       if (!result.ok) {
         if (!this.deployedOnce) throw new RunError(nodes.length === 0 ? result.reason : `no placement: ${result.reason}`);
         await this.pause(nodes.length === 0 ? `no node left to run on` : `no placement on the nodes left: ${result.reason}`);
@@ -391,6 +394,16 @@ export class RunController {
     const next = deployment?.pipelines[found.pipeline]?.stages[found.position + 1]?.nodeId ?? 'coordinator';
     this.ledger.recordHop({ inferenceId, fromNodeId: nodeId, toNodeId: next, bytes: message.outputBytes, intensity });
     this.calibrate(record, found.stage, message.busyMs, Math.max(message.wallMs, message.busyMs));
+    this.concurrency.record(nodeId, performance.now(), Math.max(message.wallMs, message.busyMs));
+  }
+
+  /** What plans of this run are made with: the calibration, and the concurrency shared hosts reached. */
+  private planContext(replan: boolean): PlanContext {
+    return {
+      replan,
+      calibration: this.calibration,
+      hostConcurrency: (nodeIds) => this.concurrency.concurrency(new Set(nodeIds), performance.now()),
+    };
   }
 
   /**
@@ -402,7 +415,7 @@ export class RunController {
     const current = this.placementValue;
     if (this.phaseValue !== 'running' || !current) return false;
     const nodes = this.usableNodes();
-    const candidate = this.options.planNodes(nodes, { replan: true, calibration: this.calibration });
+    const candidate = this.options.planNodes(nodes, this.planContext(true));
     if (!candidate.ok || signature(candidate.placement) === signature(current)) return false;
     const calibratedLatency = (placement: Placement) => {
       let total = 0;
@@ -515,7 +528,11 @@ export class RunController {
       let chosen = this.router.next();
       if (this.inflight[chosen]! >= window) {
         const free = this.inflight.findIndex((n) => n < window);
-        if (free < 0) return;
+        if (free < 0) {
+          // Every pipeline is full and requests wait: the swarm runs as fast as it can.
+          this.concurrency.setSaturated(true, performance.now());
+          return;
+        }
         chosen = free;
       }
       const req = this.requests.get(this.queue.shift()!);
@@ -523,6 +540,7 @@ export class RunController {
       this.send(req, chosen, pipelines[chosen]!.stages[0]!);
       if (this.phaseValue !== 'running') return;
     }
+    this.concurrency.setSaturated(false, performance.now());
   }
 
   private send(req: Req, pipeline: number, first: DeployedStage): void {

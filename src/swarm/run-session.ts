@@ -13,6 +13,9 @@ import { hostGroupsOf, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
 import { RunController, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunPlanResult } from './run-controller';
 
+/** Fewest cores a measured shared host is planned with (a figure below is noise from a stall). */
+const MIN_HOST_CORES = 0.25;
+
 /** What the user chose. */
 export interface RunSettings {
   /** Catalogue name, e.g. `mobilenetv2`. */
@@ -73,10 +76,17 @@ export function choosePlacement(settings: RunSettings, model: PlanInputs['model'
   const ids = nodes.map((n) => n.nodeId as string);
   const measuredLinks = links?.planLinks(ids) ?? [];
   const transferCpu = links?.transferCpuMsPerByte(ids);
+  // A shared host gets at most the concurrency its nodes' executions reached in this run (with
+  // cores to spare otherwise it would have gone faster): the capacity that other work left them.
+  const hostGroups = hostGroupsOf(nodes).map((group) => {
+    const members = planned.filter((p) => p.node.hostGroup === group.id).map((p) => p.node.id);
+    const reached = members.length ? context.hostConcurrency?.(members) : undefined;
+    return reached === undefined ? group : { ...group, cores: Math.min(group.cores, Math.max(MIN_HOST_CORES, reached)) };
+  });
   const swarm = {
     model,
     nodes: planned.map((p) => p.node),
-    hostGroups: hostGroupsOf(nodes),
+    hostGroups,
     nodeNames: new Map(nodes.map((n) => [n.nodeId as string, n.name])),
     ...(corrections && corrections.size ? { sliceCorrections: corrections } : {}),
     ...(measuredLinks.length ? { links: measuredLinks } : {}),

@@ -35,6 +35,11 @@ export interface PlanContext {
   readonly replan: boolean;
   /** What the run measured so far (src/cost/calibration.ts): plan with it (calibration-feed.ts). */
   readonly calibration?: Calibration;
+  /**
+   * Executions of these nodes the run saw running at once while saturated (src/cost/host-concurrency.ts),
+   * or undefined before it measured enough: a shared host is planned with at most that many cores.
+   */
+  readonly hostConcurrency?: (nodeIds: readonly string[]) => number | undefined;
 }
 
 /** A plan, with a line saying how it departs from what was asked (e.g. fewer slices than asked). */

@@ -73,4 +73,22 @@ describe('choosePlacement (run loop)', () => {
     expect(measured.placement.prediction.throughputPerSecond).toBeLessThan(1000 / slowest);
     expect(plain.placement.prediction.throughputPerSecond).toBeCloseTo(1000 / Math.max(slowest, ...hops(plain).map((h) => h.bytes / 12.5e3)), 6);
   });
+
+  it('a shared host is planned with at most the concurrency the run measured on it, never more than its cores', () => {
+    const sim = ['a', 'b', 'c'].map((n) => ({ ...node(n, false), simulated: true }));
+    const plan = (concurrency?: number) => {
+      const r = choosePlacement(settings({ stages: 3 }), model, sim, { replan: true, ...(concurrency === undefined ? {} : { hostConcurrency: () => concurrency }) });
+      if (!r.ok) throw new Error(r.reason);
+      return r.placement;
+    };
+    const free = plan();
+    const busy = free.pipelines[0]!.slices.reduce((a, s) => a + s.computeMs, 0);
+    // 4 cores (hardwareConcurrency) are more than 3 stages use: the slowest stage (or a hop) binds.
+    expect(free.prediction.throughputPerSecond).toBeGreaterThan(1000 / busy * 1.5);
+    // Measured 1.2 executions at once: 1.2 cores' worth of slice compute.
+    expect(plan(1.2).prediction.throughputPerSecond).toBeCloseTo((1000 * 1.2) / busy, 6);
+    // Never more than the machine's cores, never below a quarter core.
+    expect(plan(10).prediction.throughputPerSecond).toBeCloseTo(free.prediction.throughputPerSecond, 9);
+    expect(plan(0.01).prediction.throughputPerSecond).toBeCloseTo((1000 * 0.25) / busy, 6);
+  });
 });
