@@ -393,12 +393,14 @@ export class RunController {
     const deployment = this.deployment?.runId === message.runId ? this.deployment : this.pastDeployments.get(message.runId) ?? this.deploying;
     const next = deployment?.pipelines[found.pipeline]?.stages[found.position + 1]?.nodeId ?? 'coordinator';
     this.ledger.recordHop({ inferenceId, fromNodeId: nodeId, toNodeId: next, bytes: message.outputBytes, intensity });
-    this.calibrate(record, found.stage, message.busyMs, Math.max(message.wallMs, message.busyMs));
-    this.concurrency.record(nodeId, performance.now(), Math.max(message.wallMs, message.busyMs));
+    // A slice's first execution on a node (kernels compiling) is left out of both.
+    if (this.calibrate(record, found.stage, message.busyMs, Math.max(message.wallMs, message.busyMs))) {
+      this.concurrency.record(nodeId, performance.now(), Math.max(message.wallMs, message.busyMs));
+    }
   }
 
   /** What plans of this run are made with: the calibration, and the concurrency shared hosts reached. */
-  private planContext(replan: boolean): PlanContext {
+  planContext(replan: boolean): PlanContext {
     return {
       replan,
       calibration: this.calibration,
@@ -438,14 +440,15 @@ export class RunController {
   private readonly warmSlices = new Set<string>();
 
   /** Feed one execution to the calibration; a lasting change of a node's speed re-plans once. */
-  private calibrate(record: NodeRecord, stage: DeployedStage, busyMs: number, wallMs: number): void {
+  /** Feed the calibration; false for an execution it leaves out (a slice's first on a node). */
+  private calibrate(record: NodeRecord, stage: DeployedStage, busyMs: number, wallMs: number): boolean {
     const warmKey = `${record.nodeId}|${stage.slice.sha256}|${stage.backend}`;
     if (!this.warmSlices.has(warmKey)) {
       this.warmSlices.add(warmKey);
-      return;
+      return false;
     }
     const base = basePredictionMs(toPlanNode(record), stage.backend, this.planModel, stage.range);
-    if (!(base > 0) || !(wallMs > 0)) return;
+    if (!(base > 0) || !(wallMs > 0)) return false;
     const events = this.calibration.recordExecution({ nodeId: record.nodeId, sliceKey: calibrationKey(record.nodeId, stage.backend, stage.range), backend: stage.backend, basePredictedMs: base, busyMs, wallMs });
     for (const event of events) {
       if (event.kind !== 'node-drift') continue;
@@ -455,6 +458,7 @@ export class RunController {
         this.replan(`${record.name} now runs at ${event.drift.to.toFixed(2)}x its predicted time (was ${event.drift.from.toFixed(2)}x)`);
       }
     }
+    return true;
   }
 
   private onBinary(nodeId: NodeId, data: ArrayBuffer): void {

@@ -63,7 +63,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
     // What the warm-up measured, applied to the same placement: the prediction a calibrated planner makes.
     const predictionsAfterWarmup = controller.calibration.rows();
     const plannable = coordinator.nodes().filter(isPlannable);
-    const calibrated = choosePlacement({ ...settings, inferences: settings.inferences, ratePerSecond: 0 }, toPlanModel(profile), plannable, { replan: true, calibration: controller.calibration }, links);
+    const calibrated = choosePlacement({ ...settings, inferences: settings.inferences, ratePerSecond: 0 }, toPlanModel(profile), plannable, controller.planContext(true), links);
     const t0 = performance.now();
     const pending: Promise<RequestOutcome>[] = [];
     for (let i = 0; i < settings.inferences; i++) pending.push(controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
