@@ -317,6 +317,22 @@ export function renderReport(r: ExperimentResults): string {
     .map((n) => `<tr><td>${esc(n.name)}</td><td>${n.slowdown.toFixed(2)}</td><td>${(n.flopsPerSecond / 1e9).toFixed(2)}</td><td>${n.gramsCo2PerKwh} (${esc(intensityLabel(n.intensitySource))})</td><td>${n.planNode ? `${n.planNode.power.idleWatts.toFixed(2)}-${n.planNode.power.maxWatts.toFixed(2)} W` : '-'} (${esc(n.powerLabel)})</td></tr>`)
     .join('');
   const headline = carbonHeadline(r);
+  // Every prediction next to what was then measured: before any execution, and after the warm-up.
+  const err = (predicted: number | undefined, measured: number) => (predicted === undefined || !(measured > 0) ? '-' : `${predicted / measured - 1 >= 0 ? '+' : ''}${((predicted / measured - 1) * 100).toFixed(1)}%`);
+  const rowsP = r.configurations
+    .filter((c) => c.predicted)
+    .map((c) => {
+      const before = c.predicted!;
+      const after = c.predictedCalibrated;
+      const cell = (x: number | undefined, digits: number) => (x === undefined ? '-' : x.toFixed(digits));
+      return `<tr data-configuration="${esc(c.label)}"><td>${esc(c.label)}</td><td>${cell(before.latencyMs, 1)}</td><td>${cell(after?.latencyMs, 1)}</td><td>${c.latencyMs.mean.toFixed(1)}</td><td>${err(before.latencyMs, c.latencyMs.mean)}</td><td data-error="latency-after">${err(after?.latencyMs, c.latencyMs.mean)}</td>`
+        + `<td>${cell(before.throughputPerSecond, 2)}</td><td>${cell(after?.throughputPerSecond, 2)}</td><td>${c.throughputPerSecond.mean.toFixed(2)}</td><td>${err(before.throughputPerSecond, c.throughputPerSecond.mean)}</td><td data-error="throughput-after">${err(after?.throughputPerSecond, c.throughputPerSecond.mean)}</td></tr>`;
+    })
+    .join('');
+  const predictions = rowsP
+    ? `<h2>Predicted vs measured</h2><p class="muted">The planner's figures for each configuration's placement before any execution, and again after the warm-up calibrated the cost model (browser runs), against the run's means; latency at the run's requests in flight. Error = predicted / measured - 1.</p>
+<table data-section="predictions"><tr><th>configuration</th><th>latency predicted ms</th><th>after warm-up</th><th>measured</th><th>error</th><th>error after warm-up</th><th>req/s predicted</th><th>after warm-up</th><th>measured</th><th>error</th><th>error after warm-up</th></tr>${rowsP}</table>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>CarbonEdge lab: ${esc(r.scenario)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:20px auto;color:#1b2a1f;padding:0 12px}table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{padding:3px 8px;border-bottom:1px solid #dde5dd;text-align:left}.muted{color:#666}.plots{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}figcaption{font-size:13px;color:#444;max-width:${W}px}code{font-size:12px}</style></head>
@@ -328,6 +344,7 @@ ${headline.length ? `<ul data-section="headline">${headline.map((h) => `<li>${es
 <h2>Nodes</h2><table><tr><th>node</th><th>slowdown</th><th>measured GFLOP/s</th><th>gCO2/kWh</th><th>power</th></tr>${nodes}</table>
 <h2>Results (Table II shape)</h2>
 <table><tr><th>configuration</th><th>latency ms</th><th>req/s</th><th>J/inference</th><th>gCO2/inference (${unit.symbol})</th><th>inferences/gCO2</th><th>vs monolithic</th><th>planning ms/request</th><th>planner predicted</th></tr>${rowsII}</table>
+${predictions}
 <h2>Node usage (Table V shape, share of busy time)</h2>
 <table><tr><th>configuration</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}<th>placement</th></tr>${rowsV}</table>
 <div class="plots">

@@ -117,6 +117,24 @@ describe('report headline', () => {
     expect(html).not.toMatch(/\d\.\d+e[-+]\d/);
   });
 
+  it('shows each configuration\'s predictions, before and after the warm-up, next to what was measured', () => {
+    const r = base([
+      config('monolithic@B', 'monolithic', [100, 100], [1e-5, 1e-5], { B: 1 }, {
+        predicted: { latencyMs: 50, throughputPerSecond: 20, energyJoules: 0.1, gramsCo2: 1e-5 },
+        predictedCalibrated: { latencyMs: 110, throughputPerSecond: 9, energyJoules: 0.1, gramsCo2: 1e-5 },
+      }),
+      config('split3-green', 'split', [150, 150], [2e-5, 2e-5], { A: 0.5, B: 0.5 }),
+    ]);
+    const html = renderReport(r);
+    expect(html).toContain('data-section="predictions"');
+    const row = /<tr data-configuration="monolithic@B">(.*?)<\/tr>/.exec(html)![1]!;
+    const cells = [...row.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
+    // latency: 50 before, 110 after, 100 measured; req/s: 20, 9, 10 measured.
+    expect(cells).toEqual(['monolithic@B', '50.0', '110.0', '100.0', '-50.0%', '+10.0%', '20.00', '9.00', '10.00', '+100.0%', '-10.0%']);
+    // A configuration without a prediction gets no row.
+    expect(html).not.toContain('data-configuration="split3-green"');
+  });
+
   it('says "not clearly different" when intervals overlap and "same placement" for the same work', () => {
     const r = base([
       config('monolithic@B', 'monolithic', [100, 101], [1e-5, 2e-5], { B: 1 }, { placement: '[0,100)@B' }),
