@@ -14,7 +14,7 @@
  */
 import type { LedgerRow } from '../carbon/ledger';
 import type { Placement } from '../plan/plan-types';
-import { latencyInFlightMs } from '../plan/queueing';
+import { latencyInFlightMs, throughputInFlight } from '../plan/queueing';
 import type { LabNodeInfo, LabRunRecord } from './lab-api';
 import type { ExpandedConfiguration } from './configurations';
 import { estimate, mean, type Estimate } from './stats';
@@ -162,7 +162,7 @@ export function measureRun(label: string, repeat: number, record: LabRunRecord, 
     planningMsPerRequest: (record.planningMs + extraPlanningMs) / Math.max(1, record.settings.inferences),
     busyMsByNode: busy,
     placement: describePlacement(record.placement, record.nodeNames),
-    // Latency as the run sees it: with `window` requests in flight per pipeline (src/plan/queueing.ts).
+    // Latency and throughput as the run sees them: with `window` requests in flight per pipeline (src/plan/queueing.ts).
     ...(p ? { predicted: pick4(p, record.settings.window, pipelines) } : {}),
     ...(record.calibratedPrediction ? { predictedCalibrated: pick4(record.calibratedPrediction, record.settings.window, pipelines) } : {}),
     ...(record.predictionsAfterWarmup?.length ? { slicePredictions: slicePredictions(record) } : {}),
@@ -172,7 +172,8 @@ export function measureRun(label: string, repeat: number, record: LabRunRecord, 
 
 function pick4(p: NonNullable<LabRunRecord['calibratedPrediction']>, window: number, pipelines: number): NonNullable<RepeatMeasure['predicted']> {
   const latencyMs = window >= 1 ? latencyInFlightMs(p, window, pipelines) : p.latencyMs;
-  return { latencyMs, throughputPerSecond: p.throughputPerSecond, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 };
+  const throughputPerSecond = window >= 1 ? throughputInFlight(p, window, pipelines) : p.throughputPerSecond;
+  return { latencyMs, throughputPerSecond, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 };
 }
 
 /** Per slice: the prediction before the run, after the warm-up (calibrated), and the run's measured median. */

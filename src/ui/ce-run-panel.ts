@@ -28,6 +28,7 @@ import type { CeRunForm } from './ce-run-form';
 
 export { outcomeLine } from './active-run';
 import './ce-prediction-table';
+import { planCheckRows, renderPlanCheck } from './plan-vs-run';
 import type { PredictionRow } from '../cost/calibration';
 
 /** What end-to-end tests read back from the page. */
@@ -469,6 +470,7 @@ export class CeRunPanel extends LitElement {
       ${this.error ? html`<div class="error" role="alert" data-testid="run-error">${this.error}</div>` : ''}
       ${this.renderDeploys()}
       ${this.renderPlan()}
+      ${this.placement && this.record.settings ? renderPlanCheck(planCheckRows(this.placement, { window: this.record.settings.window ?? 3, ratePerSecond: this.record.settings.ratePerSecond }, this.latencies, this.summary)) : ''}
       <ce-prediction-table .rows=${this.record.predictions ?? []} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
       ${this.renderExport()}
       ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}

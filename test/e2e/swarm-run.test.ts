@@ -109,6 +109,17 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     checkOutputs(record);
     expect(record.stats!.completed).toBe(N);
     expect(record.status).toBe(`done: ${N} ok`);
+    // The plan's per-inference predictions are shown next to what the run measured.
+    const check = coordinator.locator('[data-testid="plan-check"] tr[data-key]');
+    expect(await check.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(['latency', 'energy', 'grams']);
+    for (const key of ['latency', 'energy', 'grams']) {
+      const row = coordinator.locator(`[data-testid="plan-check"] tr[data-key="${key}"]`);
+      const predicted = Number(await row.getAttribute('data-predicted'));
+      const measured = Number(await row.getAttribute('data-measured'));
+      console.log(`plan check ${key}: predicted ${predicted.toPrecision(3)}, measured ${measured.toPrecision(3)} (${((predicted / measured - 1) * 100).toFixed(1)}%)`);
+      expect(predicted).toBeGreaterThan(0);
+      expect(measured).toBeGreaterThan(0);
+    }
     // Each node page ran its slice for every request.
     for (const page of nodes) {
       await page.waitForFunction(
