@@ -91,6 +91,7 @@ function settingsFor(c: ExpandedConfiguration, scenario: LabScenario, repeat: nu
     mode: c.mode,
     ...(c.weights ? { weights: c.weights } : {}),
     ...(c.constraints ? { constraints: c.constraints } : {}),
+    ...(c.latencyBudgetFactor !== undefined ? { latencyBudgetFactor: c.latencyBudgetFactor } : {}),
     stages: c.stages,
     ...(pin ? { pin } : {}),
     inferences: scenario.inferences,

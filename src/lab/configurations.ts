@@ -6,7 +6,7 @@
  * to one node (task-level routing), so a pinned monolithic run on its choice is its execution.
  */
 import { PAPER_MODES, PAPER_POLICY_DEFAULTS, choosePaperNode, type PaperMode } from '../plan/paper-policy';
-import { PLANNER_MODES, type PlanConstraints, type PlanWeights, type PlannerMode } from '../plan/plan-types';
+import { PLANNER_MODES, type PlanConstraints, type PlanNode, type PlanWeights, type PlannerMode } from '../plan/plan-types';
 import { seededRandom } from '../util/seeded-random';
 import type { LabConfiguration, LabScenario } from './scenario';
 
@@ -25,6 +25,20 @@ export interface ExpandedConfiguration {
   readonly stages: number;
   /** Sweep points only: the carbon weight wC. */
   readonly carbonWeight?: number;
+  /** Latency budget relative to the fastest whole-model placement, resolved when the nodes are known ({@link fastestWholeModelMs}). */
+  readonly latencyBudgetFactor?: number;
+}
+
+/**
+ * The planner's predicted latency of the fastest whole-model placement (the whole model on one
+ * node) over `nodes`, ms, or undefined when none fits: what a relative latency budget multiplies.
+ */
+export function fastestWholeModelMs(nodes: readonly PlanNode[], wholeOn: (node: PlanNode) => number | undefined): number | undefined {
+  const all = nodes.flatMap((n) => {
+    const ms = wholeOn(n);
+    return ms !== undefined && Number.isFinite(ms) ? [ms] : [];
+  });
+  return all.length ? Math.min(...all) : undefined;
 }
 
 /**
@@ -53,11 +67,12 @@ export function expandConfigurations(scenario: LabScenario): ExpandedConfigurati
         const mode = c.mode ?? 'balanced';
         const name = c.weights ? `planner-w(${c.weights.latency},${c.weights.energy},${c.weights.carbon})` : `planner-${mode}`;
         out.push({
-          label: c.label ?? `${name}${c.latencyBudgetMs !== undefined ? `<=${c.latencyBudgetMs}ms` : ''}`,
+          label: c.label ?? `${name}${c.latencyBudgetMs !== undefined ? `<=${c.latencyBudgetMs}ms` : c.latencyBudgetFactor !== undefined ? `<=${c.latencyBudgetFactor}x-fastest` : ''}`,
           kind: c.kind,
           mode,
           ...(c.weights ? { weights: c.weights } : {}),
           ...(c.latencyBudgetMs !== undefined ? { constraints: { latencyBudgetMs: c.latencyBudgetMs } } : {}),
+          ...(c.latencyBudgetFactor !== undefined ? { latencyBudgetFactor: c.latencyBudgetFactor } : {}),
           stages: 0,
         });
         break;

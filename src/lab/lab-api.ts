@@ -17,6 +17,8 @@ export interface LabRunSettings {
   /** Node names in slice order: forces the placement (src/plan/pinned.ts). */
   readonly pin?: readonly string[];
   readonly constraints?: PlanConstraints;
+  /** A latency budget relative to the fastest whole-model placement the planner predicts (the hook resolves it). */
+  readonly latencyBudgetFactor?: number;
   readonly inferences: number;
   /** Requests in flight per pipeline; 1 = closed loop (the paper's setting). */
   readonly window: number;
@@ -75,6 +77,8 @@ export interface LabRunRecord {
   readonly replans: number;
   /** The same placement predicted again with what the warm-up measured (calibration), when it worked. */
   readonly calibratedPrediction?: Placement['prediction'];
+  /** The latency budget the run was planned with, ms (a relative budget resolved on the nodes present). */
+  readonly latencyBudgetMs?: number;
   /** Per-slice predictions right after the warm-up (calibrated) and at the end, with measured medians. */
   readonly predictionsAfterWarmup?: readonly PredictionRow[];
   readonly predictions?: readonly PredictionRow[];

@@ -40,6 +40,8 @@ export interface RepeatMeasure {
   readonly predictedCalibrated?: RepeatMeasure['predicted'];
   /** Per-slice predictions after the warm-up vs the run's measured medians (browser runs). */
   readonly slicePredictions?: readonly { readonly node: string; readonly slice: string; readonly basePredictedMs: number; readonly calibratedMs: number; readonly measuredMs: number }[];
+  /** The latency budget the run was planned with, ms (relative budgets resolved). */
+  readonly latencyBudgetMs?: number;
   readonly error?: string;
 }
 
@@ -64,6 +66,8 @@ export interface ConfigurationResult {
   readonly predicted?: RepeatMeasure['predicted'];
   readonly predictedCalibrated?: RepeatMeasure['predicted'];
   readonly slicePredictions?: RepeatMeasure['slicePredictions'];
+  /** The latency budget of the first repetition, ms (a relative budget may differ slightly between repetitions). */
+  readonly latencyBudgetMs?: number;
   readonly failed: number;
   readonly errors: readonly string[];
 }
@@ -166,6 +170,7 @@ export function measureRun(label: string, repeat: number, record: LabRunRecord, 
     ...(p ? { predicted: pick4(p, record.settings.window, pipelines) } : {}),
     ...(record.calibratedPrediction ? { predictedCalibrated: pick4(record.calibratedPrediction, record.settings.window, pipelines) } : {}),
     ...(record.predictionsAfterWarmup?.length ? { slicePredictions: slicePredictions(record) } : {}),
+    ...(record.latencyBudgetMs !== undefined ? { latencyBudgetMs: record.latencyBudgetMs } : {}),
     ...(record.error ? { error: record.error } : {}),
   };
 }
@@ -226,8 +231,32 @@ export function aggregate(
       ...(ms[0]?.predicted ? { predicted: ms[0].predicted } : {}),
       ...(ms[0]?.predictedCalibrated ? { predictedCalibrated: ms[0].predictedCalibrated } : {}),
       ...(ms[0]?.slicePredictions ? { slicePredictions: ms[0].slicePredictions } : {}),
+      ...(ms[0]?.latencyBudgetMs !== undefined ? { latencyBudgetMs: ms[0].latencyBudgetMs } : {}),
       failed: all.reduce((a, m) => a + m.failed, 0),
       errors: all.flatMap((m) => (m.error ? [`repeat ${m.repeat}: ${m.error}`] : [])),
     };
+  });
+}
+
+/**
+ * For each configuration planned with a latency budget: did it meet the budget, and did it emit
+ * less than every whole-model placement (monolithic or paper configurations: one node, one slice)
+ * that met the same budget? Measured means only; one line each (issue 12: "a split beats every
+ * whole-model placement on grams within its latency budget").
+ */
+export function budgetVerdicts(configurations: readonly ConfigurationResult[]): string[] {
+  const whole = configurations.filter((c) => (c.kind === 'monolithic' || c.kind === 'paper') && Number.isFinite(c.gramsCo2PerInference.mean) && !c.placement.includes('>') && !c.placement.includes('|'));
+  return configurations.flatMap((c) => {
+    const budget = c.latencyBudgetMs;
+    if (budget === undefined || !Number.isFinite(c.gramsCo2PerInference.mean)) return [];
+    const ms = c.latencyMs.mean;
+    const split = c.placement.includes('>') ? 'a split' : c.placement.includes('|') ? 'replicated' : 'the whole model';
+    const head = `${c.label} (${split}, ${c.placement}): budget ${budget.toFixed(1)} ms, measured ${ms.toFixed(1)} ms`;
+    if (ms > budget) return [`${head}: over its budget`];
+    const within = whole.filter((w) => w.latencyMs.mean <= budget);
+    if (within.length === 0) return [`${head}: no whole-model placement met the budget`];
+    const best = within.reduce((a, b) => (b.gramsCo2PerInference.mean < a.gramsCo2PerInference.mean ? b : a));
+    const change = 1 - c.gramsCo2PerInference.mean / best.gramsCo2PerInference.mean;
+    return [`${head}: ${(Math.abs(change) * 100).toFixed(1)}% ${change >= 0 ? 'less' : 'more'} carbon than the cleanest whole model within it (${best.label}, ${best.latencyMs.mean.toFixed(1)} ms)`];
   });
 }

@@ -40,7 +40,12 @@ export interface LabNode {
 export type LabConfiguration =
   | { readonly kind: 'monolithic'; readonly node: string; readonly label?: string }
   | { readonly kind: 'paper'; readonly mode: PaperMode; readonly label?: string }
-  | { readonly kind: 'planner'; readonly mode?: PlannerMode; readonly weights?: PlanWeights; readonly latencyBudgetMs?: number; readonly label?: string }
+  | {
+      readonly kind: 'planner'; readonly mode?: PlannerMode; readonly weights?: PlanWeights; readonly latencyBudgetMs?: number;
+      /** A latency budget relative to the fastest whole-model placement the planner predicts on the scenario's nodes (>= 1). */
+      readonly latencyBudgetFactor?: number;
+      readonly label?: string;
+    }
   | { readonly kind: 'split'; readonly stages: number; readonly mode?: PlannerMode; readonly nodes?: readonly string[]; readonly label?: string }
   | { readonly kind: 'sweep'; readonly points: number; readonly label?: string };
 
@@ -153,12 +158,14 @@ function parseConfiguration(value: unknown, path: string, names: ReadonlySet<str
       onlyKeys(raw, path, ['kind', 'mode', 'label']);
       return { kind, mode: oneOf(raw.mode, `${path}.mode`, Object.keys(PAPER_MODES) as PaperMode[]), ...label };
     case 'planner':
-      onlyKeys(raw, path, ['kind', 'mode', 'weights', 'latencyBudgetMs', 'label']);
+      onlyKeys(raw, path, ['kind', 'mode', 'weights', 'latencyBudgetMs', 'latencyBudgetFactor', 'label']);
+      if (raw.latencyBudgetMs !== undefined && raw.latencyBudgetFactor !== undefined) fail(`${path}.latencyBudgetFactor`, 'give latencyBudgetMs or latencyBudgetFactor, not both');
       return {
         kind,
         ...(raw.mode !== undefined ? { mode: mode(raw.mode, `${path}.mode`) } : {}),
         ...(raw.weights !== undefined ? { weights: parseWeights(raw.weights, `${path}.weights`) } : {}),
         ...(raw.latencyBudgetMs !== undefined ? { latencyBudgetMs: number(raw.latencyBudgetMs, `${path}.latencyBudgetMs`, 0.001) } : {}),
+        ...(raw.latencyBudgetFactor !== undefined ? { latencyBudgetFactor: number(raw.latencyBudgetFactor, `${path}.latencyBudgetFactor`, 1, 100) } : {}),
         ...label,
       };
     case 'split': {

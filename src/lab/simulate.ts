@@ -16,7 +16,7 @@ import type { PlanInputs, PlanNode, PlanResult } from '../plan/plan-types';
 import { seededRandom } from '../util/seeded-random';
 import { SLICE_OVERHEAD_MS } from '../swarm/plan-inputs';
 import { loadZooModel, zooInfo } from '../zoo/index';
-import { expandConfigurations, paperChoice, type ExpandedConfiguration } from './configurations';
+import { expandConfigurations, fastestWholeModelMs, paperChoice, type ExpandedConfiguration } from './configurations';
 import type { LabNodeInfo } from './lab-api';
 import { aggregate, describePlacement, type ExperimentResults, type RepeatMeasure } from './results';
 import type { LabNode, LabScenario } from './scenario';
@@ -86,7 +86,14 @@ export function simulateExperiment(scenario: LabScenario, model: PlanModel, refe
   const measures: RepeatMeasure[] = [];
   const paperUsage: Record<string, Record<string, number>> = {};
   const names = Object.fromEntries(nodes.map((n) => [n.id, n.id]));
-  for (const c of configs) {
+  // A relative latency budget multiplies the fastest whole-model placement on these nodes.
+  const fastest = fastestWholeModelMs(nodes, (node) => {
+    const r = planPinned({ model, nodes }, [node.id]);
+    return r.ok ? r.placement.prediction.latencyMs : undefined;
+  });
+  for (const raw of configs) {
+    if (raw.latencyBudgetFactor !== undefined && fastest === undefined) throw new Error(`${raw.label}: no node can run the whole model, so a relative latency budget has nothing to scale`);
+    const c = raw.latencyBudgetFactor !== undefined ? { ...raw, constraints: { ...raw.constraints, latencyBudgetMs: raw.latencyBudgetFactor * fastest! } } : raw;
     const inputs: PlanInputs = { model, nodes, mode: c.mode, ...(c.weights ? { weights: c.weights } : {}), ...(c.constraints ? { constraints: c.constraints } : {}) };
     let paperMs = 0;
     let pinnedNode: string | undefined;
@@ -119,6 +126,7 @@ export function simulateExperiment(scenario: LabScenario, model: PlanModel, refe
       busyMsByNode: busy,
       placement: describePlacement(result.placement, names),
       predicted: { latencyMs: p.latencyMs, throughputPerSecond: p.throughputPerSecond, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 },
+      ...(c.constraints?.latencyBudgetMs !== undefined ? { latencyBudgetMs: c.constraints.latencyBudgetMs } : {}),
     });
   }
   const monolithic = configs.find((c) => c.kind === 'monolithic' && c.pin?.[0] === scenario.monolithicNode)?.label ?? configs[0]!.label;

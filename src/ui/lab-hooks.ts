@@ -13,7 +13,8 @@ import type { NodeId } from '../protocol/ids';
 import type { RequestOutcome } from '../swarm/run-controller';
 import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
-import { startRun } from './run-session';
+import { profileCatalogueModel, startRun } from './run-session';
+import { fastestWholeModelMs } from '../lab/configurations';
 
 declare global {
   interface Window {
@@ -43,10 +44,23 @@ function nodeInfos(coordinator: Coordinator, links?: LinkSource): LabNodeInfo[] 
 }
 
 /** Run one configuration to the end; failures come back as `error`, never as a rejection. */
-async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeClient>, settings: LabRunSettings, links?: LinkSource): Promise<LabRunRecord> {
+async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeClient>, asked: LabRunSettings, links?: LinkSource): Promise<LabRunRecord> {
   let deployMs = 0;
+  let settings = asked;
   const base = { settings, nodeNames: {}, outcomes: [], rows: [], runWallMs: 0, planningMs: 0, deployMs: 0, replans: 0 };
   try {
+    // A relative latency budget: factor x the fastest whole-model placement the planner predicts here.
+    if (asked.latencyBudgetFactor !== undefined) {
+      const model = toPlanModel(await profileCatalogueModel(asked.model, await runtime()));
+      const plannable = coordinator.nodes().filter(isPlannable);
+      const fastest = fastestWholeModelMs(plannable.map(toPlanNode), (node) => {
+        const name = plannable.find((r) => r.nodeId === node.id)!.name;
+        const r = choosePlacement({ ...asked, constraints: {}, pin: [name], stages: 1, ratePerSecond: 0 }, model, plannable, { replan: false }, links);
+        return r.ok ? r.placement.prediction.latencyMs : undefined;
+      });
+      if (fastest === undefined) throw new Error('no node can run the whole model: a relative latency budget has nothing to scale');
+      settings = { ...asked, constraints: { ...asked.constraints, latencyBudgetMs: asked.latencyBudgetFactor * fastest } };
+    }
     // Warm-up requests first (a fresh onnxruntime session compiles its kernels on the first run);
     // they are run through the same pipeline but left out of every figure and ledger row returned.
     const warmup = Math.max(1, settings.warmup ?? 2);
@@ -82,6 +96,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
     );
     return {
       ...base,
+      settings,
       error: '',
       ...(controller.placement ? { placement: controller.placement } : {}),
       nodeNames: Object.fromEntries(coordinator.nodes().map((n) => [n.nodeId, n.name])),
@@ -93,6 +108,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       deployMs,
       replans: controller.stats.replans,
       ...(calibrated.ok ? { calibratedPrediction: calibrated.placement.prediction } : {}),
+      ...(settings.constraints?.latencyBudgetMs !== undefined ? { latencyBudgetMs: settings.constraints.latencyBudgetMs } : {}),
       predictionsAfterWarmup,
       predictions: controller.calibration.rows(),
     };

@@ -135,6 +135,18 @@ describe('report headline', () => {
     expect(html).not.toContain('data-configuration="split3-green"');
   });
 
+  it('judges a budgeted configuration against the cleanest whole model that met the same budget', () => {
+    const r = base([
+      config('monolithic@A', 'monolithic', [70, 70], [4e-5, 4e-5], { A: 1 }, { placement: '[0,100)@A' }),
+      config('monolithic@B', 'monolithic', [280, 280], [2e-6, 2e-6], { B: 1 }, { placement: '[0,100)@B' }),
+      config('green<=2x', 'planner', [130, 130], [2.4e-5, 2.4e-5], { A: 0.5, B: 0.5 }, { placement: '[0,30)@B > [30,100)@A', latencyBudgetMs: 140 }),
+      config('late', 'planner', [150, 150], [1e-5, 1e-5], { A: 0.5, B: 0.5 }, { placement: '[0,40)@B > [40,100)@A', latencyBudgetMs: 140 }),
+    ]);
+    const html = renderReport(r);
+    expect(html).toContain('green&lt;=2x (a split, [0,30)@B &gt; [30,100)@A): budget 140.0 ms, measured 130.0 ms: 40.0% less carbon than the cleanest whole model within it (monolithic@A, 70.0 ms)');
+    expect(html).toContain('late (a split, [0,40)@B &gt; [40,100)@A): budget 140.0 ms, measured 150.0 ms: over its budget');
+  });
+
   it('says "not clearly different" when intervals overlap and "same placement" for the same work', () => {
     const r = base([
       config('monolithic@B', 'monolithic', [100, 101], [1e-5, 2e-5], { B: 1 }, { placement: '[0,100)@B' }),

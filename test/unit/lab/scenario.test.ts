@@ -35,6 +35,8 @@ describe('lab scenario files', () => {
     expect(bad({ configurations: [{ kind: 'paper', mode: 'turbo' }] })).toThrow('must be one of performance, balanced, green');
     expect(bad({ inputShape: [1, 3, 224, 224] })).toThrow("does not match tinycnn's input 1x3x32x32");
     expect(bad({ colour: 'green' })).toThrow('unknown field "colour"');
+    expect(bad({ configurations: [{ kind: 'planner', latencyBudgetMs: 100, latencyBudgetFactor: 2 }] })).toThrow('configurations[0].latencyBudgetFactor: give latencyBudgetMs or latencyBudgetFactor, not both');
+    expect(bad({ configurations: [{ kind: 'planner', latencyBudgetFactor: 0.5 }] })).toThrow('configurations[0].latencyBudgetFactor: must be between 1 and 100, got 0.5');
     for (const f of [bad({ model: 'x' }), bad({ nodes: [] })]) {
       let thrown: unknown;
       try {
