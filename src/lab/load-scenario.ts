@@ -9,7 +9,7 @@ import { LabScenarioError, parseLabScenarioText, type LabScenario } from './scen
 export const BUNDLED_SCENARIO_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
 /** Names of the bundled scenarios. */
-export const BUNDLED_SCENARIOS = ['paper', 'classroom', 'phones-split', 'green-budget', 'time-shift-gb'] as const;
+export const BUNDLED_SCENARIOS = ['paper', 'classroom', 'phones-split', 'green-budget', 'replicas', 'time-shift-gb'] as const;
 
 /** Load `nameOrPath`: a bundled name, else a JSON file. Throws LabScenarioError with one line. */
 export async function loadScenario(nameOrPath: string): Promise<LabScenario> {

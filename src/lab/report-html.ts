@@ -11,7 +11,7 @@
  * follow each node's grid intensity (green = clean); a configured intensity reads `configured`.
  */
 import { paretoFront } from '../plan/plan-sweep';
-import { budgetVerdicts, type ConfigurationResult, type ExperimentResults } from './results';
+import { budgetVerdicts, replicaVerdicts, type ConfigurationResult, type ExperimentResults } from './results';
 import { formatChange, formatEstimate } from './tables';
 
 const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -298,7 +298,7 @@ export function carbonHeadline(r: ExperimentResults): string[] {
   if (ours && ours !== lowest) lines.push(`our best: ${ours.label}${mono ? `, ${vs(ours, mono)}` : ''}`);
   else if (ours && mono && ours !== mono) lines.push(`${ours.label}: ${vs(ours, mono)}`);
   if (ours && green) lines.push(`${ours.label} vs paper-green: ${vs(ours, green)}`);
-  lines.push(...budgetVerdicts(r.configurations));
+  lines.push(...budgetVerdicts(r.configurations), ...replicaVerdicts(r.configurations));
   return lines;
 }
 

@@ -260,3 +260,20 @@ export function budgetVerdicts(configurations: readonly ConfigurationResult[]): 
     return [`${head}: ${(Math.abs(change) * 100).toFixed(1)}% ${change >= 0 ? 'less' : 'more'} carbon than the cleanest whole model within it (${best.label}, ${best.latencyMs.mean.toFixed(1)} ms)`];
   });
 }
+
+/**
+ * For each replicated configuration (pipelines side by side): its measured throughput against the
+ * sum of what each node it used did alone (the monolithic configurations on those nodes), one line
+ * each (issue 12: "replicated pipelines reach >= 0.9x the summed capacity of the pages used").
+ */
+export function replicaVerdicts(configurations: readonly ConfigurationResult[]): string[] {
+  const alone = new Map(configurations.filter((c) => c.kind === 'monolithic' && Number.isFinite(c.throughputPerSecond.mean)).map((c) => [c.placement.replace(/^\[\d+,\d+\)@/, ''), c]));
+  return configurations.flatMap((c) => {
+    if (!c.placement.includes('|') || !Number.isFinite(c.throughputPerSecond.mean)) return [];
+    const nodes = [...new Set(c.placement.split(' | ').flatMap((p) => p.split(' > ').map((s) => s.replace(/^\[\d+,\d+\)@/, ''))))];
+    const missing = nodes.filter((n) => !alone.has(n));
+    if (missing.length) return [`${c.label} (${c.placement}): ${c.throughputPerSecond.mean.toFixed(2)}/s; no run alone on ${missing.join(', ')} to compare with`];
+    const sum = nodes.reduce((a, n) => a + alone.get(n)!.throughputPerSecond.mean, 0);
+    return [`${c.label} (${nodes.length} nodes, ${c.placement.split(' | ').length} pipelines): ${c.throughputPerSecond.mean.toFixed(2)}/s = ${(c.throughputPerSecond.mean / sum).toFixed(2)}x the ${sum.toFixed(2)}/s its nodes reached alone`];
+  });
+}

@@ -15,6 +15,8 @@ import { plan } from '../plan/planner';
 import type { PlanInputs, PlanNode, PlanResult } from '../plan/plan-types';
 import { seededRandom } from '../util/seeded-random';
 import { SLICE_OVERHEAD_MS } from '../swarm/plan-inputs';
+import { requestRate } from '../swarm/run-session';
+import { latencyInFlightMs, throughputInFlight } from '../plan/queueing';
 import { loadZooModel, zooInfo } from '../zoo/index';
 import { expandConfigurations, fastestWholeModelMs, paperChoice, type ExpandedConfiguration } from './configurations';
 import type { LabNodeInfo } from './lab-api';
@@ -68,11 +70,15 @@ export async function loadPlanModel(model: string): Promise<PlanModel> {
 /** The configuration's placement through the planner's one choice function (as the browser run does). */
 function planFor(c: ExpandedConfiguration, inputs: PlanInputs, pinnedNode?: string): PlanResult {
   const { mode, weights, constraints, ...swarm } = inputs;
+  const placement = pinnedNode ? { kind: 'pinned' as const, nodes: [pinnedNode] } : placementChoiceOf(c);
+  // As fast as the swarm takes them, like a browser run: led by latency, plan for the summed capacity.
+  const rate = placement.kind === 'planner' ? requestRate({ ratePerSecond: 0, mode: c.mode, ...(c.weights ? { weights: c.weights } : {}) }) : undefined;
   return choosePlacement(swarm, {
-    placement: pinnedNode ? { kind: 'pinned', nodes: [pinnedNode] } : placementChoiceOf(c),
+    placement,
     ...(mode ? { mode } : {}),
     ...(weights ? { weights } : {}),
     ...(constraints ? { constraints } : {}),
+    ...(rate !== undefined ? { requestsPerSecond: rate } : {}),
   });
 }
 
@@ -118,8 +124,9 @@ export function simulateExperiment(scenario: LabScenario, model: PlanModel, refe
       repeat: 1,
       completed: scenario.inferences,
       failed: 0,
-      latencyMs: p.latencyMs,
-      throughputPerSecond: 1000 / p.latencyMs,
+      // A saturated run with the scenario's requests in flight per pipeline (src/plan/queueing.ts).
+      latencyMs: latencyInFlightMs(p, scenario.inFlight, result.placement.pipelines.length),
+      throughputPerSecond: throughputInFlight(p, scenario.inFlight, result.placement.pipelines.length),
       energyJoulesPerInference: p.energyJoules,
       gramsCo2PerInference: p.gramsCo2,
       planningMsPerRequest: planningMs / scenario.inferences,

@@ -2,7 +2,7 @@
  * Terminal tables shaped like the paper's Table II (latency, req/s, gCO2 per inference, change vs
  * monolithic) and Table V (node usage per configuration), with our 95% intervals.
  */
-import { budgetVerdicts, type ConfigurationResult, type ExperimentResults } from './results';
+import { budgetVerdicts, replicaVerdicts, type ConfigurationResult, type ExperimentResults } from './results';
 import type { Estimate } from './stats';
 
 const pad = (text: string, width: number, left = false) => (left ? text.padEnd(width) : text.padStart(width));
@@ -84,7 +84,7 @@ export function headline(results: ExperimentResults): string[] {
     ...(warning ? [warning, '(the comparison below is shown for the record only)'] : []),
     `lowest-carbon configuration: ${lowest.label} (${lowest.placement})`,
   ];
-  lines.push(...budgetVerdicts(results.configurations));
+  lines.push(...budgetVerdicts(results.configurations), ...replicaVerdicts(results.configurations));
   if (!ours) return lines;
   if (ours !== lowest) lines.push(`our best: ${ours.label} (${ours.placement})`);
   if (mono && mono !== ours) lines.push(`  ${ours.label} vs monolithic (${mono.label}): ${vs(ours, mono)}`);

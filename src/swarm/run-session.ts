@@ -122,7 +122,7 @@ export function choosePlacement(settings: RunSettings, model: PlanInputs['model'
  * pipelines wherever they add throughput). Balanced and Green runs at rate 0 stay on one pipeline:
  * replicas on dirtier nodes would raise grams per inference to finish sooner, which they do not ask.
  */
-function requestRate(settings: RunSettings): number | 'max' | undefined {
+export function requestRate(settings: Pick<RunSettings, 'ratePerSecond' | 'weights' | 'mode'>): number | 'max' | undefined {
   if (settings.ratePerSecond > 0) return settings.ratePerSecond;
   const latencyLeads = settings.weights ? settings.weights.latency >= 0.5 : settings.mode === 'performance';
   return latencyLeads ? 'max' : undefined;

@@ -147,6 +147,16 @@ describe('report headline', () => {
     expect(html).toContain('late (a split, [0,40)@B &gt; [40,100)@A): budget 140.0 ms, measured 150.0 ms: over its budget');
   });
 
+  it('compares replicated pipelines with the sum of what their nodes did alone', () => {
+    const r = base([
+      config('monolithic@A', 'monolithic', [250, 250], [1e-5, 1e-5], { A: 1 }, { placement: '[0,100)@A' }),
+      config('monolithic@B', 'monolithic', [500, 500], [1e-5, 1e-5], { B: 1 }, { placement: '[0,100)@B' }),
+      config('planner-performance', 'planner', [200, 200], [1e-5, 1e-5], { A: 0.6, B: 0.4 }, { placement: '[0,100)@A | [0,100)@B' }),
+    ]);
+    // Alone: 4/s and 2/s; replicated: 5/s.
+    expect(renderReport(r)).toContain('planner-performance (2 nodes, 2 pipelines): 5.00/s = 0.83x the 6.00/s its nodes reached alone');
+  });
+
   it('says "not clearly different" when intervals overlap and "same placement" for the same work', () => {
     const r = base([
       config('monolithic@B', 'monolithic', [100, 101], [1e-5, 2e-5], { B: 1 }, { placement: '[0,100)@B' }),
