@@ -73,7 +73,7 @@ function randomWireId(): number {
 export class RunController {
   readonly ledger: CarbonLedger;
   readonly stats: RunStats = {
-    submitted: 0, completed: 0, failed: 0, cancelled: 0, resent: 0, droppedResults: 0, lateResults: 0, replans: 0, slicesFromCache: 0, slicesSent: 0,
+    submitted: 0, completed: 0, failed: 0, cancelled: 0, resent: 0, droppedResults: 0, lateResults: 0, replans: 0, driftsHeld: 0, slicesFromCache: 0, slicesSent: 0,
   };
   /** Nodes that failed this run (deployment or execution), with the reason: the table marks them. */
   readonly failedNodes = new Map<string, string>();
@@ -104,6 +104,8 @@ export class RunController {
   private sweep: ReturnType<typeof setInterval> | undefined;
   private wakePaused: (() => void) | undefined;
   private stopReason: string | undefined;
+  /** When the deployment in force started running (performance.now()). */
+  private deployedAtMs = 0;
 
   constructor(private readonly options: RunControllerOptions) {
     this.ledger = options.ledger ?? new CarbonLedger();
@@ -273,6 +275,7 @@ export class RunController {
       this.router = createShareRouter(deployment.pipelines.map((p) => p.share));
       this.inflight = deployment.pipelines.map(() => 0);
       this.phaseValue = 'running';
+      this.deployedAtMs = performance.now();
       this.emit({ kind: 'deployed', runId, placement: result.placement, deployMs: performance.now() - t0, ...(result.note ? { note: result.note } : {}) });
       this.pump();
       return;
@@ -416,6 +419,10 @@ export class RunController {
   private driftChangesPlan(): boolean {
     const current = this.placementValue;
     if (this.phaseValue !== 'running' || !current) return false;
+    if (performance.now() - this.deployedAtMs < (this.options.driftCooldownMs ?? 20_000)) {
+      this.stats.driftsHeld++;
+      return false;
+    }
     const nodes = this.usableNodes();
     const candidate = this.options.planNodes(nodes, this.planContext(true));
     if (!candidate.ok || signature(candidate.placement) === signature(current)) return false;

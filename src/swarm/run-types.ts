@@ -71,6 +71,12 @@ export interface RunControllerOptions {
   readonly pauseTimeoutMs?: number;
   /** Re-plan when calibration finds a node's speed moved for good (default true). */
   readonly replanOnDrift?: boolean;
+  /**
+   * No drift re-plan within this long of the last deployment, ms (default 20 s): on a shared host a
+   * new placement slows its neighbours, which reads as drift; without a pause the run redeploys
+   * back and forth and re-sends what was in flight each time.
+   */
+  readonly driftCooldownMs?: number;
 }
 
 /** Counters of a run. */
@@ -88,6 +94,8 @@ export interface RunStats {
   /** Results and reports that arrived after their deployment was replaced (ignored, expected). */
   lateResults: number;
   replans: number;
+  /** Drifts that would have re-planned but came within the cooldown after a deployment. */
+  driftsHeld: number;
   /** Slices served from nodes' caches / sent as bytes. */
   slicesFromCache: number;
   slicesSent: number;

@@ -129,7 +129,8 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
     });
     stopSwarm = swarm.stop;
     const events: RunEvent[] = [];
-    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 24, stages: 1, mode: 'performance' }), (e) => events.push(e));
+    // The slow-down starts ~1.5 s after the deployment: past a 1 s cooldown.
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 24, stages: 1, mode: 'performance' }), (e) => events.push(e), { driftCooldownMs: 1000 });
     await session.started;
     const first = session.controller.placement!.pipelines[0]!.slices[0]!.nodeId;
     const outcomes = await session.done;
@@ -143,6 +144,24 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
     expect(replans[0]!.kind === 'replanning' && replans[0]!.reason).toMatch(/^a now runs at [\d.]+x its predicted time/);
     // The re-plan moved the model to b, now predicted faster than the slowed a.
     expect(session.controller.placement!.pipelines[0]!.slices[0]!.nodeId).toBe('node-b');
+    session.controller.stop('test over');
+  });
+
+  it('a drift within the cooldown after a deployment is held, not re-planned', async () => {
+    const swarm = await startSwarm({
+      nodes: [
+        { name: 'a', flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy((n) => (n >= 8 ? 300 : 100)) },
+        { name: 'b', flopsPerSecond: 5e11, zone: 'FR', wrapRuntime: slowerBy(() => 100) },
+      ],
+    });
+    stopSwarm = swarm.stop;
+    const events: RunEvent[] = [];
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 16, stages: 1, mode: 'performance' }), (e) => events.push(e), { driftCooldownMs: 60_000 });
+    const outcomes = await session.done;
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(events.filter((e) => e.kind === 'replanning')).toEqual([]);
+    expect(session.controller.stats.driftsHeld).toBe(1);
+    expect(session.controller.placement!.pipelines[0]!.slices[0]!.nodeId).toBe('node-a');
     session.controller.stop('test over');
   });
 
