@@ -123,8 +123,19 @@ export interface ConfigureMessage {
   readonly slowdown?: number;
 }
 
+/**
+ * Coordinator -> node: the request sent under wire id `requestId` is audited (src/trust/audit.ts):
+ * after running its slice of it, also send a copy of the outputs to the coordinator. A node keeps
+ * at most a few hundred pending taps.
+ */
+export interface TapMessage {
+  readonly kind: 'tap';
+  readonly runId: number;
+  readonly requestId: number;
+}
+
 /** Run-plane messages the coordinator may send. */
-export type RunCoordinatorMessage = DeployMessage | UndeployMessage | ConfigureMessage;
+export type RunCoordinatorMessage = DeployMessage | UndeployMessage | ConfigureMessage | TapMessage;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -240,6 +251,9 @@ export function checkRunCoordinatorMessage(m: Obj): RunCoordinatorMessage | unde
     case 'configure':
       if (m.slowdown !== undefined) checkBound(m.slowdown, 'slowdown', 'configure.slowdown');
       return pick<ConfigureMessage>(m, ['kind', 'slowdown']);
+    case 'tap':
+      need(u32(m.runId) && u32(m.requestId), 'tap needs runId and requestId', 'tap.runId');
+      return pick<TapMessage>(m, ['kind', 'runId', 'requestId']);
     default:
       return undefined;
   }

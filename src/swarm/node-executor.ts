@@ -24,6 +24,9 @@ import type { SliceStore } from './slice-store';
 import { SLICE_BYTES_REQUEST_ID, decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
 
 /** The part of the runtime worker API the executor needs. */
+/** Pending taps a node keeps (oldest dropped beyond). */
+const MAX_TAPS = 256;
+
 export interface SliceRuntime {
   load(modelId: string, source: Uint8Array, backend: WorkerBackend): Promise<unknown>;
   run(modelId: string, feeds: Record<string, TensorData>): Promise<RunResult>;
@@ -75,6 +78,8 @@ export class NodeExecutor {
   private readonly authWaiters = new Map<Link, { resolve: () => void; reject: (error: Error) => void }>();
   /** The assembler of the coordinator's link (slice bytes, first-slice inputs), with that link. */
   private coordinatorAssembler: { link: Link; assembler: FrameAssembler } | undefined;
+  /** Wire ids of audited requests of the current run (`tap`). */
+  private readonly taps = new Set<number>();
   /** The run this node takes part in now (set when its deploy arrives), and its link credential. */
   private currentRun: { runId: number; credential?: WireLinkCredential } | undefined;
   /** Peer links attached to the receiver, until they close. */
@@ -180,6 +185,11 @@ export class NodeExecutor {
       this.receiver.refresh();
     } else if (message.kind === 'undeploy' && this.currentRun && this.currentRun.runId !== message.keepRunId) {
       this.currentRun = undefined;
+      this.taps.clear();
+    } else if (message.kind === 'tap' && message.runId === this.currentRun?.runId) {
+      // An audited request: its outputs here also go to the coordinator (bounded, oldest dropped).
+      this.taps.add(message.requestId);
+      if (this.taps.size > MAX_TAPS) this.taps.delete(this.taps.values().next().value!);
     }
   }
 
@@ -217,6 +227,8 @@ export class NodeExecutor {
       case 'configure':
         if (message.slowdown !== undefined) await this.options.runtime.setSlowdown?.(message.slowdown);
         return;
+      case 'tap':
+        return; // taken on arrival (onCommandNow)
       default: {
         const unhandled: never = message;
         void unhandled;
@@ -419,6 +431,10 @@ export class NodeExecutor {
         if (!t) throw new Error(`slice produced no output "${name}"`);
         outputs[name] = t;
       }
+      // An audited request: a copy of this slice's outputs for the coordinator (the last slice's
+      // outputs go there anyway).
+      const tapped = this.taps.has(requestId) && (hosted.nextIsLocal || hosted.downstream !== undefined);
+      if (tapped && this.options.node.coordinatorLink) await sendChunks(this.options.node.coordinatorLink, encodeTensorGroup({ runId, requestId, sliceIndex }, outputs));
       if (hosted.nextIsLocal) {
         const next = this.slices.get(key(runId, sliceIndex + 1));
         if (!next) throw new Error(`next slice ${sliceIndex + 1} is not deployed here`);

@@ -26,6 +26,7 @@ import { DeployError, StageDeployer } from './stage-deployer';
 import { carbonOf, isPlannable, toPlanNode } from './plan-inputs';
 import { Calibration } from '../cost/calibration';
 import { ConcurrencyMeter } from '../cost/host-concurrency';
+import { AuditBook, type AuditStats } from '../trust/audit';
 import { toPlanModel } from '../graph/index';
 import type { PlanModel } from '../plan/plan-model';
 import { basePredictionMs, calibrationKey } from './calibration-feed';
@@ -47,6 +48,10 @@ interface Req {
   wireId?: number;
   pipeline?: number;
   sentMs?: number;
+  /** Chosen for audit at submission (src/trust/audit.ts). */
+  audited?: boolean;
+  /** Audited: outputs of the pipeline's earlier slices as their nodes sent them, by slice index (this send). */
+  taps?: Map<number, Record<string, TensorData>>;
 }
 
 /** A drift re-plans only when another placement is predicted this much faster (with the calibration). */
@@ -79,6 +84,10 @@ export class RunController {
   readonly failedNodes = new Map<string, string>();
   /** Predicted vs measured per slice, node and link, fed by every execution (src/cost/calibration.ts). */
   readonly calibration = new Calibration();
+  /** The run's audits (src/trust/audit.ts), when on. */
+  private readonly audits: AuditBook | undefined;
+  private auditing: Promise<void> = Promise.resolve();
+  private readonly auditCounts = { incomplete: 0, errors: 0, refereeMs: 0 };
   /** Executions running at once while saturated, per host (src/cost/host-concurrency.ts). */
   readonly concurrency = new ConcurrencyMeter();
   private readonly planModel: PlanModel;
@@ -109,6 +118,13 @@ export class RunController {
 
   constructor(private readonly options: RunControllerOptions) {
     this.ledger = options.ledger ?? new CarbonLedger();
+    this.audits = options.audit
+      ? new AuditBook({
+          rate: options.audit.rate ?? 0.05,
+          ...(options.audit.quarantineAfter !== undefined ? { quarantineAfter: options.audit.quarantineAfter } : {}),
+          ...(options.audit.random ? { random: options.audit.random } : {}),
+        })
+      : undefined;
     this.planModel = toPlanModel(options.profile);
     this.deployer = new StageDeployer(
       options.coordinator,
@@ -175,7 +191,8 @@ export class RunController {
         this.emit({ kind: 'result', outcome });
         return;
       }
-      this.requests.set(id, { id, inputs, submittedMs: performance.now(), resolve, state: 'queued', attempts: 0, sends: 0 });
+      const audited = this.audits?.shouldAudit() ?? false;
+      this.requests.set(id, { id, inputs, submittedMs: performance.now(), resolve, state: 'queued', attempts: 0, sends: 0, ...(audited ? { audited } : {}) });
       this.queue.push(id);
       this.pump();
     });
@@ -230,7 +247,7 @@ export class RunController {
   }
 
   private usableNodes() {
-    return this.options.coordinator.nodes().filter((n) => isPlannable(n) && !this.deployer.excluded.has(n.nodeId));
+    return this.options.coordinator.nodes().filter((n) => isPlannable(n) && !this.deployer.excluded.has(n.nodeId) && !this.audits?.isQuarantined(n.nodeId));
   }
 
   /** Plan on the usable nodes, build and deploy the slices, then resume sending. */
@@ -488,21 +505,88 @@ export class RunController {
     const found = this.stageOf(group.runId, group.sliceIndex);
     const pipeline = found ? this.deployment?.pipelines[found.pipeline] : undefined;
     const isLast = found && pipeline && found.position === pipeline.stages.length - 1 && found.stage.nodeId === nodeId;
-    if (!req || !isLast || req.state !== 'inflight' || req.wireId !== group.requestId || group.runId !== this.deployment?.runId || found.pipeline !== req.pipeline) {
+    const current = req && req.state === 'inflight' && req.wireId === group.requestId && group.runId === this.deployment?.runId && found?.pipeline === req.pipeline;
+    if (current && found && !isLast && req.audited && found.stage.nodeId === nodeId && req.taps && !req.taps.has(group.sliceIndex)) {
+      req.taps.set(group.sliceIndex, decodeTensorGroup(group.frames));
+      return;
+    }
+    if (!req || !isLast || !current) {
       this.stats.droppedResults++;
       return;
     }
     const now = performance.now();
+    const outputs = decodeTensorGroup(group.frames);
+    const hosts = pipeline.stages.map((s) => s.nodeId);
+    this.audits?.recordResult(`r${req.id}`, hosts);
+    const suspect = hosts.some((h) => this.audits?.isQuarantined(h));
+    if (req.audited) this.audit(req.inputs, pipeline.stages, req.taps ?? new Map(), outputs);
     this.finish(req, {
       ok: true,
       requestId: req.id,
-      outputs: decodeTensorGroup(group.frames),
+      outputs,
       latencyMs: now - (req.sentMs ?? now),
       totalMs: now - req.submittedMs,
       attempts: req.attempts,
       pipeline: req.pipeline ?? 0,
+      ...(suspect ? { suspect: true as const } : {}),
     });
     this.pump();
+  }
+
+  /**
+   * Check an audited request, slice by slice, on the referee (one at a time, after the result was
+   * delivered): each slice's outputs as its node sent them against the referee's run of the slice on
+   * the input that node received (the previous slice's outputs as sent). A mismatch is a strike for
+   * the node; at `quarantineAfter` strikes it is quarantined: planned around from now on (the run
+   * re-plans when it hosts a slice), and its earlier results in the run are suspect.
+   */
+  private audit(inputs: Record<string, TensorData>, stages: readonly DeployedStage[], taps: ReadonlyMap<number, Record<string, TensorData>>, final: Record<string, TensorData>): void {
+    const audit = this.options.audit;
+    const book = this.audits;
+    if (!audit || !book) return;
+    this.auditing = this.auditing.then(async () => {
+      let input = inputs;
+      for (const [position, stage] of stages.entries()) {
+        if (this.isStopped()) return;
+        const claimed = position === stages.length - 1 ? final : taps.get(stage.sliceIndex);
+        if (!claimed) {
+          this.auditCounts.incomplete++;
+          return;
+        }
+        const feeds = Object.fromEntries(stage.slice.inputs.filter((n) => n in input).map((n) => [n, input[n]!]));
+        const t0 = performance.now();
+        const reference = await audit.referee({ sha256: stage.slice.sha256, model: stage.slice.model, backend: 'wasm' }, feeds);
+        this.auditCounts.refereeMs += performance.now() - t0;
+        const verdict = book.judgeWithReferee({ host: stage.nodeId, outputs: claimed }, { host: 'coordinator', outputs: reference });
+        if (verdict.kind === 'attributed') {
+          this.emit({ kind: 'audit-mismatch', nodeId: stage.nodeId, name: this.nameOf(stage.nodeId), reason: verdict.reason, quarantined: verdict.quarantined });
+          if (verdict.quarantined) this.quarantine(stage.nodeId);
+        }
+        input = claimed;
+      }
+    }).catch((error: Error) => {
+      this.auditCounts.errors++;
+      this.emit({ kind: 'error', reason: `an audit could not run: ${error.message}` });
+    });
+  }
+
+  /** Take a quarantined node out of the run: re-plan when it hosts a slice of the deployment in force. */
+  private quarantine(nodeId: string): void {
+    if (this.phaseValue !== 'running' || !this.deployment) return;
+    const hosts = this.deployment.pipelines.some((p) => p.stages.some((s) => s.nodeId === nodeId));
+    if (hosts) this.restart(`${this.nameOf(nodeId)} quarantined: its outputs failed the audits`);
+  }
+
+  /** Audit figures of the run (zeros when audits are off). */
+  get auditStats(): AuditStats & { readonly incomplete: number; readonly errors: number; readonly refereeMs: number; readonly quarantinedNodes: readonly string[]; readonly suspects: readonly string[] } {
+    const book = this.audits;
+    const none = { requestsAudited: 0, slicesJudged: 0, mismatches: 0, tiebreaks: 0, attributed: 0, inconclusive: 0, quarantined: 0, suspectResults: 0 };
+    return { ...(book ? book.stats : none), ...this.auditCounts, quarantinedNodes: book?.quarantined ?? [], suspects: book?.suspects ?? [] };
+  }
+
+  /** Settles once every audit queued so far is judged. */
+  auditsSettled(): Promise<void> {
+    return this.auditing;
   }
 
   /**
@@ -525,7 +609,9 @@ export class RunController {
         const found = this.stageOf(runId, sliceIndex);
         const deployment = found && (this.deployment?.runId === runId ? this.deployment : this.deploying?.runId === runId ? this.deploying : this.pastDeployments.get(runId));
         const stages = deployment?.pipelines[found!.pipeline]?.stages;
-        return stages && found!.position === stages.length - 1 ? found!.stage.slice.outputs.length : undefined;
+        if (stages && found!.position === stages.length - 1) return found!.stage.slice.outputs.length;
+        // An audited request's earlier slices send their outputs too.
+        return found && this.requestForWire(_wireId)?.audited ? found.stage.slice.outputs.length : undefined;
       },
     });
   }
@@ -574,6 +660,12 @@ export class RunController {
     const record = this.options.coordinator.nodes().find((n) => n.nodeId === first.nodeId);
     if (record) {
       this.ledger.recordHop({ inferenceId: `r${req.id}`, fromNodeId: 'coordinator', toNodeId: first.nodeId, bytes: tensorBytes(req.inputs), intensity: carbonOf(record).intensity });
+    }
+    if (req.audited) {
+      // Every earlier stage also sends its outputs here; the last one's come here anyway.
+      req.taps = new Map();
+      const stages = this.deployment!.pipelines[pipeline]!.stages;
+      for (const stage of stages.slice(0, -1)) this.options.coordinator.send(stage.nodeId as NodeId, { kind: 'tap', runId, requestId: wireId });
     }
     const messages = encodeTensorGroup({ runId, requestId: wireId, sliceIndex: first.sliceIndex }, req.inputs);
     sendChunks(link, messages).catch((error: Error) => {

@@ -19,6 +19,8 @@ export type RequestOutcome =
       readonly totalMs: number;
       readonly attempts: number;
       readonly pipeline: number;
+      /** A node of its pipeline was already quarantined by the audits when it arrived. */
+      readonly suspect?: true;
     }
   | {
       readonly ok: false;
@@ -46,6 +48,21 @@ export interface PlanContext {
 export type RunPlanResult = PlanResult & { readonly note?: string };
 
 /** Options of {@link RunController}. */
+/** Audits of a run (src/trust/audit.ts): spot checks of nodes' outputs against a trusted referee. */
+export interface RunAuditOptions {
+  /** Share of requests audited, 0..1 (default 0.05). */
+  readonly rate?: number;
+  /** Mismatches that quarantine a node (default 2). */
+  readonly quarantineAfter?: number;
+  /** Uniform [0, 1) source choosing the audited requests (default Math.random; seeded in tests). */
+  readonly random?: () => number;
+  /**
+   * Run one slice on the coordinator's own worker (the user's machine: the trusted referee) with
+   * `inputs`; resolves with its outputs.
+   */
+  readonly referee: (slice: { readonly sha256: string; readonly model: Uint8Array; readonly backend: string }, inputs: Record<string, TensorData>) => Promise<Record<string, TensorData>>;
+}
+
 export interface RunControllerOptions {
   readonly coordinator: Coordinator;
   readonly profile: ModelProfile;
@@ -69,6 +86,8 @@ export interface RunControllerOptions {
    * after this long without one it fails what is pending (default 120 s).
    */
   readonly pauseTimeoutMs?: number;
+  /** Audits (off when absent). */
+  readonly audit?: RunAuditOptions;
   /** Re-plan when calibration finds a node's speed moved for good (default true). */
   readonly replanOnDrift?: boolean;
   /**
@@ -109,6 +128,8 @@ export type RunEvent =
   | { readonly kind: 'node-failed'; readonly nodeId: string; readonly name: string; readonly reason: string }
   | { readonly kind: 'paused'; readonly reason: string; readonly timeoutMs: number }
   | { readonly kind: 'drift'; readonly nodeId: string; readonly name: string; readonly from: number; readonly to: number }
+  /** An audit found a node's outputs wrong (`quarantined` when this took it out of the run). */
+  | { readonly kind: 'audit-mismatch'; readonly nodeId: string; readonly name: string; readonly reason: string; readonly quarantined: boolean }
   | { readonly kind: 'result'; readonly outcome: RequestOutcome }
   | { readonly kind: 'error'; readonly reason: string };
 

@@ -138,6 +138,22 @@ export class AuditBook {
     return this.strike(culprit.host, `${culprit.host} disagrees with ${hosts.filter((h) => h !== culprit.host).join(' and ')}, which agree`);
   }
 
+  /**
+   * Judge a host's execution against a trusted referee's (the coordinator's own worker: the user's
+   * machine). Agreement: 'agree'; disagreement: the host gets a strike ('attributed'), no third
+   * execution needed.
+   */
+  judgeWithReferee(execution: SliceExecution, referee: SliceExecution): AuditVerdict {
+    if (execution.host === referee.host) throw new AuditOptionsError(`the referee must be another host than ${execution.host}`);
+    this.counts.slicesJudged++;
+    const tol = this.options.tolerance ?? {};
+    const there = compareOutputs(referee.outputs, execution.outputs, tol);
+    const back = there.ok ? compareOutputs(execution.outputs, referee.outputs, tol) : there;
+    if (there.ok && back.ok) return { kind: 'agree' };
+    this.counts.mismatches++;
+    return this.strike(execution.host, `${execution.host} disagrees with the referee ${referee.host}: ${back.reason ?? there.reason ?? 'outputs differ'}`);
+  }
+
   private strike(host: string, reason: string): AuditVerdict {
     this.counts.attributed++;
     const strikes = (this.strikes.get(host) ?? 0) + 1;
