@@ -37,7 +37,7 @@ export function runNodeFrom(record: NodeRecord): RunNode {
 /** A request outcome without its output tensors. */
 export function runRequestFrom(outcome: RequestOutcome): RunRequest {
   return outcome.ok
-    ? { requestId: outcome.requestId, ok: true, latencyMs: outcome.latencyMs, attempts: outcome.attempts, pipeline: outcome.pipeline, reason: null }
+    ? { requestId: outcome.requestId, ok: true, latencyMs: outcome.latencyMs, attempts: outcome.attempts, pipeline: outcome.pipeline, reason: null, ...(outcome.suspect ? { suspect: true as const } : {}) }
     : { requestId: outcome.requestId, ok: false, latencyMs: null, attempts: outcome.attempts, pipeline: null, reason: outcome.reason };
 }
 

@@ -58,6 +58,8 @@ export interface RunRequest {
   readonly pipeline: number | null;
   /** Why it failed; null when it succeeded. */
   readonly reason: string | null;
+  /** A node the audits quarantined contributed to this result (absent = not known to be). */
+  readonly suspect?: true;
 }
 
 /** Something that happened during the run (deployed, re-planned, node left, quarantined...). */
@@ -182,6 +184,7 @@ function parseRequest(value: unknown, path: string): RunRequest {
   if (typeof value.ok !== 'boolean') throw new HistoryFormatError(`${path}.ok: expected true or false, got ${JSON.stringify(value.ok)}`);
   for (const k of ['latencyMs', 'pipeline']) if (value[k] !== null) requireNumber(value, k, path);
   if (value.reason !== null) requireString(value, 'reason', path);
+  if (value.suspect !== undefined && value.suspect !== true) throw new HistoryFormatError(`${path}.suspect: expected true or absent, got ${JSON.stringify(value.suspect)}`);
   return value as unknown as RunRequest;
 }
 

@@ -96,6 +96,7 @@ function settingsFor(c: ExpandedConfiguration, scenario: LabScenario, repeat: nu
     ...(pin ? { pin } : {}),
     inferences: scenario.inferences,
     window: scenario.inFlight,
+    ...(scenario.auditRate > 0 ? { auditRate: scenario.auditRate } : {}),
     // The same inputs for every configuration of a repetition; new ones for the next repetition.
     seed: scenario.seed + repeat * scenario.inferences,
   };

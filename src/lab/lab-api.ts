@@ -26,6 +26,19 @@ export interface LabRunSettings {
   readonly seed: number;
   /** Unmeasured warm-up requests before the measured ones (default 2, at least 1). */
   readonly warmup?: number;
+  /** Share of requests audited, 0..1 (re-run on the coordinator tab's worker and compared); 0/absent = none. */
+  readonly auditRate?: number;
+}
+
+/** What a run's audits found (src/trust/audit.ts). */
+export interface LabAudits {
+  readonly requestsAudited: number;
+  readonly slicesJudged: number;
+  readonly mismatches: number;
+  /** Node names quarantined. */
+  readonly quarantined: readonly string[];
+  /** Referee compute on the coordinator's machine, ms. */
+  readonly refereeMs: number;
 }
 
 /** A node as the coordinator sees it, with the planner's view of it. */
@@ -75,6 +88,8 @@ export interface LabRunRecord {
   readonly planningMs: number;
   readonly deployMs: number;
   readonly replans: number;
+  /** The audits, when the run audited. */
+  readonly audits?: LabAudits;
   /** The same placement predicted again with what the warm-up measured (calibration), when it worked. */
   readonly calibratedPrediction?: Placement['prediction'];
   /** The latency budget the run was planned with, ms (a relative budget resolved on the nodes present). */

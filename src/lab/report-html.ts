@@ -334,6 +334,14 @@ export function renderReport(r: ExperimentResults): string {
     ? `<h2>Predicted vs measured</h2><p class="muted">The planner's figures for each configuration's placement before any execution, and again after the warm-up calibrated the cost model (browser runs), against the run's means; latency at the run's requests in flight. Error = predicted / measured - 1.</p>
 <table data-section="predictions"><tr><th>configuration</th><th>latency predicted ms</th><th>after warm-up</th><th>measured</th><th>error</th><th>error after warm-up</th><th>req/s predicted</th><th>after warm-up</th><th>measured</th><th>error</th><th>error after warm-up</th></tr>${rowsP}</table>`
     : '';
+  const rowsA = r.configurations
+    .filter((c) => c.audits)
+    .map((c) => `<tr data-configuration="${esc(c.label)}"><td>${esc(c.label)}</td><td>${c.audits!.requestsAudited}</td><td>${c.audits!.slicesJudged}</td><td>${c.audits!.mismatches}</td><td>${c.audits!.quarantined.length ? esc(c.audits!.quarantined.join(', ')) : 'none'}</td><td>${c.audits!.refereeMs.toFixed(0)}</td></tr>`)
+    .join('');
+  const audits = rowsA
+    ? `<h2>Audits</h2><p class="muted">A share of requests re-run slice by slice on the coordinator's own worker and compared with what the nodes sent (all repetitions together). The referee's compute is on the coordinator's machine and is not in the grams above.</p>
+<table data-section="audits"><tr><th>configuration</th><th>requests audited</th><th>slices compared</th><th>mismatches</th><th>quarantined</th><th>referee compute ms</th></tr>${rowsA}</table>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>CarbonEdge lab: ${esc(r.scenario)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:20px auto;color:#1b2a1f;padding:0 12px}table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{padding:3px 8px;border-bottom:1px solid #dde5dd;text-align:left}.muted{color:#666}.plots{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}figcaption{font-size:13px;color:#444;max-width:${W}px}code{font-size:12px}</style></head>
@@ -346,6 +354,7 @@ ${headline.length ? `<ul data-section="headline">${headline.map((h) => `<li>${es
 <h2>Results (Table II shape)</h2>
 <table><tr><th>configuration</th><th>latency ms</th><th>req/s</th><th>J/inference</th><th>gCO2/inference (${unit.symbol})</th><th>inferences/gCO2</th><th>vs monolithic</th><th>planning ms/request</th><th>planner predicted</th></tr>${rowsII}</table>
 ${predictions}
+${audits}
 <h2>Node usage (Table V shape, share of busy time)</h2>
 <table><tr><th>configuration</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}<th>placement</th></tr>${rowsV}</table>
 <div class="plots">

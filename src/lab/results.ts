@@ -15,7 +15,7 @@
 import type { LedgerRow } from '../carbon/ledger';
 import type { Placement } from '../plan/plan-types';
 import { latencyInFlightMs, throughputInFlight } from '../plan/queueing';
-import type { LabNodeInfo, LabRunRecord } from './lab-api';
+import type { LabAudits, LabNodeInfo, LabRunRecord } from './lab-api';
 import type { ExpandedConfiguration } from './configurations';
 import { estimate, mean, type Estimate } from './stats';
 
@@ -42,6 +42,8 @@ export interface RepeatMeasure {
   readonly slicePredictions?: readonly { readonly node: string; readonly slice: string; readonly basePredictedMs: number; readonly calibratedMs: number; readonly measuredMs: number }[];
   /** The latency budget the run was planned with, ms (relative budgets resolved). */
   readonly latencyBudgetMs?: number;
+  /** What the run's audits found, when it audited. */
+  readonly audits?: LabAudits;
   readonly error?: string;
 }
 
@@ -68,6 +70,8 @@ export interface ConfigurationResult {
   readonly slicePredictions?: RepeatMeasure['slicePredictions'];
   /** The latency budget of the first repetition, ms (a relative budget may differ slightly between repetitions). */
   readonly latencyBudgetMs?: number;
+  /** Audits over all repetitions, when the runs audited. */
+  readonly audits?: LabAudits;
   readonly failed: number;
   readonly errors: readonly string[];
 }
@@ -171,6 +175,7 @@ export function measureRun(label: string, repeat: number, record: LabRunRecord, 
     ...(record.calibratedPrediction ? { predictedCalibrated: pick4(record.calibratedPrediction, record.settings.window, pipelines) } : {}),
     ...(record.predictionsAfterWarmup?.length ? { slicePredictions: slicePredictions(record) } : {}),
     ...(record.latencyBudgetMs !== undefined ? { latencyBudgetMs: record.latencyBudgetMs } : {}),
+    ...(record.audits ? { audits: record.audits } : {}),
     ...(record.error ? { error: record.error } : {}),
   };
 }
@@ -195,6 +200,17 @@ function slicePredictions(record: LabRunRecord): NonNullable<RepeatMeasure['slic
 /** Per-request rows of one browser run. */
 export function requestRows(label: string, repeat: number, record: LabRunRecord): RequestRow[] {
   return record.outcomes.map((o) => ({ configuration: label, repeat, requestId: o.requestId, ok: o.ok, latencyMs: o.latencyMs ?? null, attempts: o.attempts, reason: o.reason ?? '' }));
+}
+
+/** The audits of several repetitions together (quarantined names once each). */
+export function sumAudits(audits: readonly LabAudits[]): LabAudits {
+  return {
+    requestsAudited: audits.reduce((a, x) => a + x.requestsAudited, 0),
+    slicesJudged: audits.reduce((a, x) => a + x.slicesJudged, 0),
+    mismatches: audits.reduce((a, x) => a + x.mismatches, 0),
+    quarantined: [...new Set(audits.flatMap((x) => x.quarantined))],
+    refereeMs: audits.reduce((a, x) => a + x.refereeMs, 0),
+  };
 }
 
 /** Aggregate repetitions per configuration, in `configs` order; `monolithic` is the reference label. */
@@ -232,6 +248,7 @@ export function aggregate(
       ...(ms[0]?.predictedCalibrated ? { predictedCalibrated: ms[0].predictedCalibrated } : {}),
       ...(ms[0]?.slicePredictions ? { slicePredictions: ms[0].slicePredictions } : {}),
       ...(ms[0]?.latencyBudgetMs !== undefined ? { latencyBudgetMs: ms[0].latencyBudgetMs } : {}),
+      ...(all.some((m) => m.audits) ? { audits: sumAudits(all.flatMap((m) => (m.audits ? [m.audits] : []))) } : {}),
       failed: all.reduce((a, m) => a + m.failed, 0),
       errors: all.flatMap((m) => (m.error ? [`repeat ${m.repeat}: ${m.error}`] : [])),
     };

@@ -60,6 +60,8 @@ export interface LabScenario {
   readonly seed: number;
   /** Requests in flight per pipeline (1 = closed loop, the paper's req/s = 1000 / latency). */
   readonly inFlight: number;
+  /** Share of requests audited in every browser run, 0..1 (default 0: a lab run measures, and the referee shares the machine). */
+  readonly auditRate: number;
   /** The node whose monolithic run is the reference of "reduction vs monolithic". */
   readonly monolithicNode: string;
   readonly nodes: readonly LabNode[];
@@ -188,7 +190,7 @@ function parseConfiguration(value: unknown, path: string, names: ReadonlySet<str
 /** Check a parsed JSON document; throws LabScenarioError naming the first problem. */
 export function parseLabScenario(value: unknown, fallbackName = 'scenario'): LabScenario {
   const raw = object(value, 'root');
-  onlyKeys(raw, 'root', ['name', 'description', 'model', 'inputShape', 'inferences', 'repetitions', 'seed', 'inFlight', 'monolithicNode', 'nodes', 'configurations', 'timeShift', 'intensityProfiles']);
+  onlyKeys(raw, 'root', ['name', 'description', 'model', 'inputShape', 'inferences', 'repetitions', 'seed', 'inFlight', 'auditRate', 'monolithicNode', 'nodes', 'configurations', 'timeShift', 'intensityProfiles']);
   const model = typeof raw.model === 'string' ? raw.model : fail('model', `must be a catalogue model name, got ${JSON.stringify(raw.model)}`);
   if (!zooNames().includes(model)) fail('model', `unknown model "${model}" (catalogue: ${zooNames().join(', ')})`);
   const catalogueShape = zooInfo(model).inputShape;
@@ -219,6 +221,7 @@ export function parseLabScenario(value: unknown, fallbackName = 'scenario'): Lab
     repetitions: raw.repetitions === undefined ? 3 : number(raw.repetitions, 'repetitions', 1, 100, true),
     seed: raw.seed === undefined ? 1 : number(raw.seed, 'seed', 0, 2 ** 31, true),
     inFlight: raw.inFlight === undefined ? 1 : number(raw.inFlight, 'inFlight', 1, 16, true),
+    auditRate: raw.auditRate === undefined ? 0 : number(raw.auditRate, 'auditRate', 0, 1),
     monolithicNode,
     nodes,
     configurations,

@@ -87,7 +87,11 @@ export class RunController {
   /** The run's audits (src/trust/audit.ts), when on. */
   private readonly audits: AuditBook | undefined;
   private auditing: Promise<void> = Promise.resolve();
-  private readonly auditCounts = { incomplete: 0, errors: 0, refereeMs: 0 };
+  /** `holds`: times new sends were held back because the referee was behind. */
+  private readonly auditCounts = { incomplete: 0, errors: 0, refereeMs: 0, holds: 0 };
+  private auditHolding = false;
+  /** Audited results waiting for the referee. */
+  private auditBacklog = 0;
   /** Executions running at once while saturated, per host (src/cost/host-concurrency.ts). */
   readonly concurrency = new ConcurrencyMeter();
   private readonly planModel: PlanModel;
@@ -544,6 +548,7 @@ export class RunController {
     const audit = this.options.audit;
     const book = this.audits;
     if (!audit || !book) return;
+    this.auditBacklog++;
     this.auditing = this.auditing.then(async () => {
       let input = inputs;
       for (const [position, stage] of stages.entries()) {
@@ -567,6 +572,9 @@ export class RunController {
     }).catch((error: Error) => {
       this.auditCounts.errors++;
       this.emit({ kind: 'error', reason: `an audit could not run: ${error.message}` });
+    }).finally(() => {
+      this.auditBacklog--;
+      this.pump();
     });
   }
 
@@ -578,7 +586,7 @@ export class RunController {
   }
 
   /** Audit figures of the run (zeros when audits are off). */
-  get auditStats(): AuditStats & { readonly incomplete: number; readonly errors: number; readonly refereeMs: number; readonly quarantinedNodes: readonly string[]; readonly suspects: readonly string[] } {
+  get auditStats(): AuditStats & { readonly incomplete: number; readonly errors: number; readonly refereeMs: number; readonly holds: number; readonly quarantinedNodes: readonly string[]; readonly suspects: readonly string[] } {
     const book = this.audits;
     const none = { requestsAudited: 0, slicesJudged: 0, mismatches: 0, tiebreaks: 0, attributed: 0, inconclusive: 0, quarantined: 0, suspectResults: 0 };
     return { ...(book ? book.stats : none), ...this.auditCounts, quarantinedNodes: book?.quarantined ?? [], suspects: book?.suspects ?? [] };
@@ -622,6 +630,15 @@ export class RunController {
     const window = this.options.window ?? 2;
     const pipelines = this.deployment.pipelines;
     while (this.queue.length > 0) {
+      // The referee is behind: hold new sends until it catches up, so a liar is judged while its
+      // results are recent (the audit share asked for is kept; the run goes at the referee's pace).
+      if (this.auditBacklog >= (this.options.audit?.maxBacklog ?? 4)) {
+        if (!this.auditHolding) this.auditCounts.holds++;
+        this.auditHolding = true;
+        this.concurrency.setSaturated(false, performance.now());
+        return;
+      }
+      this.auditHolding = false;
       let chosen = this.router.next();
       if (this.inflight[chosen]! >= window) {
         const free = this.inflight.findIndex((n) => n < window);

@@ -12,6 +12,10 @@ import type { Coordinator, NodeRecord } from './coordinator';
 import { hostGroupsOf, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
 import { RunController, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunPlanResult } from './run-controller';
+import type { RunAuditOptions } from './run-types';
+
+/** Runs one slice on a trusted host for the audits (the coordinator's own worker in a page). */
+export type Referee = RunAuditOptions['referee'];
 
 /** Fewest cores a measured shared host is planned with (a figure below is noise from a stall). */
 const MIN_HOST_CORES = 0.25;
@@ -41,6 +45,11 @@ export interface RunSettings {
   readonly constraints?: PlanConstraints;
   /** Run every slice on this backend (nodes without it are left out); default: the planner picks per slice. */
   readonly backend?: 'wasm' | 'webgpu';
+  /**
+   * Share of requests audited, 0..1 (src/trust/audit.ts): each slice of an audited request is re-run
+   * on the coordinator's own worker and compared. 0 or absent = no audits. Needs a referee.
+   */
+  readonly auditRate?: number;
 }
 
 /** `node` with only `backend` left (undefined when it has none). */
@@ -157,6 +166,7 @@ export function runSettingsProblem(settings: RunSettings): string | undefined {
   if (!Number.isInteger(settings.inferences) || settings.inferences < 1) return `inferences must be a whole number >= 1, got ${settings.inferences}`;
   if (!(settings.ratePerSecond >= 0) || !Number.isFinite(settings.ratePerSecond)) return `rate must be a number >= 0, got ${settings.ratePerSecond}`;
   if (!Number.isInteger(settings.stages) || settings.stages < 0) return `slices must be a whole number >= 0, got ${settings.stages}`;
+  if (settings.auditRate !== undefined && !(settings.auditRate >= 0 && settings.auditRate <= 1)) return `audit share must be between 0 and 1 (0-100 %), got ${settings.auditRate}`;
   return undefined;
 }
 
@@ -166,16 +176,19 @@ export function startRunSession(
   profile: ModelProfile,
   settings: RunSettings,
   onEvent: (event: RunEvent) => void,
-  options: Partial<Omit<RunControllerOptions, 'coordinator' | 'profile' | 'planNodes'>> & { readonly links?: LinkSource } = {},
+  options: Partial<Omit<RunControllerOptions, 'coordinator' | 'profile' | 'planNodes'>> & { readonly links?: LinkSource; readonly referee?: Referee } = {},
 ): RunSession {
-  const { links, ...controllerOptions } = options;
+  const { links, referee, ...controllerOptions } = options;
   const problem = runSettingsProblem(settings);
   if (problem) throw new RangeError(problem);
+  const auditRate = settings.auditRate ?? 0;
+  if (auditRate > 0 && !referee && !controllerOptions.audit) throw new RangeError(`audits (${auditRate * 100} % of requests) need a referee to re-run slices on; none was given`);
   const model = toPlanModel(profile);
   let planningMs = 0;
   let current = settings;
   const controller = new RunController({
     window: settings.window ?? 3,
+    ...(auditRate > 0 && referee ? { audit: { rate: auditRate, referee } } : {}),
     ...controllerOptions,
     coordinator,
     profile,

@@ -54,6 +54,11 @@ export interface RunAuditOptions {
   readonly rate?: number;
   /** Mismatches that quarantine a node (default 2). */
   readonly quarantineAfter?: number;
+  /**
+   * Audited results waiting for the referee at which new requests are held back (default 4): a slow
+   * referee slows the run rather than judging a liar long after its results were used.
+   */
+  readonly maxBacklog?: number;
   /** Uniform [0, 1) source choosing the audited requests (default Math.random; seeded in tests). */
   readonly random?: () => number;
   /**

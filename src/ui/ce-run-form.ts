@@ -5,7 +5,7 @@ import { zooNames } from '../zoo/index';
 import type { RunSettings } from './run-session';
 
 /**
- * The Run panel's form: model, mode or custom weights, slices, inferences, rate, Plan & run and
+ * The Run panel's form: model, mode or custom weights, slices, inferences, rate, audit share, Plan & run and
  * Stop. Holds only what the user typed; fires `run-submit` (Plan & run), `run-stop` and
  * `run-replan` (mode or weights changed: a run in progress may re-plan). `settings()` reads the
  * choices as RunSettings (weights normalised to sum 1).
@@ -28,6 +28,8 @@ export class CeRunForm extends LitElement {
   @state() private ratePerSecond = 0;
   /** '' = the planner picks the backend per slice; else every slice runs on this one. */
   @state() private backend: '' | 'wasm' | 'webgpu' = '';
+  /** Percent of requests audited (re-run on this machine and compared slice by slice). */
+  @state() private auditPercent = 5;
 
   /** The choices as run settings (seed 1). */
   settings(): RunSettings {
@@ -43,6 +45,7 @@ export class CeRunForm extends LitElement {
       ratePerSecond: this.ratePerSecond,
       seed: 1,
       ...(this.backend ? { backend: this.backend } : {}),
+      auditRate: this.auditPercent / 100,
     };
   }
 
@@ -78,6 +81,8 @@ export class CeRunForm extends LitElement {
           </select></label>
         <label>inferences <input data-testid="run-count" type="number" min="1" max="100000" .value=${String(this.inferences)} @change=${(e: Event) => (this.inferences = Number((e.target as HTMLInputElement).value))} /></label>
         <label>rate /s (0 = max) <input type="number" min="0" .value=${String(this.ratePerSecond)} @change=${(e: Event) => (this.ratePerSecond = Number((e.target as HTMLInputElement).value))} /></label>
+        <label title="Share of requests re-run slice by slice on this machine and compared with what the nodes sent; a node that fails twice is quarantined">audit %
+          <input data-testid="run-audit" type="number" min="0" max="100" step="1" .value=${String(this.auditPercent)} @change=${(e: Event) => (this.auditPercent = Number((e.target as HTMLInputElement).value))} /></label>
         <label><span><input type="checkbox" .checked=${this.customWeights} @change=${(e: Event) => this.replanFor(() => (this.customWeights = (e.target as HTMLInputElement).checked))} /> custom weights</span>
           ${(['latency', 'energy', 'carbon'] as const).map(
             (k) => html`<span>${k} <input type="range" min="0" max="1" step="0.05" ?disabled=${!this.customWeights} .value=${String(this.weights[k])}

@@ -7,7 +7,8 @@ import type { RunRecord } from '../history/run-record';
 import { nodeNames } from '../history/run-record';
 import { runTotals } from '../history/run-totals';
 import type { BaselineGap } from './baselines';
-import { formatDuration, formatGramsCo2, formatJoules, formatRate, formatSignificant } from './format';
+import { formatDuration, formatGramsCo2, formatJoules, formatRate, formatShare, formatSignificant } from './format';
+import type { AuditView } from './audit-view';
 import type { PlanWhy } from './plan-why';
 import { presenterFrom, streamRates, swarmNodesFrom } from './swarm-state';
 import type { SwarmEventView } from './swarm-layout';
@@ -27,6 +28,7 @@ export class CeRunLive extends LitElement {
     :host { display: block; }
     .figures { display: flex; gap: 18px; flex-wrap: wrap; margin: 8px 0; }
     .figures b { display: block; font-size: 1.1rem; }
+    .figures b.bad { color: #c62828; }
     h3 { font-size: 1rem; margin: 14px 0 4px; }
     .why li { margin: 3px 0; }
     table { border-collapse: collapse; font-size: 0.85rem; margin: 8px 0; }
@@ -42,6 +44,8 @@ export class CeRunLive extends LitElement {
   @property({ attribute: false }) placement: Placement | null = null;
   @property({ attribute: false }) events: readonly SwarmEventView[] = [];
   @property({ attribute: false }) stats: RunStats | null = null;
+  /** The run's audits (null when it does not audit). */
+  @property({ attribute: false }) audits: AuditView | null = null;
   @property({ attribute: false }) gaps: readonly BaselineGap[] = [];
   @property({ attribute: false }) why: PlanWhy | null = null;
   /** Page clock (performance.now()) for fading events. */
@@ -58,12 +62,26 @@ export class CeRunLive extends LitElement {
       ${s ? html`<span><b>${s.resent}</b>re-sent</span><span><b data-testid="run-replans">${s.replans}</b>re-plans</span>
         <span><b data-testid="run-dropped">${s.droppedResults}</b>results refused (wrong node or attempt)</span>
         ${s.lateResults ? html`<span><b data-testid="run-late">${s.lateResults}</b>late results of an earlier run ignored</span>` : ''}` : ''}
+      ${this.renderAudits()}
       <span><b>${formatDuration(totals.latencyMs.mean)}</b>mean latency</span>
       <span><b data-testid="run-energy" data-joules=${String(totals.total.energyJoules)}>${formatJoules(totals.total.energyJoules)}</b>energy (estimated power)</span>
       <span><b data-testid="run-grams" data-grams=${String(totals.total.gramsCo2)}>${formatGramsCo2(totals.total.gramsCo2)}</b>CO2 total</span>
       <span><b>${formatGramsCo2(totals.gramsCo2PerInference)}</b>CO2 per inference</span>
       <span><b>${totals.total.gramsCo2 > 0 ? formatSignificant(totals.completed / totals.total.gramsCo2) : '-'}</b>inferences per gCO2</span>
     </div>`;
+  }
+
+  private renderAudits() {
+    const a = this.audits;
+    if (!a) return '';
+    const title = `${formatShare(a.rate)} of requests are re-run slice by slice on this machine and compared; `
+      + `referee time ${formatDuration(a.refereeMs)} here (not in the grams: this machine has no power profile)`
+      + (a.unjudged ? `; ${a.unjudged} audit(s) could not be judged` : '');
+    return html`<span data-testid="run-audits" title=${title} data-requests=${String(a.requestsAudited)} data-slices=${String(a.slicesJudged)}
+        data-mismatches=${String(a.mismatches)} data-quarantined=${a.quarantined.join(',')}>
+        <b>${a.requestsAudited} / ${a.slicesJudged}</b>requests / slices audited (${formatShare(a.rate)})</span>
+      <span><b data-testid="run-audit-mismatches" class=${a.mismatches ? 'bad' : ''}>${a.mismatches}</b>audit mismatches</span>
+      ${a.quarantined.length ? html`<span data-testid="run-quarantined"><b>${a.quarantined.join(', ')}</b>quarantined (${a.suspectResults} earlier result(s) suspect)</span>` : ''}`;
   }
 
   private renderWhy() {
@@ -90,7 +108,7 @@ export class CeRunLive extends LitElement {
     const latencies = record.requests.filter((r) => r.ok).map((r) => r.latencyMs ?? NaN);
     const byName = Object.fromEntries(Object.entries(totals.byNode).map(([n, t]) => [n, t.gramsCo2]));
     return html`
-      <ce-swarm-view .nodes=${swarmNodesFrom(this.nodes, rows)} .placement=${this.placement} .streams=${streamRates(rows, Date.now())}
+      <ce-swarm-view .nodes=${swarmNodesFrom(this.nodes, rows, new Set(this.audits?.quarantinedIds ?? []))} .placement=${this.placement} .streams=${streamRates(rows, Date.now())}
         .events=${this.events} .nowMs=${this.nowMs} .presenter=${presenter}></ce-swarm-view>
       ${this.presenter ? '' : html`
         ${this.renderFigures(totals)}

@@ -30,6 +30,9 @@ export { outcomeLine } from './active-run';
 import './ce-prediction-table';
 import { planCheckRows, renderPlanCheck } from './plan-vs-run';
 import type { PredictionRow } from '../cost/calibration';
+import { refereeFor } from './referee';
+import type { Referee } from '../swarm/run-session';
+import { auditView, type AuditView } from './audit-view';
 
 /** What end-to-end tests read back from the page. */
 export interface RunRecord {
@@ -38,10 +41,13 @@ export interface RunRecord {
   status: string;
   error: string;
   settings?: RunSettings;
-  outcomes: { requestId: number; ok: boolean; reason?: string; outputs?: Record<string, { dims: number[]; data: number[] }> }[];
+  /** `suspect`: a node the audits quarantined contributed to the result. */
+  outcomes: { requestId: number; ok: boolean; reason?: string; suspect?: boolean; outputs?: Record<string, { dims: number[]; data: number[] }> }[];
   summary?: LedgerSummary;
   placement?: Placement;
   stats?: RunController['stats'];
+  /** Audit figures (src/trust/audit.ts), when the run audits. */
+  audits?: AuditView;
   /** Time each deployment of the run took, ms (re-plans add more). */
   deployMs?: number[];
   /** Predicted vs measured per slice (the calibration's rows). */
@@ -127,6 +133,9 @@ export class CeRunPanel extends LitElement {
   @state() private runNumber = 0;
   /** A run this tab was doing when it reloaded. */
   @state() private interrupted: ActiveRun | undefined;
+  /** The run's audits as they stand (null when it does not audit). */
+  @state() private audits: AuditView | null = null;
+  private referee: Referee | undefined;
   private endedIds = new Set<number>();
   private controller: RunController | undefined;
   /** Set by Stop while the model is still being profiled (no controller yet). */
@@ -235,6 +244,10 @@ export class CeRunPanel extends LitElement {
       case 'error':
         this.event(`error: ${event.reason}`);
         break;
+      case 'audit-mismatch':
+        this.event(`audit: ${event.name}'s outputs disagree with the referee (${event.reason})${event.quarantined ? `; ${event.name} quarantined` : ''}`);
+        this.noteAudits();
+        break;
       case 'drift':
         this.event(`${event.name} now runs at ${event.to.toFixed(2)}x its predicted time (was ${event.from.toFixed(2)}x)`);
         break;
@@ -300,6 +313,7 @@ export class CeRunPanel extends LitElement {
         ? {
             requestId: outcome.requestId,
             ok: true,
+            ...(outcome.suspect ? { suspect: true } : {}),
             outputs: Object.fromEntries(Object.entries(outcome.outputs).map(([name, t]) => [name, { dims: [...t.dims], data: Array.from(t.data as ArrayLike<number>, Number) }])),
           }
         : { requestId: outcome.requestId, ok: false, reason: outcome.reason },
@@ -308,6 +322,7 @@ export class CeRunPanel extends LitElement {
     this.record.summary = this.summary;
     this.record.predictions = this.controller?.calibration.rows();
     this.record.stats = this.controller ? { ...this.controller.stats } : undefined;
+    this.noteAudits();
     this.refreshRecord();
   }
 
@@ -356,9 +371,11 @@ export class CeRunPanel extends LitElement {
         return;
       }
       this.setStatus('planning and deploying');
+      if ((settings.auditRate ?? 0) > 0) this.referee ??= refereeFor(runtime);
+      this.audits = (settings.auditRate ?? 0) > 0 ? auditView(undefined, settings.auditRate ?? 0, () => '') : null;
       const session = startRunSession(this.coordinator, profile, settings, (e) => {
         if (this.record === record) this.onEvent(e);
-      }, this.links ? { links: this.links } : {});
+      }, { ...(this.links ? { links: this.links } : {}), ...(this.referee ? { referee: this.referee } : {}) });
       this.controller = session.controller;
       this.session = session;
       this.startedMs = performance.now();
@@ -367,6 +384,9 @@ export class CeRunPanel extends LitElement {
       if (session.controller.phase === 'running') this.setStatus('running');
       const outcomes = await session.done;
       if (this.record !== record) return;
+      // Audits are judged after their results: wait for those queued (briefly) so the figures are whole.
+      await Promise.race([session.controller.auditsSettled(), new Promise((r) => setTimeout(r, 10_000))]);
+      this.noteAudits();
       this.record.stats = { ...session.controller.stats };
       this.summary = session.controller.ledger.summarise();
       this.record.summary = this.summary;
@@ -384,6 +404,19 @@ export class CeRunPanel extends LitElement {
         this.dispatchEvent(new CustomEvent('run-finished', { detail: { runId: live.id }, bubbles: true, composed: true }));
       }
     }
+  }
+
+  /** Take the controller's audit figures into the page (and the test record). */
+  private noteAudits(): void {
+    const rate = this.record.settings?.auditRate ?? 0;
+    if (!this.controller || !(rate > 0)) return;
+    const stats = this.controller.auditStats;
+    const view = auditView(stats, rate, (id) => this.nameOfNode(id));
+    this.audits = view;
+    const suspects = new Set(stats.suspects);
+    for (const o of this.record.outcomes) if (suspects.has(`r${o.requestId}`)) o.suspect = true;
+    if (suspects.size) this.live?.markSuspect(suspects);
+    this.record.audits = view;
   }
 
   private stop(): void {
@@ -453,7 +486,7 @@ export class CeRunPanel extends LitElement {
     const busy = this.status === 'profiling the model' || this.status === 'planning and deploying' || this.status === 'running'
       || this.status === 're-planning' || this.status.startsWith('paused');
     const live = html`<ce-run-live .record=${this.liveRecord} .nodes=${this.coordinator?.nodes() ?? []} .placement=${this.placement ?? null}
-      .events=${this.swarmEvents} .stats=${this.record.stats ?? null} .gaps=${this.gaps} .why=${this.why} .nowMs=${this.nowMs} ?presenter=${this.presenter}></ce-run-live>`;
+      .events=${this.swarmEvents} .stats=${this.record.stats ?? null} .audits=${this.audits} .gaps=${this.gaps} .why=${this.why} .nowMs=${this.nowMs} ?presenter=${this.presenter}></ce-run-live>`;
     const status = html`<div data-testid="run-status" data-status=${this.status}>${this.runNumber ? html`<b data-testid="run-number">Run ${this.runNumber}</b> ` : ''}Status: ${this.status}</div>`;
     if (this.presenter) return html`${live}${status}`;
     return html`

@@ -89,7 +89,10 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
     const expected = outcomes.filter((o) => o.ok).length * slices;
     const executions = () => controller.ledger.rows().filter((r) => r.type === 'execution' && !warmIds.has(r.inferenceId)).length;
     for (let waitedMs = 0; executions() < expected && waitedMs < 3000; waitedMs += 20) await new Promise((r) => setTimeout(r, 20));
+    if ((settings.auditRate ?? 0) > 0) await Promise.race([controller.auditsSettled(), new Promise((r) => setTimeout(r, 10_000))]);
     controller.stop('lab run finished');
+    const names = Object.fromEntries(coordinator.nodes().map((n) => [n.nodeId, n.name]));
+    const a = controller.auditStats;
     const rows = controller.ledger.rows().filter((r) => !warmIds.has(r.inferenceId));
     const labOutcomes: LabOutcome[] = outcomes.map((o) =>
       o.ok ? { requestId: o.requestId, ok: true, latencyMs: o.latencyMs, attempts: o.attempts } : { requestId: o.requestId, ok: false, attempts: o.attempts, reason: o.reason },
@@ -99,7 +102,10 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       settings,
       error: '',
       ...(controller.placement ? { placement: controller.placement } : {}),
-      nodeNames: Object.fromEntries(coordinator.nodes().map((n) => [n.nodeId, n.name])),
+      nodeNames: names,
+      ...((settings.auditRate ?? 0) > 0
+        ? { audits: { requestsAudited: a.requestsAudited, slicesJudged: a.slicesJudged, mismatches: a.mismatches, quarantined: a.quarantinedNodes.map((id) => names[id] ?? id), refereeMs: a.refereeMs } }
+        : {}),
       outcomes: labOutcomes,
       rows,
       summary: summariseRows(rows),

@@ -26,7 +26,7 @@ export class LiveRun {
   private readonly eventsList: RunEventEntry[] = [];
   private readonly replansList: { atMs: number; reason: string; plan: Placement | null }[] = [];
   private readonly nodesSeen = new Map<string, NodeRecord>();
-  private readonly outcomesList: RequestOutcome[] = [];
+  private outcomesList: RequestOutcome[] = [];
   private firstPlan: Placement | null = null;
   private pendingReason: string | undefined;
   private baselineFigures: readonly BaselineFigure[] = [];
@@ -97,12 +97,21 @@ export class LiveRun {
       case 'error':
         add('error', `error: ${event.reason}`);
         break;
+      case 'audit-mismatch':
+        add(event.quarantined ? 'quarantine' : 'audit', `audit: ${event.name}'s outputs disagree with the referee (${event.reason})${event.quarantined ? '; quarantined' : ''}`);
+        break;
       case 'result':
         this.outcomesList.push(event.outcome);
         break;
       case 'deploy-progress':
         break;
     }
+  }
+
+  /** Mark results suspect after the fact (their node was quarantined later): ids as the audits name them, `r<requestId>`. */
+  markSuspect(ids: Iterable<string>): void {
+    const set = new Set(ids);
+    this.outcomesList = this.outcomesList.map((o) => (o.ok && !o.suspect && set.has(`r${o.requestId}`) ? { ...o, suspect: true as const } : o));
   }
 
   /** Add a line of the page's own (a node joined or left, a what-if changed). */

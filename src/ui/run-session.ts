@@ -9,6 +9,7 @@ import { startRunSession, type LinkSource, type RunSession, type RunSettings } f
 import type { RunEvent } from '../swarm/run-controller';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
 import { workerSessionFactory } from './worker-session';
+import { refereeFor } from './referee';
 
 export type { RunSettings } from '../swarm/run-session';
 
@@ -41,7 +42,9 @@ export function profileCatalogueModel(name: string, runtime: RuntimeClient): Pro
 /** Profile the model, then start the run (see {@link startRunSession}); resolves once deployed. */
 export async function startRun(coordinator: Coordinator, runtime: RuntimeClient, settings: RunSettings, onEvent: (event: RunEvent) => void, links?: LinkSource): Promise<RunSession> {
   const profile = await profileCatalogueModel(settings.model, runtime);
-  const session = startRunSession(coordinator, profile, settings, onEvent, links ? { links } : {});
+  // Audits re-run slices on this tab's own worker (the trusted referee).
+  const referee = (settings.auditRate ?? 0) > 0 ? refereeFor(runtime) : undefined;
+  const session = startRunSession(coordinator, profile, settings, onEvent, { ...(links ? { links } : {}), ...(referee ? { referee } : {}) });
   await session.started;
   return session;
 }

@@ -85,6 +85,8 @@ export function runEventLine(event: RunEvent, nowMs: number): SwarmEventView | n
       return { atMs: nowMs, kind: 'replan', text: `re-planning: ${event.reason}` };
     case 'error':
       return { atMs: nowMs, kind: 'error', text: `error: ${event.reason}` };
+    case 'audit-mismatch':
+      return { atMs: nowMs, kind: event.quarantined ? 'quarantine' : 'error', text: `${event.name} failed an audit${event.quarantined ? ': quarantined' : ''}` };
     case 'result':
       return null;
     default:

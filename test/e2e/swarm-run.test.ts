@@ -39,8 +39,12 @@ async function readyRows(): Promise<number> {
   return coordinator.locator('ce-node-table tr[data-state="ready"]').count();
 }
 
-async function startRun(stages: number): Promise<void> {
+async function startRun(stages: number, auditPercent?: number): Promise<void> {
   await coordinator.getByTestId('run-model').selectOption(MODEL);
+  if (auditPercent !== undefined) {
+    await coordinator.getByTestId('run-audit').fill(String(auditPercent));
+    await coordinator.getByTestId('run-audit').dispatchEvent('change');
+  }
   await coordinator.getByTestId('run-stages').selectOption(String(stages));
   await coordinator.getByTestId('run-count').fill(String(N));
   await coordinator.getByTestId('run-count').dispatchEvent('change');
@@ -101,7 +105,7 @@ afterAll(async () => {
 describe(`swarm run of ${MODEL} across browser peers`, () => {
   it('runs 50 inferences through 3 slices on 3 nodes, equal to the whole model under Node', async () => {
     expect(await readyRows()).toBe(3);
-    await startRun(3);
+    await startRun(3, 20);
     const record = await waitForDone(240_000);
     const placed = record.placement!.pipelines[0]!.slices;
     expect(placed).toHaveLength(3);
@@ -109,6 +113,19 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     checkOutputs(record);
     expect(record.stats!.completed).toBe(N);
     expect(record.status).toBe(`done: ${N} ok`);
+    // A fifth of the requests were re-run slice by slice on the coordinator's worker: honest nodes
+    // on WASM agree with it, so nobody is blamed. (P(no request chosen of 50 at 20%) = 1.4e-5.)
+    const audits = record.audits!;
+    console.log(`audits: ${audits.requestsAudited} requests, ${audits.slicesJudged} slices judged, ${audits.mismatches} mismatches, referee ${audits.refereeMs.toFixed(0)} ms`);
+    expect(audits.rate).toBe(0.2);
+    expect(audits.requestsAudited).toBeGreaterThan(0);
+    expect(audits.slicesJudged).toBeGreaterThanOrEqual(audits.requestsAudited);
+    expect(audits.slicesJudged).toBeLessThanOrEqual(3 * audits.requestsAudited);
+    expect(audits.mismatches).toBe(0);
+    expect(audits.quarantined).toEqual([]);
+    const shown = coordinator.getByTestId('run-audits');
+    expect(Number(await shown.getAttribute('data-requests'))).toBe(audits.requestsAudited);
+    expect(await shown.getAttribute('data-mismatches')).toBe('0');
     // The plan's per-inference predictions are shown next to what the run measured.
     const check = coordinator.locator('[data-testid="plan-check"] tr[data-key]');
     expect(await check.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(['latency', 'energy', 'grams']);

@@ -121,4 +121,40 @@ describe('audits in the run loop', { timeout: 120_000 }, () => {
     expect([stats.mismatches, stats.quarantined, stats.suspectResults, stats.errors]).toEqual([0, 0, 0, 0]);
     session.controller.stop('test over');
   });
+
+  it('a referee slower than the swarm holds new sends back: audits waiting never pass the backlog cap', async () => {
+    const swarm = await startSwarm({ nodes: ['a', 'b', 'c'].map((name) => ({ name, flopsPerSecond: 1e9, zone: 'FR' })) });
+    stopSwarm = swarm.stop;
+    const base = await referee(1, 5);
+    let waiting = 0;
+    let mostWaiting = 0;
+    let started = 0;
+    // Each audited result is handed to the referee chain at once; count those not yet judged.
+    const slow: RunAuditOptions = {
+      ...base,
+      maxBacklog: 2,
+      referee: async (slice, inputs) => {
+        await new Promise((r) => setTimeout(r, 30));
+        return base.referee(slice, inputs);
+      },
+    };
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 20 }), (e) => {
+      if (e.kind === 'result') {
+        started++;
+        waiting = started - judged();
+        mostWaiting = Math.max(mostWaiting, waiting);
+      }
+    }, { audit: slow });
+    const judged = () => session.controller.auditStats.slicesJudged / 3;
+    const outcomes = await session.done;
+    await session.controller.auditsSettled();
+    const stats = session.controller.auditStats;
+    console.log(`slow referee: at most ${mostWaiting} audited results waiting (cap 2 + the window in flight), held ${stats.holds} time(s)`);
+    expect(outcomes.every(correct)).toBe(true);
+    expect(stats.slicesJudged).toBe(20 * 3);
+    expect(stats.holds).toBeGreaterThan(0);
+    // At the cap no new request is sent; those already in flight (window 3) may still finish.
+    expect(mostWaiting).toBeLessThanOrEqual(2 + 3);
+    session.controller.stop('test over');
+  });
 });

@@ -17,7 +17,8 @@ const bad = (patch: Record<string, unknown>) => () => parseLabScenario({ ...base
 describe('lab scenario files', () => {
   it('accepts a valid scenario with defaults filled in', () => {
     const s = parseLabScenario(base, 'mine');
-    expect(s).toMatchObject({ name: 'mine', model: 'tinycnn', inferences: 50, repetitions: 3, seed: 1, inFlight: 1, monolithicNode: 'A' });
+    expect(s).toMatchObject({ name: 'mine', model: 'tinycnn', inferences: 50, repetitions: 3, seed: 1, inFlight: 1, auditRate: 0, monolithicNode: 'A' });
+    expect(parseLabScenario({ ...base, auditRate: 0.1 }).auditRate).toBe(0.1);
     expect(s.nodes[1]).toMatchObject({ name: 'B', slowdown: 2, zone: 'FR', memoryMb: 1024, power: { idleWatts: 1, maxWatts: 5 } });
     expect(s.inputShape).toEqual([1, 3, 32, 32]);
   });
@@ -35,6 +36,7 @@ describe('lab scenario files', () => {
     expect(bad({ configurations: [{ kind: 'paper', mode: 'turbo' }] })).toThrow('must be one of performance, balanced, green');
     expect(bad({ inputShape: [1, 3, 224, 224] })).toThrow("does not match tinycnn's input 1x3x32x32");
     expect(bad({ colour: 'green' })).toThrow('unknown field "colour"');
+    expect(bad({ auditRate: 5 })).toThrow('auditRate: must be between 0 and 1, got 5');
     expect(bad({ configurations: [{ kind: 'planner', latencyBudgetMs: 100, latencyBudgetFactor: 2 }] })).toThrow('configurations[0].latencyBudgetFactor: give latencyBudgetMs or latencyBudgetFactor, not both');
     expect(bad({ configurations: [{ kind: 'planner', latencyBudgetFactor: 0.5 }] })).toThrow('configurations[0].latencyBudgetFactor: must be between 1 and 100, got 0.5');
     for (const f of [bad({ model: 'x' }), bad({ nodes: [] })]) {
