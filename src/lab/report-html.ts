@@ -339,7 +339,7 @@ export function renderReport(r: ExperimentResults): string {
     .map((c) => `<tr data-configuration="${esc(c.label)}"><td>${esc(c.label)}</td><td>${c.audits!.requestsAudited}</td><td>${c.audits!.slicesJudged}</td><td>${c.audits!.mismatches}</td><td>${c.audits!.quarantined.length ? esc(c.audits!.quarantined.join(', ')) : 'none'}</td><td>${c.audits!.refereeMs.toFixed(0)}</td></tr>`)
     .join('');
   const audits = rowsA
-    ? `<h2>Audits</h2><p class="muted">A share of requests re-run slice by slice on the coordinator's own worker and compared with what the nodes sent (all repetitions together). The referee's compute is on the coordinator's machine and is not in the grams above.</p>
+    ? `<h2>Audits</h2><p class="muted">A share of requests re-run slice by slice on the coordinator's own worker and compared with what the nodes sent (all repetitions together). The referee runs on the coordinator's machine; its energy is in the grams above (ledger node "coordinator", power and grid estimated from its browser).</p>
 <table data-section="audits"><tr><th>configuration</th><th>requests audited</th><th>slices compared</th><th>mismatches</th><th>quarantined</th><th>referee compute ms</th></tr>${rowsA}</table>`
     : '';
   return `<!doctype html>

@@ -523,7 +523,7 @@ export class RunController {
     const hosts = pipeline.stages.map((s) => s.nodeId);
     this.audits?.recordResult(`r${req.id}`, hosts);
     const suspect = hosts.some((h) => this.audits?.isQuarantined(h));
-    if (req.audited) this.audit(req.inputs, pipeline.stages, req.taps ?? new Map(), outputs);
+    if (req.audited) this.audit(req.id, req.inputs, pipeline.stages, req.taps ?? new Map(), outputs);
     this.finish(req, {
       ok: true,
       requestId: req.id,
@@ -544,7 +544,7 @@ export class RunController {
    * the node; at `quarantineAfter` strikes it is quarantined: planned around from now on (the run
    * re-plans when it hosts a slice), and its earlier results in the run are suspect.
    */
-  private audit(inputs: Record<string, TensorData>, stages: readonly DeployedStage[], taps: ReadonlyMap<number, Record<string, TensorData>>, final: Record<string, TensorData>): void {
+  private audit(requestId: number, inputs: Record<string, TensorData>, stages: readonly DeployedStage[], taps: ReadonlyMap<number, Record<string, TensorData>>, final: Record<string, TensorData>): void {
     const audit = this.options.audit;
     const book = this.audits;
     if (!audit || !book) return;
@@ -562,7 +562,18 @@ export class RunController {
         const t0 = performance.now();
         const reference = await audit.referee({ sha256: stage.slice.sha256, model: stage.slice.model, backend: 'wasm' }, feeds);
         this.auditCounts.refereeMs += performance.now() - t0;
-        const verdict = book.judgeWithReferee({ host: stage.nodeId, outputs: claimed }, { host: 'coordinator', outputs: reference });
+        if (audit.refereeHost && reference.busyMs > 0) {
+          // Audit work is energy too: charged to the audited inference, on the coordinator's machine.
+          try {
+            this.ledger.recordExecution({
+              inferenceId: `r${requestId}`, nodeId: 'coordinator', sliceId: `audit:${stage.sliceIndex}`,
+              busyMs: reference.busyMs, wallMs: reference.busyMs, power: audit.refereeHost.power, intensity: audit.refereeHost.intensity,
+            });
+          } catch (error) {
+            this.emit({ kind: 'error', reason: `an audit's energy could not be booked: ${(error as Error).message}` });
+          }
+        }
+        const verdict = book.judgeWithReferee({ host: stage.nodeId, outputs: claimed }, { host: 'coordinator', outputs: reference.outputs });
         if (verdict.kind === 'attributed') {
           this.emit({ kind: 'audit-mismatch', nodeId: stage.nodeId, name: this.nameOf(stage.nodeId), reason: verdict.reason, quarantined: verdict.quarantined });
           if (verdict.quarantined) this.quarantine(stage.nodeId);

@@ -176,9 +176,9 @@ export function startRunSession(
   profile: ModelProfile,
   settings: RunSettings,
   onEvent: (event: RunEvent) => void,
-  options: Partial<Omit<RunControllerOptions, 'coordinator' | 'profile' | 'planNodes'>> & { readonly links?: LinkSource; readonly referee?: Referee } = {},
+  options: Partial<Omit<RunControllerOptions, 'coordinator' | 'profile' | 'planNodes'>> & { readonly links?: LinkSource; readonly referee?: Referee; readonly refereeHost?: RunAuditOptions['refereeHost'] } = {},
 ): RunSession {
-  const { links, referee, ...controllerOptions } = options;
+  const { links, referee, refereeHost, ...controllerOptions } = options;
   const problem = runSettingsProblem(settings);
   if (problem) throw new RangeError(problem);
   const auditRate = settings.auditRate ?? 0;
@@ -188,7 +188,7 @@ export function startRunSession(
   let current = settings;
   const controller = new RunController({
     window: settings.window ?? 3,
-    ...(auditRate > 0 && referee ? { audit: { rate: auditRate, referee } } : {}),
+    ...(auditRate > 0 && referee ? { audit: { rate: auditRate, referee, ...(refereeHost ? { refereeHost } : {}) } } : {}),
     ...controllerOptions,
     coordinator,
     profile,

@@ -1,5 +1,7 @@
 /** Types of the run controller (run-controller.ts): options, outcomes, counters, events. */
 import type { CarbonLedger } from '../carbon/ledger';
+import type { IntensityReading } from '../carbon/intensity';
+import type { PowerModel } from '../carbon/power-model';
 import type { ModelProfile } from '../graph/index';
 import type { Placement, PlanResult } from '../plan/plan-types';
 import type { TensorData } from '../runtime/tensor';
@@ -65,7 +67,12 @@ export interface RunAuditOptions {
    * Run one slice on the coordinator's own worker (the user's machine: the trusted referee) with
    * `inputs`; resolves with its outputs.
    */
-  readonly referee: (slice: { readonly sha256: string; readonly model: Uint8Array; readonly backend: string }, inputs: Record<string, TensorData>) => Promise<Record<string, TensorData>>;
+  readonly referee: (slice: { readonly sha256: string; readonly model: Uint8Array; readonly backend: string }, inputs: Record<string, TensorData>) => Promise<{ readonly outputs: Record<string, TensorData>; readonly busyMs: number }>;
+  /**
+   * The referee's machine as the ledger charges it: each slice it re-runs is an execution row of
+   * node `coordinator` (audit work is energy too). Absent = its time is counted, not charged.
+   */
+  readonly refereeHost?: { readonly power: PowerModel; readonly intensity: IntensityReading };
 }
 
 export interface RunControllerOptions {

@@ -19,7 +19,7 @@ export interface AuditView {
   readonly suspectResults: number;
   /** Audits that could not be judged (a tap missing, the referee failed). */
   readonly unjudged: number;
-  /** Time the referee on the coordinator's machine took (slice loads included), ms; not in the ledger (docs/decisions.md). */
+  /** Time the referee on the coordinator's machine took (slice loads included), ms; its compute is in the ledger as node `coordinator`. */
   readonly refereeMs: number;
 }
 

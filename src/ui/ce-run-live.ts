@@ -75,7 +75,7 @@ export class CeRunLive extends LitElement {
     const a = this.audits;
     if (!a) return '';
     const title = `${formatShare(a.rate)} of requests are re-run slice by slice on this machine and compared; `
-      + `referee time ${formatDuration(a.refereeMs)} here (not in the grams: this machine has no power profile)`
+      + `referee time ${formatDuration(a.refereeMs)} here; its energy is in the run's ledger as node "coordinator" (power and grid estimated from this browser)`
       + (a.unjudged ? `; ${a.unjudged} audit(s) could not be judged` : '');
     return html`<span data-testid="run-audits" title=${title} data-requests=${String(a.requestsAudited)} data-slices=${String(a.slicesJudged)}
         data-mismatches=${String(a.mismatches)} data-quarantined=${a.quarantined.join(',')}>

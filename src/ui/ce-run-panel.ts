@@ -30,7 +30,7 @@ export { outcomeLine } from './active-run';
 import './ce-prediction-table';
 import { planCheckRows, renderPlanCheck } from './plan-vs-run';
 import type { PredictionRow } from '../cost/calibration';
-import { refereeFor } from './referee';
+import { refereeFor, thisMachine } from './referee';
 import type { Referee } from '../swarm/run-session';
 import { auditView, type AuditView } from './audit-view';
 
@@ -375,7 +375,7 @@ export class CeRunPanel extends LitElement {
       this.audits = (settings.auditRate ?? 0) > 0 ? auditView(undefined, settings.auditRate ?? 0, () => '') : null;
       const session = startRunSession(this.coordinator, profile, settings, (e) => {
         if (this.record === record) this.onEvent(e);
-      }, { ...(this.links ? { links: this.links } : {}), ...(this.referee ? { referee: this.referee } : {}) });
+      }, { ...(this.links ? { links: this.links } : {}), ...(this.referee ? { referee: this.referee, refereeHost: thisMachine() } : {}) });
       this.controller = session.controller;
       this.session = session;
       this.startedMs = performance.now();

@@ -6,7 +6,19 @@
  * the comparison covers the gap between a node's WebGPU run and this one.
  */
 import type { Referee } from '../swarm/run-session';
+import type { RunAuditOptions } from '../swarm/run-types';
 import type { RuntimeClient } from './runtime-client';
+import { browserHintsFrom, buildNodeCarbonProfile } from './node-carbon-profile';
+
+/**
+ * This machine as the ledger charges the referee's work: the same estimate a node page makes of
+ * itself from what the browser tells (device class prior for power, the time zone's grid), labelled
+ * as such in every ledger row.
+ */
+export function thisMachine(): NonNullable<RunAuditOptions['refereeHost']> {
+  const profile = buildNodeCarbonProfile(browserHintsFrom(navigator as Navigator & { deviceMemory?: number }, Intl.DateTimeFormat().resolvedOptions().timeZone));
+  return { power: profile.power, intensity: profile.intensity };
+}
 
 const referees = new WeakMap<RuntimeClient, Referee>();
 
@@ -43,7 +55,7 @@ export function workerReferee(runtime: RuntimeClient, keep = 8): Referee {
   const referee = async (slice: Parameters<Referee>[0], inputs: Parameters<Referee>[1]) => {
     const modelId = await modelFor(slice.sha256, slice.model);
     const result = await runtime.api.run(modelId, inputs);
-    return result.outputs;
+    return { outputs: result.outputs, busyMs: result.busyMs };
   };
   return referee;
 }

@@ -9,7 +9,7 @@ import { startRunSession, type LinkSource, type RunSession, type RunSettings } f
 import type { RunEvent } from '../swarm/run-controller';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
 import { workerSessionFactory } from './worker-session';
-import { refereeFor } from './referee';
+import { refereeFor, thisMachine } from './referee';
 
 export type { RunSettings } from '../swarm/run-session';
 
@@ -44,7 +44,7 @@ export async function startRun(coordinator: Coordinator, runtime: RuntimeClient,
   const profile = await profileCatalogueModel(settings.model, runtime);
   // Audits re-run slices on this tab's own worker (the trusted referee).
   const referee = (settings.auditRate ?? 0) > 0 ? refereeFor(runtime) : undefined;
-  const session = startRunSession(coordinator, profile, settings, onEvent, { ...(links ? { links } : {}), ...(referee ? { referee } : {}) });
+  const session = startRunSession(coordinator, profile, settings, onEvent, { ...(links ? { links } : {}), ...(referee ? { referee, refereeHost: thisMachine() } : {}) });
   await session.started;
   return session;
 }

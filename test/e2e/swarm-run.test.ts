@@ -126,6 +126,8 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     const shown = coordinator.getByTestId('run-audits');
     expect(Number(await shown.getAttribute('data-requests'))).toBe(audits.requestsAudited);
     expect(await shown.getAttribute('data-mismatches')).toBe('0');
+    // The referee's work is in the ledger: execution rows of the coordinator's machine.
+    expect(record.summary!.byNode['coordinator']?.energyJoules ?? 0).toBeGreaterThan(0);
     // The plan's per-inference predictions are shown next to what the run measured.
     const check = coordinator.locator('[data-testid="plan-check"] tr[data-key]');
     expect(await check.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(['latency', 'energy', 'grams']);

@@ -17,6 +17,8 @@ import type { SliceRuntime } from '../../src/swarm/node-executor';
 import { RuntimeService } from '../../workers/runtime-service';
 import { seededRandom } from '../../src/util/seeded-random';
 import { startSwarm } from '../helpers/swarm-harness';
+import { estimatedPowerModel } from '../../src/carbon/power-model';
+import { configuredReading } from '../../src/carbon/configured-intensity';
 
 let profile: ModelProfile;
 const N = 60;
@@ -54,7 +56,8 @@ async function referee(rate: number, seed: number): Promise<RunAuditOptions> {
         await service.load(slice.sha256, slice.model, 'wasm');
         loaded.add(slice.sha256);
       }
-      return (await service.run(slice.sha256, inputs)).outputs;
+      const result = await service.run(slice.sha256, inputs);
+      return { outputs: result.outputs, busyMs: result.busyMs };
     },
   };
 }
@@ -110,7 +113,8 @@ describe('audits in the run loop', { timeout: 120_000 }, () => {
   it('honest nodes: every slice of every audited request agrees with the referee, nobody is blamed', async () => {
     const swarm = await startSwarm({ nodes: ['a', 'b', 'c'].map((name) => ({ name, flopsPerSecond: 1e9, zone: 'FR' })) });
     stopSwarm = swarm.stop;
-    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 30 }), () => {}, { audit: await referee(1, 3) });
+    const host = { power: estimatedPowerModel({ deviceClass: 'laptop', arch: 'x86' }), intensity: configuredReading({ zone: 'FR', gramsCo2PerKwh: 300 }) };
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 30 }), () => {}, { audit: { ...(await referee(1, 3)), refereeHost: host } });
     const outcomes = await session.done;
     await session.controller.auditsSettled();
     const stats = session.controller.auditStats;
@@ -119,6 +123,10 @@ describe('audits in the run loop', { timeout: 120_000 }, () => {
     expect(stats.incomplete).toBe(0);
     expect(stats.slicesJudged).toBe(30 * 3);
     expect([stats.mismatches, stats.quarantined, stats.suspectResults, stats.errors]).toEqual([0, 0, 0, 0]);
+    // Audit work is energy too: one ledger row per slice the referee re-ran, on the coordinator.
+    const auditRows = session.controller.ledger.rows().filter((r) => r.nodeId === 'coordinator' && r.type === 'execution');
+    expect(auditRows.length).toBe(30 * 3);
+    expect(auditRows.every((r) => (r.sliceId ?? '').startsWith('audit:') && r.energyJoules > 0 && r.gramsCo2PerKwh === 300)).toBe(true);
     session.controller.stop('test over');
   });
 
