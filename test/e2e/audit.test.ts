@@ -11,12 +11,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser';
-import { joinUrlOf, openPage, withRunState } from '../helpers/pages';
+import { openRoom, withRunState } from '../helpers/pages';
 import { startAppServer } from '../helpers/app-server';
 import type { RunningServer } from '../../signaling/server';
-import { compareTensors, indexModel, parseModel, profileModel, randomFeeds } from '../../src/graph/index';
-import { createSession } from '../../src/runtime/ort-session';
-import { loadZooModel, zooInfo } from '../../src/zoo/index';
+import { compareTensors } from '../../src/graph/index';
+import { wholeModelOutputs } from '../helpers/tiny-model';
 import type { TensorData } from '../../src/runtime/tensor';
 import type { RunRecord } from '../../src/ui/ce-run-panel';
 
@@ -30,23 +29,13 @@ const errors: string[][] = [];
 let expected: Record<string, TensorData>[] = [];
 
 beforeAll(async () => {
-  const bytes = await loadZooModel(MODEL);
-  const profile = await profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: zooInfo(MODEL).inputShape }]);
-  const whole = await createSession(bytes);
-  for (let i = 0; i < N; i++) expected.push(await whole.run(randomFeeds(profile.index, profile.inputShapes, 1 + i)));
-  await whole.release();
+  ({ expected } = await wholeModelOutputs(MODEL, N));
   server = await startAppServer();
   browser = await launchBrowser();
-  const opened = await openPage(browser, `${server.localUrl}/`);
-  coordinator = opened.page;
-  errors.push(opened.errors);
-  const joinUrl = await joinUrlOf(coordinator);
-  for (let i = 0; i < 3; i++) {
-    const node = await openPage(browser, joinUrl);
-    nodes.push(node.page);
-    errors.push(node.errors);
-  }
-  await coordinator.locator('ce-node-table tr[data-state="ready"]').nth(2).waitFor({ timeout: 120_000 });
+  const room = await openRoom(browser, server.localUrl, 3);
+  coordinator = room.coordinator;
+  nodes.push(...room.nodes);
+  errors.push(...room.errors);
 }, 180_000);
 
 afterAll(async () => {

@@ -7,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser';
 import { startAppServer } from '../helpers/app-server';
-import { joinUrlOf, openPage } from '../helpers/pages';
+import { openRoom } from '../helpers/pages';
 import type { RunningServer } from '../../signaling/server';
-import { compareTensors, indexModel, parseModel, profileModel, randomFeeds } from '../../src/graph/index';
-import { createSession } from '../../src/runtime/ort-session';
-import { loadZooModel, zooInfo } from '../../src/zoo/index';
+import { compareTensors } from '../../src/graph/index';
+import { wholeModelOutputs } from '../helpers/tiny-model';
 import type { TensorData } from '../../src/runtime/tensor';
 
 const MODEL = 'tinycnn';
@@ -24,23 +23,13 @@ const errors: string[][] = [];
 const expected: Record<string, TensorData>[] = [];
 
 beforeAll(async () => {
-  const bytes = await loadZooModel(MODEL);
-  const profile = await profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: zooInfo(MODEL).inputShape }]);
-  const whole = await createSession(bytes);
-  for (let i = 0; i < N; i++) expected.push(await whole.run(randomFeeds(profile.index, profile.inputShapes, 1 + i)));
-  await whole.release();
+  expected.push(...(await wholeModelOutputs(MODEL, N)).expected);
   server = await startAppServer();
   browser = await launchBrowser();
-  const opened = await openPage(browser, `${server.localUrl}/`);
-  coordinator = opened.page;
-  errors.push(opened.errors);
-  const joinUrl = await joinUrlOf(coordinator);
-  for (let i = 0; i < 4; i++) {
-    const node = await openPage(browser, joinUrl);
-    nodes.push(node.page);
-    errors.push(node.errors);
-  }
-  await coordinator.locator('ce-node-table tr[data-state="ready"]').nth(3).waitFor({ timeout: 180_000 });
+  const room = await openRoom(browser, server.localUrl, 4, 180_000);
+  coordinator = room.coordinator;
+  nodes.push(...room.nodes);
+  errors.push(...room.errors);
 });
 
 afterAll(async () => {

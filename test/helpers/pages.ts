@@ -63,3 +63,22 @@ export async function withRunState<T>(coordinator: Page, promise: Promise<T>): P
     throw error;
   }
 }
+
+/**
+ * A room as users make it: the coordinator page at `appUrl`, then `count` node pages opened at the
+ * join URL it shows; resolves once the coordinator lists them all ready. Every page's uncaught
+ * errors are collected in `errors` (one list per page).
+ */
+export async function openRoom(browser: Browser, appUrl: string, count: number, timeoutMs = 120_000): Promise<{ coordinator: Page; nodes: Page[]; errors: string[][]; joinUrl: string }> {
+  const opened = await openPage(browser, `${appUrl}/`);
+  const errors = [opened.errors];
+  const joinUrl = await joinUrlOf(opened.page);
+  const nodes: Page[] = [];
+  for (let i = 0; i < count; i++) {
+    const node = await openPage(browser, joinUrl);
+    nodes.push(node.page);
+    errors.push(node.errors);
+  }
+  await opened.page.locator('ce-node-table tr[data-state="ready"]').nth(count - 1).waitFor({ timeout: timeoutMs });
+  return { coordinator: opened.page, nodes, errors, joinUrl };
+}

@@ -6,9 +6,8 @@
  * the run re-plans around it and every later result is right; honest nodes are never blamed.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { compareTensors, indexModel, parseModel, profileModel, randomFeeds, type ModelProfile } from '../../src/graph/index';
-import { createSession } from '../../src/runtime/ort-session';
-import { loadZooModel } from '../../src/zoo/index';
+import { compareTensors, type ModelProfile } from '../../src/graph/index';
+import { wholeModelOutputs } from '../helpers/tiny-model';
 import type { TensorData } from '../../src/runtime/tensor';
 import type { RequestOutcome, RunEvent } from '../../src/swarm/run-controller';
 import type { RunAuditOptions } from '../../src/swarm/run-types';
@@ -26,11 +25,9 @@ const SEED = 1;
 const expected: Record<string, TensorData>[] = [];
 
 beforeAll(async () => {
-  const bytes = await loadZooModel('tinycnn');
-  profile = await profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: [1, 3, 32, 32] }]);
-  const whole = await createSession(bytes);
-  for (let i = 0; i < N; i++) expected.push(await whole.run(randomFeeds(profile.index, profile.inputShapes, SEED + i)));
-  await whole.release();
+  const whole = await wholeModelOutputs('tinycnn', N, SEED);
+  profile = whole.profile;
+  expected.push(...whole.expected);
 });
 
 let stopSwarm: (() => Promise<void>) | undefined;
