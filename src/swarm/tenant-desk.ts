@@ -34,6 +34,8 @@ export interface TenantDeskOptions {
   readonly authTimeoutMs?: number;
   /** Open pages per tenant (default 4). */
   readonly maxLinksPerTenant?: number;
+  /** Called when a tenant page is admitted or leaves. */
+  readonly onSessions?: () => void;
 }
 
 interface Session {
@@ -139,7 +141,11 @@ export class TenantDesk {
     }
     const session: Session = { tenantId, link, submitting: false };
     this.#sessions.add(session);
-    link.onClose(() => this.#sessions.delete(session));
+    link.onClose(() => {
+      this.#sessions.delete(session);
+      this.#o.onSessions?.();
+    });
+    this.#o.onSessions?.();
     link.onMessage((payload) => void this.#onMessage(session, payload));
     const status = this.#o.runner.statusOf(tenantId);
     this.#send(link, { kind: 'tenant-welcome', tenantId, name: status?.tenant.name ?? tenantId, models: this.#models() });

@@ -1,0 +1,158 @@
+/**
+ * Budgets between people (issue 15, "Done means") in real Chromium: a coordinator, 2 node pages
+ * joined through the join URL as shown, and two tenants added on the coordinator page - Group A
+ * with a generous budget, Group B with a budget far below one run. Each tenant page is opened from
+ * the tenant link exactly as the coordinator page shows it. Both submit 6 inferences of the smallest
+ * model: B's run is refused with a message naming the grams, A's completes with all 6 inferences,
+ * and the coordinator's tenant table shows both tenants with grams against budget (B within it).
+ * A tenant page whose key is not the link's is refused. Screenshots go to /tmp/shots/ (or $SHOTS_DIR).
+ */
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser';
+import { startAppServer } from '../helpers/app-server';
+import { joinUrlOf, openPage, textOf } from '../helpers/pages';
+import type { RunningServer } from '../../signaling/server';
+
+const SHOTS = process.env.SHOTS_DIR ?? '/tmp/shots';
+const MODEL = 'tinycnn';
+const N = 6;
+let server: RunningServer;
+let browser: Browser;
+let coordinator: Page;
+const errors: string[][] = [];
+
+async function shot(page: Page, name: string, section?: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  if (section) await page.locator(section).screenshot({ path: `${SHOTS}/${name}.png` });
+  else await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+/** Add a tenant on the coordinator page as the teacher does; returns its id. */
+async function addTenant(name: string, budget: string): Promise<string> {
+  const before = await coordinator.locator('tr[data-testid="tenant-row"]').count();
+  await coordinator.getByTestId('tenant-name').fill(name);
+  await coordinator.getByTestId('tenant-budget').fill(budget);
+  await coordinator.getByTestId('tenant-add').click();
+  const row = coordinator.locator('tr[data-testid="tenant-row"]').nth(before);
+  await row.waitFor({ timeout: 10_000 });
+  expect(await row.locator('td.name').textContent()).toBe(name);
+  return (await row.getAttribute('data-tenant-id'))!;
+}
+
+/** The tenant link exactly as the coordinator page shows it (its target equals its text). */
+async function tenantLinkOf(tenantId: string): Promise<string> {
+  const link = coordinator.locator(`tr[data-testid="tenant-row"][data-tenant-id="${tenantId}"] a[data-testid="tenant-link"]`);
+  const href = await link.getAttribute('href', { timeout: 30_000 });
+  const shown = await link.textContent();
+  if (!href || href !== shown) throw new Error(`the tenant link's target (${href}) differs from its text (${shown})`);
+  return href;
+}
+
+async function submit(page: Page, count: number): Promise<void> {
+  await page.getByTestId('tenant-model').selectOption(MODEL);
+  await page.getByTestId('tenant-count').fill(String(count));
+  await page.getByTestId('tenant-count').dispatchEvent('change');
+  await page.getByTestId('tenant-submit').click();
+}
+
+beforeAll(async () => {
+  server = await startAppServer();
+  browser = await launchBrowser();
+  const opened = await openPage(browser, `${server.localUrl}/`, { viewport: { width: 1280, height: 900 } });
+  coordinator = opened.page;
+  errors.push(opened.errors);
+  const joinUrl = await joinUrlOf(coordinator);
+  for (let i = 0; i < 2; i++) errors.push((await openPage(browser, joinUrl)).errors);
+  await coordinator.locator('ce-node-table tr[data-state="ready"]').nth(1).waitFor({ timeout: 180_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('budgets between tenants', () => {
+  it('two tenants submit to one room: the one whose budget does not cover its run is refused with the grams, the other completes', async () => {
+    const a = await addTenant('Group A', '10');
+    const b = await addTenant('Group B', '0.000000001');
+    // Bad input gets a specific error, and no tenant.
+    await coordinator.getByTestId('tenant-name').fill('Group C');
+    await coordinator.getByTestId('tenant-budget').fill('lots');
+    await coordinator.getByTestId('tenant-add').click();
+    expect(await textOf(coordinator.getByTestId('tenant-add-error'))).toBe('the budget must be a number of grams CO2e, got "lots"');
+    expect(await coordinator.locator('tr[data-testid="tenant-row"]').count()).toBe(2);
+
+    const linkA = await tenantLinkOf(a);
+    const linkB = await tenantLinkOf(b);
+    // The link as shown: the coordinator's LAN address, the room, the tenant, its key and the fingerprint.
+    const shown = new URL(linkB);
+    expect([...shown.searchParams.keys()]).toEqual(['room', 'tenant', 'tkey', 'fp']);
+    expect(shown.origin).toBe(new URL(await joinUrlOf(coordinator)).origin);
+    const pageA = await openPage(browser, linkA);
+    const pageB = await openPage(browser, linkB);
+    errors.push(pageA.errors, pageB.errors);
+    for (const page of [pageA.page, pageB.page]) await page.locator('[data-testid="tenant-state"][data-state="admitted"]').waitFor({ timeout: 30_000 });
+    expect(await pageA.page.getByTestId('tenant-title').textContent()).toBe('Group A');
+    expect(await pageB.page.getByTestId('tenant-title').textContent()).toBe('Group B');
+
+    await submit(pageA.page, N);
+    await submit(pageB.page, N);
+
+    // B: refused, the message names the grams the run needs and the budget.
+    const refused = pageB.page.locator('tr[data-testid="tenant-run"][data-state="refused"]');
+    await refused.waitFor({ timeout: 60_000 });
+    const message = await textOf(refused.getByTestId('tenant-run-message'));
+    expect(message).toMatch(/^refused: Group B's run needs about [\d.,]+ [um]?gCO2 \(6 x [\d.,]+ [um]?gCO2\), [\d.,]+ [um]?gCO2 of the 0\.001 ugCO2 budget are left$/);
+    expect(message).not.toMatch(/\de-?\d/);
+    expect(await refused.getAttribute('data-completed')).toBe('0');
+    expect(Number(await pageB.page.getByTestId('tenant-budget').getAttribute('data-spent-grams'))).toBe(0);
+
+    // A: done, every inference ok, with measured grams within its budget.
+    const done = pageA.page.locator('tr[data-testid="tenant-run"][data-state="done"]');
+    await done.waitFor({ timeout: 120_000 });
+    expect([await done.getAttribute('data-completed'), await done.getAttribute('data-inferences')]).toEqual([String(N), String(N)]);
+    expect(Number(await done.getAttribute('data-measured-grams'))).toBeGreaterThan(0);
+    const budgetA = pageA.page.getByTestId('tenant-budget');
+    await expect.poll(async () => Number(await budgetA.getAttribute('data-spent-grams')), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await budgetA.textContent()).toMatch(/Spent [\d.,]+ [um]?gCO2 of 10 gCO2/);
+    // Each tenant page lists only its own runs.
+    expect(await pageA.page.locator('tr[data-testid="tenant-run"]').count()).toBe(1);
+    expect(await pageB.page.locator('tr[data-testid="tenant-run"]').count()).toBe(1);
+
+    // The coordinator's dashboard: both tenants, grams against budget, each run's state.
+    const rowA = coordinator.locator(`tr[data-testid="tenant-row"][data-tenant-id="${a}"]`);
+    const rowB = coordinator.locator(`tr[data-testid="tenant-row"][data-tenant-id="${b}"]`);
+    await rowA.locator('[data-testid="tenant-run"][data-state="done"]').waitFor({ timeout: 10_000 });
+    await rowB.locator('[data-testid="tenant-run"][data-state="refused"]').waitFor({ timeout: 10_000 });
+    const spentA = Number(await rowA.getAttribute('data-spent-grams'));
+    const spentB = Number(await rowB.getAttribute('data-spent-grams'));
+    expect(spentA).toBeGreaterThan(0);
+    expect(spentA).toBeLessThanOrEqual(Number(await rowA.getAttribute('data-budget-grams')));
+    expect(spentA).toBe(Number(await done.getAttribute('data-measured-grams')));
+    expect(Number(await rowB.getAttribute('data-budget-grams'))).toBe(1e-9);
+    expect(spentB).toBeLessThanOrEqual(1e-9);
+    expect(await rowA.getByTestId('tenant-spent').textContent()).toMatch(/^[\d.,]+ [um]?gCO2 of 10 gCO2 \([\d.]+%\)$/);
+    expect(await rowB.getByTestId('tenant-spent').textContent()).toBe('0 gCO2 of 0.001 ugCO2 (0%)');
+    expect(await rowB.getByTestId('tenant-run-message').textContent()).toBe(message);
+    expect(await rowA.getByTestId('tenant-pages').textContent()).toBe('1');
+    await shot(coordinator, 'coordinator-tenants', 'section.tenants');
+    await shot(pageA.page, 'tenant-a');
+    await shot(pageB.page, 'tenant-b');
+  });
+
+  it('a tenant page whose key is not the link\'s is refused by the coordinator', async () => {
+    const tenants = coordinator.locator('tr[data-testid="tenant-row"]');
+    const id = (await tenants.nth(0).getAttribute('data-tenant-id'))!;
+    // Deliberately tampered: another well-formed key in place of the one the coordinator gave.
+    const url = new URL(await tenantLinkOf(id));
+    url.searchParams.set('tkey', 'A'.repeat(22));
+    const forged = await openPage(browser, url.href);
+    errors.push(forged.errors);
+    await forged.page.locator('[data-testid="tenant-state"][data-state="rejected"]').waitFor({ timeout: 30_000 });
+    expect(await forged.page.getByTestId('tenant-error').textContent()).toBe('wrong tenant secret: open the tenant link the coordinator gave you');
+    expect(await forged.page.getByTestId('tenant-submit').count()).toBe(0);
+    expect(errors.flat()).toEqual([]);
+  });
+});
