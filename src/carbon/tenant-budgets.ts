@@ -28,6 +28,8 @@ export interface TenantSpec {
   readonly budgetGramsCo2: number;
   /** Share of the swarm relative to others (default 1). */
   readonly weight?: number;
+  /** Grams already spent, carried over (e.g. kept across a coordinator reload); default 0. */
+  readonly spentGramsCo2?: number;
 }
 
 /** A run a tenant submits. */
@@ -163,7 +165,10 @@ export class TenantBudgetBroker {
     if (!(spec.budgetGramsCo2 >= 0) || !Number.isFinite(spec.budgetGramsCo2)) throw new BudgetError(`budget of ${spec.tenantId} must be a finite number of grams >= 0, got ${spec.budgetGramsCo2}`);
     const weight = spec.weight ?? 1;
     if (!(weight > 0) || !Number.isFinite(weight)) throw new BudgetError(`weight of ${spec.tenantId} must be > 0, got ${weight}`);
-    this.#tenants.set(spec.tenantId, { spec, weight, spent: 0, reserved: 0, overdraft: 0, served: 0, factor: this.#initialFactor });
+    const spent = spec.spentGramsCo2 ?? 0;
+    if (!(spent >= 0) || !Number.isFinite(spent)) throw new BudgetError(`grams already spent by ${spec.tenantId} must be a finite number >= 0, got ${spent}`);
+    const overdraft = Math.max(0, spent - spec.budgetGramsCo2);
+    this.#tenants.set(spec.tenantId, { spec, weight, spent, reserved: 0, overdraft, served: 0, factor: this.#initialFactor });
   }
 
   #tenant(tenantId: string): Tenant {

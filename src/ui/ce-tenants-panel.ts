@@ -81,13 +81,14 @@ export class CeTenantsPanel extends LitElement {
     this.close();
     this.openedFor = coordinator;
     this.tenants = loadTenants(sessionStorage, room);
-    const runner = new TenantRunner(this.tenants.map(({ tenantId, name, budgetGramsCo2 }) => ({ tenantId, name, budgetGramsCo2 })), {
+    const runner = new TenantRunner(this.tenants.map(({ tenantId, name, budgetGramsCo2, spentGramsCo2 }) => ({ tenantId, name, budgetGramsCo2, spentGramsCo2 })), {
       swarm: pageTenantSwarm(() => this.runCoordinator ?? this.coordinator, () => this.busy(), () => this.links),
       models: zooNames(),
       formatGrams: (g) => formatGramsCo2(g),
     });
     runner.onChange(() => {
       this.tick++;
+      this.keepSpent(runner, room);
       if (runner.active !== this.wasActive) {
         this.wasActive = runner.active;
         this.dispatchEvent(new CustomEvent<boolean>('tenant-active', { detail: runner.active, bubbles: true, composed: true }));
@@ -105,6 +106,14 @@ export class CeTenantsPanel extends LitElement {
     this.offRoute = coordinator.routeTenants((link, first) => desk.accept(link, first));
   }
 
+  /** Keep each tenant's spent grams with the room when they changed (a reload must not refill budgets). */
+  private keepSpent(runner: TenantRunner, room: string): void {
+    const spent = new Map(runner.tenants().map((t) => [t.tenantId, t.spentGramsCo2]));
+    if (!this.tenants.some((t) => spent.has(t.tenantId) && spent.get(t.tenantId) !== t.spentGramsCo2)) return;
+    this.tenants = this.tenants.map((t) => (spent.has(t.tenantId) ? { ...t, spentGramsCo2: spent.get(t.tenantId)! } : t));
+    saveTenants(sessionStorage, room, this.tenants);
+  }
+
   private add(event: Event): void {
     event.preventDefault();
     if (!this.room || !this.runner) {
@@ -113,7 +122,7 @@ export class CeTenantsPanel extends LitElement {
     }
     try {
       const tenant = makeTenant(this.nameInput, this.budgetInput, this.tenants);
-      this.runner.addTenant({ tenantId: tenant.tenantId, name: tenant.name, budgetGramsCo2: tenant.budgetGramsCo2 });
+      this.runner.addTenant({ tenantId: tenant.tenantId, name: tenant.name, budgetGramsCo2: tenant.budgetGramsCo2, spentGramsCo2: 0 });
       this.tenants = [...this.tenants, tenant];
       saveTenants(sessionStorage, this.room, this.tenants);
       this.error = '';

@@ -2,7 +2,8 @@
  * The coordinator's tenants (issue 15): the teacher adds a tenant (name, budget in gCO2e) and gets
  * its tenant link, `?room=R&tenant=ID&tkey=SECRET&fp=FP` on the join URL's origin. Tenants, with
  * their secrets, are kept in this tab's sessionStorage with the room, so a coordinator reload keeps
- * them and their links stay valid; secrets never go into exports. Pure apart from the Storage given.
+ * them and their links stay valid, with the grams each has spent (so a reload does not refill a
+ * budget); secrets never go into exports. Pure apart from the Storage given.
  */
 import { toBase64Url } from '../trust/encoding';
 import { randomBytes } from '../trust/identity';
@@ -15,6 +16,8 @@ export interface StoredTenant {
   readonly budgetGramsCo2: number;
   /** The tenant link's secret (16 random bytes, base64url). */
   readonly secret: string;
+  /** Grams the tenant's settled batches measured, kept so a coordinator reload does not refill its budget. */
+  readonly spentGramsCo2: number;
 }
 
 /** Most tenants one room keeps. */
@@ -52,7 +55,7 @@ export function makeTenant(nameText: string, budgetText: string, existing: reado
   if (!(budget > 0) || budget > MAX_TENANT_GRAMS) throw new TenantInputProblem(`the budget must be more than 0 and at most ${MAX_TENANT_GRAMS} g CO2e, got ${budget}`);
   let tenantId = newTenantId();
   while (existing.some((t) => t.tenantId === tenantId)) tenantId = newTenantId();
-  return { tenantId, name, budgetGramsCo2: budget, secret: newTenantSecret() };
+  return { tenantId, name, budgetGramsCo2: budget, secret: newTenantSecret(), spentGramsCo2: 0 };
 }
 
 function isStored(v: unknown): v is StoredTenant {
@@ -61,7 +64,8 @@ function isStored(v: unknown): v is StoredTenant {
   return typeof t.tenantId === 'string' && TENANT_ID_RE.test(t.tenantId)
     && typeof t.name === 'string' && t.name.length > 0 && t.name.length <= MAX_TENANT_NAME
     && typeof t.budgetGramsCo2 === 'number' && t.budgetGramsCo2 > 0 && t.budgetGramsCo2 <= MAX_TENANT_GRAMS
-    && typeof t.secret === 'string' && TENANT_SECRET_RE.test(t.secret);
+    && typeof t.secret === 'string' && TENANT_SECRET_RE.test(t.secret)
+    && typeof t.spentGramsCo2 === 'number' && t.spentGramsCo2 >= 0 && t.spentGramsCo2 <= MAX_TENANT_GRAMS;
 }
 
 /** The room's tenants from `storage` (entries that do not parse are left out). */
@@ -71,7 +75,7 @@ export function loadTenants(storage: Pick<Storage, 'getItem'>, room: string): St
     if (!Array.isArray(value)) return [];
     const out: StoredTenant[] = [];
     for (const t of value.slice(0, MAX_TENANTS)) {
-      if (isStored(t) && !out.some((o) => o.tenantId === t.tenantId)) out.push({ tenantId: t.tenantId, name: t.name, budgetGramsCo2: t.budgetGramsCo2, secret: t.secret });
+      if (isStored(t) && !out.some((o) => o.tenantId === t.tenantId)) out.push({ tenantId: t.tenantId, name: t.name, budgetGramsCo2: t.budgetGramsCo2, secret: t.secret, spentGramsCo2: t.spentGramsCo2 });
     }
     return out;
   } catch {

@@ -153,6 +153,30 @@ describe('budgets between tenants', () => {
     await forged.page.locator('[data-testid="tenant-state"][data-state="rejected"]').waitFor({ timeout: 30_000 });
     expect(await forged.page.getByTestId('tenant-error').textContent()).toBe('wrong tenant secret: open the tenant link the coordinator gave you');
     expect(await forged.page.getByTestId('tenant-submit').count()).toBe(0);
+    await forged.page.context().close();
+  });
+
+  it('a coordinator reload keeps the tenants, their links and the grams they spent', async () => {
+    const rows = coordinator.locator('tr[data-testid="tenant-row"]');
+    const before = [];
+    for (let i = 0; i < 2; i++) {
+      const id = (await rows.nth(i).getAttribute('data-tenant-id'))!;
+      before.push({ id, spent: await rows.nth(i).getAttribute('data-spent-grams'), link: await tenantLinkOf(id) });
+    }
+    expect(Number(before[0]!.spent)).toBeGreaterThan(0);
+    await coordinator.reload();
+    await rows.nth(1).waitFor({ timeout: 30_000 });
+    const after = [];
+    for (let i = 0; i < 2; i++) {
+      const id = (await rows.nth(i).getAttribute('data-tenant-id'))!;
+      after.push({ id, spent: await rows.nth(i).getAttribute('data-spent-grams'), link: await tenantLinkOf(id) });
+    }
+    expect(after).toEqual(before);
+    // Group A's link, opened again, reaches the reloaded coordinator and shows the grams already spent.
+    const again = await openPage(browser, before[0]!.link);
+    errors.push(again.errors);
+    await again.page.locator('[data-testid="tenant-state"][data-state="admitted"]').waitFor({ timeout: 60_000 });
+    expect(await again.page.getByTestId('tenant-budget').getAttribute('data-spent-grams')).toBe(before[0]!.spent);
     expect(errors.flat()).toEqual([]);
   });
 });

@@ -173,4 +173,14 @@ describe('TenantBudgetBroker', () => {
     expect(broker.nextGrant()).toBeUndefined();
     expect(broker.runs()[1]?.message).toBe('stopped: budget exhausted after 2 of 3 inferences (2.0 ugCO2 of 3.0 ugCO2 spent)');
   });
+  it('carries grams already spent over (a coordinator reload): they count against the budget', () => {
+    const broker = new TenantBudgetBroker([
+      { tenantId: 'a', name: 'A', budgetGramsCo2: 10, spentGramsCo2: 8 },
+      { tenantId: 'b', name: 'B', budgetGramsCo2: 10, spentGramsCo2: 12 },
+    ]);
+    expect(broker.tenants().map((t) => [t.spentGramsCo2, t.remainingGramsCo2, t.overdraftGramsCo2])).toEqual([[8, 2, 0], [12, 0, 2]]);
+    expect(broker.submit({ runId: 'r', tenantId: 'a', inferences: 3, predictedGramsPerInference: 1 }).message)
+      .toBe("refused: A's run needs about 3.00 gCO2 (3 x 1.00 g), 2.00 g of the 10.0 g budget are left");
+    expect(() => new TenantBudgetBroker([{ tenantId: 'c', name: 'C', budgetGramsCo2: 1, spentGramsCo2: -1 }])).toThrow('grams already spent by c must be a finite number >= 0, got -1');
+  });
 });

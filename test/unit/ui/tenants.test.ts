@@ -30,7 +30,7 @@ class MemoryStorage {
 describe('tenant store', () => {
   it('makes tenants with a fresh id and a 16-byte base64url secret, and keeps them with the room', () => {
     const a = makeTenant('  Group A ', '2.5', []);
-    expect(a).toMatchObject({ name: 'Group A', budgetGramsCo2: 2.5 });
+    expect(a).toMatchObject({ name: 'Group A', budgetGramsCo2: 2.5, spentGramsCo2: 0 });
     expect(a.tenantId).toMatch(TENANT_ID_RE);
     expect(a.secret).toMatch(TENANT_SECRET_RE);
     const b = makeTenant('Group B', '0.000001', [a]);
@@ -38,9 +38,11 @@ describe('tenant store', () => {
     const storage = new MemoryStorage();
     saveTenants(storage, 'room12345', [a, b]);
     expect(loadTenants(storage, 'room12345')).toEqual([a, b]);
+    saveTenants(storage, 'room12345', [a, { ...b, spentGramsCo2: 1.5e-5 }]);
+    expect(loadTenants(storage, 'room12345')[1]!.spentGramsCo2).toBe(1.5e-5);
     expect(loadTenants(storage, 'otherroom')).toEqual([]);
     // Corrupt or forged entries are left out, never trusted.
-    storage.setItem(tenantStorageName('room12345'), JSON.stringify([a, { ...b, secret: 'short' }, { ...a }, 'x']));
+    storage.setItem(tenantStorageName('room12345'), JSON.stringify([a, { ...b, secret: 'short' }, { ...b, spentGramsCo2: -1 }, { ...a }, 'x']));
     expect(loadTenants(storage, 'room12345')).toEqual([a]);
     storage.setItem(tenantStorageName('room12345'), '{not json');
     expect(loadTenants(storage, 'room12345')).toEqual([]);
