@@ -143,7 +143,7 @@ export class CeCoordinatorPage extends LitElement {
       coordinator.start();
       // Measure the link to each ready node while nothing runs (link-prober.ts); plans use the figures.
       this.prober?.stop();
-      this.prober = new LinkProber(coordinator, { busy: () => this.running || coordinator.nodes().some((n) => n.state === 'benchmarking' || (n.state === 'ready' && n.load > 0.2)) });
+      this.prober = new LinkProber(coordinator, { busy: () => this.running || this.tenantActive || coordinator.nodes().some((n) => n.state === 'benchmarking' || (n.state === 'ready' && n.load > 0.2)) });
       this.prober.onResult(() => (this.links = new Map(coordinator.nodes().flatMap((n) => { const l = this.prober?.linkOf(n.nodeId); return l ? [[n.nodeId as string, l] as const] : []; }))));
       this.prober.start();
       installLabHooks(coordinator, this.prober);

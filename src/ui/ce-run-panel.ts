@@ -466,7 +466,7 @@ export class CeRunPanel extends LitElement {
       ${this.interrupted ? html`<div class="error" data-testid="run-interrupted">
           Run ${this.interrupted.number} (${this.interrupted.settings.model}, ${this.interrupted.settings.inferences} inferences) was
           interrupted when this tab reloaded: ${this.interrupted.ended} had ended; the results of the rest were lost with the tab.
-          <button data-testid="run-resume" @click=${(e: Event) => this.resume(e)}>Run inferences ${this.interrupted.endedPrefix}-${this.interrupted.settings.inferences} again</button>
+          <button data-testid="run-resume" ?disabled=${this.blocked} @click=${(e: Event) => this.resume(e)}>Run inferences ${this.interrupted.endedPrefix}-${this.interrupted.settings.inferences} again</button>
           <button @click=${() => (this.interrupted = undefined)}>Dismiss</button>
         </div>` : ''}
       ${status}
