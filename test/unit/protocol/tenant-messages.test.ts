@@ -75,4 +75,62 @@ describe('tenant messages', () => {
     expect(refusal(() => parseCoordinatorTenantMessage(JSON.stringify(bad))).field).toBe('tenant-status.tenant.spentGramsCo2');
     expect(refusal(() => parseCoordinatorTenantMessage(JSON.stringify(status(Array.from({ length: MAX_TENANT_RUNS + 1 }, () => run))))).field).toBe('tenant-status.runs');
   });
+  it('5,000 mutated tenant messages: 0 crashes, accepted numbers within bounds, strings capped, no unchecked field', () => {
+    let seed = 20261203;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const int = (n: number) => Math.floor(random() * n);
+    const nasty: unknown[] = [1e300, -1, 0, 0.5, 10_001, 2 ** 53, null, true, '', 'x'.repeat(600), [], {}, '__proto__', 'tenant-submit'];
+    const templates: Array<{ to: 'coordinator' | 'tenant'; m: Record<string, unknown> }> = [
+      { to: 'coordinator', m: { kind: 'tenant-hello', protocolVersion: 1, tenantId: 'grp00001', nonce } },
+      { to: 'coordinator', m: { kind: 'tenant-auth', secret } },
+      { to: 'coordinator', m: { kind: 'tenant-submit', model: 'tinycnn', inferences: 6 } },
+      { to: 'tenant', m: { kind: 'tenant-welcome', tenantId: 'grp00001', name: 'A', models: ['tinycnn'] } },
+      { to: 'tenant', m: { kind: 'tenant-error', message: 'no' } },
+      { to: 'tenant', m: status([run, { ...run, runId: 'grp00001-2', state: 'stopped', completed: 3, message: 'stopped: budget exhausted' }]) as Record<string, unknown> },
+    ];
+    const paths = (v: unknown, prefix: string[] = []): string[][] =>
+      typeof v === 'object' && v !== null ? Object.entries(v).flatMap(([k, c]) => [[...prefix, k], ...paths(c, [...prefix, k])]) : [];
+    const problems: string[] = [];
+    const check = (value: unknown, key = ''): void => {
+      if (Array.isArray(value)) return value.forEach((v) => check(v, key));
+      if (typeof value === 'object' && value !== null) {
+        for (const [k, v] of Object.entries(value)) {
+          if (/^extra/.test(k)) problems.push('unchecked field');
+          check(v, k);
+        }
+        return;
+      }
+      if (key === 'inferences' && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 10_000)) problems.push(`inferences ${String(value)}`);
+      if (key === 'completed' && !(Number.isInteger(value) && (value as number) >= 0)) problems.push(`completed ${String(value)}`);
+      if (/GramsCo2$/.test(key) && !(typeof value === 'number' && value >= 0 && value <= 1e9)) problems.push(`${key} ${String(value)}`);
+      if (typeof value === 'string' && value.length > 500) problems.push(`${key} of ${value.length} chars`);
+    };
+    let crashes = 0;
+    let accepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      const t = templates[int(templates.length)]!;
+      const m = structuredClone(t.m);
+      const all = paths(m);
+      for (let edits = 1 + int(3); edits > 0; edits--) {
+        const path = all[int(all.length)]!;
+        let parent = m as Record<string, unknown>;
+        for (const key of path.slice(0, -1)) parent = (parent?.[key] ?? null) as Record<string, unknown>;
+        if (typeof parent !== 'object' || parent === null) continue;
+        const roll = random();
+        if (roll < 0.6) parent[path.at(-1)!] = structuredClone(nasty[int(nasty.length)]);
+        else if (roll < 0.8) delete parent[path.at(-1)!];
+        else parent[`extra${int(3)}`] = 1e300;
+      }
+      try {
+        const parsed = t.to === 'coordinator' ? parseTenantMessage(JSON.stringify(m)) : parseCoordinatorTenantMessage(JSON.stringify(m));
+        accepted++;
+        check(parsed);
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) crashes++;
+      }
+    }
+    expect(crashes).toBe(0);
+    expect(problems.slice(0, 5)).toEqual([]);
+    expect(accepted).toBeGreaterThan(100);
+  });
 });

@@ -125,4 +125,21 @@ describe('tenant desk and tenant page over the mesh', () => {
     expect(() => a.submit('gpt', 1)).toThrow('pick a model the coordinator offers: tinycnn, mobilenetv2');
     expect(() => a.submit('tinycnn', 1.5)).toThrow('inferences must be a whole number from 1 to 10000, got 1.5');
   });
+  it('bounds the pages one tenant may keep open', async () => {
+    const { client, desk } = setup();
+    const pages: TenantClient[] = [];
+    for (let i = 0; i < 4; i++) {
+      const page = client('groupaaa', SECRET_A);
+      await page.start();
+      pages.push(page);
+    }
+    await until(() => pages.every((p) => p.state === 'admitted'), 'four pages admitted');
+    const fifth = client('groupaaa', SECRET_A);
+    await fifth.start();
+    await until(() => fifth.state === 'rejected', 'the fifth refused');
+    expect(fifth.error).toBe('4 pages of this tenant are open already (at most 4): close one and reload');
+    expect(desk.connected().get('groupaaa')).toBe(4);
+    pages[0]!.stop();
+    await until(() => desk.connected().get('groupaaa') === 3, 'a page closed');
+  });
 });
