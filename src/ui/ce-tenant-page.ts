@@ -32,6 +32,7 @@ export class CeTenantPage extends LitElement {
     label { display: flex; flex-direction: column; font-size: 0.85rem; }
     table { border-collapse: collapse; font-size: 0.9rem; width: 100%; }
     th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e0e0e0; vertical-align: top; }
+    th { white-space: nowrap; }
     tr[data-state="refused"] td, tr[data-state="stopped"] td { color: #b71c1c; }
     tr[data-state="done"] td.state { color: #2e7d32; }
     meter { width: 200px; }

@@ -3,12 +3,17 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { Coordinator } from '../swarm/coordinator';
 import type { LinkSource } from '../swarm/run-session';
 import { TenantDesk } from '../swarm/tenant-desk';
-import { TenantRunner } from '../swarm/tenant-runner';
+import { TenantRunner, type TenantSwarm } from '../swarm/tenant-runner';
 import { zooNames } from '../zoo/index';
 import { coordinatorKeyFor } from './app-config';
 import { formatGramsCo2, formatShare } from './format';
 import { pageTenantSwarm } from './tenant-swarm';
 import { TenantInputProblem, loadTenants, makeTenant, saveTenants, tenantLink, type StoredTenant } from './tenant-store';
+
+/** What a run of a model costs, in one line. */
+function priceText(p: { model: string; grams: number; nodes: number }): string {
+  return `${p.model}: about ${formatGramsCo2(p.grams)} per inference (the balanced plan on the ${p.nodes} ready node(s), embodied share included), ${formatGramsCo2(p.grams * 100)} per 100 inferences`;
+}
 
 /**
  * "Tenants" (issue 15, "Budgets between people"): the teacher adds tenants (a name and a budget in
@@ -26,6 +31,7 @@ export class CeTenantsPanel extends LitElement {
     label { display: flex; flex-direction: column; font-size: 0.85rem; }
     table { border-collapse: collapse; font-size: 0.85rem; width: 100%; }
     th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #e0e0e0; vertical-align: top; }
+    th { white-space: nowrap; }
     .error { background: #fdecea; border: 1px solid #e57373; padding: 8px; border-radius: 6px; margin: 6px 0; }
     .muted { color: #666; font-size: 0.85rem; }
     .run { display: block; }
@@ -33,6 +39,7 @@ export class CeTenantsPanel extends LitElement {
     .run[data-state="done"] { color: #2e7d32; }
     a { word-break: break-all; font-family: ui-monospace, monospace; font-size: 0.75rem; }
     .over { color: #b71c1c; font-weight: 600; }
+    .bar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; font-size: 0.9rem; }
   `;
 
   /** The room's coordinator as it admits links (tenant hellos are routed from it). */
@@ -53,8 +60,13 @@ export class CeTenantsPanel extends LitElement {
   private offRoute: (() => void) | undefined;
   private openedFor: Coordinator | undefined;
   private wasActive = false;
-  private nameInput = '';
-  private budgetInput = '';
+  private swarm: TenantSwarm | undefined;
+  @state() private priceModel = 'tinycnn';
+  /** What a run costs on the nodes present, as the broker will predict it (helps choose budgets). */
+  @state() private price: { model: string; grams: number; nodes: number } | { model: string; error: string } | undefined;
+  @state() private pricing = false;
+  @state() private nameInput = '';
+  @state() private budgetInput = '';
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -82,7 +94,7 @@ export class CeTenantsPanel extends LitElement {
     this.openedFor = coordinator;
     this.tenants = loadTenants(sessionStorage, room);
     const runner = new TenantRunner(this.tenants.map(({ tenantId, name, budgetGramsCo2, spentGramsCo2 }) => ({ tenantId, name, budgetGramsCo2, spentGramsCo2 })), {
-      swarm: pageTenantSwarm(() => this.runCoordinator ?? this.coordinator, () => this.busy(), () => this.links),
+      swarm: (this.swarm = pageTenantSwarm(() => this.runCoordinator ?? this.coordinator, () => this.busy(), () => this.links)),
       models: zooNames(),
       formatGrams: (g) => formatGramsCo2(g),
     });
@@ -114,6 +126,22 @@ export class CeTenantsPanel extends LitElement {
     saveTenants(sessionStorage, room, this.tenants);
   }
 
+  /** Predict a model's grams per inference on the nodes present, as a submission would be predicted. */
+  private async predict(): Promise<void> {
+    if (!this.swarm) return;
+    const model = this.priceModel;
+    this.pricing = true;
+    try {
+      const grams = await this.swarm.predictGramsPerInference(model);
+      const nodes = (this.runCoordinator ?? this.coordinator)?.nodes().filter((n) => n.state === 'ready').length ?? 0;
+      this.price = { model, grams, nodes };
+    } catch (error) {
+      this.price = { model, error: (error as Error).message };
+    } finally {
+      this.pricing = false;
+    }
+  }
+
   private add(event: Event): void {
     event.preventDefault();
     if (!this.room || !this.runner) {
@@ -126,6 +154,8 @@ export class CeTenantsPanel extends LitElement {
       this.tenants = [...this.tenants, tenant];
       saveTenants(sessionStorage, this.room, this.tenants);
       this.error = '';
+      this.nameInput = '';
+      this.budgetInput = '';
     } catch (error) {
       if (!(error instanceof TenantInputProblem)) throw error;
       this.error = error.message;
@@ -141,12 +171,20 @@ export class CeTenantsPanel extends LitElement {
     const waiting = this.runner?.waiting ? html`<div class="muted" data-testid="tenant-waiting">Tenant runs wait while the Run panel or compare modes use the swarm.</div>` : '';
     return html`
       <form @submit=${(e: Event) => this.add(e)}>
-        <label>name <input data-testid="tenant-name" maxlength="64" @input=${(e: Event) => (this.nameInput = (e.target as HTMLInputElement).value)} /></label>
-        <label>budget (g CO2e) <input data-testid="tenant-budget" inputmode="decimal" @input=${(e: Event) => (this.budgetInput = (e.target as HTMLInputElement).value)} /></label>
+        <label>name <input data-testid="tenant-name" maxlength="64" .value=${this.nameInput} @input=${(e: Event) => (this.nameInput = (e.target as HTMLInputElement).value)} /></label>
+        <label>budget (g CO2e) <input data-testid="tenant-budget" inputmode="decimal" .value=${this.budgetInput} @input=${(e: Event) => (this.budgetInput = (e.target as HTMLInputElement).value)} /></label>
         <button data-testid="tenant-add" type="submit" ?disabled=${!this.runner}>Add tenant</button>
       </form>
       <div class="muted">Each tenant gets a link to open in its own browser: it submits runs there, under its budget. Runs of all tenants share the swarm fairly, one batch at a time; a run that does not fit what is left of its budget is refused, and one whose budget runs out is stopped. Budgets count operational and embodied grams as the run's ledger measures them.</div>
       ${this.error ? html`<div class="error" role="alert" data-testid="tenant-add-error">${this.error}</div>` : ''}
+      <div class="bar">What a run costs here now:
+        <select data-testid="tenant-price-model" @change=${(e: Event) => (this.priceModel = (e.target as HTMLSelectElement).value)}>
+          ${zooNames().map((n) => html`<option value=${n} ?selected=${n === this.priceModel}>${n}</option>`)}</select>
+        <button data-testid="tenant-predict" ?disabled=${!this.runner || this.pricing} @click=${() => void this.predict()}>Predict grams</button>
+        ${this.pricing ? html`<span class="muted">planning...</span>` : this.price === undefined ? '' : 'error' in this.price
+          ? html`<span data-testid="tenant-price" data-error=${this.price.error}>${this.price.model}: cannot plan on the nodes present: ${this.price.error}</span>`
+          : html`<span data-testid="tenant-price" data-model=${this.price.model} data-grams-per-inference=${this.price.grams}>${priceText(this.price)}</span>`}
+      </div>
       ${waiting}
       ${this.tenants.length === 0 ? html`<div class="muted" data-testid="tenants-empty">No tenants yet.</div>` : html`
         <table data-testid="tenant-table">
