@@ -11,6 +11,10 @@
  *   the page disables its own Run and Compare buttons while {@link TenantRunner.active}.
  * - A grant that completes nothing (the swarm failed) stops its run with the error, so a broken
  *   swarm never loops; a grant that completed part goes back to the broker, which grants the rest.
+ * - A grant stops at its reservation: `runGrant` sends one inference at a time and does not send
+ *   the next when the grams measured so far plus one more could pass what the broker reserved
+ *   ({@link grantOverReservation}); the broker then learns the measured ratio, so a prediction that
+ *   was too low costs at most the reservation, never more than the budget.
  *
  * Pure of the DOM and of PeerJS: the page injects planning and running (src/ui/tenant-swarm.ts),
  * tests inject fakes.
@@ -32,8 +36,12 @@ export interface GrantResult {
 export interface TenantSwarm {
   /** Predicted gCO2e per inference of `model` on the nodes present; throws with a reason when it cannot plan. */
   predictGramsPerInference(model: string): Promise<number>;
-  /** Run `inferences` of `model` through the swarm and measure them. */
-  runGrant(model: string, inferences: number): Promise<GrantResult>;
+  /**
+   * Run `inferences` of `model` through the swarm and measure them, stopping early (before the
+   * next inference is sent) once the measured grams could pass `reservedGramsCo2`
+   * ({@link grantOverReservation}).
+   */
+  runGrant(model: string, inferences: number, reservedGramsCo2: number): Promise<GrantResult>;
   /** True while another run uses the swarm (the Run panel, compare modes): grants wait. */
   busy(): boolean;
 }
@@ -51,6 +59,21 @@ export interface TenantRunnerOptions {
   readonly maxOpenRunsPerTenant?: number;
   /** How often a held grant checks `busy()` again, ms (default 500). */
   readonly pollMs?: number;
+}
+
+/** Margin over the measured grams per inference when deciding whether one more fits a reservation. */
+export const NEXT_INFERENCE_MARGIN = 1.25;
+
+/**
+ * Whether a grant must stop before its next inference: the grams measured so far plus one more
+ * inference (the mean measured so far, or the prediction before any completed, times
+ * {@link NEXT_INFERENCE_MARGIN}) would pass the grant's reservation. This is what keeps a tenant
+ * within its budget when the prediction was too low: the broker reserves from the prediction, the
+ * run stops at the reservation, and the broker learns the measured ratio for the next grant.
+ */
+export function grantOverReservation(measuredGramsCo2: number, completed: number, reservedGramsCo2: number, predictedGramsPerInference: number): boolean {
+  const perInference = completed > 0 ? measuredGramsCo2 / completed : predictedGramsPerInference;
+  return measuredGramsCo2 + perInference * NEXT_INFERENCE_MARGIN > reservedGramsCo2;
 }
 
 /** A submission the runner did not take (never reached the broker). */
@@ -180,7 +203,7 @@ export class TenantRunner {
         this.#emit();
         let result: GrantResult;
         try {
-          result = await this.#swarm.runGrant(model, grant.inferences);
+          result = await this.#swarm.runGrant(model, grant.inferences, grant.reservedGramsCo2);
         } catch (error) {
           result = { completed: 0, measuredGramsCo2: 0, error: (error as Error).message };
         }

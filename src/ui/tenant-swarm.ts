@@ -2,8 +2,9 @@
  * The coordinator page's swarm for tenant runs (issue 15; src/swarm/tenant-runner.ts TenantSwarm):
  * predict a model's grams per inference from the plan the Run panel would make on the nodes present
  * (default configuration: balanced, the planner decides the slices), and run a grant through the
- * same run loop as the Run panel (src/swarm/run-session.ts startRunSession), measured by that
- * run's own ledger (operational + embodied, the grams the budgets count).
+ * same run loop as the Run panel (src/swarm/run-session.ts startRunSession), one inference in
+ * flight, measured by that run's own ledger (operational + embodied, the grams the budgets count)
+ * and stopped before an inference that could pass the grant's reservation.
  */
 import { toPlanModel } from '../graph/index';
 import type { Placement } from '../plan/plan-types';
@@ -11,12 +12,18 @@ import { EMBODIED_PRIORS, embodiedGramsCo2 } from '../carbon/embodied-carbon';
 import type { Coordinator, NodeRecord } from '../swarm/coordinator';
 import { carbonOf, isPlannable } from '../swarm/plan-inputs';
 import { choosePlacement, startRunSession, type LinkSource, type RunSettings } from '../swarm/run-session';
-import type { GrantResult, TenantSwarm } from '../swarm/tenant-runner';
+import { grantOverReservation, type GrantResult, type TenantSwarm } from '../swarm/tenant-runner';
+import type { RunEvent } from '../swarm/run-controller';
+import { formatGramsCo2 } from './format';
 import { profileCatalogueModel, sharedRuntime } from './run-session';
 
-/** The configuration tenant runs use (the Run panel's defaults, seed 1). */
+/**
+ * The configuration tenant runs use: the Run panel's defaults (balanced, the planner decides, seed
+ * 1), one request in flight (the paper's closed loop) so each inference is measured before the next
+ * is sent and a batch can stop at its reservation.
+ */
 export function tenantRunSettings(model: string, inferences: number): RunSettings {
-  return { model, mode: 'balanced', stages: 0, inferences, ratePerSecond: 0, seed: 1 };
+  return { model, mode: 'balanced', stages: 0, inferences, ratePerSecond: 0, seed: 1, window: 1 };
 }
 
 /**
@@ -57,11 +64,22 @@ export function pageTenantSwarm(coordinator: () => Coordinator | undefined, busy
       if (!result.ok) throw new Error(result.reason);
       return predictedGramsPerInference(result.placement, ready);
     },
-    async runGrant(model: string, inferences: number): Promise<GrantResult> {
+    async runGrant(model: string, inferences: number, reservedGramsCo2: number): Promise<GrantResult> {
       const c = need();
       const links = linksNow();
       const profile = await profileCatalogueModel(model, await sharedRuntime());
-      const session = startRunSession(c, profile, tenantRunSettings(model, inferences), () => undefined, links ? { links } : {});
+      const predicted = reservedGramsCo2 / inferences;
+      let completed = 0;
+      let session: ReturnType<typeof startRunSession>;
+      const onEvent = (event: RunEvent) => {
+        if (event.kind !== 'result') return;
+        if (event.outcome.ok) completed++;
+        const measured = session.controller.ledger.summarise().total.gramsCo2;
+        if (completed < inferences && grantOverReservation(measured, completed, reservedGramsCo2, predicted)) {
+          session.controller.stop(`the batch reached its reservation of ${formatGramsCo2(reservedGramsCo2)}`);
+        }
+      };
+      session = startRunSession(c, profile, tenantRunSettings(model, inferences), onEvent, links ? { links } : {});
       try {
         const outcomes = await session.done;
         const failed = outcomes.filter((o) => !o.ok);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TenantRunner, TenantSubmitError, type GrantResult, type TenantSwarm } from '../../../src/swarm/tenant-runner';
+import { TenantRunner, TenantSubmitError, grantOverReservation, type GrantResult, type TenantSwarm } from '../../../src/swarm/tenant-runner';
 
 /** A fake swarm: 1 g predicted per inference, `factor` g measured per inference, grants logged. */
 function fakeSwarm(options: { factor?: number; fail?: boolean; busy?: () => boolean; predict?: () => Promise<number> } = {}) {
@@ -113,5 +113,43 @@ describe('TenantRunner', () => {
     expect(runner.statusOf('groupbbb')!.runs.map((r) => r.runId)).toEqual(['groupbbb-1']);
     expect(runner.statusOf('groupbbb')!.tenant.tenantId).toBe('groupbbb');
     expect(runner.statusOf('nobody00')).toBeUndefined();
+  });
+  it('stops a batch before the inference that could pass its reservation', () => {
+    // Before any result: the prediction; after: the mean measured, each with a 1.25 margin.
+    expect(grantOverReservation(0, 0, 5, 1)).toBe(false); // 0 + 1.25 <= 5
+    expect(grantOverReservation(3, 1, 5, 1)).toBe(true); // 3 + 3.75 > 5: the prediction was 3x low
+    expect(grantOverReservation(2, 2, 5, 1)).toBe(false); // 2 + 1.25 <= 5
+    expect(grantOverReservation(4, 4, 5, 1)).toBe(true); // 4 + 1.25 > 5
+  });
+
+  it('keeps a tenant within its budget when the prediction is 3x too low (batches stop at their reservation)', async () => {
+    const ran: number[] = [];
+    const swarm: TenantSwarm = {
+      predictGramsPerInference: async () => 1,
+      // Each inference costs 3 g; like the page, send one at a time and stop at the reservation.
+      async runGrant(_model, inferences, reserved): Promise<GrantResult> {
+        let measured = 0;
+        let completed = 0;
+        while (completed < inferences) {
+          measured += 3;
+          completed++;
+          if (completed < inferences && grantOverReservation(measured, completed, reserved, reserved / inferences)) break;
+        }
+        ran.push(completed);
+        return { completed, measuredGramsCo2: measured };
+      },
+      busy: () => false,
+    };
+    const runner = new TenantRunner([{ tenantId: 'groupbbb', name: 'Group B', budgetGramsCo2: 12 }], { swarm, models: ['tinycnn'] });
+    expect((await runner.submit('groupbbb', 'tinycnn', 6)).kind).toBe('queued'); // 6 predicted <= 12
+    await settled(runner);
+    const [run] = runner.runs();
+    const [tenant] = runner.tenants();
+    expect(tenant!.spentGramsCo2).toBeLessThanOrEqual(12);
+    expect(tenant!.overdraftGramsCo2).toBe(0);
+    // 7.5 g reserved: 2 inferences (6 g; a third could pass 7.5). Factor 3 learnt: 6 g left fits a
+    // grant of 2 (6 g reserved), which stops after 1; 3 g left fit the last 1.
+    expect(ran).toEqual([2, 1, 1]);
+    expect(run).toMatchObject({ state: 'stopped', completed: 4, message: 'stopped: budget exhausted after 4 of 6 inferences (12.0 of 12.0 gCO2 spent)' });
   });
 });
