@@ -28,6 +28,8 @@ export interface TenantSpec {
   readonly budgetGramsCo2: number;
   /** Share of the swarm relative to others (default 1). */
   readonly weight?: number;
+  /** Grams already spent, carried over (e.g. kept across a coordinator reload); default 0. */
+  readonly spentGramsCo2?: number;
 }
 
 /** A run a tenant submits. */
@@ -96,6 +98,11 @@ export interface BrokerOptions {
   readonly maxGrantsInFlight?: number;
   /** Initial reserve factor over the prediction (default 1.25); learnt upward per tenant. */
   readonly reserveFactor?: number;
+  /**
+   * Grams with their unit in messages, e.g. src/ui/format.ts formatGramsCo2 (`12.3 ugCO2`, never
+   * e-notation). Default: three significant digits followed by ` g` / ` gCO2`.
+   */
+  readonly formatGrams?: (grams: number) => string;
 }
 
 interface Tenant {
@@ -124,6 +131,9 @@ function fmt(grams: number): string {
   return grams.toPrecision(3);
 }
 
+/** Grams in a message: the caller's formatter (number and unit), else `fmt` and `unit` (none when ''). */
+type GramsText = (grams: number, unit: '' | 'g' | 'gCO2') => string;
+
 /** The budget broker (see the file comment). */
 export class TenantBudgetBroker {
   readonly #tenants = new Map<string, Tenant>();
@@ -132,6 +142,7 @@ export class TenantBudgetBroker {
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
   readonly #initialFactor: number;
+  readonly #g: GramsText;
   #nextGrantId = 1;
   #order = 0;
 
@@ -139,6 +150,8 @@ export class TenantBudgetBroker {
     this.#maxBatch = options.maxBatch ?? 8;
     this.#maxInFlight = options.maxGrantsInFlight ?? 4;
     this.#initialFactor = options.reserveFactor ?? 1.25;
+    const custom = options.formatGrams;
+    this.#g = custom ? (grams) => custom(grams) : (grams, unit) => (unit ? `${fmt(grams)} ${unit}` : fmt(grams));
     if (!Number.isInteger(this.#maxBatch) || this.#maxBatch < 1) throw new BudgetError(`maxBatch must be a whole number >= 1, got ${this.#maxBatch}`);
     if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1) throw new BudgetError(`maxGrantsInFlight must be a whole number >= 1, got ${this.#maxInFlight}`);
     if (!(this.#initialFactor >= 1) || !Number.isFinite(this.#initialFactor)) throw new BudgetError(`reserveFactor must be >= 1, got ${this.#initialFactor}`);
@@ -152,7 +165,10 @@ export class TenantBudgetBroker {
     if (!(spec.budgetGramsCo2 >= 0) || !Number.isFinite(spec.budgetGramsCo2)) throw new BudgetError(`budget of ${spec.tenantId} must be a finite number of grams >= 0, got ${spec.budgetGramsCo2}`);
     const weight = spec.weight ?? 1;
     if (!(weight > 0) || !Number.isFinite(weight)) throw new BudgetError(`weight of ${spec.tenantId} must be > 0, got ${weight}`);
-    this.#tenants.set(spec.tenantId, { spec, weight, spent: 0, reserved: 0, overdraft: 0, served: 0, factor: this.#initialFactor });
+    const spent = spec.spentGramsCo2 ?? 0;
+    if (!(spent >= 0) || !Number.isFinite(spent)) throw new BudgetError(`grams already spent by ${spec.tenantId} must be a finite number >= 0, got ${spent}`);
+    const overdraft = Math.max(0, spent - spec.budgetGramsCo2);
+    this.#tenants.set(spec.tenantId, { spec, weight, spent, reserved: 0, overdraft, served: 0, factor: this.#initialFactor });
   }
 
   #tenant(tenantId: string): Tenant {
@@ -189,7 +205,8 @@ export class TenantBudgetBroker {
     this.#runs.set(submission.runId, run);
     if (predicted > left) {
       run.state = 'refused';
-      run.message = `refused: ${tenant.spec.name}'s run needs about ${fmt(predicted)} gCO2 (${submission.inferences} x ${fmt(submission.predictedGramsPerInference)} g), ${fmt(Math.max(0, left))} g of the ${fmt(tenant.spec.budgetGramsCo2)} g budget are left`;
+      const g = this.#g;
+      run.message = `refused: ${tenant.spec.name}'s run needs about ${g(predicted, 'gCO2')} (${submission.inferences} x ${g(submission.predictedGramsPerInference, 'g')}), ${g(Math.max(0, left), 'g')} of the ${g(tenant.spec.budgetGramsCo2, 'g')} budget are left`;
       return { kind: 'refused', runId: submission.runId, message: run.message };
     }
     run.message = 'queued: waiting for its share of the swarm';
@@ -216,7 +233,8 @@ export class TenantBudgetBroker {
       const inFlight = [...this.#runs.values()].some((r) => r.submission.tenantId === tenant.spec.tenantId && r.inFlight > 0);
       if ((this.#left(tenant) < one || tenant.overdraft > 0) && !inFlight) {
         run.state = 'stopped';
-        run.message = `stopped: budget exhausted after ${run.completed} of ${run.submission.inferences} inferences (${fmt(tenant.spent)} of ${fmt(tenant.spec.budgetGramsCo2)} gCO2 spent${tenant.overdraft > 0 ? `, ${fmt(tenant.overdraft)} g over` : ''})`;
+        const g = this.#g;
+        run.message = `stopped: budget exhausted after ${run.completed} of ${run.submission.inferences} inferences (${g(tenant.spent, '')} of ${g(tenant.spec.budgetGramsCo2, 'gCO2')} spent${tenant.overdraft > 0 ? `, ${g(tenant.overdraft, 'g')} over` : ''})`;
       }
     }
   }
@@ -248,7 +266,7 @@ export class TenantBudgetBroker {
     const full = Math.min(this.#maxBatch, run.submission.inferences - run.granted);
     const inferences = Math.min(full, fits);
     const reservedGramsCo2 = inferences * perInference;
-    const slowed = inferences < full ? `slowed: ${fmt(this.#left(tenant))} g left fits ${inferences} inference(s) at a time` : null;
+    const slowed = inferences < full ? `slowed: ${this.#g(this.#left(tenant), 'g')} left fits ${inferences} inference(s) at a time` : null;
     const grant: BudgetGrant = { grantId: this.#nextGrantId++, runId: run.submission.runId, tenantId: tenant.spec.tenantId, inferences, reservedGramsCo2 };
     this.#grants.set(grant.grantId, grant);
     tenant.reserved += reservedGramsCo2;

@@ -18,6 +18,7 @@ import { generateKeyPair, type KeyPair } from '../trust/identity';
 import { CoordinatorIdentity } from '../trust/sessions';
 import type { Link, LinkPayload, Transport } from '../mesh/transport';
 import { Listeners } from '../util/listeners';
+import { isTenantHello } from '../protocol/tenant-messages';
 
 /** Lifecycle of a node as the coordinator sees it. */
 export const NODE_STATES = ['joining', 'benchmarking', 'ready', 'gone'] as const;
@@ -87,6 +88,8 @@ export class Coordinator {
   private readonly issuedRunIds = new Set<number>();
   private nextRunId = randomRunIdBase();
   private readonly identity: CoordinatorIdentity;
+  /** Where links that open with a tenant hello go (src/swarm/tenant-desk.ts); none: they are refused as nodes. */
+  private tenantHandler: ((link: Link, first: string) => void) | undefined;
 
   constructor(private readonly options: CoordinatorOptions) {
     this.now = options.now ?? (() => Date.now());
@@ -137,6 +140,17 @@ export class Coordinator {
   /** Current nodes, oldest first. */
   nodes(): NodeRecord[] {
     return [...this.entries.values()].map((e) => e.record);
+  }
+
+  /**
+   * Route links whose first message is a `tenant-hello` to `handler` (the tenant desk, issue 15)
+   * instead of node admission. Returns the function that stops routing.
+   */
+  routeTenants(handler: (link: Link, first: string) => void): () => void {
+    this.tenantHandler = handler;
+    return () => {
+      if (this.tenantHandler === handler) this.tenantHandler = undefined;
+    };
   }
 
   /** Subscribe to table changes. */
@@ -212,6 +226,13 @@ export class Coordinator {
       }
     };
     const off = link.onMessage((payload) => {
+      const tenants = this.tenantHandler;
+      if (tenants && isTenantHello(payload)) {
+        clearTimeout(timer);
+        off();
+        tenants(link, payload as string);
+        return;
+      }
       let message;
       try {
         message = parseNodeMessage(payload);

@@ -279,3 +279,43 @@ export function signWith(pair: KeyPair, message: Uint8Array): string {
 export function verifyWith(publicKey: Uint8Array, signature: unknown, message: Uint8Array): boolean {
   return verify(publicKey, signature, message);
 }
+
+/** What a tenant challenge binds together (issue 15: a tenant page checks the coordinator before sending its secret). */
+export interface TenantChallengeFields {
+  readonly room: string;
+  readonly tenantId: string;
+  /** The nonce the tenant page sent in its hello (fresh per attempt). */
+  readonly tenantNonce: string;
+  /** A nonce the coordinator chose. */
+  readonly coordinatorNonce: string;
+  readonly protocolVersion: number;
+}
+
+const tenantTranscript = (f: TenantChallengeFields) =>
+  transcript('carbonedge/tenant-challenge/v1', f.room, f.tenantId, f.tenantNonce, f.coordinatorNonce, f.protocolVersion);
+
+/** The coordinator's signature over a tenant challenge (base64url); its own domain, never a welcome's. */
+export function signTenantChallenge(coordinator: KeyPair, fields: TenantChallengeFields): string {
+  return sign(coordinator.secretKey, tenantTranscript(fields));
+}
+
+/** Check a tenant challenge: the key must have the tenant link's fingerprint and sign these fields. */
+export function verifyTenantChallenge(expectedFingerprint: string, coordinatorKey: unknown, signature: unknown, fields: TenantChallengeFields): Verdict {
+  let publicKey: Uint8Array;
+  try {
+    publicKey = decodePublicKey(coordinatorKey, 'coordinator key');
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  if (!hasFingerprint(publicKey, expectedFingerprint)) return fail(`coordinator key ${fingerprint(publicKey)} does not match the tenant link's fingerprint`);
+  if (!verify(publicKey, signature, tenantTranscript(fields))) return fail('tenant challenge signature does not verify (not the coordinator of this room, or not for this page)');
+  return OK;
+}
+
+/** Whether two secrets (base64url text) are equal, in time independent of where they differ. */
+export function equalSecrets(a: string, b: string): boolean {
+  const enc = new TextEncoder();
+  const x = enc.encode(a);
+  const y = enc.encode(b);
+  return x.length === y.length && equalBytes(x, y);
+}

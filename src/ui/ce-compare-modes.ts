@@ -48,6 +48,11 @@ export class CeCompareModes extends LitElement {
   @state() private runs: readonly RunRecord[] = [];
   private abort: AbortController | undefined;
 
+  /** True while a comparison runs (other runs on the swarm wait). */
+  get running(): boolean {
+    return this.abort !== undefined;
+  }
+
   private toggle(label: string, on: boolean): void {
     this.picked = on ? COMPARE_PRESETS.map((c) => c.label).filter((l) => l === label || this.picked.includes(l)) : this.picked.filter((l) => l !== label);
   }

@@ -19,6 +19,8 @@ import './ce-sim-nodes';
 import './ce-history-panel';
 import type { CeHistoryPanel } from './ce-history-panel';
 import './ce-compare-modes';
+import type { CeCompareModes } from './ce-compare-modes';
+import './ce-tenants-panel';
 import { applyWhatIf, configuredCoordinator, spreadZones, whatIfForZone, type WhatIf } from './what-if';
 
 const ROOM_KEY = 'carbonedge:coordinator-room';
@@ -91,6 +93,11 @@ export class CeCoordinatorPage extends LitElement {
   private readonly history = new RunHistory();
   @query('ce-run-panel') private runPanel!: CeRunPanel;
   @query('ce-history-panel') private historyPanel!: CeHistoryPanel;
+  @query('ce-compare-modes') private compareModes: CeCompareModes | undefined;
+  /** A tenant's batch runs on the swarm (ce-tenants-panel.ts): the Run panel and compare modes wait. */
+  @state() private tenantActive = false;
+  /** Tenant batches wait while the Run panel or compare modes use the swarm. */
+  private readonly swarmBusy = () => this.running || (this.compareModes?.running ?? false);
   private transport: Transport | undefined;
   private coordinator: Coordinator | undefined;
 
@@ -136,7 +143,7 @@ export class CeCoordinatorPage extends LitElement {
       coordinator.start();
       // Measure the link to each ready node while nothing runs (link-prober.ts); plans use the figures.
       this.prober?.stop();
-      this.prober = new LinkProber(coordinator, { busy: () => this.running || coordinator.nodes().some((n) => n.state === 'benchmarking' || (n.state === 'ready' && n.load > 0.2)) });
+      this.prober = new LinkProber(coordinator, { busy: () => this.running || this.tenantActive || coordinator.nodes().some((n) => n.state === 'benchmarking' || (n.state === 'ready' && n.load > 0.2)) });
       this.prober.onResult(() => (this.links = new Map(coordinator.nodes().flatMap((n) => { const l = this.prober?.linkOf(n.nodeId); return l ? [[n.nodeId as string, l] as const] : []; }))));
       this.prober.start();
       installLabHooks(coordinator, this.prober);
@@ -210,7 +217,7 @@ export class CeCoordinatorPage extends LitElement {
       <section class="run">
         <div class="bar"><h2 style="margin:0">Run a model across the swarm</h2>
           <button data-testid="presenter-toggle" @click=${() => (this.presenter = !this.presenter)}>${this.presenter ? 'Leave presenter view' : 'Presenter view'}</button></div>
-        <ce-run-panel .coordinator=${this.coordinatorReady} .history=${this.history} .links=${this.prober} ?presenter=${this.presenter}
+        <ce-run-panel .coordinator=${this.coordinatorReady} .history=${this.history} .links=${this.prober} ?presenter=${this.presenter} ?blocked=${this.tenantActive}
           @run-started=${() => { this.failedNodes = new Map(); this.running = true; this.hasRun = true; void this.historyPanel?.reload(); }}
           @run-finished=${() => { this.running = false; void this.historyPanel?.reload(); }}
           @history-changed=${() => void this.historyPanel?.reload()}
@@ -218,8 +225,13 @@ export class CeCoordinatorPage extends LitElement {
       </section>
       <section class="compare">
         <h2>Compare modes</h2>
-        <ce-compare-modes .coordinator=${this.coordinatorReady} .history=${this.history} .links=${this.prober} ?blocked=${this.running}
+        <ce-compare-modes .coordinator=${this.coordinatorReady} .history=${this.history} .links=${this.prober} ?blocked=${this.running || this.tenantActive}
           @compare-saved=${() => void this.historyPanel?.reload()}></ce-compare-modes>
+      </section>
+      <section class="tenants">
+        <h2>Tenants (budgets between groups)</h2>
+        <ce-tenants-panel .coordinator=${this.coordinator} .runCoordinator=${this.coordinatorReady} .room=${this.room} .joinUrl=${this.joinUrl}
+          .links=${this.prober} .busy=${this.swarmBusy} @tenant-active=${(e: CustomEvent<boolean>) => (this.tenantActive = e.detail)}></ce-tenants-panel>
       </section>
       <section class="history">
         <h2>History</h2>

@@ -19,6 +19,8 @@ export class CeRunForm extends LitElement {
 
   /** A run is in progress: Plan & run is disabled, Stop enabled. */
   @property({ type: Boolean }) busy = false;
+  /** Another run uses the swarm (a tenant's batch): Plan & run is disabled, Stop too. */
+  @property({ type: Boolean }) blocked = false;
   @state() private model = 'mobilenetv2';
   @state() private mode: PlannerMode = 'balanced';
   @state() private weights = { latency: 0.4, energy: 0.2, carbon: 0.4 };
@@ -59,7 +61,7 @@ export class CeRunForm extends LitElement {
   }
 
   override render() {
-    return html`<form @submit=${(e: Event) => { e.preventDefault(); this.fire('run-submit'); }}>
+    return html`<form @submit=${(e: Event) => { e.preventDefault(); if (!this.blocked) this.fire('run-submit'); }}>
         <label>model
           <select data-testid="run-model" @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}>
             ${zooNames().map((n) => html`<option value=${n} ?selected=${n === this.model}>${n}</option>`)}
@@ -88,7 +90,7 @@ export class CeRunForm extends LitElement {
             (k) => html`<span>${k} <input type="range" min="0" max="1" step="0.05" ?disabled=${!this.customWeights} .value=${String(this.weights[k])}
               @change=${(e: Event) => this.replanFor(() => (this.weights = { ...this.weights, [k]: Number((e.target as HTMLInputElement).value) }))} /></span>`,
           )}</label>
-        <button data-testid="run-start" type="submit" ?disabled=${this.busy}>Plan &amp; run</button>
+        <button data-testid="run-start" type="submit" ?disabled=${this.busy || this.blocked}>Plan &amp; run</button>
         <button type="button" data-testid="run-stop" ?disabled=${!this.busy} @click=${() => this.fire('run-stop')}>Stop</button>
       </form>`;
   }

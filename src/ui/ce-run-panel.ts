@@ -97,6 +97,8 @@ export class CeRunPanel extends LitElement {
   @property({ attribute: false }) links: LinkSource | undefined;
   /** Presenter view: the picture and big numbers only. */
   @property({ type: Boolean }) presenter = false;
+  /** A tenant's batch uses the swarm (ce-tenants-panel.ts): a new run waits until it ends. */
+  @property({ type: Boolean }) blocked = false;
   /** The run as it stands (saved to the history as it goes). */
   @state() private liveRecord: HistoryRecord | null = null;
   @state() private swarmEvents: SwarmEventView[] = [];
@@ -491,12 +493,13 @@ export class CeRunPanel extends LitElement {
     if (this.presenter) return html`${live}${status}`;
     return html`
       ${live}
-      <ce-run-form ?busy=${busy} @run-submit=${(e: Event) => this.run(e)} @run-stop=${() => this.stop()}
+      ${this.blocked && !busy ? html`<div data-testid="run-blocked" style="color:#666;font-size:0.85rem">A tenant's batch is running on the swarm: Plan &amp; run is back when it ends.</div>` : ''}
+      <ce-run-form ?busy=${busy} ?blocked=${this.blocked && !busy} @run-submit=${(e: Event) => this.run(e)} @run-stop=${() => this.stop()}
         @run-replan=${() => this.replan('the planning mode or weights changed')}></ce-run-form>
       ${this.interrupted ? html`<div class="error" data-testid="run-interrupted">
           Run ${this.interrupted.number} (${this.interrupted.settings.model}, ${this.interrupted.settings.inferences} inferences) was
           interrupted when this tab reloaded: ${this.interrupted.ended} had ended; the results of the rest were lost with the tab.
-          <button data-testid="run-resume" @click=${(e: Event) => this.resume(e)}>Run inferences ${this.interrupted.endedPrefix}-${this.interrupted.settings.inferences} again</button>
+          <button data-testid="run-resume" ?disabled=${this.blocked} @click=${(e: Event) => this.resume(e)}>Run inferences ${this.interrupted.endedPrefix}-${this.interrupted.settings.inferences} again</button>
           <button @click=${() => (this.interrupted = undefined)}>Dismiss</button>
         </div>` : ''}
       ${status}

@@ -161,4 +161,26 @@ describe('TenantBudgetBroker', () => {
     expect(broker.runs()[0]).toMatchObject({ state: 'stopped', completed: 1, message: 'cancelled by Group A' });
     expect(broker.nextGrant()).toBeUndefined();
   });
+  it('names grams with the caller\'s formatter (number and unit) in every message', () => {
+    const text = (g: number) => `${(g * 1e6).toFixed(1)} ugCO2`;
+    const broker = new TenantBudgetBroker([{ tenantId: 'a', name: 'A', budgetGramsCo2: 3e-6 }], { maxBatch: 8, formatGrams: text });
+    expect(broker.submit({ runId: 'big', tenantId: 'a', inferences: 4, predictedGramsPerInference: 1e-6 }).message)
+      .toBe("refused: A's run needs about 4.0 ugCO2 (4 x 1.0 ugCO2), 3.0 ugCO2 of the 3.0 ugCO2 budget are left");
+    broker.submit({ runId: 'r', tenantId: 'a', inferences: 3, predictedGramsPerInference: 1e-6 });
+    const grant = broker.nextGrant()!;
+    expect(broker.runs()[1]?.message).toBe('slowed: 3.0 ugCO2 left fits 2 inference(s) at a time');
+    broker.settle(grant.grantId, { completed: 2, measuredGramsCo2: 2e-6 });
+    expect(broker.nextGrant()).toBeUndefined();
+    expect(broker.runs()[1]?.message).toBe('stopped: budget exhausted after 2 of 3 inferences (2.0 ugCO2 of 3.0 ugCO2 spent)');
+  });
+  it('carries grams already spent over (a coordinator reload): they count against the budget', () => {
+    const broker = new TenantBudgetBroker([
+      { tenantId: 'a', name: 'A', budgetGramsCo2: 10, spentGramsCo2: 8 },
+      { tenantId: 'b', name: 'B', budgetGramsCo2: 10, spentGramsCo2: 12 },
+    ]);
+    expect(broker.tenants().map((t) => [t.spentGramsCo2, t.remainingGramsCo2, t.overdraftGramsCo2])).toEqual([[8, 2, 0], [12, 0, 2]]);
+    expect(broker.submit({ runId: 'r', tenantId: 'a', inferences: 3, predictedGramsPerInference: 1 }).message)
+      .toBe("refused: A's run needs about 3.00 gCO2 (3 x 1.00 g), 2.00 g of the 10.0 g budget are left");
+    expect(() => new TenantBudgetBroker([{ tenantId: 'c', name: 'C', budgetGramsCo2: 1, spentGramsCo2: -1 }])).toThrow('grams already spent by c must be a finite number >= 0, got -1');
+  });
 });
