@@ -8,10 +8,13 @@
  */
 
 /** URL parameter names, in the order the runner writes them. */
-export const LAB_PARAM_NAMES = ['name', 'slowdown', 'zone', 'intensity', 'watts', 'idle', 'memory'] as const;
+export const LAB_PARAM_NAMES = ['name', 'slowdown', 'zone', 'intensity', 'watts', 'idle', 'memory', 'threads'] as const;
 
 /** Largest slowdown a lab node accepts (a 1/100 CPU quota). */
 export const MAX_LAB_SLOWDOWN = 100;
+
+/** Most WASM threads a lab node's worker may ask for. */
+export const MAX_LAB_THREADS = 16;
 
 /** Parsed lab parameters; absent fields keep the node page's defaults. */
 export interface LabNodeParams {
@@ -28,6 +31,8 @@ export interface LabNodeParams {
   readonly idleWatts?: number;
   /** Memory the node offers, MB (reported as the node's device memory). */
   readonly memoryMb?: number;
+  /** WASM threads of the worker (capped by what the page can have: 1 unless crossOriginIsolated). */
+  readonly threads?: number;
 }
 
 /** Outcome of {@link parseLabNodeParams}: `lab: false` when the URL has no lab parameter. */
@@ -77,6 +82,13 @@ export function parseLabNodeParams(search: string | URLSearchParams): LabParamsR
     if (typeof value === 'string') return { ok: false, reason: `${value} MB` };
     out.memoryMb = value;
   }
+  const threads = params.get('threads');
+  if (threads !== null) {
+    const value = positiveNumber(threads, 'threads', 1, MAX_LAB_THREADS);
+    if (typeof value === 'string') return { ok: false, reason: value };
+    if (!Number.isInteger(value)) return { ok: false, reason: `lab parameter threads=${value} must be a whole number` };
+    out.threads = value;
+  }
   return { ok: true, lab: true, params: out };
 }
 
@@ -90,5 +102,6 @@ export function labNodeQuery(params: LabNodeParams): string {
   if (params.watts !== undefined) query.set('watts', params.watts);
   if (params.idleWatts !== undefined) query.set('idle', String(params.idleWatts));
   if (params.memoryMb !== undefined) query.set('memory', String(params.memoryMb));
+  if (params.threads !== undefined) query.set('threads', String(params.threads));
   return query.toString();
 }

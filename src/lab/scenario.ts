@@ -8,7 +8,7 @@ import { lookupBundledIntensity } from '../carbon/bundled-intensity';
 import { PLANNER_MODES, type PlanWeights, type PlannerMode } from '../plan/plan-types';
 import { PAPER_MODES, type PaperMode } from '../plan/paper-policy';
 import { zooInfo, zooNames } from '../zoo/index';
-import { MAX_LAB_SLOWDOWN } from './lab-node-params';
+import { MAX_LAB_SLOWDOWN, MAX_LAB_THREADS } from './lab-node-params';
 
 /** A scenario that cannot be run; `message` is one line naming the field. */
 export class LabScenarioError extends Error {
@@ -28,6 +28,11 @@ export interface LabNode {
   readonly slowdown: number;
   /** Memory offered, MB (default 1024). */
   readonly memoryMb: number;
+  /**
+   * WASM threads of the node's worker (default 1: a lab node is one CPU, or a share of one; the
+   * pages of a lab share this machine's cores, so more threads per page only oversubscribe them).
+   */
+  readonly threads?: number;
   /** Grid zone (bundled table); the intensity comes from it unless `gramsCo2PerKwh` is set. */
   readonly zone?: string;
   /** Configured intensity, gCO2/kWh. */
@@ -106,13 +111,15 @@ function oneOf<T extends string>(value: unknown, path: string, allowed: readonly
 
 function parseNode(value: unknown, path: string): LabNode {
   const raw = object(value, path);
-  onlyKeys(raw, path, ['name', 'slowdown', 'cpuShare', 'memoryMb', 'zone', 'intensity', 'power', 'watts']);
+  onlyKeys(raw, path, ['name', 'slowdown', 'cpuShare', 'memoryMb', 'threads', 'zone', 'intensity', 'power', 'watts']);
   const name = text(raw.name, `${path}.name`);
   if (raw.slowdown !== undefined && raw.cpuShare !== undefined) fail(path, 'give slowdown or cpuShare, not both');
   const slowdown = raw.cpuShare !== undefined
     ? 1 / number(raw.cpuShare, `${path}.cpuShare`, 1 / MAX_LAB_SLOWDOWN, 1)
     : raw.slowdown === undefined ? 1 : number(raw.slowdown, `${path}.slowdown`, 1, MAX_LAB_SLOWDOWN);
   const memoryMb = raw.memoryMb === undefined ? 1024 : number(raw.memoryMb, `${path}.memoryMb`, 1, 1_048_576);
+  const threads = raw.threads === undefined ? undefined : number(raw.threads, `${path}.threads`, 1, MAX_LAB_THREADS);
+  if (threads !== undefined && !Number.isInteger(threads)) fail(`${path}.threads`, `must be a whole number of threads, got ${threads}`);
   let zone: string | undefined;
   if (raw.zone !== undefined) {
     const found = lookupBundledIntensity(text(raw.zone, `${path}.zone`));
@@ -130,7 +137,7 @@ function parseNode(value: unknown, path: string): LabNode {
     const maxWatts = number(p.maxWatts, `${path}.power.maxWatts`, 0.1, 5000);
     power = p.idleWatts === undefined ? { maxWatts } : { maxWatts, idleWatts: number(p.idleWatts, `${path}.power.idleWatts`, 0, maxWatts) };
   }
-  return { name, slowdown, memoryMb, ...(zone ? { zone } : {}), ...(gramsCo2PerKwh !== undefined ? { gramsCo2PerKwh } : {}), ...(power ? { power } : {}) };
+  return { name, slowdown, memoryMb, ...(threads !== undefined ? { threads } : {}), ...(zone ? { zone } : {}), ...(gramsCo2PerKwh !== undefined ? { gramsCo2PerKwh } : {}), ...(power ? { power } : {}) };
 }
 
 function parseWeights(value: unknown, path: string): PlanWeights {
@@ -249,7 +256,7 @@ export function withOverrides(s: LabScenario, o: { model?: string; inferences?: 
       ...merged,
       inputShape: merged.inputShape ?? undefined,
       nodes: s.nodes.map((n) => ({
-        name: n.name, slowdown: n.slowdown, memoryMb: n.memoryMb,
+        name: n.name, slowdown: n.slowdown, memoryMb: n.memoryMb, ...(n.threads !== undefined ? { threads: n.threads } : {}),
         ...(n.zone ? { zone: n.zone } : {}), ...(n.gramsCo2PerKwh !== undefined ? { intensity: n.gramsCo2PerKwh } : {}), ...(n.power ? { power: n.power } : {}),
       })),
     },

@@ -224,6 +224,7 @@ export class CeNodePage extends LitElement {
         },
         store: new IdbSliceStore(),
         slowdown: params.slowdown ?? 1,
+        ...(params.threads !== undefined ? { numThreads: Math.min(params.threads, threadCount()) } : {}),
         // The benchmark and the cost micro-benchmark warm the worker up themselves (src/cost).
         benchmark: async (runtime) => (this.benchmark = await runSelfBenchmark(runtime)),
         profile: () => this.carbon?.message,
@@ -365,7 +366,7 @@ export class CeNodePage extends LitElement {
           isSecureContext: window.isSecureContext,
           crossOriginIsolated: window.crossOriginIsolated,
           webgpu: 'gpu' in navigator,
-          threads: threadCount(),
+          threads: this.lab?.threads !== undefined ? Math.min(this.lab.threads, threadCount()) : threadCount(),
           protocol: location.protocol,
         })}</div>
       </div>

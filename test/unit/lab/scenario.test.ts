@@ -21,6 +21,8 @@ describe('lab scenario files', () => {
     expect(parseLabScenario({ ...base, auditRate: 0.1 }).auditRate).toBe(0.1);
     expect(s.nodes[1]).toMatchObject({ name: 'B', slowdown: 2, zone: 'FR', memoryMb: 1024, power: { idleWatts: 1, maxWatts: 5 } });
     expect(s.inputShape).toEqual([1, 3, 32, 32]);
+    expect(s.nodes[0]!.threads).toBeUndefined();
+    expect(parseLabScenario({ ...base, nodes: [{ name: 'A', intensity: 600, threads: 2 }] }).nodes[0]!.threads).toBe(2);
   });
 
   it('refuses bad scenarios with one line naming the field', () => {
@@ -28,6 +30,8 @@ describe('lab scenario files', () => {
     expect(bad({ nodes: [] })).toThrow('scenario nodes: needs at least one node');
     expect(bad({ nodes: [{ name: 'A', slowdown: -2, intensity: 100 }] })).toThrow('scenario nodes[0].slowdown: must be between 1 and 100, got -2');
     expect(bad({ nodes: [{ name: 'A', intensity: 100 }, { name: 'A', intensity: 200 }] })).toThrow('duplicate node name "A"');
+    expect(bad({ nodes: [{ name: 'A', intensity: 100, threads: 0 }] })).toThrow('scenario nodes[0].threads: must be between 1 and 16, got 0');
+    expect(bad({ nodes: [{ name: 'A', intensity: 100, threads: 1.5 }] })).toThrow('scenario nodes[0].threads: must be a whole number of threads, got 1.5');
     expect(bad({ nodes: [{ name: 'A' }] })).toThrow('needs a zone or an intensity');
     expect(bad({ nodes: [{ name: 'A', zone: 'XX' }] })).toThrow('unknown zone "XX"');
     expect(bad({ configurations: [{ kind: 'monolithic', node: 'Z' }] })).toThrow('no node named "Z"');
@@ -88,8 +92,8 @@ describe('lab scenario files', () => {
 
 describe('lab node URL parameters', () => {
   it('round-trips through the query the runner writes', () => {
-    const q = labNodeQuery({ name: 'Node-High', slowdown: 2.5, intensity: '620', watts: '30', idleWatts: 6, zone: 'PL', memoryMb: 512 });
-    expect(parseLabNodeParams(`?room=r&token=t&${q}`)).toEqual({ ok: true, lab: true, params: { name: 'Node-High', slowdown: 2.5, intensity: '620', watts: '30', idleWatts: 6, zone: 'PL', memoryMb: 512 } });
+    const q = labNodeQuery({ name: 'Node-High', slowdown: 2.5, intensity: '620', watts: '30', idleWatts: 6, zone: 'PL', memoryMb: 512, threads: 1 });
+    expect(parseLabNodeParams(`?room=r&token=t&${q}`)).toEqual({ ok: true, lab: true, params: { name: 'Node-High', slowdown: 2.5, intensity: '620', watts: '30', idleWatts: 6, zone: 'PL', memoryMb: 512, threads: 1 } });
     expect(parseLabNodeParams('?room=r&token=t')).toEqual({ ok: true, lab: false });
   });
 
@@ -99,6 +103,8 @@ describe('lab node URL parameters', () => {
     expect(parseLabNodeParams('?name=')).toMatchObject({ ok: false });
     expect(parseLabNodeParams('?idle=3')).toMatchObject({ ok: false, reason: expect.stringContaining('needs watts') });
     expect(parseLabNodeParams('?watts=10&idle=20')).toMatchObject({ ok: false });
+    expect(parseLabNodeParams('?threads=0')).toEqual({ ok: false, reason: 'lab parameter threads=0 must be between 1 and 16' });
+    expect(parseLabNodeParams('?threads=1.5')).toEqual({ ok: false, reason: 'lab parameter threads=1.5 must be a whole number' });
   });
 });
 
