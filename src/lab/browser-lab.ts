@@ -39,9 +39,15 @@ export interface BrowserLabOptions {
   readonly linkProbeTimeoutMs?: number;
   /** Rebuild dist/ even when it looks current. */
   readonly forceBuild?: boolean;
-  /** Warm-up inferences per run before the measured ones (default: the page's, 2). */
+  /** Warm-up inferences per run before the measured ones (default {@link LAB_WARMUP}). */
   readonly warmup?: number;
 }
+
+/**
+ * Warm-up inferences per lab run: the run's first 10 inferences calibrate the cost model, the
+ * report compares the prediction made then with the rest (issue 11's "after calibration").
+ */
+export const LAB_WARMUP = 10;
 
 function newestMtimeMs(dir: string): number {
   let newest = 0;
@@ -204,7 +210,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
     for (let repeat = 1; repeat <= scenario.repetitions; repeat++) {
       for (const c of configs) {
         if (signal?.aborted) throw new LabRunError('interrupted');
-        const settings = { ...settingsFor(c, scenario, repeat - 1, paper), ...(options.warmup ? { warmup: options.warmup } : {}) };
+        const settings = { ...settingsFor(c, scenario, repeat - 1, paper), warmup: options.warmup ?? LAB_WARMUP };
         const record = (await coordinator.evaluate((s) => window.carbonedgeLab!.run(s), settings)) as LabRunRecord;
         const paperMs = c.paperMode ? (paper.get(c.label)!.decisionMicroseconds * scenario.inferences) / 1000 : 0;
         const m = measureRun(c.label, repeat, record, paperMs);

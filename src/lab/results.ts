@@ -39,7 +39,7 @@ export interface RepeatMeasure {
   /** The same, predicted again after the warm-up calibrated the cost model (browser runs). */
   readonly predictedCalibrated?: RepeatMeasure['predicted'];
   /** Per-slice predictions after the warm-up vs the run's measured medians (browser runs). */
-  readonly slicePredictions?: readonly { readonly node: string; readonly slice: string; readonly basePredictedMs: number; readonly calibratedMs: number; readonly measuredMs: number }[];
+  readonly slicePredictions?: readonly { readonly node: string; readonly slice: string; readonly basePredictedMs: number; readonly calibratedMs: number; readonly measuredMs: number; readonly executions?: number }[];
   /** The latency budget the run was planned with, ms (relative budgets resolved). */
   readonly latencyBudgetMs?: number;
   /** What the run's audits found, when it audited. */
@@ -186,15 +186,39 @@ function pick4(p: NonNullable<LabRunRecord['calibratedPrediction']>, window: num
   return { latencyMs, throughputPerSecond, energyJoules: p.energyJoules, gramsCo2: p.gramsCo2 };
 }
 
-/** Per slice: the prediction before the run, after the warm-up (calibrated), and the run's measured median. */
+/**
+ * Per slice: the prediction before the run, after the warm-up (calibrated), and the measured median
+ * wall ms of all the run's executions of that slice (its ledger rows; the warm-up's are left out).
+ * Not the calibration's window of the last 9: those are the run's tail, where the pipeline drains
+ * and executions overlap less, and 9 samples of walls that vary 3x on a shared host are too few.
+ */
 function slicePredictions(record: LabRunRecord): NonNullable<RepeatMeasure['slicePredictions']> {
   const end = new Map((record.predictions ?? []).map((r) => [`${r.nodeId}|${r.sliceKey}`, r]));
   return (record.predictionsAfterWarmup ?? []).flatMap((r) => {
     const last = end.get(`${r.nodeId}|${r.sliceKey}`);
     if (!last) return [];
     const [, , start, stop] = r.sliceKey.split('|');
-    return [{ node: record.nodeNames[r.nodeId] ?? r.nodeId, slice: `[${start},${stop})@${r.backend}`, basePredictedMs: r.basePredictedMs, calibratedMs: r.predictedMs, measuredMs: last.measuredWallMs }];
+    const walls = sliceWalls(record, r.nodeId, Number(start), Number(stop));
+    const measuredMs = walls.length ? medianOf(walls) : last.measuredWallMs;
+    return [{ node: record.nodeNames[r.nodeId] ?? r.nodeId, slice: `[${start},${stop})@${r.backend}`, basePredictedMs: r.basePredictedMs, calibratedMs: r.predictedMs, measuredMs, executions: walls.length }];
   });
+}
+
+/** Wall ms of every execution in the run's ledger of the slice [start, stop) on `nodeId`. */
+function sliceWalls(record: LabRunRecord, nodeId: string, start: number, stop: number): number[] {
+  const ids = new Set<string>();
+  for (const p of record.placement?.pipelines ?? []) {
+    p.slices.forEach((s, k) => {
+      if (s.nodeId === nodeId && s.sliceRange[0] === start && s.sliceRange[1] === stop) ids.add(`slice${k}`);
+    });
+  }
+  return record.rows.flatMap((row) => (row.type === 'execution' && row.nodeId === nodeId && ids.has(row.sliceId ?? '') && row.wallMs !== null ? [row.wallMs] : []));
+}
+
+function medianOf(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Per-request rows of one browser run. */

@@ -63,8 +63,11 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
     }
     // Warm-up requests first (a fresh onnxruntime session compiles its kernels on the first run);
     // they are run through the same pipeline but left out of every figure and ledger row returned.
+    // The measured requests are queued right behind them, so the pipeline never drains between the
+    // two: the calibration is the run's first `warmup` inferences, as the Run panel's would be, and
+    // the prediction made when the last of them returns is compared with what the rest measured.
     const warmup = Math.max(1, settings.warmup ?? 2);
-    const { controller, done: warm, profile, planningMs } = await startRun(
+    const { controller, done: warm, started, profile, planningMs } = await startRun(
       coordinator,
       await runtime(),
       { ...settings, inferences: warmup, seed: settings.seed + 1_000_000, ratePerSecond: 0 },
@@ -73,14 +76,16 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       },
       links,
     );
+    // The session submits its warm-up requests as soon as it started (a callback registered before this one).
+    await started;
+    const pending: Promise<RequestOutcome>[] = [];
+    for (let i = 0; i < settings.inferences; i++) pending.push(controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
     const warmIds = new Set((await warm).map((o) => `r${o.requestId}`));
     // What the warm-up measured, applied to the same placement: the prediction a calibrated planner makes.
     const predictionsAfterWarmup = controller.calibration.rows();
     const plannable = coordinator.nodes().filter(isPlannable);
     const calibrated = choosePlacement({ ...settings, inferences: settings.inferences, ratePerSecond: 0 }, toPlanModel(profile), plannable, controller.planContext(true), links);
     const t0 = performance.now();
-    const pending: Promise<RequestOutcome>[] = [];
-    for (let i = 0; i < settings.inferences; i++) pending.push(controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
     const outcomes = await Promise.all(pending);
     const runWallMs = performance.now() - t0;
     // A node's `executed` report may arrive after the result it produced: wait (briefly) for every
