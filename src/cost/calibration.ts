@@ -9,7 +9,11 @@
  * - per (node, backend) factor = median of the last `nodeWindow` (16) such ratios over every slice
  *   the node ran; it corrects slices the node has not run yet and gives the `calibrated`
  *   BackendCost (rates / factor, fixed ms x factor) the planner consumes;
- * - a prediction uses the slice factor once it has `minSliceSamples` (3) samples, else the node's.
+ * - a prediction uses the slice factor once it has `minSliceSamples` (3) samples, else the node's;
+ * - nodes that share one processor (`hostGroup`: simulated nodes, lab pages) share its contention,
+ *   so with 3 or more calibrated slices in a group each slice factor is shrunk towards the group's
+ *   (empirical Bayes on log ratios, {@link Calibration.sliceFactor}): a 9-sample median of walls
+ *   that vary 3x on a shared host is ~15% off, the group's median of all its samples much less.
  * Medians, not EWMAs: a shared machine produces lone slow runs (GC, another tab starting) that a
  * median ignores and an EWMA smears over the next runs; the lag a median has after a real step is
  * removed by the drift detector, which drops the samples from before the step when it fires.
@@ -56,6 +60,8 @@ export interface ExecutionRecord {
   /** Measured by the node's worker. */
   readonly busyMs: number;
   readonly wallMs: number;
+  /** The processor this node shares with others (SIMULATED_HOST_GROUP), when it does. */
+  readonly hostGroup?: string;
 }
 
 /** One hop of a request between two endpoints ('coordinator' or node ids). */
@@ -123,6 +129,7 @@ interface SliceState {
   readonly sliceKey: string;
   readonly backend: string;
   basePredictedMs: number;
+  hostGroup?: string;
   executions: number;
   ratios: number[];
   wallMs: number[];
@@ -183,6 +190,7 @@ export class Calibration {
       this.slices.set(key, s);
     }
     s.basePredictedMs = r.basePredictedMs;
+    if (r.hostGroup !== undefined) s.hostGroup = r.hostGroup;
     s.executions++;
     const ratio = r.wallMs / r.basePredictedMs;
     push(s.ratios, ratio, this.o.sliceWindow);
@@ -216,10 +224,35 @@ export class Calibration {
     return n && n.ratios.length > 0 ? median(n.ratios) : 1;
   }
 
-  /** Measured / predicted factor of one slice on a node, once it has `minSliceSamples` samples. */
+  /**
+   * Measured / predicted factor of one slice on a node, once it has `minSliceSamples` samples.
+   * In a host group with at least 3 such slices (same backend), the slice's log median m_s is
+   * shrunk towards the mean m_G of the group's log medians:
+   *
+   *     factor = exp(w m_s + (1 - w) m_G),   w = tau^2 / (tau^2 + v_s)
+   *     v_s    = (pi / 2) sigma^2 / n_s                 (variance of a median of n_s samples)
+   *     sigma  = 1.4826 x MAD of each slice's log ratios around its median, pooled (root mean square)
+   *     tau^2  = max(0, variance of the m_s - mean v_s) (how much the slices really differ)
+   *
+   * Slices that really differ (tau^2 >> v_s) keep their own factor; slices that differ by no more
+   * than their noise move towards the group's. Checked on real pages (src/cost/README.md).
+   */
   sliceFactor(nodeId: string, sliceKey: string, backend: string): number | undefined {
     const s = this.slices.get(`${nodeId}\u0000${sliceKey}\u0000${backend}`);
-    return s && s.ratios.length >= this.o.minSliceSamples ? median(s.ratios) : undefined;
+    if (!s || s.ratios.length < this.o.minSliceSamples) return undefined;
+    const own = median(s.ratios);
+    if (s.hostGroup === undefined) return own;
+    const group = [...this.slices.values()].filter((x) => x.hostGroup === s.hostGroup && x.backend === backend && x.ratios.length >= this.o.minSliceSamples);
+    if (group.length < 3) return own;
+    const centres = group.map((x) => Math.log(median(x.ratios)));
+    const sigma2 = group.reduce((acc, x, k) => acc + (1.4826 * median(x.ratios.map((r) => Math.abs(Math.log(r) - centres[k]!)))) ** 2, 0) / group.length;
+    const v = group.map((x) => ((Math.PI / 2) * sigma2) / x.ratios.length);
+    const mean = centres.reduce((a, b) => a + b, 0) / centres.length;
+    const between = centres.reduce((a, c) => a + (c - mean) ** 2, 0) / (centres.length - 1);
+    const tau2 = Math.max(0, between - v.reduce((a, b) => a + b, 0) / v.length);
+    const k = group.indexOf(s);
+    const w = tau2 + v[k]! > 0 ? tau2 / (tau2 + v[k]!) : 1;
+    return Math.exp(w * centres[k]! + (1 - w) * mean);
   }
 
   /** Calibrated prediction of a slice on a node from its base (measured-cost) prediction. */

@@ -202,3 +202,53 @@ describe('Calibration: links', () => {
     expect(cal.linkRow('a', 'b').bandwidthBytesPerSecond).toBeCloseTo(12e6, -4);
   });
 });
+
+describe('Calibration: slices of one shared host pool their noise', () => {
+  /** Walls = factor x exp(sigma x approximately normal noise), seeded. */
+  const walls = (next: () => number, factor: number, sigma: number, n: number) =>
+    Array.from({ length: n }, () => factor * Math.exp(sigma * (next() + next() + next() + next() - 2) * Math.sqrt(3)));
+  const feed = (c: Calibration, nodeId: string, base: number, ws: readonly number[], hostGroup?: string) => {
+    for (const wallMs of ws) c.recordExecution({ nodeId, sliceKey: `${nodeId}|wasm|0|10`, backend: 'wasm', basePredictedMs: base, busyMs: wallMs, wallMs, ...(hostGroup ? { hostGroup } : {}) });
+  };
+  const factor = (c: Calibration, node: string) => c.sliceFactor(node, `${node}|wasm|0|10`, 'wasm')!;
+
+  it('gets closer to the true factor than each slice alone when the slices share one contention (9 samples, walls varying 3x)', () => {
+    let pooledError = 0, ownError = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const next = seededRandom(seed);
+      const pooled = new Calibration();
+      const alone = new Calibration();
+      for (const [node, base] of [['a', 15], ['b', 12], ['c', 10]] as const) {
+        const ws = walls(next, 3 * base, 0.35, 9);
+        feed(pooled, node, base, ws, 'this-machine');
+        feed(alone, node, base, ws);
+      }
+      for (const node of ['a', 'b', 'c']) {
+        pooledError += Math.abs(Math.log(factor(pooled, node) / 3));
+        ownError += Math.abs(Math.log(factor(alone, node) / 3));
+      }
+    }
+    // Mean |log error| over 600 slice estimates: the group's estimate is markedly closer.
+    expect(pooledError / 600).toBeLessThan(0.75 * (ownError / 600));
+    expect(ownError / 600).toBeGreaterThan(0.08);
+  });
+
+  it('leaves slices that really differ with their own factors, and nodes outside a group alone', () => {
+    const next = seededRandom(SEED);
+    const c = new Calibration();
+    for (const [node, f] of [['a', 1], ['b', 3], ['c', 9]] as const) feed(c, node, 10, walls(next, 10 * f, 0.05, 9), 'this-machine');
+    feed(c, 'd', 10, [50, 51, 49]);
+    expect(factor(c, 'a')).toBeCloseTo(1, 1);
+    expect(factor(c, 'b') / 3).toBeCloseTo(1, 1);
+    expect(factor(c, 'c') / 9).toBeCloseTo(1, 1);
+    expect(factor(c, 'd')).toBe(5);
+  });
+
+  it('needs 3 calibrated slices in the group before it pools', () => {
+    const c = new Calibration();
+    feed(c, 'a', 10, [10, 10, 10], 'g');
+    feed(c, 'b', 10, [40, 40, 40], 'g');
+    expect(factor(c, 'a')).toBe(1);
+    expect(factor(c, 'b')).toBe(4);
+  });
+});
