@@ -52,6 +52,28 @@ export function tableFive(results: ExperimentResults): string[] {
   return lines;
 }
 
+/**
+ * Predicted vs measured latency per configuration (browser runs): the planner's figure before any
+ * execution and after the warm-up calibrated it, at the run's requests in flight, with errors
+ * (predicted / measured - 1) and the largest |error| after the warm-up (issue 11's goal: 15%).
+ */
+export function predictionTable(results: ExperimentResults): string[] {
+  const rows = results.configurations.filter((c) => c.predicted && Number.isFinite(c.latencyMs.mean));
+  if (results.method !== 'browsers' || rows.length === 0) return [];
+  const err = (p: number | undefined, m: number) => (p === undefined ? '-' : `${p / m - 1 >= 0 ? '+' : ''}${((p / m - 1) * 100).toFixed(1)}%`);
+  const head = `${pad('configuration', 26, true)} ${pad('predicted ms', 13)} ${pad('after warm-up', 14)} ${pad('measured', 9)} ${pad('error', 8)} ${pad('after warm-up', 14)}`;
+  const lines = [head, '-'.repeat(head.length)];
+  let worst: { label: string; error: number } | undefined;
+  for (const c of rows) {
+    const m = c.latencyMs.mean;
+    const after = c.predictedCalibrated?.latencyMs;
+    lines.push(`${pad(c.label, 26, true)} ${pad(c.predicted!.latencyMs.toFixed(1), 13)} ${pad(after === undefined ? '-' : after.toFixed(1), 14)} ${pad(m.toFixed(1), 9)} ${pad(err(c.predicted!.latencyMs, m), 8)} ${pad(err(after, m), 14)}`);
+    if (after !== undefined && (!worst || Math.abs(after / m - 1) > Math.abs(worst.error))) worst = { label: c.label, error: after / m - 1 };
+  }
+  if (worst) lines.push(`largest |error| after the warm-up: ${err(worst.error + 1, 1)} (${worst.label}; goal within 15%)`);
+  return lines;
+}
+
 function paperNote(c: ConfigurationResult): string {
   if (!c.paperUsage) return '';
   const split = Object.entries(c.paperUsage).filter(([, s]) => s > 0);

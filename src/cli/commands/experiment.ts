@@ -14,7 +14,7 @@ import { LabScenarioError, withOverrides, type LabScenario } from '../../lab/sce
 import { formatTimeShiftStudy, parseTimeShiftStudy, runTimeShiftStudy, timeShiftWorkers } from '../../lab/time-shift-study';
 import { totalFlops, type PlanModel } from '../../plan/plan-model';
 import { DEFAULT_REFERENCE_FLOPS_PER_SECOND, generatedScenario, loadPlanModel, scalingStudy, simulateExperiment } from '../../lab/simulate';
-import { headline, tableFive, tableTwo } from '../../lab/tables';
+import { headline, predictionTable, tableFive, tableTwo } from '../../lab/tables';
 import { writeResults } from '../../lab/write-results';
 import type { ExperimentResults } from '../../lab/results';
 
@@ -63,6 +63,12 @@ function printResults(results: ExperimentResults, io: CliIo, files: Record<strin
   io.out('Table V shape (share of busy time per node):');
   for (const line of tableFive(results)) io.out(line);
   io.out('');
+  const predictions = predictionTable(results);
+  if (predictions.length) {
+    io.out('Predicted vs measured latency (ms, at the run\'s requests in flight):');
+    for (const line of predictions) io.out(line);
+    io.out('');
+  }
   for (const line of headline(results)) io.out(line);
   io.out(`results: ${Object.values(files).join(', ')}`);
 }

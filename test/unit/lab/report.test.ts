@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../../src/lab/report-html';
 import type { ConfigurationResult, ExperimentResults } from '../../../src/lab/results';
 import { estimate } from '../../../src/lab/stats';
-import { headline, tableFive, tableTwo } from '../../../src/lab/tables';
+import { headline, predictionTable, tableFive, tableTwo } from '../../../src/lab/tables';
 import { configurationsCsv, ledgerCsv } from '../../../src/lab/write-results';
 import { LEDGER_COLUMNS } from '../../../src/carbon/ledger-export';
 
@@ -72,6 +72,20 @@ describe('lab report', () => {
     const five = tableFive(results).join('\n');
     expect(five).toMatch(/planner-green\s+40%\s+60%/);
     expect(headline(results)[0]).toContain('planner-green');
+  });
+
+  it('prints every configuration\'s predicted latency next to the measured one, before and after the warm-up, and the largest error after it', () => {
+    const predicted = (latencyMs: number) => ({ latencyMs, throughputPerSecond: 1000 / latencyMs, energyJoules: 0.2, gramsCo2: 3e-5 });
+    const withPredictions: ExperimentResults = {
+      ...results,
+      configurations: results.configurations.map((c, k) => ({ ...c, predicted: predicted(c.latencyMs.mean * 1.3), ...(k === 2 ? { predictedCalibrated: predicted(c.latencyMs.mean * 0.88) } : k > 2 ? { predictedCalibrated: predicted(c.latencyMs.mean * 1.05) } : {}) })),
+    };
+    const lines = predictionTable(withPredictions);
+    expect(lines.find((l) => l.startsWith('planner-green'))).toMatch(/planner-green\s+79\.3\s+53\.7\s+61\.0\s+\+30\.0%\s+-12\.0%$/);
+    expect(lines.find((l) => l.startsWith('monolithic@B'))).toMatch(/\s+-\s+102\.0\s+\+30\.0%\s+-$/);
+    expect(lines.at(-1)).toBe('largest |error| after the warm-up: -12.0% (planner-green; goal within 15%)');
+    expect(predictionTable({ ...withPredictions, method: 'simulate' })).toEqual([]);
+    expect(predictionTable(results)).toEqual([]);
   });
 
   it('writes CSVs with every ledger provenance column', () => {
