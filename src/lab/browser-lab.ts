@@ -166,7 +166,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
         name: node.name,
         slowdown: node.slowdown,
         memoryMb: node.memoryMb,
-        // One WASM thread unless the scenario says otherwise (src/lab/README.md "Threads").
+        // One WASM thread unless the scenario says otherwise (src/lab/README.md, lab node URL parameters).
         threads: node.threads ?? 1,
         ...(node.zone ? { zone: node.zone } : {}),
         ...(node.gramsCo2PerKwh !== undefined ? { intensity: String(node.gramsCo2PerKwh) } : {}),

@@ -18,6 +18,7 @@ import { latencyInFlightMs, throughputInFlight } from '../plan/queueing';
 import type { LabAudits, LabNodeInfo, LabRunRecord } from './lab-api';
 import type { ExpandedConfiguration } from './configurations';
 import { estimate, mean, type Estimate } from './stats';
+import { median } from '../cost/robust-stats';
 
 /** Figures of one repetition of one configuration. */
 export interface RepeatMeasure {
@@ -199,7 +200,7 @@ function slicePredictions(record: LabRunRecord): NonNullable<RepeatMeasure['slic
     if (!last) return [];
     const [, , start, stop] = r.sliceKey.split('|');
     const walls = sliceWalls(record, r.nodeId, Number(start), Number(stop));
-    const measuredMs = walls.length ? medianOf(walls) : last.measuredWallMs;
+    const measuredMs = walls.length ? median(walls) : last.measuredWallMs;
     return [{ node: record.nodeNames[r.nodeId] ?? r.nodeId, slice: `[${start},${stop})@${r.backend}`, basePredictedMs: r.basePredictedMs, calibratedMs: r.predictedMs, measuredMs, executions: walls.length }];
   });
 }
@@ -213,12 +214,6 @@ function sliceWalls(record: LabRunRecord, nodeId: string, start: number, stop: n
     });
   }
   return record.rows.flatMap((row) => (row.type === 'execution' && row.nodeId === nodeId && ids.has(row.sliceId ?? '') && row.wallMs !== null ? [row.wallMs] : []));
-}
-
-function medianOf(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Per-request rows of one browser run. */

@@ -64,6 +64,11 @@ async function holdWakeLock(): Promise<'held' | 'unavailable' | 'refused'> {
   }
 }
 
+/** WASM threads of this page's worker: a lab node's `threads`, capped by what the page can have. */
+function workerThreads(lab: LabNodeParams | undefined): number {
+  return lab?.threads !== undefined ? Math.min(lab.threads, threadCount()) : threadCount();
+}
+
 /**
  * The edge node page: joins the room, benchmarks itself in a worker, reports, heartbeats, and shows
  * and sends its carbon profile (zone, intensity, power; editable, kept in IndexedDB).
@@ -224,7 +229,7 @@ export class CeNodePage extends LitElement {
         },
         store: new IdbSliceStore(),
         slowdown: params.slowdown ?? 1,
-        ...(params.threads !== undefined ? { numThreads: Math.min(params.threads, threadCount()) } : {}),
+        ...(params.threads !== undefined ? { numThreads: workerThreads(params) } : {}),
         // The benchmark and the cost micro-benchmark warm the worker up themselves (src/cost).
         benchmark: async (runtime) => (this.benchmark = await runSelfBenchmark(runtime)),
         profile: () => this.carbon?.message,
@@ -366,7 +371,7 @@ export class CeNodePage extends LitElement {
           isSecureContext: window.isSecureContext,
           crossOriginIsolated: window.crossOriginIsolated,
           webgpu: 'gpu' in navigator,
-          threads: this.lab?.threads !== undefined ? Math.min(this.lab.threads, threadCount()) : threadCount(),
+          threads: workerThreads(this.lab),
           protocol: location.protocol,
         })}</div>
       </div>

@@ -67,7 +67,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
     // two: the calibration is the run's first `warmup` inferences, as the Run panel's would be, and
     // the prediction made when the last of them returns is compared with what the rest measured.
     const warmup = Math.max(1, settings.warmup ?? 2);
-    const { controller, done: warm, started, profile, planningMs } = await startRun(
+    const { controller, done: warm, profile, planningMs } = await startRun(
       coordinator,
       await runtime(),
       { ...settings, inferences: warmup, seed: settings.seed + 1_000_000, ratePerSecond: 0 },
@@ -76,8 +76,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       },
       links,
     );
-    // The session submits its warm-up requests as soon as it started (a callback registered before this one).
-    await started;
+    // startRun resolves once the session started, after it submitted its warm-up requests.
     const pending: Promise<RequestOutcome>[] = [];
     for (let i = 0; i < settings.inferences; i++) pending.push(controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
     const warmIds = new Set((await warm).map((o) => `r${o.requestId}`));
