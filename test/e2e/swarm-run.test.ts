@@ -189,9 +189,19 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     checkOutputs(done);
     expect(done.status).toBe(`done: ${N} ok`);
     expect(done.stats!.replans).toBeGreaterThanOrEqual(1);
+    // What the panel said happened (deployments, re-plans and their reasons).
+    const events = await coordinator.locator('ce-run-panel ul > li').allTextContents();
+    console.log(`run events:\n  ${events.join('\n  ')}`);
     const slices = done.placement!.pipelines[0]!.slices;
     expect(slices.map((s) => s.nodeId)).not.toContain(victimId);
-    expect(slices).toHaveLength(2);
+    // One slice per node left: 2, unless the panel told of a survivor lost or failed too (a page
+    // that stalls past the heartbeat timeout on a loaded machine is dropped and planned around).
+    const names = await coordinator.locator('ce-node-table tr[data-node-id] td.name').allTextContents();
+    const survivors = names.filter((n) => n !== victimName);
+    const said = (name: string, e: string) => (/^(re-planning|paused): /.test(e) && e.includes(name)) || e.startsWith(`${name}: `);
+    const alsoLost = survivors.filter((n) => events.some((e) => said(n.split(' ')[0]!, e)));
+    if (alsoLost.length === 0) expect(slices).toHaveLength(2);
+    else expect([1, 2]).toContain(slices.length);
     expect(errorLists.flat()).toEqual([]);
   });
 });
