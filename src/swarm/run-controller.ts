@@ -31,9 +31,10 @@ import { toPlanModel } from '../graph/index';
 import type { PlanModel } from '../plan/plan-model';
 import { basePredictionMs, calibrationKey } from './calibration-feed';
 import { SLICE_BYTES_REQUEST_ID, decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
-import { RunError, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
+import { median } from '../cost/robust-stats';
+import { RunError, type BudgetCheck, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
 
-export type { PlanContext, RequestOutcome, RunControllerOptions, RunEvent, RunPlanResult, RunStats } from './run-types';
+export type { BudgetCheck, PlanContext, RequestOutcome, RunControllerOptions, RunEvent, RunPlanResult, RunStats } from './run-types';
 export { RunError } from './run-types';
 
 interface Req {
@@ -57,6 +58,13 @@ interface Req {
 /** A drift re-plans only when another placement is predicted this much faster (with the calibration). */
 const DRIFT_REPLAN_MARGIN = 0.1;
 
+/** Re-plans a run may make for its latency budget (docs/decisions.md, "Latency budgets that hold"). */
+const MAX_BUDGET_REPLANS = 2;
+/** Room left below the budget beyond the error the run measured (a re-plan aims at budget x scale). */
+const BUDGET_SAFETY = 0.03;
+/** Results of a deployment left out of its measured latency: the first runs compile kernels. */
+const BUDGET_SKIP_FIRST = 2;
+
 /** Which slices run where, for telling two placements apart. */
 function signature(placement: Placement): string {
   return placement.pipelines.map((p) => p.slices.map((s) => `${s.nodeId}[${s.sliceRange[0]},${s.sliceRange[1]})@${s.backend}`).join('>')).join(';');
@@ -78,7 +86,7 @@ function randomWireId(): number {
 export class RunController {
   readonly ledger: CarbonLedger;
   readonly stats: RunStats = {
-    submitted: 0, completed: 0, failed: 0, cancelled: 0, resent: 0, droppedResults: 0, lateResults: 0, replans: 0, driftsHeld: 0, slicesFromCache: 0, slicesSent: 0,
+    submitted: 0, completed: 0, failed: 0, cancelled: 0, resent: 0, droppedResults: 0, lateResults: 0, replans: 0, driftsHeld: 0, budgetReplans: 0, slicesFromCache: 0, slicesSent: 0,
   };
   /** Nodes that failed this run (deployment or execution), with the reason: the table marks them. */
   readonly failedNodes = new Map<string, string>();
@@ -112,6 +120,11 @@ export class RunController {
   private inflight: number[] = [];
   private phaseValue: 'idle' | 'deploying' | 'paused' | 'running' | 'stopped' = 'idle';
   private deployedOnce = false;
+  /** Latencies of the current deployment's results, in order (for the budget check). */
+  private deploymentLatencies: number[] = [];
+  private budgetChecked = false;
+  /** Share of the budget re-plans aim at (lowered by each budget check that re-planned). */
+  private budgetScale = 1;
   private nextRequestId = 1;
   private replanning: Promise<void> | undefined;
   private sweep: ReturnType<typeof setInterval> | undefined;
@@ -248,6 +261,73 @@ export class RunController {
     else this.stats.failed++;
     req.resolve(outcome);
     this.emit({ kind: 'result', outcome });
+    if (outcome.ok) this.afterResult(outcome.latencyMs);
+  }
+
+  /** Keep the deployment's latencies; at `budgetCheckAfter` results, check the budget once. */
+  private afterResult(latencyMs: number): void {
+    this.deploymentLatencies.push(latencyMs);
+    const after = this.options.budgetCheckAfter ?? 10;
+    if (after > 0 && !this.budgetChecked && this.deploymentLatencies.length >= Math.max(after, BUDGET_SKIP_FIRST + 3) && this.options.latencyBudgetMs?.() !== undefined) {
+      // After the result is delivered and the pipeline refilled: a re-plan re-sends what is in flight.
+      queueMicrotask(() => this.checkLatencyBudget());
+    }
+  }
+
+  /**
+   * Whether the running deployment keeps the run's latency budget, as measured: the median latency
+   * of its results (the first {@link BUDGET_SKIP_FIRST} left out). Over the budget, the run
+   * re-plans with the calibration and aims lower by what the calibrated prediction of the running
+   * placement left unexplained (measured - predicted: hops, assembly, queueing), and by
+   * {@link BUDGET_SAFETY} of the budget, when that gives another placement; at most {@link MAX_BUDGET_REPLANS} times a run, once per deployment. The page shows
+   * the reason; the lab calls this after its warm-up (docs/decisions.md, "Latency budgets that hold").
+   */
+  checkLatencyBudget(): BudgetCheck {
+    const budgetMs = this.options.latencyBudgetMs?.();
+    const current = this.placementValue;
+    const samples = this.deploymentLatencies.slice(BUDGET_SKIP_FIRST);
+    if (budgetMs === undefined) return { outcome: 'skipped', reason: 'no latency budget' };
+    if (this.phaseValue !== 'running' || !current) return { outcome: 'skipped', budgetMs, reason: 'not running' };
+    if (this.budgetChecked) return { outcome: 'skipped', budgetMs, reason: 'this deployment was checked already' };
+    if (samples.length < 3) return { outcome: 'skipped', budgetMs, reason: `${samples.length} result(s) measured, 3 needed` };
+    this.budgetChecked = true;
+    const measuredMs = median(samples);
+    const predictedMs = this.calibratedLatencyMs(current, this.usableNodes());
+    const base = { budgetMs, measuredMs, ...(Number.isFinite(predictedMs) ? { predictedMs } : {}) };
+    const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+    if (measuredMs <= budgetMs) return { outcome: 'within', ...base, reason: `measured ${fmt(measuredMs)} per inference, within the ${fmt(budgetMs)} budget` };
+    if (this.stats.budgetReplans >= MAX_BUDGET_REPLANS) {
+      return this.budgetEvent({ outcome: 'skipped', ...base, reason: `measured ${fmt(measuredMs)} per inference, over the ${fmt(budgetMs)} budget; ${MAX_BUDGET_REPLANS} budget re-plans made already` });
+    }
+    // What the calibrated prediction did not explain (hops, the input's assembly, queueing) is
+    // taken to stay with the next placement too: it aims that much lower, and a little more.
+    const unexplainedMs = Number.isFinite(predictedMs) ? Math.max(0, measuredMs - predictedMs) : 0;
+    const scale = Math.min(this.budgetScale, 1 - BUDGET_SAFETY - unexplainedMs / budgetMs);
+    const aimedMs = budgetMs * scale;
+    if (!(scale > 0)) {
+      return this.budgetEvent({ outcome: 'no-better', ...base, reason: `measured ${fmt(measuredMs)} per inference, over the ${fmt(budgetMs)} budget; ${fmt(unexplainedMs)} of it is beyond what the slices take, so no placement can be predicted within it` });
+    }
+    const candidate = this.options.planNodes(this.usableNodes(), { ...this.planContext(true), latencyBudgetScale: scale });
+    if (!candidate.ok || signature(candidate.placement) === signature(current)) {
+      return this.budgetEvent({
+        outcome: 'no-better', ...base, aimedMs,
+        reason: `measured ${fmt(measuredMs)} per inference, over the ${fmt(budgetMs)} budget; no other placement is predicted within ${fmt(aimedMs)}${candidate.ok ? '' : ` (${candidate.reason})`}`,
+      });
+    }
+    this.budgetScale = scale;
+    this.stats.budgetReplans++;
+    const check: BudgetCheck = {
+      outcome: 'replanned', ...base, aimedMs,
+      reason: `measured ${fmt(measuredMs)} per inference, over the ${fmt(budgetMs)} budget${Number.isFinite(predictedMs) ? ` (predicted ${fmt(predictedMs)})` : ''}: re-planning within ${fmt(aimedMs)}`,
+    };
+    this.budgetEvent(check);
+    this.replan(check.reason);
+    return check;
+  }
+
+  private budgetEvent(check: BudgetCheck): BudgetCheck {
+    this.emit({ kind: 'budget', check });
+    return check;
   }
 
   private usableNodes() {
@@ -297,6 +377,8 @@ export class RunController {
       this.inflight = deployment.pipelines.map(() => 0);
       this.phaseValue = 'running';
       this.deployedAtMs = performance.now();
+      this.deploymentLatencies = [];
+      this.budgetChecked = false;
       this.emit({ kind: 'deployed', runId, placement: result.placement, deployMs: performance.now() - t0, ...(result.note ? { note: result.note } : {}) });
       this.pump();
       return;
@@ -429,6 +511,7 @@ export class RunController {
       replan,
       calibration: this.calibration,
       hostConcurrency: (nodeIds) => this.concurrency.concurrency(new Set(nodeIds), performance.now()),
+      ...(this.budgetScale < 1 ? { latencyBudgetScale: this.budgetScale } : {}),
     };
   }
 
@@ -447,21 +530,23 @@ export class RunController {
     const nodes = this.usableNodes();
     const candidate = this.options.planNodes(nodes, this.planContext(true));
     if (!candidate.ok || signature(candidate.placement) === signature(current)) return false;
-    const calibratedLatency = (placement: Placement) => {
-      let total = 0;
-      for (const pipeline of placement.pipelines) {
-        let ms = pipeline.hops.reduce((a, h) => a + h.transferMs, 0);
-        for (const slice of pipeline.slices) {
-          const record = nodes.find((n) => n.nodeId === slice.nodeId);
-          if (!record) return Infinity;
-          const base = basePredictionMs(toPlanNode(record), slice.backend, this.planModel, slice.sliceRange);
-          ms += this.calibration.predictMs(slice.nodeId, calibrationKey(slice.nodeId, slice.backend, slice.sliceRange), slice.backend, base > 0 ? base : 1).ms;
-        }
-        total += ms * pipeline.share;
+    return this.calibratedLatencyMs(candidate.placement, nodes) < this.calibratedLatencyMs(current, nodes) * (1 - DRIFT_REPLAN_MARGIN);
+  }
+
+  /** Latency of a placement with each slice predicted by the calibration (hops as planned); Infinity when a node is not among `nodes`. */
+  private calibratedLatencyMs(placement: Placement, nodes: readonly NodeRecord[]): number {
+    let total = 0;
+    for (const pipeline of placement.pipelines) {
+      let ms = pipeline.hops.reduce((a, h) => a + h.transferMs, 0);
+      for (const slice of pipeline.slices) {
+        const record = nodes.find((n) => n.nodeId === slice.nodeId);
+        if (!record) return Infinity;
+        const base = basePredictionMs(toPlanNode(record), slice.backend, this.planModel, slice.sliceRange);
+        ms += this.calibration.predictMs(slice.nodeId, calibrationKey(slice.nodeId, slice.backend, slice.sliceRange), slice.backend, base > 0 ? base : 1).ms;
       }
-      return total;
-    };
-    return calibratedLatency(candidate.placement) < calibratedLatency(current) * (1 - DRIFT_REPLAN_MARGIN);
+      total += ms * pipeline.share;
+    }
+    return total;
   }
 
   /** Deployed slices that ran once already: a fresh session's first run compiles its kernels. */

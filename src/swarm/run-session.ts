@@ -101,10 +101,15 @@ export function choosePlacement(settings: RunSettings, model: PlanInputs['model'
     ...(measuredLinks.length ? { links: measuredLinks } : {}),
     ...(transferCpu !== undefined ? { transferCpuMsPerByte: transferCpu } : {}),
   };
+  // A budget check that saw the run over its latency budget re-plans aiming lower (run-controller.ts).
+  const scale = context.latencyBudgetScale;
+  const constraints = settings.constraints?.latencyBudgetMs !== undefined && scale !== undefined && scale > 0 && scale < 1
+    ? { ...settings.constraints, latencyBudgetMs: settings.constraints.latencyBudgetMs * scale }
+    : settings.constraints;
   const common = {
     mode: settings.mode,
     ...(settings.weights ? { weights: settings.weights } : {}),
-    ...(settings.constraints ? { constraints: settings.constraints } : {}),
+    ...(constraints ? { constraints } : {}),
   };
   let choice = placementChoiceOf(settings);
   let note: string | undefined;
@@ -188,6 +193,8 @@ export function startRunSession(
   let current = settings;
   const controller = new RunController({
     window: settings.window ?? 3,
+    // The budget a planner run promised (pinned and k-on-k placements do not plan for one).
+    latencyBudgetMs: () => (placementChoiceOf(current).kind === 'planner' ? current.constraints?.latencyBudgetMs : undefined),
     ...(auditRate > 0 && referee ? { audit: { rate: auditRate, referee, ...(refereeHost ? { refereeHost } : {}) } } : {}),
     ...controllerOptions,
     coordinator,

@@ -44,6 +44,12 @@ export interface PlanContext {
    * or undefined before it measured enough: a shared host is planned with at most that many cores.
    */
   readonly hostConcurrency?: (nodeIds: readonly string[]) => number | undefined;
+  /**
+   * Plan a latency budget as this share of itself (0 < scale <= 1; absent = 1): set by the budget
+   * check (run-controller.ts `checkLatencyBudget`) after the run measured its latency over a budget
+   * its plan predicted to meet, so the re-plan leaves room for the error it saw.
+   */
+  readonly latencyBudgetScale?: number;
 }
 
 /** A plan, with a line saying how it departs from what was asked (e.g. fewer slices than asked). */
@@ -108,6 +114,33 @@ export interface RunControllerOptions {
    * back and forth and re-sends what was in flight each time.
    */
   readonly driftCooldownMs?: number;
+  /** The run's latency budget, ms, when it has one (read at each check: settings can change). */
+  readonly latencyBudgetMs?: () => number | undefined;
+  /**
+   * Results of a deployment after which its measured latency is checked against the budget, once
+   * per deployment (default 10; 0 = only when `checkLatencyBudget` is called, as the lab does).
+   */
+  readonly budgetCheckAfter?: number;
+}
+
+/** What a latency budget check found (run-controller.ts `checkLatencyBudget`). */
+export interface BudgetCheck {
+  /**
+   * `within`: the measured median met the budget; `replanned`: it did not and another placement is
+   * predicted (with the calibration and the margin) to; `no-better`: it did not and no other
+   * placement is predicted to; `skipped`: no budget, too few results, not running, or the re-plans
+   * this check may make were used up.
+   */
+  readonly outcome: 'within' | 'replanned' | 'no-better' | 'skipped';
+  readonly budgetMs?: number;
+  /** Median latency of the deployment's results (its first 2 left out: kernels compiling), ms. */
+  readonly measuredMs?: number;
+  /** The calibrated prediction of the running placement, ms. */
+  readonly predictedMs?: number;
+  /** The budget the re-plan aimed at (budget x scale), ms. */
+  readonly aimedMs?: number;
+  /** One line for the page. */
+  readonly reason: string;
 }
 
 /** Counters of a run. */
@@ -127,6 +160,8 @@ export interface RunStats {
   replans: number;
   /** Drifts that would have re-planned but came within the cooldown after a deployment. */
   driftsHeld: number;
+  /** Re-plans made because the run measured its latency over its budget (at most 2 a run). */
+  budgetReplans: number;
   /** Slices served from nodes' caches / sent as bytes. */
   slicesFromCache: number;
   slicesSent: number;
@@ -140,6 +175,8 @@ export type RunEvent =
   | { readonly kind: 'node-failed'; readonly nodeId: string; readonly name: string; readonly reason: string }
   | { readonly kind: 'paused'; readonly reason: string; readonly timeoutMs: number }
   | { readonly kind: 'drift'; readonly nodeId: string; readonly name: string; readonly from: number; readonly to: number }
+  /** A latency budget check that found the run over its budget (re-planned or not). */
+  | { readonly kind: 'budget'; readonly check: BudgetCheck }
   /** An audit found a node's outputs wrong (`quarantined` when this took it out of the run). */
   | { readonly kind: 'audit-mismatch'; readonly nodeId: string; readonly name: string; readonly reason: string; readonly quarantined: boolean }
   | { readonly kind: 'result'; readonly outcome: RequestOutcome }

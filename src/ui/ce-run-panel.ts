@@ -250,6 +250,9 @@ export class CeRunPanel extends LitElement {
         this.event(`audit: ${event.name}'s outputs disagree with the referee (${event.reason})${event.quarantined ? `; ${event.name} quarantined` : ''}`);
         this.noteAudits();
         break;
+      case 'budget':
+        if (event.check.outcome !== 'replanned') this.event(`latency budget: ${event.check.reason}`);
+        break;
       case 'drift':
         this.event(`${event.name} now runs at ${event.to.toFixed(2)}x its predicted time (was ${event.from.toFixed(2)}x)`);
         break;

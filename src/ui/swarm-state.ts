@@ -87,6 +87,9 @@ export function runEventLine(event: RunEvent, nowMs: number): SwarmEventView | n
       return { atMs: nowMs, kind: 'error', text: `error: ${event.reason}` };
     case 'audit-mismatch':
       return { atMs: nowMs, kind: event.quarantined ? 'quarantine' : 'error', text: `${event.name} failed an audit${event.quarantined ? ': quarantined' : ''}` };
+    case 'budget':
+      // A re-plan says why in its own `replanning` line.
+      return event.check.outcome === 'replanned' ? null : { atMs: nowMs, kind: 'info', text: `latency budget: ${event.check.reason}` };
     case 'result':
       return null;
     default:
