@@ -15,7 +15,7 @@ import { launchBrowser } from './browser';
 import { expandConfigurations, paperChoice, type ExpandedConfiguration, type PaperChoice } from './configurations';
 import type { LabNodeInfo, LabRunRecord, LabRunSettings } from './lab-api';
 import { labNodeQuery } from './lab-node-params';
-import { aggregate, measureRun, requestRows, speedAgreement, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
+import { aggregate, isWholeModel, measureRun, requestRows, speedAgreement, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
 import type { LabScenario } from './scenario';
 
 /** The repository root (src/lab/ is two levels down). */
@@ -213,13 +213,21 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
     const total = configs.length * scenario.repetitions;
     let done = 0;
     for (let repeat = 1; repeat <= scenario.repetitions; repeat++) {
+      // The fastest whole-model latency measured so far in this repetition: what a relative latency
+      // budget scales when a whole-model configuration ran before it (docs/decisions.md, "Lab budgets").
+      let fastestWholeMs: number | undefined;
       for (const c of configs) {
         if (signal?.aborted) throw new LabRunError('interrupted');
-        const settings = { ...settingsFor(c, scenario, repeat - 1, paper), warmup: options.warmup ?? LAB_WARMUP };
+        const settings = {
+          ...settingsFor(c, scenario, repeat - 1, paper),
+          warmup: options.warmup ?? LAB_WARMUP,
+          ...(c.latencyBudgetFactor !== undefined && fastestWholeMs !== undefined ? { fastestWholeModelMs: fastestWholeMs } : {}),
+        };
         const record = (await coordinator.evaluate((s) => window.carbonedgeLab!.run(s), settings)) as LabRunRecord;
         const paperMs = c.paperMode ? (paper.get(c.label)!.decisionMicroseconds * scenario.inferences) / 1000 : 0;
         const m = measureRun(c.label, repeat, record, paperMs);
         measures.push(m);
+        if (!m.error && m.completed > 0 && isWholeModel(m.placement) && !(m.latencyMs >= (fastestWholeMs ?? Infinity))) fastestWholeMs = m.latencyMs;
         requests.push(...requestRows(c.label, repeat, record));
         runs.push({ configuration: c.label, repeat, rows: record.rows });
         done++;

@@ -17,8 +17,13 @@ export interface LabRunSettings {
   /** Node names in slice order: forces the placement (src/plan/pinned.ts). */
   readonly pin?: readonly string[];
   readonly constraints?: PlanConstraints;
-  /** A latency budget relative to the fastest whole-model placement the planner predicts (the hook resolves it). */
+  /**
+   * A latency budget relative to the fastest whole-model placement (the hook resolves it): the
+   * latency `fastestWholeModelMs` gives when set, else the planner's prediction on the nodes present.
+   */
   readonly latencyBudgetFactor?: number;
+  /** The fastest whole-model latency measured earlier in the same repetition, ms (browser-lab.ts). */
+  readonly fastestWholeModelMs?: number;
   readonly inferences: number;
   /** Requests in flight per pipeline; 1 = closed loop (the paper's setting). */
   readonly window: number;
@@ -94,6 +99,13 @@ export interface LabRunRecord {
   readonly calibratedPrediction?: Placement['prediction'];
   /** The latency budget the run was planned with, ms (a relative budget resolved on the nodes present). */
   readonly latencyBudgetMs?: number;
+  /** What a relative budget was resolved from: `measured` (earlier whole-model runs) or `predicted`. */
+  readonly latencyBudgetBasis?: 'measured' | 'predicted';
+  /**
+   * The latency budget check made after the warm-up (budgeted planner runs): when the warm-up
+   * measured the placement over its budget, the run re-planned and warmed up again before measuring.
+   */
+  readonly budgetCheck?: { readonly outcome: string; readonly reason: string; readonly measuredMs?: number; readonly predictedMs?: number; readonly aimedMs?: number };
   /** Per-slice predictions right after the warm-up (calibrated) and at the end, with measured medians. */
   readonly predictionsAfterWarmup?: readonly PredictionRow[];
   readonly predictions?: readonly PredictionRow[];

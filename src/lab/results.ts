@@ -43,6 +43,10 @@ export interface RepeatMeasure {
   readonly slicePredictions?: readonly { readonly node: string; readonly slice: string; readonly basePredictedMs: number; readonly calibratedMs: number; readonly measuredMs: number; readonly executions?: number }[];
   /** The latency budget the run was planned with, ms (relative budgets resolved). */
   readonly latencyBudgetMs?: number;
+  /** What a relative budget was resolved from (browser runs). */
+  readonly latencyBudgetBasis?: LabRunRecord['latencyBudgetBasis'];
+  /** The budget check after the warm-up (browser runs planned with a budget): its outcome and why. */
+  readonly budgetCheck?: LabRunRecord['budgetCheck'];
   /** What the run's audits found, when it audited. */
   readonly audits?: LabAudits;
   readonly error?: string;
@@ -71,6 +75,10 @@ export interface ConfigurationResult {
   readonly slicePredictions?: RepeatMeasure['slicePredictions'];
   /** The latency budget of the first repetition, ms (a relative budget may differ slightly between repetitions). */
   readonly latencyBudgetMs?: number;
+  /** What the first repetition's relative budget was resolved from. */
+  readonly latencyBudgetBasis?: RepeatMeasure['latencyBudgetBasis'];
+  /** Repetitions whose warm-up measured them over the budget and that re-planned before measuring. */
+  readonly budgetReplans?: number;
   /** Audits over all repetitions, when the runs audited. */
   readonly audits?: LabAudits;
   readonly failed: number;
@@ -176,6 +184,8 @@ export function measureRun(label: string, repeat: number, record: LabRunRecord, 
     ...(record.calibratedPrediction ? { predictedCalibrated: pick4(record.calibratedPrediction, record.settings.window, pipelines) } : {}),
     ...(record.predictionsAfterWarmup?.length ? { slicePredictions: slicePredictions(record) } : {}),
     ...(record.latencyBudgetMs !== undefined ? { latencyBudgetMs: record.latencyBudgetMs } : {}),
+    ...(record.latencyBudgetBasis ? { latencyBudgetBasis: record.latencyBudgetBasis } : {}),
+    ...(record.budgetCheck ? { budgetCheck: record.budgetCheck } : {}),
     ...(record.audits ? { audits: record.audits } : {}),
     ...(record.error ? { error: record.error } : {}),
   };
@@ -200,19 +210,22 @@ function slicePredictions(record: LabRunRecord): NonNullable<RepeatMeasure['slic
     if (!last) return [];
     const [, , start, stop] = r.sliceKey.split('|');
     const walls = sliceWalls(record, r.nodeId, Number(start), Number(stop));
+    // A slice of a placement the run left before measuring (a budget re-plan) was not measured.
+    if (!walls) return [];
     const measuredMs = walls.length ? median(walls) : last.measuredWallMs;
     return [{ node: record.nodeNames[r.nodeId] ?? r.nodeId, slice: `[${start},${stop})@${r.backend}`, basePredictedMs: r.basePredictedMs, calibratedMs: r.predictedMs, measuredMs, executions: walls.length }];
   });
 }
 
-/** Wall ms of every execution in the run's ledger of the slice [start, stop) on `nodeId`. */
-function sliceWalls(record: LabRunRecord, nodeId: string, start: number, stop: number): number[] {
+/** Wall ms of every execution in the run's ledger of the slice [start, stop) on `nodeId`; undefined when the run's placement has no such slice. */
+function sliceWalls(record: LabRunRecord, nodeId: string, start: number, stop: number): number[] | undefined {
   const ids = new Set<string>();
   for (const p of record.placement?.pipelines ?? []) {
     p.slices.forEach((s, k) => {
       if (s.nodeId === nodeId && s.sliceRange[0] === start && s.sliceRange[1] === stop) ids.add(`slice${k}`);
     });
   }
+  if (record.placement && ids.size === 0) return undefined;
   return record.rows.flatMap((row) => (row.type === 'execution' && row.nodeId === nodeId && ids.has(row.sliceId ?? '') && row.wallMs !== null ? [row.wallMs] : []));
 }
 
@@ -267,11 +280,18 @@ export function aggregate(
       ...(ms[0]?.predictedCalibrated ? { predictedCalibrated: ms[0].predictedCalibrated } : {}),
       ...(ms[0]?.slicePredictions ? { slicePredictions: ms[0].slicePredictions } : {}),
       ...(ms[0]?.latencyBudgetMs !== undefined ? { latencyBudgetMs: ms[0].latencyBudgetMs } : {}),
+      ...(ms[0]?.latencyBudgetBasis ? { latencyBudgetBasis: ms[0].latencyBudgetBasis } : {}),
+      ...(ms.some((m) => m.budgetCheck) ? { budgetReplans: ms.filter((m) => m.budgetCheck?.outcome === 'replanned').length } : {}),
       ...(all.some((m) => m.audits) ? { audits: sumAudits(all.flatMap((m) => (m.audits ? [m.audits] : []))) } : {}),
       failed: all.reduce((a, m) => a + m.failed, 0),
       errors: all.flatMap((m) => (m.error ? [`repeat ${m.repeat}: ${m.error}`] : [])),
     };
   });
+}
+
+/** Whether a placement (as `describePlacement` writes it) is the whole model on one node: one slice, one pipeline. */
+export function isWholeModel(placement: string): boolean {
+  return placement !== '' && !placement.includes('>') && !placement.includes('|');
 }
 
 /**
@@ -281,13 +301,15 @@ export function aggregate(
  * whole-model placement on grams within its latency budget").
  */
 export function budgetVerdicts(configurations: readonly ConfigurationResult[]): string[] {
-  const whole = configurations.filter((c) => (c.kind === 'monolithic' || c.kind === 'paper') && Number.isFinite(c.gramsCo2PerInference.mean) && !c.placement.includes('>') && !c.placement.includes('|'));
+  const whole = configurations.filter((c) => (c.kind === 'monolithic' || c.kind === 'paper') && Number.isFinite(c.gramsCo2PerInference.mean) && isWholeModel(c.placement));
   return configurations.flatMap((c) => {
     const budget = c.latencyBudgetMs;
     if (budget === undefined || !Number.isFinite(c.gramsCo2PerInference.mean)) return [];
     const ms = c.latencyMs.mean;
     const split = c.placement.includes('>') ? 'a split' : c.placement.includes('|') ? 'replicated' : 'the whole model';
-    const head = `${c.label} (${split}, ${c.placement}): budget ${budget.toFixed(1)} ms, measured ${ms.toFixed(1)} ms`;
+    const replanned = c.budgetReplans ? ` (re-planned after the warm-up measured it over the budget in ${c.budgetReplans} of its repetitions)` : '';
+    const basis = c.latencyBudgetBasis ? ` (from the fastest whole model ${c.latencyBudgetBasis})` : '';
+    const head = `${c.label} (${split}, ${c.placement})${replanned}: budget ${budget.toFixed(1)} ms${basis}, measured ${ms.toFixed(1)} ms`;
     if (ms > budget) return [`${head}: over its budget`];
     const within = whole.filter((w) => w.latencyMs.mean <= budget);
     if (within.length === 0) return [`${head}: no whole-model placement met the budget`];

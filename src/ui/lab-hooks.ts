@@ -8,6 +8,7 @@ import type { CarbonedgeLabApi, LabNodeInfo, LabOutcome, LabRunRecord, LabRunSet
 import { summariseRows } from '../carbon/ledger';
 import { randomFeeds, toPlanModel } from '../graph/index';
 import { choosePlacement, type LinkSource } from '../swarm/run-session';
+import { placementChoiceOf } from '../plan/choose-placement';
 import type { Coordinator } from '../swarm/coordinator';
 import type { NodeId } from '../protocol/ids';
 import type { RequestOutcome } from '../swarm/run-controller';
@@ -49,8 +50,14 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
   let settings = asked;
   const base = { settings, nodeNames: {}, outcomes: [], rows: [], runWallMs: 0, planningMs: 0, deployMs: 0, replans: 0 };
   try {
-    // A relative latency budget: factor x the fastest whole-model placement the planner predicts here.
-    if (asked.latencyBudgetFactor !== undefined) {
+    // A relative latency budget: factor x the fastest whole-model latency measured earlier in the
+    // repetition when the lab passes it, else x the fastest whole-model placement predicted here.
+    let basis: 'measured' | 'predicted' | undefined;
+    if (asked.latencyBudgetFactor !== undefined && asked.fastestWholeModelMs !== undefined) {
+      basis = 'measured';
+      settings = { ...asked, constraints: { ...asked.constraints, latencyBudgetMs: asked.latencyBudgetFactor * asked.fastestWholeModelMs } };
+    } else if (asked.latencyBudgetFactor !== undefined) {
+      basis = 'predicted';
       const model = toPlanModel(await profileCatalogueModel(asked.model, await runtime()));
       const plannable = coordinator.nodes().filter(isPlannable);
       const fastest = fastestWholeModelMs(plannable.map(toPlanNode), (node) => {
@@ -66,7 +73,13 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
     // The measured requests are queued right behind them, so the pipeline never drains between the
     // two: the calibration is the run's first `warmup` inferences, as the Run panel's would be, and
     // the prediction made when the last of them returns is compared with what the rest measured.
+    //
+    // A planner run with a latency budget is checked after its warm-up instead (the controller's
+    // own check, made here at a known point rather than at its 10th result): when the warm-up
+    // measured it over the budget it re-plans, and the new placement gets a warm-up of its own
+    // before the measured requests, so that what is measured is the placement that was kept.
     const warmup = Math.max(1, settings.warmup ?? 2);
+    const budgeted = settings.constraints?.latencyBudgetMs !== undefined && placementChoiceOf(settings).kind === 'planner';
     const { controller, done: warm, profile, planningMs } = await startRun(
       coordinator,
       await runtime(),
@@ -75,11 +88,22 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
         if (event.kind === 'deployed') deployMs = event.deployMs;
       },
       links,
+      { budgetCheckAfter: 0 },
     );
     // startRun resolves once the session started, after it submitted its warm-up requests.
-    const pending: Promise<RequestOutcome>[] = [];
-    for (let i = 0; i < settings.inferences; i++) pending.push(controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
+    const measure = () => Array.from({ length: settings.inferences }, (_, i) => controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
+    let pending: Promise<RequestOutcome>[] = budgeted ? [] : measure();
     const warmIds = new Set((await warm).map((o) => `r${o.requestId}`));
+    let budgetCheck: LabRunRecord['budgetCheck'];
+    if (budgeted) {
+      const check = controller.checkLatencyBudget();
+      budgetCheck = { outcome: check.outcome, reason: check.reason, ...(check.measuredMs !== undefined ? { measuredMs: check.measuredMs } : {}), ...(check.predictedMs !== undefined ? { predictedMs: check.predictedMs } : {}), ...(check.aimedMs !== undefined ? { aimedMs: check.aimedMs } : {}) };
+      const again = check.outcome === 'replanned'
+        ? Array.from({ length: warmup }, (_, i) => controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + 2_000_000 + i)))
+        : [];
+      pending = measure();
+      for (const o of await Promise.all(again)) warmIds.add(`r${o.requestId}`);
+    }
     // What the warm-up measured, applied to the same placement: the prediction a calibrated planner makes.
     const predictionsAfterWarmup = controller.calibration.rows();
     const plannable = coordinator.nodes().filter(isPlannable);
@@ -119,6 +143,8 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       replans: controller.stats.replans,
       ...(calibrated.ok ? { calibratedPrediction: calibrated.placement.prediction } : {}),
       ...(settings.constraints?.latencyBudgetMs !== undefined ? { latencyBudgetMs: settings.constraints.latencyBudgetMs } : {}),
+      ...(basis ? { latencyBudgetBasis: basis } : {}),
+      ...(budgetCheck ? { budgetCheck } : {}),
       predictionsAfterWarmup,
       predictions: controller.calibration.rows(),
     };
