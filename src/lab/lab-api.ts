@@ -102,10 +102,11 @@ export interface LabRunRecord {
   /** What a relative budget was resolved from: `measured` (earlier whole-model runs) or `predicted`. */
   readonly latencyBudgetBasis?: 'measured' | 'predicted';
   /**
-   * The latency budget check made after the warm-up (budgeted planner runs): when the warm-up
-   * measured the placement over its budget, the run re-planned and warmed up again before measuring.
+   * The last latency budget check made after a warm-up (budgeted planner runs), and `replans`: how
+   * often a warm-up measured the placement over its budget, so that the run re-planned and warmed
+   * the new placement up before measuring.
    */
-  readonly budgetCheck?: { readonly outcome: string; readonly reason: string; readonly measuredMs?: number; readonly predictedMs?: number; readonly aimedMs?: number };
+  readonly budgetCheck?: { readonly outcome: string; readonly reason: string; readonly measuredMs?: number; readonly predictedMs?: number; readonly aimedMs?: number; readonly replans?: number };
   /** Per-slice predictions right after the warm-up (calibrated) and at the end, with measured medians. */
   readonly predictionsAfterWarmup?: readonly PredictionRow[];
   readonly predictions?: readonly PredictionRow[];

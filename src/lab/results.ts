@@ -77,8 +77,10 @@ export interface ConfigurationResult {
   readonly latencyBudgetMs?: number;
   /** What the first repetition's relative budget was resolved from. */
   readonly latencyBudgetBasis?: RepeatMeasure['latencyBudgetBasis'];
-  /** Repetitions whose warm-up measured them over the budget and that re-planned before measuring. */
+  /** Re-plans over all repetitions after a warm-up measured the placement over its budget. */
   readonly budgetReplans?: number;
+  /** Repetitions whose measured mean latency was over their own budget. */
+  readonly overBudgetRepetitions?: number;
   /** Audits over all repetitions, when the runs audited. */
   readonly audits?: LabAudits;
   readonly failed: number;
@@ -281,7 +283,8 @@ export function aggregate(
       ...(ms[0]?.slicePredictions ? { slicePredictions: ms[0].slicePredictions } : {}),
       ...(ms[0]?.latencyBudgetMs !== undefined ? { latencyBudgetMs: ms[0].latencyBudgetMs } : {}),
       ...(ms[0]?.latencyBudgetBasis ? { latencyBudgetBasis: ms[0].latencyBudgetBasis } : {}),
-      ...(ms.some((m) => m.budgetCheck) ? { budgetReplans: ms.filter((m) => m.budgetCheck?.outcome === 'replanned').length } : {}),
+      ...(ms.some((m) => m.budgetCheck) ? { budgetReplans: ms.reduce((a, m) => a + (m.budgetCheck?.replans ?? 0), 0) } : {}),
+      ...(ms.some((m) => m.latencyBudgetMs !== undefined) ? { overBudgetRepetitions: ms.filter((m) => m.latencyBudgetMs !== undefined && m.latencyMs > m.latencyBudgetMs).length } : {}),
       ...(all.some((m) => m.audits) ? { audits: sumAudits(all.flatMap((m) => (m.audits ? [m.audits] : []))) } : {}),
       failed: all.reduce((a, m) => a + m.failed, 0),
       errors: all.flatMap((m) => (m.error ? [`repeat ${m.repeat}: ${m.error}`] : [])),
@@ -307,15 +310,17 @@ export function budgetVerdicts(configurations: readonly ConfigurationResult[]): 
     if (budget === undefined || !Number.isFinite(c.gramsCo2PerInference.mean)) return [];
     const ms = c.latencyMs.mean;
     const split = c.placement.includes('>') ? 'a split' : c.placement.includes('|') ? 'replicated' : 'the whole model';
-    const replanned = c.budgetReplans ? ` (re-planned after the warm-up measured it over the budget in ${c.budgetReplans} of its repetitions)` : '';
+    const replanned = c.budgetReplans ? ` (re-planned ${c.budgetReplans} time${c.budgetReplans === 1 ? '' : 's'} after a warm-up measured it over the budget)` : '';
+    const reps = c.latencyMs.n;
+    const overReps = c.overBudgetRepetitions ? `; ${c.overBudgetRepetitions} of ${reps} repetition${reps === 1 ? '' : 's'} over its own budget` : '';
     const basis = c.latencyBudgetBasis ? ` (from the fastest whole model ${c.latencyBudgetBasis})` : '';
     const head = `${c.label} (${split}, ${c.placement})${replanned}: budget ${budget.toFixed(1)} ms${basis}, measured ${ms.toFixed(1)} ms`;
-    if (ms > budget) return [`${head}: over its budget`];
+    if (ms > budget) return [`${head}: over its budget${overReps}`];
     const within = whole.filter((w) => w.latencyMs.mean <= budget);
     if (within.length === 0) return [`${head}: no whole-model placement met the budget`];
     const best = within.reduce((a, b) => (b.gramsCo2PerInference.mean < a.gramsCo2PerInference.mean ? b : a));
     const change = 1 - c.gramsCo2PerInference.mean / best.gramsCo2PerInference.mean;
-    return [`${head}: ${(Math.abs(change) * 100).toFixed(1)}% ${change >= 0 ? 'less' : 'more'} carbon than the cleanest whole model within it (${best.label}, ${best.latencyMs.mean.toFixed(1)} ms)`];
+    return [`${head}: ${(Math.abs(change) * 100).toFixed(1)}% ${change >= 0 ? 'less' : 'more'} carbon than the cleanest whole model within it (${best.label}, ${best.latencyMs.mean.toFixed(1)} ms)${overReps}`];
   });
 }
 

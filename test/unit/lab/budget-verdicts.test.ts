@@ -5,7 +5,8 @@
  * basis are said.
  */
 import { describe, expect, it } from 'vitest';
-import { budgetVerdicts, isWholeModel, type ConfigurationResult } from '../../../src/lab/results';
+import { aggregate, budgetVerdicts, isWholeModel, type ConfigurationResult, type RepeatMeasure } from '../../../src/lab/results';
+import type { ExpandedConfiguration } from '../../../src/lab/configurations';
 
 const est = (mean: number) => ({ mean, low: mean, high: mean, n: 2 });
 const config = (label: string, kind: ConfigurationResult['kind'], placement: string, latencyMs: number, grams: number, extra: Partial<ConfigurationResult> = {}): ConfigurationResult => ({
@@ -22,9 +23,9 @@ describe('latency budget verdicts', () => {
   ];
 
   it('a split within its budget is compared with the cleanest whole model that met it, with the re-plans and the basis said', () => {
-    const split = config('planner-green<=2x', 'planner', '[0,61)@Laptop-DE > [61,100)@Desktop-PL', 125.5, 2.22e-4, { latencyBudgetMs: 128.8, latencyBudgetBasis: 'measured', budgetReplans: 2 });
+    const split = config('planner-green<=2x', 'planner', '[0,61)@Laptop-DE > [61,100)@Desktop-PL', 125.5, 2.22e-4, { latencyBudgetMs: 128.8, latencyBudgetBasis: 'measured', budgetReplans: 3, overBudgetRepetitions: 1 });
     expect(budgetVerdicts([...wholes, split])).toEqual([
-      'planner-green<=2x (a split, [0,61)@Laptop-DE > [61,100)@Desktop-PL) (re-planned after the warm-up measured it over the budget in 2 of its repetitions): budget 128.8 ms (from the fastest whole model measured), measured 125.5 ms: 45.0% less carbon than the cleanest whole model within it (monolithic@Desktop-PL, 65.4 ms)',
+      'planner-green<=2x (a split, [0,61)@Laptop-DE > [61,100)@Desktop-PL) (re-planned 3 times after a warm-up measured it over the budget): budget 128.8 ms (from the fastest whole model measured), measured 125.5 ms: 45.0% less carbon than the cleanest whole model within it (monolithic@Desktop-PL, 65.4 ms); 1 of 2 repetitions over its own budget',
     ]);
   });
 
@@ -39,5 +40,17 @@ describe('latency budget verdicts', () => {
 
   it('tells a whole-model placement from a split or replicas', () => {
     expect([isWholeModel('[0,100)@A'), isWholeModel('[0,50)@A > [50,100)@B'), isWholeModel('[0,100)@A | [0,100)@B'), isWholeModel('')]).toEqual([true, false, false, false]);
+  });
+
+  it('repetitions are held to their own budgets: re-plans summed, those over their own budget counted', () => {
+    const repeat = (n: number, latencyMs: number, latencyBudgetMs: number, replans: number): RepeatMeasure => ({
+      configuration: 'p', repeat: n, completed: 20, failed: 0, latencyMs, throughputPerSecond: 7, energyJoulesPerInference: 1, gramsCo2PerInference: 1.5e-4, planningMsPerRequest: 0,
+      busyMsByNode: { A: 1 }, placement: '[0,90)@A > [90,100)@B', latencyBudgetMs, latencyBudgetBasis: 'measured',
+      budgetCheck: { outcome: 'within', reason: 'measured', replans },
+    });
+    const configs = [{ label: 'p', kind: 'planner', mode: 'green', stages: 0 }] as unknown as ExpandedConfiguration[];
+    // Repetition 1 measured 140.6 ms against its own 139.4 ms budget; repetition 2 130.9 against 135.0.
+    const [result] = aggregate(configs, [repeat(1, 140.6, 139.4, 1), repeat(2, 130.9, 135, 2)], 'p');
+    expect(result).toMatchObject({ latencyBudgetMs: 139.4, latencyBudgetBasis: 'measured', budgetReplans: 3, overBudgetRepetitions: 1 });
   });
 });
