@@ -28,3 +28,8 @@ export async function wholeModelOutputs(model: string, n: number, seed = 1): Pro
   await whole.release();
   return { profile, expected };
 }
+
+/** The catalogue's tiny CNN, profiled for a 1x3x32x32 input. */
+export async function tinyCnnProfile(): Promise<ModelProfile> {
+  return profileModel(indexModel(parseModel(await loadZooModel('tinycnn'))), [{ name: undefined, dims: [1, 3, 32, 32] }]);
+}

@@ -5,18 +5,17 @@
  * that can meet it says so and keeps going; a run within its budget is left alone.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { indexModel, parseModel, profileModel, type ModelProfile } from '../../src/graph/index';
-import { loadZooModel } from '../../src/zoo/index';
+import type { ModelProfile } from '../../src/graph/index';
 import type { RunEvent } from '../../src/swarm/run-controller';
 import { startRunSession, type RunSettings } from '../../src/swarm/run-session';
-import type { SliceRuntime } from '../../src/swarm/node-executor';
 import { startSwarm } from '../helpers/swarm-harness';
+import { slowerBy } from '../helpers/slow-runtime';
+import { tinyCnnProfile } from '../helpers/tiny-model';
 
 let profile: ModelProfile;
 
 beforeAll(async () => {
-  const bytes = await loadZooModel('tinycnn');
-  profile = await profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: [1, 3, 32, 32] }]);
+  profile = await tinyCnnProfile();
 });
 
 let stopSwarm: (() => Promise<void>) | undefined;
@@ -31,19 +30,6 @@ const settings = (over: Partial<RunSettings> = {}): RunSettings => ({
   model: 'tinycnn', mode: 'green', stages: 0, inferences: 24, ratePerSecond: 0, seed: 1, window: 1, constraints: { latencyBudgetMs: BUDGET_MS }, ...over,
 });
 
-/** Every run of the node takes `extraMs` more than the kernel, and says so (its wall time). */
-const slowerBy = (extraMs: number) => (runtime: SliceRuntime): SliceRuntime => ({
-  load: runtime.load.bind(runtime),
-  unload: runtime.unload.bind(runtime),
-  run: async (id, feeds) => {
-    const t0 = performance.now();
-    const result = await runtime.run(id, feeds);
-    await new Promise((r) => setTimeout(r, extraMs));
-    const wall = performance.now() - t0;
-    return { ...result, busyMs: wall, wallMs: wall };
-  },
-});
-
 const budgetEvents = (events: RunEvent[]) => events.flatMap((e) => (e.kind === 'budget' ? [e.check] : []));
 
 describe('latency budgets in the run loop', { timeout: 120_000 }, () => {
@@ -51,7 +37,7 @@ describe('latency budgets in the run loop', { timeout: 120_000 }, () => {
     // "clean" (Norway's grid) claims to be fast but takes 80 ms a run; "dirty" (Poland's) is fast.
     const swarm = await startSwarm({
       nodes: [
-        { name: 'clean', flopsPerSecond: 1e12, zone: 'NO', wrapRuntime: slowerBy(80) },
+        { name: 'clean', flopsPerSecond: 1e12, zone: 'NO', wrapRuntime: slowerBy(() => 80) },
         { name: 'dirty', flopsPerSecond: 1e12, zone: 'PL' },
       ],
     });
@@ -85,7 +71,7 @@ describe('latency budgets in the run loop', { timeout: 120_000 }, () => {
 
   it('with no placement that can meet the budget, the run says so once and carries on', async () => {
     // The only node takes 80 ms a run: nothing can meet 40 ms.
-    const swarm = await startSwarm({ nodes: [{ name: 'slow', flopsPerSecond: 1e12, zone: 'NO', wrapRuntime: slowerBy(80) }] });
+    const swarm = await startSwarm({ nodes: [{ name: 'slow', flopsPerSecond: 1e12, zone: 'NO', wrapRuntime: slowerBy(() => 80) }] });
     stopSwarm = swarm.stop;
     const events: RunEvent[] = [];
     const session = startRunSession(swarm.coordinator, profile, settings(), (e) => events.push(e), { replanOnDrift: false });

@@ -5,20 +5,20 @@
  * slow execution does not; nodes sharing one processor are planned as one host group.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { indexModel, parseModel, profileModel, toPlanModel, type ModelProfile } from '../../src/graph/index';
-import { loadZooModel } from '../../src/zoo/index';
+import { toPlanModel, type ModelProfile } from '../../src/graph/index';
 import type { RunEvent } from '../../src/swarm/run-controller';
 import { choosePlacement, startRunSession, type RunSettings } from '../../src/swarm/run-session';
 import type { SliceRuntime } from '../../src/swarm/node-executor';
 import type { NodeRecord } from '../../src/swarm/coordinator';
 import { hostGroupsOf } from '../../src/swarm/plan-inputs';
 import { startSwarm } from '../helpers/swarm-harness';
+import { slowerBy } from '../helpers/slow-runtime';
+import { tinyCnnProfile } from '../helpers/tiny-model';
 
 let profile: ModelProfile;
 
 beforeAll(async () => {
-  const bytes = await loadZooModel('tinycnn');
-  profile = await profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: [1, 3, 32, 32] }]);
+  profile = await tinyCnnProfile();
 });
 
 let stopSwarm: (() => Promise<void>) | undefined;
@@ -28,26 +28,6 @@ afterEach(async () => {
 });
 
 const settings = (over: Partial<RunSettings> = {}): RunSettings => ({ model: 'tinycnn', mode: 'balanced', stages: 2, inferences: 20, ratePerSecond: 1000, seed: 1, window: 1, ...over });
-
-/**
- * A node whose every run takes `extraMs(n)` more than the kernel (n = its execution count, from 0):
- * a machine slower than its benchmark said, by a known amount.
- */
-const slowerBy = (extraMs: (n: number) => number) => (runtime: SliceRuntime): SliceRuntime => {
-  let n = 0;
-  return {
-    load: runtime.load.bind(runtime),
-    unload: runtime.unload.bind(runtime),
-    run: async (id, feeds) => {
-      const extra = extraMs(n++);
-      const t0 = performance.now();
-      const result = await runtime.run(id, feeds);
-      await new Promise((r) => setTimeout(r, extra));
-      const wall = performance.now() - t0;
-      return { ...result, busyMs: wall, wallMs: wall };
-    },
-  };
-};
 
 describe('calibration in the run loop', { timeout: 120_000 }, () => {
   it('nodes slower than they claimed: per-slice predictions within 10% after 10 inferences', async () => {
