@@ -172,6 +172,8 @@ export function runSettingsProblem(settings: RunSettings): string | undefined {
   if (!(settings.ratePerSecond >= 0) || !Number.isFinite(settings.ratePerSecond)) return `rate must be a number >= 0, got ${settings.ratePerSecond}`;
   if (!Number.isInteger(settings.stages) || settings.stages < 0) return `slices must be a whole number >= 0, got ${settings.stages}`;
   if (settings.auditRate !== undefined && !(settings.auditRate >= 0 && settings.auditRate <= 1)) return `audit share must be between 0 and 1 (0-100 %), got ${settings.auditRate}`;
+  const budget = settings.constraints?.latencyBudgetMs;
+  if (budget !== undefined && !(budget > 0 && Number.isFinite(budget))) return `latency budget must be a number of ms > 0 (0 = none), got ${budget}`;
   return undefined;
 }
 

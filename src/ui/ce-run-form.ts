@@ -5,9 +5,9 @@ import { zooNames } from '../zoo/index';
 import type { RunSettings } from './run-session';
 
 /**
- * The Run panel's form: model, mode or custom weights, slices, inferences, rate, audit share, Plan & run and
- * Stop. Holds only what the user typed; fires `run-submit` (Plan & run), `run-stop` and
- * `run-replan` (mode or weights changed: a run in progress may re-plan). `settings()` reads the
+ * The Run panel's form: model, mode or custom weights, latency budget, slices, inferences, rate, audit
+ * share, Plan & run and Stop. Holds only what the user typed; fires `run-submit` (Plan & run),
+ * `run-stop` and `run-replan` (mode, weights or budget changed: a run in progress may re-plan). `settings()` reads the
  * choices as RunSettings (weights normalised to sum 1).
  */
 @customElement('ce-run-form')
@@ -32,6 +32,8 @@ export class CeRunForm extends LitElement {
   @state() private backend: '' | 'wasm' | 'webgpu' = '';
   /** Percent of requests audited (re-run on this machine and compared slice by slice). */
   @state() private auditPercent = 5;
+  /** Most ms per inference the planner may choose (0 = no budget); only when the planner decides the slices. */
+  @state() private latencyBudgetMs = 0;
 
   /** The choices as run settings (seed 1). */
   settings(): RunSettings {
@@ -43,6 +45,8 @@ export class CeRunForm extends LitElement {
         ? { weights: { latency: this.weights.latency / sum, energy: this.weights.energy / sum, carbon: this.weights.carbon / sum } }
         : {}),
       stages: this.stages,
+      // 0 = none; anything else goes to the checks, so a negative or empty entry is an error, not ignored.
+      ...(this.latencyBudgetMs !== 0 && this.stages === 0 ? { constraints: { latencyBudgetMs: this.latencyBudgetMs } } : {}),
       inferences: this.inferences,
       ratePerSecond: this.ratePerSecond,
       seed: 1,
@@ -75,6 +79,9 @@ export class CeRunForm extends LitElement {
             <option value="0">planner decides</option>
             ${[1, 2, 3, 4, 5, 6].map((k) => html`<option value=${k} ?selected=${k === this.stages}>${k} on ${k} nodes</option>`)}
           </select></label>
+        <label title="The planner chooses the greenest placement whose predicted latency fits; a run measured over it re-plans with what it measured. Only when the planner decides the slices.">latency budget ms (0 = none)
+          <input data-testid="run-budget" type="number" min="0" step="any" ?disabled=${this.stages !== 0} .value=${String(this.latencyBudgetMs)}
+            @change=${(e: Event) => this.replanFor(() => (this.latencyBudgetMs = Number((e.target as HTMLInputElement).value)))} /></label>
         <label>backend
           <select data-testid="run-backend" @change=${(e: Event) => (this.backend = (e.target as HTMLSelectElement).value as '' | 'wasm' | 'webgpu')}>
             <option value="">planner picks per slice</option>

@@ -432,9 +432,9 @@ export class CeRunPanel extends LitElement {
   /** Re-plan the run in progress, if any (e.g. the page changed what-if intensities). */
   replan(reason: string): void {
     if (!this.controller || this.controller.phase === 'stopped' || this.finished) return;
-    // The form's current mode and weights apply to the re-plan (not the ones the run started with).
+    // The form's current mode, weights and budget apply to the re-plan (not the ones the run started with).
     const now = this.settings();
-    if (now) this.session?.updateSettings({ mode: now.mode, weights: now.weights });
+    if (now) this.session?.updateSettings({ mode: now.mode, weights: now.weights, constraints: now.constraints });
     this.controller.replan(reason);
   }
 
@@ -498,7 +498,7 @@ export class CeRunPanel extends LitElement {
       ${live}
       ${this.blocked && !busy ? html`<div data-testid="run-blocked" style="color:#666;font-size:0.85rem">A tenant's batch is running on the swarm: Plan &amp; run is back when it ends.</div>` : ''}
       <ce-run-form ?busy=${busy} ?blocked=${this.blocked && !busy} @run-submit=${(e: Event) => this.run(e)} @run-stop=${() => this.stop()}
-        @run-replan=${() => this.replan('the planning mode or weights changed')}></ce-run-form>
+        @run-replan=${() => this.replan('the planning mode, weights or latency budget changed')}></ce-run-form>
       ${this.interrupted ? html`<div class="error" data-testid="run-interrupted">
           Run ${this.interrupted.number} (${this.interrupted.settings.model}, ${this.interrupted.settings.inferences} inferences) was
           interrupted when this tab reloaded: ${this.interrupted.ended} had ended; the results of the rest were lost with the tab.

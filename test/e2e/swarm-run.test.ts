@@ -160,6 +160,23 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     }
   });
 
+  it('a latency budget typed in the Run panel that nothing can meet stops with the fastest figure; it applies only when the planner decides', async () => {
+    const budget = coordinator.getByTestId('run-budget');
+    await coordinator.getByTestId('run-stages').selectOption('3');
+    expect(await budget.isDisabled()).toBe(true);
+    await coordinator.getByTestId('run-stages').selectOption('0');
+    expect(await budget.isDisabled()).toBe(false);
+    await budget.fill('1');
+    await budget.dispatchEvent('change');
+    await coordinator.getByTestId('run-start').click();
+    const error = coordinator.getByTestId('run-error');
+    await error.waitFor({ timeout: 60_000 });
+    expect(await error.textContent()).toMatch(/^no placement: latency budget 1(\.0+)? ms cannot be met: the fastest placement needs [\d.]+ ms/);
+    // Back to no budget for the tests that follow.
+    await budget.fill('0');
+    await budget.dispatchEvent('change');
+  });
+
   it('a reloaded coordinator tab gets all 3 nodes back, ready, without touching them', async () => {
     const before = await coordinator.getByTestId('join-url').getAttribute('href');
     await coordinator.reload();

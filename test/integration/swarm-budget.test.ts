@@ -7,7 +7,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelProfile } from '../../src/graph/index';
 import type { RunEvent } from '../../src/swarm/run-controller';
-import { startRunSession, type RunSettings } from '../../src/swarm/run-session';
+import { runSettingsProblem, startRunSession, type RunSettings } from '../../src/swarm/run-session';
 import { startSwarm } from '../helpers/swarm-harness';
 import { slowerBy } from '../helpers/slow-runtime';
 import { tinyCnnProfile } from '../helpers/tiny-model';
@@ -33,6 +33,13 @@ const settings = (over: Partial<RunSettings> = {}): RunSettings => ({
 const budgetEvents = (events: RunEvent[]) => events.flatMap((e) => (e.kind === 'budget' ? [e.check] : []));
 
 describe('latency budgets in the run loop', { timeout: 120_000 }, () => {
+  it('a budget that is not a number of ms above 0 is refused before anything starts', () => {
+    for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(runSettingsProblem(settings({ constraints: { latencyBudgetMs: bad } }))).toBe(`latency budget must be a number of ms > 0 (0 = none), got ${bad}`);
+    }
+    expect(runSettingsProblem(settings())).toBeUndefined();
+  });
+
   it('a placement measured over its budget re-plans once onto one that meets it', async () => {
     // "clean" (Norway's grid) claims to be fast but takes 80 ms a run; "dirty" (Poland's) is fast.
     const swarm = await startSwarm({
