@@ -270,7 +270,10 @@ export class RunController {
     const after = this.options.budgetCheckAfter ?? 10;
     if (after > 0 && !this.budgetChecked && this.deploymentLatencies.length >= Math.max(after, BUDGET_SKIP_FIRST + 3) && this.options.latencyBudgetMs?.() !== undefined) {
       // After the result is delivered and the pipeline refilled: a re-plan re-sends what is in flight.
-      queueMicrotask(() => this.checkLatencyBudget());
+      // With nothing left to run, a re-plan would only redeploy for nobody.
+      queueMicrotask(() => {
+        if (this.requests.size > 0) this.checkLatencyBudget();
+      });
     }
   }
 

@@ -76,6 +76,23 @@ describe('latency budgets in the run loop', { timeout: 120_000 }, () => {
     session.controller.stop('test over');
   });
 
+  it('a run whose last request is the one that reaches the check does not redeploy for nobody', async () => {
+    const swarm = await startSwarm({
+      nodes: [
+        { name: 'clean', flopsPerSecond: 1e12, zone: 'NO', wrapRuntime: slowerBy(() => 80) },
+        { name: 'dirty', flopsPerSecond: 1e12, zone: 'PL' },
+      ],
+    });
+    stopSwarm = swarm.stop;
+    const events: RunEvent[] = [];
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 10 }), (e) => events.push(e), { replanOnDrift: false });
+    expect((await session.done).every((o) => o.ok)).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(budgetEvents(events)).toEqual([]);
+    expect(session.controller.stats.replans).toBe(0);
+    session.controller.stop('test over');
+  });
+
   it('with no placement that can meet the budget, the run says so once and carries on', async () => {
     // The only node takes 80 ms a run: nothing can meet 40 ms.
     const swarm = await startSwarm({ nodes: [{ name: 'slow', flopsPerSecond: 1e12, zone: 'NO', wrapRuntime: slowerBy(() => 80) }] });
