@@ -18,7 +18,8 @@
  */
 import { decide, memoryReason, modeLimits, prepareDecision, type PreparedDecision } from './plan-decision';
 import { hostKey, type EvaluatedPipeline } from './pipeline-evaluate';
-import type { Pipeline, PlanInputs, PlanNode, PlanResult, PlanWeights, Prediction } from './plan-types';
+import type { Pipeline, Placement, PlanInputs, PlanNode, PlanResult, PlanWeights, Prediction } from './plan-types';
+import { evaluatePath } from './pipeline-evaluate';
 import { carbonCapGrams, planInputsProblem, resolveWeights } from './plan-validate';
 import { buildSearchContext, sliceMs, type SearchContext } from './search-context';
 
@@ -61,12 +62,7 @@ export function plan(inputs: PlanInputs): PlanResult {
     if (replicating) x = efficientReplica(inputs, prepared, weights, x, replicaEfficiency);
     const used = new Set(x.nodeIndices.map((i) => prepared.ctx.nodes[i]!.id));
     remaining = remaining.filter((n) => !used.has(n.id));
-    let usable = x.pipeline.prediction.throughputPerSecond;
-    for (const [host, loadMs] of x.hostLoadMs) {
-      if (loadMs <= 0) continue;
-      const left = 1000 * x.hostCores.get(host)! - (usedMsPerSecond.get(host) ?? 0);
-      usable = Math.min(usable, Math.max(0, left) / loadMs);
-    }
+    const usable = usableCapacity(x, usedMsPerSecond);
     if (chosen.length > 0 && !(usable > 1e-9 * x.pipeline.prediction.throughputPerSecond)) continue;
     for (const [host, loadMs] of x.hostLoadMs) usedMsPerSecond.set(host, (usedMsPerSecond.get(host) ?? 0) + usable * loadMs);
     if (chosen.length === 0) {
@@ -172,6 +168,47 @@ function assignShares(chosen: ReadonlyArray<{ x: EvaluatedPipeline; capacity: nu
     left -= assigned;
     return withCapacity(k, assigned / rate);
   });
+}
+
+/** x_k of the module comment: a pipeline's throughput, bounded by what earlier pipelines left of each host it uses. */
+function usableCapacity(x: EvaluatedPipeline, usedMsPerSecond: ReadonlyMap<string, number>): number {
+  let usable = x.pipeline.prediction.throughputPerSecond;
+  for (const [host, loadMs] of x.hostLoadMs) {
+    if (loadMs <= 0) continue;
+    const left = 1000 * x.hostCores.get(host)! - (usedMsPerSecond.get(host) ?? 0);
+    usable = Math.min(usable, Math.max(0, left) / loadMs);
+  }
+  return usable;
+}
+
+/**
+ * A placement made earlier, predicted again with `inputs` (e.g. nodes and slice corrections
+ * calibrated by the run that deployed it): every slice stays where it is, on its node's fastest
+ * backend now; replicas are bounded by what earlier pipelines left of each shared host, as when
+ * planning; the placement's shares are kept. What the lab puts next to a configuration's measured
+ * figures, so that a prediction is always of the placement that ran. Never throws: a node of the
+ * placement that is not among `inputs.nodes` returns a reason.
+ */
+export function evaluatePlacement(inputs: PlanInputs, placement: Placement): PlanResult {
+  const problem = planInputsProblem(inputs);
+  if (problem) return { ok: false, reason: problem, binding: 'input' };
+  const ctx = buildSearchContext(inputs, inputs.nodes);
+  const index = new Map(inputs.nodes.map((n, b) => [n.id, b]));
+  const usedMsPerSecond = new Map<string, number>();
+  const pipelines: Pipeline[] = [];
+  for (const p of placement.pipelines) {
+    const stages = [];
+    for (const s of p.slices) {
+      const node = index.get(s.nodeId);
+      if (node === undefined) return { ok: false, reason: `node ${s.nodeId} of the placement is not among the nodes given`, binding: 'input' };
+      stages.push({ start: s.sliceRange[0], end: s.sliceRange[1], node });
+    }
+    const x = evaluatePath(ctx, stages);
+    const usable = usableCapacity(x, usedMsPerSecond);
+    for (const [host, loadMs] of x.hostLoadMs) usedMsPerSecond.set(host, (usedMsPerSecond.get(host) ?? 0) + usable * loadMs);
+    pipelines.push({ ...x.pipeline, share: p.share, prediction: { ...x.pipeline.prediction, throughputPerSecond: usable } });
+  }
+  return { ok: true, placement: { ...placement, pipelines, prediction: combine(pipelines) } };
 }
 
 /** Share-weighted means of the pipelines' predictions; throughput is the sum of capacities. */

@@ -6,8 +6,9 @@
  * plans and deploys) and streams N seeded inputs through the swarm.
  */
 import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
-import { choosePlacement as planPlacement, placementChoiceOf } from '../plan/choose-placement';
-import type { PlanConstraints, PlanInputs, PlanLink, PlanNode, PlanWeights, PlannerMode } from '../plan/plan-types';
+import { choosePlacement as planPlacement, placementChoiceOf, type PlacementSwarm } from '../plan/choose-placement';
+import { evaluatePlacement } from '../plan/planner';
+import type { Placement, PlanConstraints, PlanInputs, PlanLink, PlanNode, PlanResult, PlanWeights, PlannerMode } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from './coordinator';
 import { hostGroupsOf, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
@@ -71,36 +72,9 @@ function onlyBackend(node: PlanNode, backend: string): PlanNode | undefined {
  * links the coordinator measured (`links`, link-prober.ts) replace the LAN defaults.
  */
 export function choosePlacement(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext, links?: LinkSource): RunPlanResult {
-  const calibration = context.calibration;
-  // Each ready node as the planner sees it: corrected by what the run measured (calibration-feed.ts),
-  // and left out when the run forces a backend it does not have.
-  const planned = ready.flatMap((record) => {
-    const node = calibration ? calibratedNode(toPlanNode(record), calibration) : toPlanNode(record);
-    const kept = settings.backend ? onlyBackend(node, settings.backend) : node;
-    return kept ? [{ record, node: kept }] : [];
-  });
-  if (settings.backend && planned.length === 0) return { ok: false, reason: `no ready node has a working ${settings.backend} backend`, binding: 'input' };
-  const nodes = planned.map((p) => p.record);
-  const corrections = calibration ? sliceCorrections(calibration, new Set(nodes.map((n) => n.nodeId as string))) : undefined;
-  const ids = nodes.map((n) => n.nodeId as string);
-  const measuredLinks = links?.planLinks(ids) ?? [];
-  const transferCpu = links?.transferCpuMsPerByte(ids);
-  // A shared host gets at most the concurrency its nodes' executions reached in this run (with
-  // cores to spare otherwise it would have gone faster): the capacity that other work left them.
-  const hostGroups = hostGroupsOf(nodes).map((group) => {
-    const members = planned.filter((p) => p.node.hostGroup === group.id).map((p) => p.node.id);
-    const reached = members.length ? context.hostConcurrency?.(members) : undefined;
-    return reached === undefined ? group : { ...group, cores: Math.min(group.cores, Math.max(MIN_HOST_CORES, reached)) };
-  });
-  const swarm = {
-    model,
-    nodes: planned.map((p) => p.node),
-    hostGroups,
-    nodeNames: new Map(nodes.map((n) => [n.nodeId as string, n.name])),
-    ...(corrections && corrections.size ? { sliceCorrections: corrections } : {}),
-    ...(measuredLinks.length ? { links: measuredLinks } : {}),
-    ...(transferCpu !== undefined ? { transferCpuMsPerByte: transferCpu } : {}),
-  };
+  const built = swarmFor(settings, model, ready, context, links);
+  if ('reason' in built) return { ok: false, reason: built.reason, binding: 'input' };
+  const { swarm, nodes } = built;
   // A budget check that saw the run over its latency budget re-plans aiming lower (run-controller.ts).
   const scale = context.latencyBudgetScale;
   const constraints = settings.constraints?.latencyBudgetMs !== undefined && scale !== undefined && scale > 0 && scale < 1
@@ -128,6 +102,54 @@ export function choosePlacement(settings: RunSettings, model: PlanInputs['model'
     ...(choice.kind === 'planner' ? { requestsPerSecond: requestRate(settings) } : {}),
   });
   return result.ok && note ? { ...result, note } : result;
+}
+
+/**
+ * A placement that is running (or ran), predicted again on `ready` with what `context` knows (the
+ * run's calibration, its shared hosts' concurrency, measured links): its slices stay where they
+ * are (src/plan/planner.ts `evaluatePlacement`). The lab's "after the warm-up" figure, so that
+ * what it puts next to a measurement is a prediction of the placement that was measured.
+ */
+export function predictPlacement(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext, placement: Placement, links?: LinkSource): PlanResult {
+  const built = swarmFor(settings, model, ready, context, links);
+  if ('reason' in built) return { ok: false, reason: built.reason, binding: 'input' };
+  const { nodeNames: _names, ...inputs } = built.swarm;
+  return evaluatePlacement({ ...inputs, mode: settings.mode, ...(settings.weights ? { weights: settings.weights } : {}) }, placement);
+}
+
+/** The swarm as the planner sees it for `settings` on `ready` (see {@link choosePlacement}), or why there is none. */
+function swarmFor(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext, links?: LinkSource): { swarm: PlacementSwarm; nodes: NodeRecord[] } | { reason: string } {
+  const calibration = context.calibration;
+  // Each ready node as the planner sees it: corrected by what the run measured (calibration-feed.ts),
+  // and left out when the run forces a backend it does not have.
+  const planned = ready.flatMap((record) => {
+    const node = calibration ? calibratedNode(toPlanNode(record), calibration) : toPlanNode(record);
+    const kept = settings.backend ? onlyBackend(node, settings.backend) : node;
+    return kept ? [{ record, node: kept }] : [];
+  });
+  if (settings.backend && planned.length === 0) return { reason: `no ready node has a working ${settings.backend} backend` };
+  const nodes = planned.map((p) => p.record);
+  const corrections = calibration ? sliceCorrections(calibration, new Set(nodes.map((n) => n.nodeId as string))) : undefined;
+  const ids = nodes.map((n) => n.nodeId as string);
+  const measuredLinks = links?.planLinks(ids) ?? [];
+  const transferCpu = links?.transferCpuMsPerByte(ids);
+  // A shared host gets at most the concurrency its nodes' executions reached in this run (with
+  // cores to spare otherwise it would have gone faster): the capacity that other work left them.
+  const hostGroups = hostGroupsOf(nodes).map((group) => {
+    const members = planned.filter((p) => p.node.hostGroup === group.id).map((p) => p.node.id);
+    const reached = members.length ? context.hostConcurrency?.(members) : undefined;
+    return reached === undefined ? group : { ...group, cores: Math.min(group.cores, Math.max(MIN_HOST_CORES, reached)) };
+  });
+  const swarm: PlacementSwarm = {
+    model,
+    nodes: planned.map((p) => p.node),
+    hostGroups,
+    nodeNames: new Map(nodes.map((n) => [n.nodeId as string, n.name])),
+    ...(corrections && corrections.size ? { sliceCorrections: corrections } : {}),
+    ...(measuredLinks.length ? { links: measuredLinks } : {}),
+    ...(transferCpu !== undefined ? { transferCpuMsPerByte: transferCpu } : {}),
+  };
+  return { swarm, nodes };
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { CarbonedgeLabApi, LabNodeInfo, LabOutcome, LabRunRecord, LabRunSettings } from '../lab/lab-api';
 import { summariseRows } from '../carbon/ledger';
 import { randomFeeds, toPlanModel } from '../graph/index';
-import { choosePlacement, type LinkSource } from '../swarm/run-session';
+import { choosePlacement, predictPlacement, type LinkSource } from '../swarm/run-session';
 import { placementChoiceOf } from '../plan/choose-placement';
 import type { Coordinator } from '../swarm/coordinator';
 import type { NodeId } from '../protocol/ids';
@@ -112,10 +112,14 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       }
       if (budgetCheck) budgetCheck = { ...budgetCheck, replans: budgetReplans };
     }
-    // What the warm-up measured, applied to the same placement: the prediction a calibrated planner makes.
+    // What the warm-up measured, applied to the placement that runs (not to a new plan): the
+    // prediction the calibrated cost model makes of what is about to be measured.
     const predictionsAfterWarmup = controller.calibration.rows();
     const plannable = coordinator.nodes().filter(isPlannable);
-    const calibrated = choosePlacement({ ...settings, inferences: settings.inferences, ratePerSecond: 0 }, toPlanModel(profile), plannable, controller.planContext(true), links);
+    const running = controller.placement;
+    const calibrated = running
+      ? predictPlacement({ ...settings, ratePerSecond: 0 }, toPlanModel(profile), plannable, controller.planContext(true), running, links)
+      : undefined;
     const t0 = performance.now();
     const outcomes = await Promise.all(pending);
     const runWallMs = performance.now() - t0;
@@ -149,7 +153,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       planningMs: planningMs(),
       deployMs,
       replans: controller.stats.replans,
-      ...(calibrated.ok ? { calibratedPrediction: calibrated.placement.prediction } : {}),
+      ...(calibrated?.ok ? { calibratedPrediction: calibrated.placement.prediction } : {}),
       ...(settings.constraints?.latencyBudgetMs !== undefined ? { latencyBudgetMs: settings.constraints.latencyBudgetMs } : {}),
       ...(basis ? { latencyBudgetBasis: basis } : {}),
       ...(budgetCheck ? { budgetCheck } : {}),

@@ -30,6 +30,20 @@ const settings = (over: Partial<RunSettings> = {}): RunSettings => ({
   model: 'tinycnn', mode: 'green', stages: 0, inferences: 24, ratePerSecond: 0, seed: 1, window: 1, constraints: { latencyBudgetMs: BUDGET_MS }, ...over,
 });
 
+/** "clean" (Norway's grid) claims to be fast but takes 80 ms a run; "dirty" (Poland's) is fast. A run of `run` on them, its events kept. */
+async function cleanSlowDirtyFast(run: RunSettings) {
+  const swarm = await startSwarm({
+    nodes: [
+      { name: 'clean', flopsPerSecond: 1e12, zone: 'NO', wrapRuntime: slowerBy(() => 80) },
+      { name: 'dirty', flopsPerSecond: 1e12, zone: 'PL' },
+    ],
+  });
+  stopSwarm = swarm.stop;
+  const events: RunEvent[] = [];
+  const session = startRunSession(swarm.coordinator, profile, run, (e) => events.push(e), { replanOnDrift: false });
+  return { session, events };
+}
+
 const budgetEvents = (events: RunEvent[]) => events.flatMap((e) => (e.kind === 'budget' ? [e.check] : []));
 
 describe('latency budgets in the run loop', { timeout: 120_000 }, () => {
@@ -41,16 +55,7 @@ describe('latency budgets in the run loop', { timeout: 120_000 }, () => {
   });
 
   it('a placement measured over its budget re-plans once onto one that meets it', async () => {
-    // "clean" (Norway's grid) claims to be fast but takes 80 ms a run; "dirty" (Poland's) is fast.
-    const swarm = await startSwarm({
-      nodes: [
-        { name: 'clean', flopsPerSecond: 1e12, zone: 'NO', wrapRuntime: slowerBy(() => 80) },
-        { name: 'dirty', flopsPerSecond: 1e12, zone: 'PL' },
-      ],
-    });
-    stopSwarm = swarm.stop;
-    const events: RunEvent[] = [];
-    const session = startRunSession(swarm.coordinator, profile, settings(), (e) => events.push(e), { replanOnDrift: false });
+    const { session, events } = await cleanSlowDirtyFast(settings());
     await session.started;
     // Green, predicted from the claims: the clean node, well within the budget.
     expect(session.controller.placement!.pipelines.flatMap((p) => p.slices.map((s) => s.nodeId))).toEqual(['node-clean']);
@@ -77,15 +82,7 @@ describe('latency budgets in the run loop', { timeout: 120_000 }, () => {
   });
 
   it('a run whose last request is the one that reaches the check does not redeploy for nobody', async () => {
-    const swarm = await startSwarm({
-      nodes: [
-        { name: 'clean', flopsPerSecond: 1e12, zone: 'NO', wrapRuntime: slowerBy(() => 80) },
-        { name: 'dirty', flopsPerSecond: 1e12, zone: 'PL' },
-      ],
-    });
-    stopSwarm = swarm.stop;
-    const events: RunEvent[] = [];
-    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 10 }), (e) => events.push(e), { replanOnDrift: false });
+    const { session, events } = await cleanSlowDirtyFast(settings({ inferences: 10 }));
     expect((await session.done).every((o) => o.ok)).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
     expect(budgetEvents(events)).toEqual([]);

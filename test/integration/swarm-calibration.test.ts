@@ -7,7 +7,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toPlanModel, type ModelProfile } from '../../src/graph/index';
 import type { RunEvent } from '../../src/swarm/run-controller';
-import { choosePlacement, startRunSession, type RunSettings } from '../../src/swarm/run-session';
+import { choosePlacement, predictPlacement, startRunSession, type RunSettings } from '../../src/swarm/run-session';
 import type { SliceRuntime } from '../../src/swarm/node-executor';
 import type { NodeRecord } from '../../src/swarm/coordinator';
 import { hostGroupsOf } from '../../src/swarm/plan-inputs';
@@ -46,6 +46,15 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
       expect(Math.abs(row.error), JSON.stringify(row)).toBeLessThan(0.1);
       expect(row.source).toBe('slice');
     }
+    // The running placement predicted again with the calibration: the same slices, and a latency
+    // near the measured one (the claims alone predicted a few ms).
+    const running = session.controller.placement!;
+    const again = predictPlacement(settings(), toPlanModel(profile), swarm.coordinator.nodes(), session.controller.planContext(true), running);
+    if (!again.ok) throw new Error(again.reason);
+    expect(again.placement.pipelines.map((p) => p.slices.map((s) => s.nodeId))).toEqual(running.pipelines.map((p) => p.slices.map((s) => s.nodeId)));
+    const measured = [...outcomes.slice(-8).map((o) => (o.ok ? o.latencyMs : NaN))].sort((a, b) => a - b)[4]!;
+    expect(running.prediction.latencyMs / measured).toBeLessThan(0.5);
+    expect(Math.abs(again.placement.prediction.latencyMs / measured - 1)).toBeLessThan(0.15);
     session.controller.stop('test over');
   });
 
