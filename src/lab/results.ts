@@ -221,11 +221,15 @@ function slicePredictions(record: LabRunRecord): NonNullable<RepeatMeasure['slic
 
 /** Wall ms of every execution in the run's ledger of the slice [start, stop) on `nodeId`; undefined when the run's placement has no such slice. */
 function sliceWalls(record: LabRunRecord, nodeId: string, start: number, stop: number): number[] | undefined {
+  // Slice ids number the slices of all pipelines in order (src/swarm/deployment.ts: a replica's
+  // first slice is not slice0).
   const ids = new Set<string>();
+  let index = 0;
   for (const p of record.placement?.pipelines ?? []) {
-    p.slices.forEach((s, k) => {
-      if (s.nodeId === nodeId && s.sliceRange[0] === start && s.sliceRange[1] === stop) ids.add(`slice${k}`);
-    });
+    for (const s of p.slices) {
+      if (s.nodeId === nodeId && s.sliceRange[0] === start && s.sliceRange[1] === stop) ids.add(`slice${index}`);
+      index++;
+    }
   }
   if (record.placement && ids.size === 0) return undefined;
   return record.rows.flatMap((row) => (row.type === 'execution' && row.nodeId === nodeId && ids.has(row.sliceId ?? '') && row.wallMs !== null ? [row.wallMs] : []));

@@ -38,4 +38,26 @@ describe('per-slice predicted vs measured in the lab results', () => {
       { node: 'B', slice: '[24,100)@wasm', basePredictedMs: 10, calibratedMs: 12.6, measuredMs: 12, executions: 11 },
     ]);
   });
+
+  it('finds a replica\'s executions: slice ids number the slices of all pipelines in order', () => {
+    const placement = {
+      pipelines: [
+        { share: 0.6, hops: [], prediction: {}, slices: [{ nodeId: 'a', sliceRange: [0, 100], backend: 'wasm' }] },
+        { share: 0.4, hops: [], prediction: {}, slices: [{ nodeId: 'b', sliceRange: [0, 100], backend: 'wasm' }] },
+      ],
+      prediction: { latencyMs: 50, throughputPerSecond: 20, energyJoules: 1, gramsCo2: 1e-4 },
+    } as unknown as Placement;
+    const record = {
+      settings: { window: 1 }, error: '', placement, nodeNames: { a: 'A', b: 'B' },
+      outcomes: [0, 1, 2, 3, 4].map((i) => ({ requestId: i, ok: true, latencyMs: 60, attempts: 1 })),
+      rows: [execution('a', 'slice0', 40), execution('a', 'slice0', 42), execution('a', 'slice0', 41), execution('b', 'slice1', 90), execution('b', 'slice1', 94)],
+      runWallMs: 1000, planningMs: 1, deployMs: 1, replans: 0,
+      predictionsAfterWarmup: [prediction('a', 0, 100, 45, 44), prediction('b', 0, 100, 87, 88)],
+      predictions: [prediction('a', 0, 100, 44, 44), prediction('b', 0, 100, 88, 88)],
+    } as unknown as LabRunRecord;
+    expect(measureRun('replicas', 1, record).slicePredictions).toEqual([
+      { node: 'A', slice: '[0,100)@wasm', basePredictedMs: 10, calibratedMs: 45, measuredMs: 41, executions: 3 },
+      { node: 'B', slice: '[0,100)@wasm', basePredictedMs: 10, calibratedMs: 87, measuredMs: 92, executions: 2 },
+    ]);
+  });
 });
