@@ -64,6 +64,12 @@ const MAX_BUDGET_REPLANS = 2;
 const BUDGET_SAFETY = 0.03;
 /** Results of a deployment left out of its measured latency: the first runs compile kernels. */
 const BUDGET_SKIP_FIRST = 2;
+/** Results of a pipeline (after the first {@link BUDGET_SKIP_FIRST}) before its hops are judged. */
+const HOP_MIN_RESULTS = 5;
+/** A pipeline's hops judged only when the plan gave them this long at least, ms (a ratio of tiny times is noise). */
+const HOP_MIN_PLANNED_MS = 2;
+/** Bounds of the hop scale: beyond them the residual is not hops (a stall, a paused tab). */
+const HOP_SCALE_BOUNDS = [0.25, 4] as const;
 
 /** Which slices run where, for telling two placements apart. */
 function signature(placement: Placement): string {
@@ -122,6 +128,10 @@ export class RunController {
   private deployedOnce = false;
   /** Latencies of the current deployment's results, in order (for the budget check). */
   private deploymentLatencies: number[] = [];
+  /** The same by pipeline of the current deployment (for the hop scale). */
+  private pipelineLatencies: number[][] = [];
+  /** Measured hop time / planned hop time (see {@link hopScale}); undefined until measured. */
+  private hopScaleValue: number | undefined;
   private budgetChecked = false;
   /** Share of the budget re-plans aim at (lowered by each budget check that re-planned). */
   private budgetScale = 1;
@@ -261,12 +271,13 @@ export class RunController {
     else this.stats.failed++;
     req.resolve(outcome);
     this.emit({ kind: 'result', outcome });
-    if (outcome.ok) this.afterResult(outcome.latencyMs);
+    if (outcome.ok) this.afterResult(outcome.latencyMs, outcome.pipeline);
   }
 
   /** Keep the deployment's latencies; at `budgetCheckAfter` results, check the budget once. */
-  private afterResult(latencyMs: number): void {
+  private afterResult(latencyMs: number, pipeline: number): void {
     this.deploymentLatencies.push(latencyMs);
+    (this.pipelineLatencies[pipeline] ??= []).push(latencyMs);
     const after = this.options.budgetCheckAfter ?? 10;
     if (after > 0 && !this.budgetChecked && this.deploymentLatencies.length >= Math.max(after, BUDGET_SKIP_FIRST + 3) && this.options.latencyBudgetMs?.() !== undefined) {
       // After the result is delivered and the pipeline refilled: a re-plan re-sends what is in flight.
@@ -294,6 +305,7 @@ export class RunController {
     if (this.budgetChecked) return { outcome: 'skipped', budgetMs, reason: 'this deployment was checked already' };
     if (samples.length < 3) return { outcome: 'skipped', budgetMs, reason: `${samples.length} result(s) measured, 3 needed` };
     this.budgetChecked = true;
+    this.hopScale();
     const measuredMs = median(samples);
     const predictedMs = this.calibratedLatencyMs(current, this.usableNodes());
     const base = { budgetMs, measuredMs, ...(Number.isFinite(predictedMs) ? { predictedMs } : {}) };
@@ -381,6 +393,7 @@ export class RunController {
       this.phaseValue = 'running';
       this.deployedAtMs = performance.now();
       this.deploymentLatencies = [];
+      this.pipelineLatencies = [];
       this.budgetChecked = false;
       this.emit({ kind: 'deployed', runId, placement: result.placement, deployMs: performance.now() - t0, ...(result.note ? { note: result.note } : {}) });
       this.pump();
@@ -515,6 +528,7 @@ export class RunController {
       calibration: this.calibration,
       hostConcurrency: (nodeIds) => this.concurrency.concurrency(new Set(nodeIds), performance.now()),
       ...(this.budgetScale < 1 ? { latencyBudgetScale: this.budgetScale } : {}),
+      ...(this.hopScale() !== undefined ? { hopScale: this.hopScale()! } : {}),
     };
   }
 
@@ -536,11 +550,40 @@ export class RunController {
     return this.calibratedLatencyMs(candidate.placement, nodes) < this.calibratedLatencyMs(current, nodes) * (1 - DRIFT_REPLAN_MARGIN);
   }
 
-  /** Latency of a placement with each slice predicted by the calibration (hops as planned); Infinity when a node is not among `nodes`. */
-  private calibratedLatencyMs(placement: Placement, nodes: readonly NodeRecord[]): number {
+  /**
+   * How long this run's hops take against what its plan said: for each pipeline of the running
+   * deployment with {@link HOP_MIN_RESULTS} results, one request at a time (no queueing in its
+   * latency), measured median latency - the calibrated ms of its slices = the time outside the
+   * slices (moving tensors, assembling frames, the pages' main threads), over the planned hop ms;
+   * the median over pipelines, bounded by {@link HOP_SCALE_BOUNDS}. Kept from the last deployment
+   * that measured it. The issue asked for per-link figures from hop timings: a result's latency
+   * only tells the sum over its hops, so one scale for the run's links is what it can measure.
+   */
+  hopScale(): number | undefined {
+    const placement = this.placementValue;
+    if ((this.options.window ?? 2) === 1 && placement && this.phaseValue === 'running') {
+      const nodes = this.usableNodes();
+      const ratios = placement.pipelines.flatMap((pipeline, k) => {
+        const latencies = (this.pipelineLatencies[k] ?? []).slice(BUDGET_SKIP_FIRST);
+        const plannedMs = pipeline.hops.reduce((a, h) => a + h.transferMs, 0);
+        if (latencies.length < HOP_MIN_RESULTS || plannedMs < HOP_MIN_PLANNED_MS) return [];
+        const sliceMs = this.calibratedLatencyMs({ ...placement, pipelines: [{ ...pipeline, share: 1, hops: [] }] }, nodes, 1);
+        if (!Number.isFinite(sliceMs)) return [];
+        return [(median(latencies) - sliceMs) / plannedMs];
+      });
+      if (ratios.length) this.hopScaleValue = Math.min(HOP_SCALE_BOUNDS[1], Math.max(HOP_SCALE_BOUNDS[0], median(ratios)));
+    }
+    return this.hopScaleValue;
+  }
+
+  /**
+   * Latency of a placement with each slice predicted by the calibration and each hop as planned x
+   * `hopScale` (default: the run's, {@link hopScale}); Infinity when a node is not among `nodes`.
+   */
+  private calibratedLatencyMs(placement: Placement, nodes: readonly NodeRecord[], hopScale = this.hopScaleValue ?? 1): number {
     let total = 0;
     for (const pipeline of placement.pipelines) {
-      let ms = pipeline.hops.reduce((a, h) => a + h.transferMs, 0);
+      let ms = pipeline.hops.reduce((a, h) => a + h.transferMs, 0) * hopScale;
       for (const slice of pipeline.slices) {
         const record = nodes.find((n) => n.nodeId === slice.nodeId);
         if (!record) return Infinity;

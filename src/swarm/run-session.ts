@@ -8,7 +8,7 @@
 import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
 import { choosePlacement as planPlacement, placementChoiceOf, type PlacementSwarm } from '../plan/choose-placement';
 import { evaluatePlacement } from '../plan/planner';
-import type { Placement, PlanConstraints, PlanInputs, PlanLink, PlanNode, PlanResult, PlanWeights, PlannerMode } from '../plan/plan-types';
+import { LAN_LINK_DEFAULTS, type LinkEstimate, type Placement, type PlanConstraints, type PlanInputs, type PlanLink, type PlanNode, type PlanResult, type PlanWeights, type PlannerMode } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from './coordinator';
 import { hostGroupsOf, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
@@ -131,7 +131,10 @@ function swarmFor(settings: RunSettings, model: PlanInputs['model'], ready: read
   const nodes = planned.map((p) => p.record);
   const corrections = calibration ? sliceCorrections(calibration, new Set(nodes.map((n) => n.nodeId as string))) : undefined;
   const ids = nodes.map((n) => n.nodeId as string);
-  const measuredLinks = links?.planLinks(ids) ?? [];
+  // Links as measured (probes) or the LAN defaults, each scaled by what the run's own hops took.
+  const hopScale = context.hopScale !== undefined && context.hopScale > 0 && Number.isFinite(context.hopScale) ? context.hopScale : 1;
+  const scaled = <T extends LinkEstimate>(link: T): T => (hopScale === 1 ? link : { ...link, latencyMs: link.latencyMs * hopScale, bandwidthBytesPerSecond: link.bandwidthBytesPerSecond / hopScale });
+  const measuredLinks = (links?.planLinks(ids) ?? []).map(scaled);
   const transferCpu = links?.transferCpuMsPerByte(ids);
   // A shared host gets at most the concurrency its nodes' executions reached in this run (with
   // cores to spare otherwise it would have gone faster): the capacity that other work left them.
@@ -147,6 +150,7 @@ function swarmFor(settings: RunSettings, model: PlanInputs['model'], ready: read
     nodeNames: new Map(nodes.map((n) => [n.nodeId as string, n.name])),
     ...(corrections && corrections.size ? { sliceCorrections: corrections } : {}),
     ...(measuredLinks.length ? { links: measuredLinks } : {}),
+    ...(hopScale !== 1 ? { linkDefaults: scaled(LAN_LINK_DEFAULTS) } : {}),
     ...(transferCpu !== undefined ? { transferCpuMsPerByte: transferCpu } : {}),
   };
   return { swarm, nodes };

@@ -50,6 +50,12 @@ export interface PlanContext {
    * its plan predicted to meet, so the re-plan leaves room for the error it saw.
    */
   readonly latencyBudgetScale?: number;
+  /**
+   * How long the run's hops really take against what the plan said (links probed or LAN
+   * defaults), from its own results (run-controller.ts `hopScale`): plans and predictions scale
+   * every link's time by it. Absent until measured.
+   */
+  readonly hopScale?: number;
 }
 
 /** A plan, with a line saying how it departs from what was asked (e.g. fewer slices than asked). */

@@ -58,6 +58,29 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
     session.controller.stop('test over');
   });
 
+  it('hops slower than the plan said: the run\'s hop scale brings the latency prediction to what was measured', async () => {
+    // Every message takes 6 ms more than the LAN defaults the plan assumes (2 ms per hop).
+    const swarm = await startSwarm({ network: { faults: { delayMs: 6 } }, nodes: [{ name: 'a', flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 5) }, { name: 'b', flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 5) }] });
+    stopSwarm = swarm.stop;
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 12 }), () => {}, { replanOnDrift: false });
+    const outcomes = await session.done;
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const scale = session.controller.hopScale()!;
+    expect(scale).toBeGreaterThan(1.5);
+    const running = session.controller.placement!;
+    const measured = [...outcomes.slice(-8).map((o) => (o.ok ? o.latencyMs : NaN))].sort((a, b) => a - b)[4]!;
+    const context = session.controller.planContext(true);
+    const predict = (c: typeof context) => {
+      const r = predictPlacement(settings(), toPlanModel(profile), swarm.coordinator.nodes(), c, running);
+      if (!r.ok) throw new Error(r.reason);
+      return r.placement.prediction.latencyMs;
+    };
+    const { hopScale: _scale, ...unscaled } = context;
+    expect(predict(unscaled) / measured).toBeLessThan(0.8);
+    expect(Math.abs(predict(context) / measured - 1)).toBeLessThan(0.15);
+    session.controller.stop('test over');
+  });
+
   it('two nodes that can only run one at a time (one shared core): the measured concurrency brings the throughput prediction to what was measured', async () => {
     // A one-core host: every execution of either node holds the same lock for the kernel + 40 ms.
     let lock: Promise<void> = Promise.resolve();
