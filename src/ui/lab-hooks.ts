@@ -90,10 +90,16 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       links,
       { budgetCheckAfter: 0 },
     );
-    // startRun resolves once the session started, after it submitted its warm-up requests.
-    const measure = () => Array.from({ length: settings.inferences }, (_, i) => controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
+    // startRun resolves once the session started (deployed), after it submitted its warm-up requests.
+    // Replicated pipelines share the requests: each gets `warmup` of its own (the first batch plus
+    // (pipelines - 1) x warmup more), or the one with the smallest share calibrates on one or two.
+    const feeds = (seed: number) => randomFeeds(profile.index, profile.inputShapes, seed);
+    const warmUp = (count: number, seedBase: number) => Array.from({ length: count }, (_, i) => controller.submit(feeds(seedBase + i)));
+    const pipelines = () => controller.placement?.pipelines.length ?? 1;
+    const extra = warmUp((pipelines() - 1) * warmup, settings.seed + 1_500_000);
+    const measure = () => Array.from({ length: settings.inferences }, (_, i) => controller.submit(feeds(settings.seed + i)));
     let pending: Promise<RequestOutcome>[] = budgeted ? [] : measure();
-    const warmIds = new Set((await warm).map((o) => `r${o.requestId}`));
+    const warmIds = new Set([...(await warm), ...(await Promise.all(extra))].map((o) => `r${o.requestId}`));
     let budgetCheck: LabRunRecord['budgetCheck'];
     let budgetReplans = 0;
     if (budgeted) {
@@ -107,7 +113,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
           pending = measure();
           break;
         }
-        const again = Array.from({ length: warmup }, (_, i) => controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + (1 + round) * 1_000_000 + i)));
+        const again = warmUp(warmup * pipelines(), settings.seed + (1 + round) * 1_000_000);
         for (const o of await Promise.all(again)) warmIds.add(`r${o.requestId}`);
       }
       if (budgetCheck) budgetCheck = { ...budgetCheck, replans: budgetReplans };
