@@ -523,12 +523,13 @@ export class RunController {
 
   /** What plans of this run are made with: the calibration, and the concurrency shared hosts reached. */
   planContext(replan: boolean): PlanContext {
+    const hopScale = this.hopScale();
     return {
       replan,
       calibration: this.calibration,
       hostConcurrency: (nodeIds) => this.concurrency.concurrency(new Set(nodeIds), performance.now()),
       ...(this.budgetScale < 1 ? { latencyBudgetScale: this.budgetScale } : {}),
-      ...(this.hopScale() !== undefined ? { hopScale: this.hopScale()! } : {}),
+      ...(hopScale !== undefined ? { hopScale } : {}),
     };
   }
 
