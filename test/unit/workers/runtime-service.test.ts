@@ -41,12 +41,19 @@ describe('RuntimeService (the worker body, driven directly under Node)', () => {
     await service.load('cls', MODEL, 'wasm');
     await service.run('cls', { x: input() });
     const ratios: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    let wall = 0, busy = 0;
+    for (let i = 0; i < 6; i++) {
       const r = await service.run('cls', { x: input() });
       ratios.push(r.wallMs / r.busyMs);
+      wall += r.wallMs;
+      busy += r.busyMs;
     }
     expect(median(ratios)).toBeGreaterThan(2.7);
     expect(median(ratios)).toBeLessThan(3.6);
+    // The idle is paid ahead of each compute and settled after it: over the runs it is exactly
+    // (s - 1) x the busy time, up to timer granularity.
+    expect(wall / busy).toBeGreaterThan(2.85);
+    expect(wall / busy).toBeLessThan(3.3);
     await expect(service.init({ wasmPaths: '', numThreads: 1, slowdown: 0.5 })).rejects.toThrow(/slowdown must be >= 1, got 0.5/);
   });
 
