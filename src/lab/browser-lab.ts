@@ -15,7 +15,7 @@ import { launchBrowser } from './browser';
 import { expandConfigurations, paperChoice, type ExpandedConfiguration, type PaperChoice } from './configurations';
 import type { LabNodeInfo, LabRunRecord, LabRunSettings } from './lab-api';
 import { labNodeQuery } from './lab-node-params';
-import { aggregate, isWholeModel, measureRun, requestRows, speedAgreement, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
+import { aggregate, isWholeModel, judgedSpeed, measureRun, requestRows, speedAgreement, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
 import type { LabScenario } from './scenario';
 
 /** The repository root (src/lab/ is two levels down). */
@@ -192,16 +192,17 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
     // node again, one at a time, now that the room is quiet, and judge those figures instead; a
     // second round when one of them was still disturbed (seen once in three paper runs: 1.85x).
     for (let round = 1; round <= REMEASURE_ROUNDS && agreement.warning; round++) {
-      progress(`nodes' measured speed x slowdown differ ${agreement.ratio.toFixed(2)}x: measuring each node again, one at a time (round ${round} of ${REMEASURE_ROUNDS})`);
+      progress(`nodes' measured speed (${agreement.basis}) x slowdown differ ${agreement.ratio.toFixed(2)}x: measuring each node again, one at a time (round ${round} of ${REMEASURE_ROUNDS})`);
       for (const node of nodes) {
         if (signal?.aborted) throw new LabRunError('interrupted');
         const again = await coordinator.evaluate((id) => window.carbonedgeLab!.remeasure(id), node.nodeId);
-        progress(`node ${again.name}: ${(again.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s (was ${(node.flopsPerSecond / 1e9).toFixed(2)})`);
+        const now = judgedSpeed(again, nodes.map((n) => (n.nodeId === again.nodeId ? again : n)));
+        progress(`node ${again.name}: ${(now.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s by the ${now.basis} (was ${(judgedSpeed(node, nodes).flopsPerSecond / 1e9).toFixed(2)})`);
       }
       nodes = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
       agreement = speedAgreement(nodes);
     }
-    progress(agreement.warning ?? `nodes' measured speed x slowdown agree within ${agreement.ratio.toFixed(2)}x`);
+    progress(agreement.warning ?? `nodes' measured speed (${agreement.basis}) x slowdown agree within ${agreement.ratio.toFixed(2)}x`);
     const unprobed = nodes.filter((n) => !n.linkMeasured).map((n) => n.name);
     progress(unprobed.length ? `links to ${unprobed.join(', ')} not measured: planning them with LAN defaults` : `links to all ${nodes.length} nodes measured`);
     const configs = expandConfigurations(scenario);
@@ -256,7 +257,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
       requests,
       runs,
       notes: [
-        ...(agreement.warning ? [agreement.warning] : [`measured speed x configured slowdown agree within ${agreement.ratio.toFixed(2)}x across the nodes`]),
+        ...(agreement.warning ? [agreement.warning] : [`measured speed (${agreement.basis}) x configured slowdown agree within ${agreement.ratio.toFixed(2)}x across the nodes`]),
         'Power figures are estimates (configured per node from the scenario, not metered); energy = P(u) x wall time, u = busy / wall.',
         `Slowdown is a duty cycle in each node's worker (busy t, idle (s-1) t), the analogue of a CPU quota; ${os.cpus().length} cores shared by all pages.`,
         'Paper modes: the paper policy (src/plan/paper-policy.ts) routes every task; the whole model ran pinned on its majority node.',

@@ -116,6 +116,28 @@ describe('speedAgreement', () => {
     expect(fine.ratio).toBeCloseTo(1.111, 3);
     const bad = speedAgreement([{ name: 'High', slowdown: 1, flopsPerSecond: 4e9 }, { name: 'Medium', slowdown: 1.67, flopsPerSecond: 9.6e9 }]);
     expect(bad.ratio).toBeCloseTo(4.008, 3);
-    expect(bad.warning).toMatch(/^WARNING: measured speed x configured slowdown differs 4\.01x between Medium and High \(allowed 1\.35x\)/);
+    expect(bad.warning).toMatch(/^WARNING: measured speed \(self-benchmark\) x configured slowdown differs 4\.01x between Medium and High \(allowed 1\.35x\)/);
+  });
+
+  it('judges the cost model the planner ranks by when every node has one, not the one-model self-benchmark', async () => {
+    const { speedAgreement, judgedSpeed } = await import('../../../src/lab/results');
+    const cost = (k: number) => ({ costByBackend: { wasm: { flopsPerSecondByOpClass: { conv: 26e9 / k, depthwise: 1.2e9 / k, matmul: 7.4e9 / k, elementwise: 0.23e9 / k, memory: 0.23e9 / k }, fixedMsPerRun: 0.3, label: 'measured' as const } } });
+    // Measured in one green-budget run: self-benchmark x slowdown 5.8 / 15.0 / 15.8 GFLOP/s (2.72x),
+    // the cost model's rates x slowdown within 1.02x.
+    const nodes = [
+      { name: 'Desktop-PL', slowdown: 1, flopsPerSecond: 5.8e9, planNode: cost(1) },
+      { name: 'Laptop-NO', slowdown: 4, flopsPerSecond: 3.75e9, planNode: cost(4 * 1.02) },
+      { name: 'Laptop-DE', slowdown: 3.5, flopsPerSecond: 4.52e9, planNode: cost(3.5) },
+    ];
+    const judged = speedAgreement(nodes);
+    expect(judged).toMatchObject({ basis: 'cost model' });
+    expect(judged.ratio).toBeCloseTo(1.02, 6);
+    expect(judged.warning).toBeUndefined();
+    const gm = Math.exp((Math.log(26e9) + Math.log(1.2e9) + Math.log(7.4e9) + 2 * Math.log(0.23e9)) / 5);
+    expect(judgedSpeed(nodes[0]!, nodes).flopsPerSecond).toBeCloseTo(gm, -3);
+    // One node without a measured cost: every node is judged on the self-benchmark, which disagrees.
+    const mixed = [...nodes.slice(0, 2), { name: 'Laptop-DE', slowdown: 3.5, flopsPerSecond: 4.52e9 }];
+    expect(speedAgreement(mixed)).toMatchObject({ basis: 'self-benchmark' });
+    expect(speedAgreement(mixed).warning).toMatch(/differs 2\.73x between Laptop-DE and Desktop-PL/);
   });
 });
