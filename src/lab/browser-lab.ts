@@ -196,8 +196,8 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
       for (const node of nodes) {
         if (signal?.aborted) throw new LabRunError('interrupted');
         const again = await coordinator.evaluate((id) => window.carbonedgeLab!.remeasure(id), node.nodeId);
-        const now = judgedSpeed(again, nodes.map((n) => (n.nodeId === again.nodeId ? again : n)));
-        progress(`node ${again.name}: ${(now.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s by the ${now.basis} (was ${(judgedSpeed(node, nodes).flopsPerSecond / 1e9).toFixed(2)})`);
+        const gflops = (n: typeof node) => (judgedSpeed(n, agreement.basis) / 1e9).toFixed(2);
+        progress(`node ${again.name}: ${gflops(again)} GFLOP/s by the ${agreement.basis} (was ${gflops(node)})`);
       }
       nodes = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
       agreement = speedAgreement(nodes);

@@ -149,17 +149,23 @@ function costSpeed(node: SpeedSample): number | undefined {
   return speeds.length ? Math.max(...speeds) : undefined;
 }
 
+/** What nodes are judged on: their cost models when every node has one, else the self-benchmark. */
+export type SpeedBasis = 'cost model' | 'self-benchmark';
+
+/** {@link SpeedBasis} of a set of nodes. */
+export function speedBasis(all: readonly SpeedSample[]): SpeedBasis {
+  return all.every((n) => costSpeed(n) !== undefined) ? 'cost model' : 'self-benchmark';
+}
+
 /**
  * The speed figure a node is judged on: the geometric mean of its measured per-operator-class rates
- * (the cost model the planner ranks nodes by) when every node in `all` has one, else the one-model
- * self-benchmark's FLOP/s. The self-benchmark times one small model (paddle-cls) and moved 2-3.6x
- * between measurements of the same page in a quiet room, while the cost model's rates of the same
- * pages agreed within 1.05x in most lab runs (2026-12-04; docs/decisions.md).
+ * (the cost model the planner ranks nodes by) on the 'cost model' basis, else the one-model
+ * self-benchmark's FLOP/s. The self-benchmark times one small model (paddle-cls) and moved 2-3x
+ * between measurements of the same page in a quiet room, while the cost models of a run's pages
+ * agreed within 1.00-1.11x in most lab runs (2026-12-04; docs/decisions.md).
  */
-export function judgedSpeed(node: SpeedSample, all: readonly SpeedSample[]): { readonly flopsPerSecond: number; readonly basis: 'cost model' | 'self-benchmark' } {
-  const every = all.every((n) => costSpeed(n) !== undefined);
-  const cost = every ? costSpeed(node) : undefined;
-  return cost !== undefined ? { flopsPerSecond: cost, basis: 'cost model' } : { flopsPerSecond: node.flopsPerSecond, basis: 'self-benchmark' };
+export function judgedSpeed(node: SpeedSample, basis: SpeedBasis): number {
+  return (basis === 'cost model' ? costSpeed(node) : undefined) ?? node.flopsPerSecond;
 }
 
 /**
@@ -169,10 +175,9 @@ export function judgedSpeed(node: SpeedSample, all: readonly SpeedSample[]): { r
  * and a comparison between configurations does not hold: the warning says so. Speeds are
  * {@link judgedSpeed}'s.
  */
-export function speedAgreement(nodes: readonly SpeedSample[]): { ratio: number; basis: 'cost model' | 'self-benchmark'; warning?: string } {
-  const judged = nodes.map((n) => ({ name: n.name, slowdown: n.slowdown, ...judgedSpeed(n, nodes) }));
-  const basis = judged[0]?.basis ?? 'self-benchmark';
-  const unslowed = judged.filter((n) => n.flopsPerSecond > 0).map((n) => ({ name: n.name, v: n.flopsPerSecond * n.slowdown }));
+export function speedAgreement(nodes: readonly SpeedSample[]): { ratio: number; basis: SpeedBasis; warning?: string } {
+  const basis = speedBasis(nodes);
+  const unslowed = nodes.map((n) => ({ name: n.name, v: judgedSpeed(n, basis) * n.slowdown })).filter((n) => n.v > 0);
   if (unslowed.length < 2) return { ratio: 1, basis };
   const lo = unslowed.reduce((a, b) => (b.v < a.v ? b : a));
   const hi = unslowed.reduce((a, b) => (b.v > a.v ? b : a));
@@ -231,12 +236,12 @@ export function measureRun(label: string, repeat: number, record: LabRunRecord, 
   };
 }
 
-/** `{ [key]: field-wise mean }` of the repetitions' predictions that exist, or `{}` when none does. */
-function meanPrediction<K extends 'predicted' | 'predictedCalibrated'>(key: K, all: readonly RepeatMeasure['predicted'][]): { [k in K]?: NonNullable<RepeatMeasure['predicted']> } {
+/** Field-wise mean of the repetitions' predictions that exist, or undefined when none does. */
+function meanPrediction(all: readonly RepeatMeasure['predicted'][]): RepeatMeasure['predicted'] {
   const ps = all.filter((p): p is NonNullable<RepeatMeasure['predicted']> => p !== undefined);
-  if (!ps.length) return {};
-  const avg = (f: (p: NonNullable<RepeatMeasure['predicted']>) => number) => ps.reduce((a, p) => a + f(p), 0) / ps.length;
-  return { [key]: { latencyMs: avg((p) => p.latencyMs), throughputPerSecond: avg((p) => p.throughputPerSecond), energyJoules: avg((p) => p.energyJoules), gramsCo2: avg((p) => p.gramsCo2) } } as { [k in K]?: NonNullable<RepeatMeasure['predicted']> };
+  if (!ps.length) return undefined;
+  const avg = (f: (p: NonNullable<RepeatMeasure['predicted']>) => number) => mean(ps.map(f));
+  return { latencyMs: avg((p) => p.latencyMs), throughputPerSecond: avg((p) => p.throughputPerSecond), energyJoules: avg((p) => p.energyJoules), gramsCo2: avg((p) => p.gramsCo2) };
 }
 
 function pick4(p: NonNullable<LabRunRecord['calibratedPrediction']>, window: number, pipelines: number): NonNullable<RepeatMeasure['predicted']> {
@@ -314,6 +319,8 @@ export function aggregate(
       const total = Object.values(m.busyMsByNode).reduce((a, b) => a + b, 0);
       for (const [name, busy] of Object.entries(m.busyMsByNode)) usage[name] = (usage[name] ?? 0) + (total > 0 ? busy / total / ms.length : 0);
     }
+    const predicted = meanPrediction(ms.map((m) => m.predicted));
+    const predictedCalibrated = meanPrediction(ms.map((m) => m.predictedCalibrated));
     return {
       label: c.label,
       kind: c.kind,
@@ -330,8 +337,8 @@ export function aggregate(
       nodeUsage: usage,
       // Each repetition is predicted (before it ran, and after its own warm-up): the mean of those
       // predictions is what the mean measured is compared with, not the first repetition's alone.
-      ...meanPrediction('predicted', ms.map((m) => m.predicted)),
-      ...meanPrediction('predictedCalibrated', ms.map((m) => m.predictedCalibrated)),
+      ...(predicted ? { predicted } : {}),
+      ...(predictedCalibrated ? { predictedCalibrated } : {}),
       ...(ms[0]?.slicePredictions ? { slicePredictions: ms[0].slicePredictions } : {}),
       // Relative budgets differ between repetitions (each scales what its own repetition measured):
       // the mean budget is what the mean latency is held to, and each repetition to its own below.
