@@ -7,12 +7,18 @@
  * WebRTC needs a network: the bench runs inside the isolated namespace (scripts/isolated.sh). When
  * not already inside one (CARBONEDGE_ISOLATED != 1) it re-runs itself through that script.
  */
+import { CALIBRATION_DEFAULTS } from '../src/cost/calibration';
+import { median as medianOf } from '../src/cost/robust-stats';
 import { runBrowserExperiment } from '../src/lab/browser-lab';
+import { judgedSpeed, speedBasis } from '../src/lab/results';
 import { parseLabScenario } from '../src/lab/scenario';
+import { seededRandom } from '../src/util/seeded-random';
 import { runBenchIsolated } from './isolated';
 
 /** Measured inferences per run (SWARM_BENCH_N overrides). */
 const INFERENCES = Number(process.env.SWARM_BENCH_N ?? 60);
+/** Catalogue model (SWARM_BENCH_MODEL overrides; the goal is stated for mobilenetv2). */
+const MODEL = process.env.SWARM_BENCH_MODEL ?? 'mobilenetv2';
 /** Warm-up inferences that calibrate the cost model before the measured ones (issue 11: 10). */
 const WARMUP = 10;
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -24,7 +30,7 @@ export async function run(out: (line: string) => void): Promise<void> {
   if (process.env.CARBONEDGE_ISOLATED !== '1') return runBenchIsolated('swarm', out);
   const scenario = parseLabScenario({
     name: 'swarm-bench',
-    model: 'mobilenetv2',
+    model: MODEL,
     inferences: INFERENCES,
     repetitions: 1,
     inFlight: 3,
@@ -40,8 +46,9 @@ export async function run(out: (line: string) => void): Promise<void> {
   }
   const measured = c.throughputPerSecond.mean;
   const predicted = c.predicted.throughputPerSecond;
-  out(`mobilenetv2, 3 slices on 3 pages (${c.placement}), ${INFERENCES} inferences, 3 in flight, ${results.environment.cpus} cores`);
-  out(`node speeds (self-benchmark): ${results.nodes.map((n) => `${n.name} ${(n.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s`).join(', ')}`);
+  out(`${MODEL}, 3 slices on 3 pages (${c.placement}), ${INFERENCES} inferences, 3 in flight, ${results.environment.cpus} cores`);
+  const basis = speedBasis(results.nodes);
+  out(`node speeds (${basis}): ${results.nodes.map((n) => `${n.name} ${(judgedSpeed(n, basis) / 1e9).toFixed(2)} GFLOP/s`).join(', ')}`);
   out(`measured throughput:  ${measured.toFixed(2)} inferences/s   (latency ${c.latencyMs.mean.toFixed(1)} ms)`);
   out(`predicted throughput: ${predicted.toFixed(2)} inferences/s   (latency ${c.predicted.latencyMs.toFixed(1)} ms with 3 in flight: src/plan/queueing.ts)`);
   out(`error before calibration: throughput ${pct(predicted / measured - 1)}, latency ${pct(c.predicted.latencyMs / c.latencyMs.mean - 1)} (predicted / measured - 1)`);
@@ -53,6 +60,24 @@ export async function run(out: (line: string) => void): Promise<void> {
   const slices = c.slicePredictions ?? [];
   for (const s of slices) {
     out(`  slice ${s.slice} on ${s.node}: predicted ${s.basePredictedMs.toFixed(1)} ms before, ${s.calibratedMs.toFixed(1)} ms after warm-up, measured ${s.measuredMs.toFixed(1)} ms (${pct(s.basePredictedMs / s.measuredMs - 1)} -> ${pct(s.calibratedMs / s.measuredMs - 1)})`);
+  }
+  // The floor any calibration from a few executions has here: how far the median of
+  // CALIBRATION_DEFAULTS.sliceWindow (9) of the run's own walls of a slice falls from the median of
+  // all of them (seeded resamples).
+  const rows = results.runs[0]?.rows ?? [];
+  const floors = slices.flatMap((s) => {
+    const id = results.nodes.find((n) => n.name === s.node)?.nodeId;
+    const walls = rows.flatMap((r) => (r.type === 'execution' && r.nodeId === id && r.wallMs !== null ? [r.wallMs] : []));
+    if (walls.length < 2 * CALIBRATION_DEFAULTS.sliceWindow) return [];
+    const all = medianOf(walls);
+    const next = seededRandom(walls.length);
+    const errors = Array.from({ length: 400 }, () => Math.abs(medianOf(Array.from({ length: CALIBRATION_DEFAULTS.sliceWindow }, () => walls[Math.floor(next() * walls.length)]!)) / all - 1));
+    const logs = walls.map((w) => Math.log(w));
+    const mean = logs.reduce((a, x) => a + x, 0) / logs.length;
+    return [{ node: s.node, floor: medianOf(errors), sigma: Math.sqrt(logs.reduce((a, x) => a + (x - mean) ** 2, 0) / (logs.length - 1)) }];
+  });
+  if (floors.length) {
+    out(`sampling floor: a ${CALIBRATION_DEFAULTS.sliceWindow}-execution median of a slice's own walls is off its run median by ${floors.map((f) => `${pct(f.floor)} (${f.node}, walls' log sd ${f.sigma.toFixed(2)})`).join(', ')} (median of 400 resamples)`);
   }
   if (slices.length) {
     out(`per-slice median |error|: before ${pct(median(slices.map((s) => Math.abs(s.basePredictedMs / s.measuredMs - 1))))}, after calibration ${pct(median(slices.map((s) => Math.abs(s.calibratedMs / s.measuredMs - 1))))} (goal <= 10%)`);
