@@ -516,9 +516,8 @@ export class RunController {
     const next = deployment?.pipelines[found.pipeline]?.stages[found.position + 1]?.nodeId ?? 'coordinator';
     this.ledger.recordHop({ inferenceId, fromNodeId: nodeId, toNodeId: next, bytes: message.outputBytes, intensity });
     // A slice's first execution on a node (kernels compiling) is left out of both.
-    if (this.calibrate(record, found.stage, message.busyMs, Math.max(message.wallMs, message.busyMs))) {
-      this.concurrency.record(nodeId, performance.now(), Math.max(message.wallMs, message.busyMs));
-    }
+    const fed = this.calibrate(record, found.stage, message.busyMs, Math.max(message.wallMs, message.busyMs));
+    if (fed) this.concurrency.record(nodeId, performance.now(), Math.max(message.wallMs, message.busyMs), () => this.calibration.predictMs(record.nodeId, fed.sliceKey, found.stage.backend, fed.base).ms);
   }
 
   /** What plans of this run are made with: the calibration, and the concurrency shared hosts reached. */
@@ -527,7 +526,7 @@ export class RunController {
     return {
       replan,
       calibration: this.calibration,
-      hostConcurrency: (nodeIds) => this.concurrency.concurrency(new Set(nodeIds), performance.now()),
+      hostConcurrency: (nodeIds) => this.concurrency.effectiveCores(new Set(nodeIds), performance.now()),
       ...(this.budgetScale < 1 ? { latencyBudgetScale: this.budgetScale } : {}),
       ...(hopScale !== undefined ? { hopScale } : {}),
     };
@@ -599,17 +598,21 @@ export class RunController {
   /** Deployed slices that ran once already: a fresh session's first run compiles its kernels. */
   private readonly warmSlices = new Set<string>();
 
-  /** Feed one execution to the calibration; a lasting change of a node's speed re-plans once. */
-  /** Feed the calibration; false for an execution it leaves out (a slice's first on a node). */
-  private calibrate(record: NodeRecord, stage: DeployedStage, busyMs: number, wallMs: number): boolean {
+  /**
+   * Feed one execution to the calibration (a lasting change of a node's speed re-plans once): the
+   * slice's key and uncalibrated prediction, or undefined for an execution it leaves out (a
+   * slice's first on a node).
+   */
+  private calibrate(record: NodeRecord, stage: DeployedStage, busyMs: number, wallMs: number): { readonly sliceKey: string; readonly base: number } | undefined {
     const warmKey = `${record.nodeId}|${stage.slice.sha256}|${stage.backend}`;
     if (!this.warmSlices.has(warmKey)) {
       this.warmSlices.add(warmKey);
-      return false;
+      return undefined;
     }
     const base = basePredictionMs(toPlanNode(record), stage.backend, this.planModel, stage.range);
-    if (!(base > 0) || !(wallMs > 0)) return false;
-    const events = this.calibration.recordExecution({ nodeId: record.nodeId, sliceKey: calibrationKey(record.nodeId, stage.backend, stage.range), backend: stage.backend, basePredictedMs: base, busyMs, wallMs, ...(record.simulated ? { hostGroup: SIMULATED_HOST_GROUP } : {}) });
+    if (!(base > 0) || !(wallMs > 0)) return undefined;
+    const sliceKey = calibrationKey(record.nodeId, stage.backend, stage.range);
+    const events = this.calibration.recordExecution({ nodeId: record.nodeId, sliceKey, backend: stage.backend, basePredictedMs: base, busyMs, wallMs, ...(record.simulated ? { hostGroup: SIMULATED_HOST_GROUP } : {}) });
     for (const event of events) {
       if (event.kind !== 'node-drift') continue;
       // Predictions follow the change quietly; the page hears of it when it changes the plan.
@@ -618,7 +621,7 @@ export class RunController {
         this.replan(`${record.name} now runs at ${event.drift.to.toFixed(2)}x its predicted time (was ${event.drift.from.toFixed(2)}x)`);
       }
     }
-    return true;
+    return { sliceKey, base };
   }
 
   private onBinary(nodeId: NodeId, data: ArrayBuffer): void {

@@ -31,11 +31,19 @@ describe('ConcurrencyMeter', () => {
     fill(m, 'a', 0, 500, 50); // before saturation: not counted
     m.setSaturated(true, 500);
     fill(m, 'a', 500, 1500, 50);
-    fill(m, 'b', 1000, 1500, 50); // b joins half way
+    fill(m, 'b', 500, 1000, 100); // b busy the first half only
     m.setSaturated(false, 1500);
     fill(m, 'a', 1500, 2000, 50); // draining: not counted
     // a: 1000 ms busy, b: 500 ms over the 1000 ms period.
     expect(m.concurrency(new Set(['a', 'b']), 5000)).toBeCloseTo(1.5, 9);
+  });
+
+  it('starts when every node had its first work: a pipeline filling is not capacity the host lacked', () => {
+    const m = new ConcurrencyMeter({ windowMs: 10_000 });
+    m.setSaturated(true, 0);
+    fill(m, 'a', 0, 1000, 50);
+    fill(m, 'b', 200, 1000, 100); // the second stage's first input arrives at 200 ms
+    expect(m.concurrency(new Set(['a', 'b']), 1000)).toBeCloseTo(2, 9);
   });
 
   it('judges only the last windowMs, and needs enough executions', () => {
@@ -58,5 +66,33 @@ describe('ConcurrencyMeter', () => {
     m.record('a', Number.NaN, 5);
     m.record('a', 100, Number.POSITIVE_INFINITY);
     expect(m.concurrency(new Set(['a']), 200)).toBeUndefined();
+  });
+
+  it('effective cores count each execution for its prediction: planned on them, the host runs at the rate it reached', () => {
+    // Two nodes share a host; their walls vary (40/160 ms alternating on a, 100 ms on b), the
+    // planner predicts 60 ms for a's slice and 80 ms for b's. The host completed one execution of
+    // each slice per 100 ms (10 pairs a second).
+    const m = new ConcurrencyMeter({ windowMs: 10_000 });
+    m.setSaturated(true, 0);
+    let end = 0;
+    for (let i = 0; i < 10; i++) {
+      const wall = i % 2 ? 160 : 40;
+      end += wall;
+      m.record('a', end, wall, () => 60);
+    }
+    for (let t = 100; t <= 1000; t += 100) m.record('b', t, 100, () => 80);
+    const ids = new Set(['a', 'b']);
+    expect(m.concurrency(ids, 1000)).toBeCloseTo(2, 9);
+    const cores = m.effectiveCores(ids, 1000)!;
+    expect(cores).toBeCloseTo((10 * 60 + 10 * 80) / 1000, 9);
+    // Planned with `cores` on the predicted times, the host's rate is what it measured.
+    expect(cores / (60 + 80) * 1000).toBeCloseTo(10, 9);
+    // No prediction, or one that is not a finite number > 0: counted for its wall.
+    const plain = new ConcurrencyMeter({ minExecutions: 1 });
+    plain.setSaturated(true, 0);
+    plain.record('a', 100, 100);
+    plain.record('a', 200, 100, () => Number.NaN);
+    plain.record('a', 300, 100, () => 0);
+    expect(plain.effectiveCores(new Set(['a']), 300)).toBeCloseTo(plain.concurrency(new Set(['a']), 300)!, 9);
   });
 });
