@@ -8,7 +8,7 @@
  * not already inside one (CARBONEDGE_ISOLATED != 1) it re-runs itself through that script.
  */
 import { CALIBRATION_DEFAULTS } from '../src/cost/calibration';
-import { median as medianOf } from '../src/cost/robust-stats';
+import { median } from '../src/cost/robust-stats';
 import { runBrowserExperiment } from '../src/lab/browser-lab';
 import { judgedSpeed, speedBasis } from '../src/lab/results';
 import { parseLabScenario } from '../src/lab/scenario';
@@ -22,7 +22,6 @@ const MODEL = process.env.SWARM_BENCH_MODEL ?? 'mobilenetv2';
 /** Warm-up inferences that calibrate the cost model before the measured ones (issue 11: 10). */
 const WARMUP = 10;
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
 
 
 /** Run the bench and print its figures. */
@@ -69,12 +68,12 @@ export async function run(out: (line: string) => void): Promise<void> {
     const id = results.nodes.find((n) => n.name === s.node)?.nodeId;
     const walls = rows.flatMap((r) => (r.type === 'execution' && r.nodeId === id && r.wallMs !== null ? [r.wallMs] : []));
     if (walls.length < 2 * CALIBRATION_DEFAULTS.sliceWindow) return [];
-    const all = medianOf(walls);
+    const all = median(walls);
     const next = seededRandom(walls.length);
-    const errors = Array.from({ length: 400 }, () => Math.abs(medianOf(Array.from({ length: CALIBRATION_DEFAULTS.sliceWindow }, () => walls[Math.floor(next() * walls.length)]!)) / all - 1));
+    const errors = Array.from({ length: 400 }, () => Math.abs(median(Array.from({ length: CALIBRATION_DEFAULTS.sliceWindow }, () => walls[Math.floor(next() * walls.length)]!)) / all - 1));
     const logs = walls.map((w) => Math.log(w));
     const mean = logs.reduce((a, x) => a + x, 0) / logs.length;
-    return [{ node: s.node, floor: medianOf(errors), sigma: Math.sqrt(logs.reduce((a, x) => a + (x - mean) ** 2, 0) / (logs.length - 1)) }];
+    return [{ node: s.node, floor: median(errors), sigma: Math.sqrt(logs.reduce((a, x) => a + (x - mean) ** 2, 0) / (logs.length - 1)) }];
   });
   if (floors.length) {
     out(`sampling floor: a ${CALIBRATION_DEFAULTS.sliceWindow}-execution median of a slice's own walls is off its run median by ${floors.map((f) => `${pct(f.floor)} (${f.node}, walls' log sd ${f.sigma.toFixed(2)})`).join(', ')} (median of 400 resamples)`);

@@ -175,7 +175,8 @@ export class Calibration {
    * Feed one execution. Returns a `node-drift` event when this slice's measured/predicted ratio on
    * the node moved for good (drift.ts: median of the last 5 beyond 25% of the reference, more on a
    * noisy stream). Then the samples from before the step are dropped, and the node's other slices
-   * on that backend expect the same change (their drift references move with it, so one step fires once per node).
+   * on that backend expect the same change (their drift references move with it, so one step
+   * fires once per node).
    *
    * @throws CostInputError on non-finite or negative figures
    */

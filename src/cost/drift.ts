@@ -3,12 +3,12 @@
  * ratio, a link's bandwidth): fires once when the level moves for good, never for one outlier.
  *
  * Rule: the detector holds a reference level (the first window's median or a given one, then the
- * median of the samples at that level before the window). It looks at the median of the last `window` samples; when that median differs from the reference by more
- * than `margin` (relative, in log space: |ln(median / reference)| > ln(1 + margin)), it fires one
- * event and takes the median as the new reference. A single outlier cannot move a median of
- * `window` >= 3 samples, so it never fires; a lasting step moves the median after
- * floor(window / 2) + 1 samples, fires once, and the new reference then matches the new level so
- * it stays quiet (the hysteresis: to fire again the level must move by the margin from where it
+ * median of the samples at that level before the window). It looks at the median of the last
+ * `window` samples; when that median differs from the reference by more than `margin` (relative,
+ * in log space: |ln(median / reference)| > ln(1 + margin)), it fires one event and takes the median
+ * as the new reference. A single outlier cannot move a median of `window` >= 3 samples, so it
+ * never fires; a lasting step moves the median after floor(window / 2) + 1 samples, fires once,
+ * and the new reference then matches the new level so it stays quiet (the hysteresis: to fire again the level must move by the margin from where it
  * settled, not from where it started).
  *
  * Noise gate: on a stream whose samples scatter widely (slice walls on a host shared by several
@@ -25,9 +25,9 @@
  * standard deviation without the farthest outlier; z widened as a Student t quantile is for a
  * spread judged on few samples; the longer window is judged only with 2 x window - 1 samples
  * before it, so that a step in progress is not read as noise, and until then a stream whose
- * reference was not given is not judged). Measured on seeded streams (300 seeds; the unit tests in
- * test/unit/cost/calibration.test.ts check 100 of them): a clean stream (sigma 0.08) keeps the 25% margin
- * and window and fires on every 1.6x step; at sigma 0.45 ~5% of 200-sample streams fire with no
+ * reference was not given is not judged). Measured on seeded streams (300 seeds; the unit tests
+ * in test/unit/cost/calibration.test.ts check 100 of them): a clean stream (sigma 0.08) keeps the
+ * 25% margin and window and fires on every 1.6x step; at sigma 0.45 ~5% of 200-sample streams fire with no
  * change (all of them do with the plain margin) and a lasting 3x step fires once within 12
  * samples in ~70% of them: on a host that noisy only a large change can be told from noise soon.
  */
@@ -117,31 +117,32 @@ export class DriftDetector {
    * Over how many of the last samples the level is taken now, and the log-space move that counts
    * as drift: the plain window and margin on a clean stream, a window of 2 x window - 1 and a
    * noise-sized margin on a noisy one (see the file comment); undefined while the level's noise is
-   * not known yet (fewer than 2 x window - 1 samples before the last 2 x window - 1), unless the
+   * not known yet (fewer than w samples before the last w, for the window w it needs), unless the
    * reference was given, which is judged on the plain margin until then.
    */
   gate(): { readonly window: number; readonly threshold: number } | undefined {
     const plain = { window: this.window, threshold: Math.log(1 + this.margin) };
     if (this.z === 0) return plain;
-    const n = this.history.length;
+    // z standard errors of a median of w samples against the median of the n - w before them.
+    const margin = (spread: { sigma: number; n: number }, w: number) => tail(this.z, spread.n) * 1.2533 * spread.sigma * Math.sqrt(1 / w + 1 / spread.n);
     // Judged on the samples before the window, so that a step in progress is not read as noise.
-    const short = this.spread(this.window, this.window);
+    const short = this.spread(this.window);
     if (!short) return this.given ? plain : undefined;
-    if (tail(this.z, short.n) * 1.2533 * short.sigma * Math.sqrt(1 / this.window + 1 / (n - this.window)) <= plain.threshold) return plain;
+    if (margin(short, this.window) <= plain.threshold) return plain;
     const long = 2 * this.window - 1;
-    const wide = this.spread(long, long);
+    const wide = this.spread(long);
     if (!wide) return undefined;
-    return { window: long, threshold: Math.max(plain.threshold, tail(this.z, wide.n) * 1.2533 * wide.sigma * Math.sqrt(1 / long + 1 / (n - long))) };
+    return { window: long, threshold: Math.max(plain.threshold, margin(wide, long)) };
   }
 
   /**
-   * Spread of the log samples before the last `skip`: the larger of the scaled MAD and the standard
+   * Spread of the log samples before the last `w`: the larger of the scaled MAD and the standard
    * deviation without the farthest outlier (a MAD of a few samples can come out far too small, a
-   * standard deviation is blown up by one outlier); undefined with fewer than `least` samples.
+   * standard deviation is blown up by one outlier); undefined with fewer than `w` of them.
    */
-  private spread(skip: number, least: number): { readonly sigma: number; readonly n: number } | undefined {
-    const basis = this.history.slice(0, Math.max(0, this.history.length - skip));
-    if (basis.length < least) return undefined;
+  private spread(w: number): { readonly sigma: number; readonly n: number } | undefined {
+    const basis = this.history.slice(0, Math.max(0, this.history.length - w));
+    if (basis.length < w) return undefined;
     const m = median(basis);
     const mad = 1.4826 * median(basis.map((x) => Math.abs(x - m)));
     // At most the one farthest sample is left out, when it is beyond OUTLIER_MADS scaled MADs:
