@@ -65,6 +65,13 @@ export interface ExecutedMessage {
   readonly wallMs: number;
   /** Bytes of the tensors forwarded to the next hop. */
   readonly outputBytes: number;
+  /**
+   * How long the slice's input waited on the node before this execution started (behind the
+   * node's earlier executions and sends), ms. With it the coordinator tells the time a request
+   * spent outside slices (hops) from its latency at any number of requests in flight. Optional:
+   * a node without it is judged only in runs of one request at a time.
+   */
+  readonly queuedMs?: number;
 }
 
 /** Node -> coordinator: a request could not run on this slice. */
@@ -219,7 +226,8 @@ export function checkRunNodeMessage(m: Obj): RunNodeMessage | undefined {
       checkBound(m.busyMs, 'busyMs', 'executed.busyMs');
       checkBound(m.wallMs, 'wallMs', 'executed.wallMs');
       checkBound(m.outputBytes, 'outputBytes', 'executed.outputBytes');
-      return pick<ExecutedMessage>(m, ['kind', 'runId', 'requestId', 'sliceIndex', 'busyMs', 'wallMs', 'outputBytes']);
+      if (m.queuedMs !== undefined) checkBound(m.queuedMs, 'wallMs', 'executed.queuedMs');
+      return pick<ExecutedMessage>(m, ['kind', 'runId', 'requestId', 'sliceIndex', 'busyMs', 'wallMs', 'outputBytes', 'queuedMs']);
     default:
       return undefined;
   }

@@ -415,13 +415,16 @@ export class NodeExecutor {
       return;
     }
     // Runs in arrival order, one at a time: the worker is single-threaded anyway.
-    this.queue = this.queue.then(() => this.execute(hosted, group.requestId, feeds));
+    const arrivedMs = performance.now();
+    this.queue = this.queue.then(() => this.execute(hosted, group.requestId, feeds, arrivedMs));
   }
 
-  private async execute(hosted: HostedSlice, requestId: number, feeds: Record<string, TensorData>): Promise<void> {
+  /** Run one slice on `feeds`, which were ready at `readyMs` (their wait is reported as queuedMs). */
+  private async execute(hosted: HostedSlice, requestId: number, feeds: Record<string, TensorData>, readyMs: number): Promise<void> {
     const { runId, sliceIndex } = hosted.deploy;
     if (this.slices.get(key(runId, sliceIndex)) !== hosted) return; // undeployed meanwhile
     try {
+      const queuedMs = performance.now() - readyMs;
       const result = await this.options.runtime.run(hosted.modelId, feeds);
       this.busyMsTotal += result.busyMs;
       this.executions++;
@@ -438,8 +441,9 @@ export class NodeExecutor {
       if (hosted.nextIsLocal) {
         const next = this.slices.get(key(runId, sliceIndex + 1));
         if (!next) throw new Error(`next slice ${sliceIndex + 1} is not deployed here`);
-        this.report({ kind: 'executed', runId, requestId, sliceIndex, busyMs: result.busyMs, wallMs: result.wallMs, outputBytes: 0 });
-        this.queue = this.queue.then(() => this.execute(next, requestId, outputs));
+        this.report({ kind: 'executed', runId, requestId, sliceIndex, busyMs: result.busyMs, wallMs: result.wallMs, outputBytes: 0, queuedMs });
+        const handedMs = performance.now();
+        this.queue = this.queue.then(() => this.execute(next, requestId, outputs, handedMs));
         return;
       }
       // Frames to the next slice carry its index; final outputs carry this slice's index.
@@ -448,7 +452,7 @@ export class NodeExecutor {
       const link = hosted.downstream ?? this.options.node.coordinatorLink;
       if (!link) throw new Error('no link to send the outputs on');
       await sendChunks(link, messages);
-      this.report({ kind: 'executed', runId, requestId, sliceIndex, busyMs: result.busyMs, wallMs: result.wallMs, outputBytes: tensorBytes(outputs) });
+      this.report({ kind: 'executed', runId, requestId, sliceIndex, busyMs: result.busyMs, wallMs: result.wallMs, outputBytes: tensorBytes(outputs), queuedMs });
     } catch (error) {
       this.report({ kind: 'request-failed', runId, requestId, sliceIndex, reason: `${(error as Error).message}`.slice(0, 400) });
     }

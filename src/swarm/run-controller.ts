@@ -128,8 +128,13 @@ export class RunController {
   private deployedOnce = false;
   /** Latencies of the current deployment's results, in order (for the budget check). */
   private deploymentLatencies: number[] = [];
-  /** The same by pipeline of the current deployment (for the hop scale). */
-  private pipelineLatencies: number[][] = [];
+  /**
+   * Per pipeline of the current deployment, each result's time outside its slices: latency - the
+   * sum of its executions' queued + wall ms (for the hop scale), in the order they completed.
+   */
+  private pipelineOutside: number[][] = [];
+  /** What is known of each request sent to the current deployment, by wire id, until its outside time is known. */
+  private parts = new Map<number, { readonly pipeline: number; insideMs: number; reported: number; latencyMs?: number }>();
   /** Measured hop time / planned hop time (see {@link hopScale}); undefined until measured. */
   private hopScaleValue: number | undefined;
   private budgetChecked = false;
@@ -271,13 +276,28 @@ export class RunController {
     else this.stats.failed++;
     req.resolve(outcome);
     this.emit({ kind: 'result', outcome });
-    if (outcome.ok) this.afterResult(outcome.latencyMs, outcome.pipeline);
+    if (req.wireId !== undefined) {
+      const part = this.parts.get(req.wireId);
+      if (part && outcome.ok) {
+        part.latencyMs = outcome.latencyMs;
+        this.noteOutside(req.wireId);
+      } else this.parts.delete(req.wireId);
+    }
+    if (outcome.ok) this.afterResult(outcome.latencyMs);
+  }
+
+  /** Once a request's result and every execution of it are in: its time outside the slices. */
+  private noteOutside(wireId: number): void {
+    const part = this.parts.get(wireId);
+    const stages = this.deployment?.pipelines[part?.pipeline ?? -1]?.stages.length;
+    if (!part || part.latencyMs === undefined || part.reported < (stages ?? Infinity)) return;
+    this.parts.delete(wireId);
+    if (Number.isFinite(part.insideMs)) (this.pipelineOutside[part.pipeline] ??= []).push(Math.max(0, part.latencyMs - part.insideMs));
   }
 
   /** Keep the deployment's latencies; at `budgetCheckAfter` results, check the budget once. */
-  private afterResult(latencyMs: number, pipeline: number): void {
+  private afterResult(latencyMs: number): void {
     this.deploymentLatencies.push(latencyMs);
-    (this.pipelineLatencies[pipeline] ??= []).push(latencyMs);
     const after = this.options.budgetCheckAfter ?? 10;
     if (after > 0 && !this.budgetChecked && this.deploymentLatencies.length >= Math.max(after, BUDGET_SKIP_FIRST + 3) && this.options.latencyBudgetMs?.() !== undefined) {
       // After the result is delivered and the pipeline refilled: a re-plan re-sends what is in flight.
@@ -393,7 +413,8 @@ export class RunController {
       this.phaseValue = 'running';
       this.deployedAtMs = performance.now();
       this.deploymentLatencies = [];
-      this.pipelineLatencies = [];
+      this.pipelineOutside = [];
+      this.parts.clear();
       this.budgetChecked = false;
       this.emit({ kind: 'deployed', runId, placement: result.placement, deployMs: performance.now() - t0, ...(result.note ? { note: result.note } : {}) });
       this.pump();
@@ -518,6 +539,14 @@ export class RunController {
     // A slice's first execution on a node (kernels compiling) is left out of both.
     const fed = this.calibrate(record, found.stage, message.busyMs, Math.max(message.wallMs, message.busyMs));
     if (fed) this.concurrency.record(nodeId, performance.now(), Math.max(message.wallMs, message.busyMs), () => this.calibration.predictMs(record.nodeId, fed.sliceKey, found.stage.backend, fed.base).ms);
+    const part = message.runId === this.deployment?.runId ? this.parts.get(message.requestId) : undefined;
+    if (part) {
+      // A node that does not say how long the input waited: only a run of one at a time can do without.
+      const queuedMs = message.queuedMs ?? ((this.options.window ?? 2) === 1 ? 0 : NaN);
+      part.insideMs += queuedMs + Math.max(message.wallMs, message.busyMs);
+      part.reported++;
+      this.noteOutside(message.requestId);
+    }
   }
 
   /** What plans of this run are made with: the calibration, and the concurrency shared hosts reached. */
@@ -552,24 +581,22 @@ export class RunController {
 
   /**
    * How long this run's hops take against what its plan said: for each pipeline of the running
-   * deployment with {@link HOP_MIN_RESULTS} results, one request at a time (no queueing in its
-   * latency), measured median latency - the calibrated ms of its slices = the time outside the
-   * slices (moving tensors, assembling frames, the pages' main threads), over the planned hop ms;
-   * the median over pipelines, bounded by {@link HOP_SCALE_BOUNDS}. Kept from the last deployment
-   * that measured it. The issue asked for per-link figures from hop timings: a result's latency
-   * only tells the sum over its hops, so one scale for the run's links is what it can measure.
+   * deployment with {@link HOP_MIN_RESULTS} results, the median time its results spent outside
+   * their slices (latency - each execution's queued and wall ms as its node reported them: moving
+   * tensors, assembling frames, the pages' main threads) over the planned hop ms; the median over
+   * pipelines, bounded by {@link HOP_SCALE_BOUNDS}. Measured at any number of requests in flight
+   * (a node's queue is in its report, not in the hops). Kept from the last deployment that
+   * measured it. The issue asked for per-link figures from hop timings: a result's latency only
+   * tells the sum over its hops, so one scale for the run's links is what it can measure.
    */
   hopScale(): number | undefined {
     const placement = this.placementValue;
-    if ((this.options.window ?? 2) === 1 && placement && this.phaseValue === 'running') {
-      const nodes = this.usableNodes();
+    if (placement && this.phaseValue === 'running') {
       const ratios = placement.pipelines.flatMap((pipeline, k) => {
-        const latencies = (this.pipelineLatencies[k] ?? []).slice(BUDGET_SKIP_FIRST);
+        const outside = (this.pipelineOutside[k] ?? []).slice(BUDGET_SKIP_FIRST);
         const plannedMs = pipeline.hops.reduce((a, h) => a + h.transferMs, 0);
-        if (latencies.length < HOP_MIN_RESULTS || plannedMs < HOP_MIN_PLANNED_MS) return [];
-        const sliceMs = this.calibratedLatencyMs({ ...placement, pipelines: [{ ...pipeline, share: 1, hops: [] }] }, nodes, 1);
-        if (!Number.isFinite(sliceMs)) return [];
-        return [(median(latencies) - sliceMs) / plannedMs];
+        if (outside.length < HOP_MIN_RESULTS || plannedMs < HOP_MIN_PLANNED_MS) return [];
+        return [median(outside) / plannedMs];
       });
       if (ratios.length) this.hopScaleValue = Math.min(HOP_SCALE_BOUNDS[1], Math.max(HOP_SCALE_BOUNDS[0], median(ratios)));
     }
@@ -810,11 +837,13 @@ export class RunController {
     if (req.sends++ > 0) this.stats.resent++;
     req.attempts++;
     req.state = 'inflight';
+    if (req.wireId !== undefined) this.parts.delete(req.wireId);
     req.wireId = wireId;
     req.pipeline = pipeline;
     req.sentMs = performance.now();
     this.inflight[pipeline]!++;
     this.wire.set(wireId, req.id);
+    this.parts.set(wireId, { pipeline, insideMs: 0, reported: 0 });
     const link = this.options.coordinator.linkOf(first.nodeId as NodeId);
     if (!link) {
       this.retry(req, `${this.nameOf(first.nodeId)} is gone`, false);

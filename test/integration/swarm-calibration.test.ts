@@ -11,6 +11,7 @@ import { choosePlacement, predictPlacement, startRunSession, type RunSettings } 
 import type { SliceRuntime } from '../../src/swarm/node-executor';
 import type { NodeRecord } from '../../src/swarm/coordinator';
 import { hostGroupsOf } from '../../src/swarm/plan-inputs';
+import { latencyInFlightMs } from '../../src/plan/queueing';
 import { startSwarm } from '../helpers/swarm-harness';
 import { slowerBy } from '../helpers/slow-runtime';
 import { tinyCnnProfile } from '../helpers/tiny-model';
@@ -79,6 +80,35 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
     expect(predict(unscaled) / measured).toBeLessThan(0.8);
     expect(Math.abs(predict(context) / measured - 1)).toBeLessThan(0.15);
     session.controller.stop('test over');
+  });
+
+  it('hops slower than the plan said, 6 requests in flight: the nodes\' queue times keep the queueing out of the hop scale', async () => {
+    // Every message takes 6 ms more than the plan's LAN defaults; each slice takes 20 ms more than
+    // its kernel, so with 6 in flight inputs wait on the nodes and a result's latency is mostly queue.
+    const swarm = await startSwarm({ network: { faults: { delayMs: 6 } }, nodes: ['a', 'b'].map((name) => ({ name, flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 20) })) });
+    stopSwarm = swarm.stop;
+    const run = async (window: number) => {
+      const asked = settings({ inferences: 24, ratePerSecond: 0, window });
+      const session = startRunSession(swarm.coordinator, profile, asked, () => {}, { replanOnDrift: false });
+      const outcomes = await session.done;
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      const latencyMs = [...outcomes.slice(-12).map((o) => (o.ok ? o.latencyMs : NaN))].sort((a, b) => a - b)[6]!;
+      const scale = session.controller.hopScale();
+      const r = predictPlacement(asked, toPlanModel(profile), swarm.coordinator.nodes(), session.controller.planContext(true), session.controller.placement!);
+      if (!r.ok) throw new Error(r.reason);
+      session.controller.stop('test over');
+      return { latencyMs, scale, predictedMs: latencyInFlightMs(r.placement.prediction, window) };
+    };
+    const alone = await run(1);
+    const queued = await run(6);
+    // The requests did queue: 6 in flight took far longer each than one at a time.
+    expect(queued.latencyMs / alone.latencyMs).toBeGreaterThan(1.5);
+    // Hops took ~8 ms where the plan said ~2, whatever the queue: the same scale both ways.
+    expect(alone.scale!).toBeGreaterThan(1.5);
+    expect(queued.scale, JSON.stringify({ alone, queued })).toBeDefined();
+    expect(Math.abs(Math.log(queued.scale! / alone.scale!))).toBeLessThan(Math.log(1.35));
+    // And the prediction of a run with 6 in flight (src/plan/queueing.ts) is what it measured.
+    expect(Math.abs(queued.predictedMs / queued.latencyMs - 1)).toBeLessThan(0.2);
   });
 
   it('two nodes that can only run one at a time (one shared core): the measured concurrency brings the throughput prediction to what was measured', async () => {

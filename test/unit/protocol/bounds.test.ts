@@ -15,7 +15,7 @@ const profile = (gramsCo2PerKwh: number, maxWatts: number, idleWatts = 0) =>
     power: { idleWatts, maxWatts, ramGb: null, ramWattsPerGb: 0.37, label: 'configured', source: 'me' },
     slowdown: 1,
   });
-const executed = (busyMs: number, wallMs = 5, outputBytes = 10) => JSON.stringify({ kind: 'executed', runId: 1, requestId: 2, sliceIndex: 0, busyMs, wallMs, outputBytes });
+const executed = (busyMs: number, wallMs = 5, outputBytes = 10, queuedMs?: unknown) => JSON.stringify({ kind: 'executed', runId: 1, requestId: 2, sliceIndex: 0, busyMs, wallMs, outputBytes, queuedMs });
 const join = (deviceMemoryGb: number | null, hardwareConcurrency = 8) =>
   JSON.stringify({ kind: 'join', protocolVersion: 1, token: 't', name: 'n', deviceClass: 'laptop', hardwareConcurrency, deviceMemoryGb, webgpu: false, simulated: false });
 
@@ -35,6 +35,7 @@ describe('semantic bounds on peer numbers (issue 13, finding 9)', () => {
     expect(() => parseNodeMessage(profile(56, 45, 8))).not.toThrow();
     expect(() => parseNodeMessage(profile(0, 5))).not.toThrow(); // the bundled table has 0 g/kWh zones
     expect(() => parseNodeMessage(executed(12.5, 30))).not.toThrow();
+    expect(parseNodeMessage(executed(12.5, 30, 10, 4.5))).toMatchObject({ kind: 'executed', queuedMs: 4.5 });
     expect(() => parseNodeMessage(join(8))).not.toThrow();
     expect(() => parseCoordinatorMessage(JSON.stringify({ kind: 'welcome', protocolVersion: 1, nodeId: 'n', heartbeatIntervalMs: 1000 }))).not.toThrow();
   });
@@ -45,6 +46,7 @@ describe('semantic bounds on peer numbers (issue 13, finding 9)', () => {
     ['busyMs 1e300', () => parseNodeMessage(executed(1e300)), 'executed.busyMs'],
     ['wallMs of a week', () => parseNodeMessage(executed(1, 7 * 24 * 3_600_000)), 'executed.wallMs'],
     ['outputBytes 1e20', () => parseNodeMessage(executed(1, 5, 1e20)), 'executed.outputBytes'],
+    ['queuedMs negative (hops made to look slower)', () => parseNodeMessage(executed(1, 5, 10, -3)), 'executed.queuedMs'],
     ['negative memory', () => parseNodeMessage(join(-4)), 'join.deviceMemoryGb'],
     ['fractional cores', () => parseNodeMessage(join(8, 2.5)), 'join.hardwareConcurrency'],
     ['0 W at 0 g/kWh (a free node)', () => parseNodeMessage(profile(0, 0)), 'power.maxWatts'],
