@@ -12,7 +12,6 @@ import { median } from '../src/cost/robust-stats';
 import { runBrowserExperiment } from '../src/lab/browser-lab';
 import { judgedSpeed, speedBasis } from '../src/lab/results';
 import { parseLabScenario } from '../src/lab/scenario';
-import { seededRandom } from '../src/util/seeded-random';
 import { runBenchIsolated } from './isolated';
 
 /** Measured inferences per run (SWARM_BENCH_N overrides). */
@@ -61,22 +60,23 @@ export async function run(out: (line: string) => void): Promise<void> {
     out(`  slice ${s.slice} on ${s.node}: predicted ${s.basePredictedMs.toFixed(1)} ms before, ${s.calibratedMs.toFixed(1)} ms after warm-up, measured ${s.measuredMs.toFixed(1)} ms (${pct(s.basePredictedMs / s.measuredMs - 1)} -> ${pct(s.calibratedMs / s.measuredMs - 1)})`);
   }
   // The floor any calibration from a few executions has here: how far the median of
-  // CALIBRATION_DEFAULTS.sliceWindow (9) of the run's own walls of a slice falls from the median of
-  // all of them (seeded resamples).
+  // CALIBRATION_DEFAULTS.sliceWindow (9) consecutive measured walls of a slice - what the
+  // calibration sees of the run - falls from the median of all of them, over the run's windows
+  // (consecutive, not resampled: the load on a shared machine comes in waves longer than a window).
   const rows = results.runs[0]?.rows ?? [];
+  const w = CALIBRATION_DEFAULTS.sliceWindow;
   const floors = slices.flatMap((s) => {
     const id = results.nodes.find((n) => n.name === s.node)?.nodeId;
     const walls = rows.flatMap((r) => (r.type === 'execution' && r.nodeId === id && r.wallMs !== null ? [r.wallMs] : []));
-    if (walls.length < 2 * CALIBRATION_DEFAULTS.sliceWindow) return [];
+    if (walls.length < 2 * w) return [];
     const all = median(walls);
-    const next = seededRandom(walls.length);
-    const errors = Array.from({ length: 400 }, () => Math.abs(median(Array.from({ length: CALIBRATION_DEFAULTS.sliceWindow }, () => walls[Math.floor(next() * walls.length)]!)) / all - 1));
-    const logs = walls.map((w) => Math.log(w));
+    const errors = Array.from({ length: Math.floor(walls.length / w) }, (_, k) => Math.abs(median(walls.slice(k * w, (k + 1) * w)) / all - 1));
+    const logs = walls.map((x) => Math.log(x));
     const mean = logs.reduce((a, x) => a + x, 0) / logs.length;
-    return [{ node: s.node, floor: median(errors), sigma: Math.sqrt(logs.reduce((a, x) => a + (x - mean) ** 2, 0) / (logs.length - 1)) }];
+    return [{ node: s.node, floor: median(errors), windows: errors.length, sigma: Math.sqrt(logs.reduce((a, x) => a + (x - mean) ** 2, 0) / (logs.length - 1)) }];
   });
   if (floors.length) {
-    out(`sampling floor: a ${CALIBRATION_DEFAULTS.sliceWindow}-execution median of a slice's own walls is off its run median by ${floors.map((f) => `${pct(f.floor)} (${f.node}, walls' log sd ${f.sigma.toFixed(2)})`).join(', ')} (median of 400 resamples)`);
+    out(`sampling floor: the median of ${w} consecutive measured walls of a slice is off the median of all of them by ${floors.map((f) => `${pct(f.floor)} (${f.node}, ${f.windows} windows, walls' log sd ${f.sigma.toFixed(2)})`).join(', ')}; median over slices ${pct(median(floors.map((f) => f.floor)))}: the run cannot predict itself closer from ${w} executions`);
   }
   if (slices.length) {
     out(`per-slice median |error|: before ${pct(median(slices.map((s) => Math.abs(s.basePredictedMs / s.measuredMs - 1))))}, after calibration ${pct(median(slices.map((s) => Math.abs(s.calibratedMs / s.measuredMs - 1))))} (goal <= 10%)`);
