@@ -68,6 +68,8 @@ const BUDGET_SKIP_FIRST = 2;
 const HOP_MIN_RESULTS = 5;
 /** A pipeline's hops judged only when the plan gave them this long at least, ms (a ratio of tiny times is noise). */
 const HOP_MIN_PLANNED_MS = 2;
+/** Requests whose time outside the slices is still being put together, at most (older ones are dropped). */
+const MAX_OPEN_PARTS = 1024;
 /** Bounds of the hop scale: beyond them the residual is not hops (a stall, a paused tab). */
 const HOP_SCALE_BOUNDS = [0.25, 4] as const;
 
@@ -844,6 +846,8 @@ export class RunController {
     this.inflight[pipeline]!++;
     this.wire.set(wireId, req.id);
     this.parts.set(wireId, { pipeline, insideMs: 0, reported: 0 });
+    // A node that never reports would leave its requests here: keep the newest only.
+    if (this.parts.size > MAX_OPEN_PARTS) this.parts.delete(this.parts.keys().next().value!);
     const link = this.options.coordinator.linkOf(first.nodeId as NodeId);
     if (!link) {
       this.retry(req, `${this.nameOf(first.nodeId)} is gone`, false);
