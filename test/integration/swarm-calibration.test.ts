@@ -111,6 +111,35 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
     expect(Math.abs(queued.predictedMs / queued.latencyMs - 1)).toBeLessThan(0.2);
   });
 
+  it('a new deployment takes its first request alone, then as many as the window allows', async () => {
+    const runs: { node: string; startMs: number; endMs: number }[] = [];
+    const logged = (node: string) => (runtime: SliceRuntime): SliceRuntime => ({
+      load: runtime.load.bind(runtime),
+      unload: runtime.unload.bind(runtime),
+      run: async (id, feeds) => {
+        const startMs = performance.now();
+        const result = await runtime.run(id, feeds);
+        await new Promise((r) => setTimeout(r, 20));
+        runs.push({ node, startMs, endMs: performance.now() });
+        return result;
+      },
+    });
+    const swarm = await startSwarm({ nodes: ['a', 'b'].map((name) => ({ name, flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: logged(name) })) });
+    stopSwarm = swarm.stop;
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 8, ratePerSecond: 0, window: 3 }), () => {}, { replanOnDrift: false });
+    const outcomes = await session.done;
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const first = session.controller.placement!.pipelines[0]!.slices[0]!.nodeId === swarm.nodes[0]!.peerId ? 'a' : 'b';
+    const last = first === 'a' ? 'b' : 'a';
+    const on = (node: string) => runs.filter((r) => r.node === node).sort((x, y) => x.startMs - y.startMs);
+    // The first stage's second run waits for the first request to leave the last stage...
+    expect(on(first)[1]!.startMs).toBeGreaterThanOrEqual(on(last)[0]!.endMs);
+    // ...and then the window fills: the first stage runs its next requests back to back (one at a
+    // time would wait a whole trip through the other stage, 20 ms and more).
+    expect(on(first)[2]!.startMs - on(first)[1]!.endMs).toBeLessThan(20);
+    session.controller.stop('test over');
+  });
+
   it('two nodes that can only run one at a time (one shared core): the measured concurrency brings the throughput prediction to what was measured', async () => {
     // A one-core host: every execution of either node holds the same lock for the kernel + 40 ms.
     let lock: Promise<void> = Promise.resolve();
