@@ -106,7 +106,8 @@ describe('trust across browser peers', { timeout: 90_000 }, () => {
     expect(record.status).toBe(`done: ${N} ok`);
     const [a, b] = await Promise.all(nodes.map(figures));
     expect(a!.executions + b!.executions).toBe(2 * N);
-    expect(a!.refusedLinks + b!.refusedLinks).toBe(0);
+    // Say why when a link was refused (seen once in a loaded CI run, reason not kept then).
+    expect(a!.refusedLinks + b!.refusedLinks, JSON.stringify([a!.lastRefusedLink, b!.lastRefusedLink])).toBe(0);
   });
 
   it('a rogue page with the join URL but no credential runs nothing on a node and cannot grow its heap', async () => {
