@@ -144,7 +144,7 @@ export class RunController {
    */
   private pipelineOutside: number[][] = [];
   /** What is known of each request sent to the current deployment, by wire id, until its outside time is known. */
-  private parts = new Map<number, { readonly pipeline: number; insideMs: number; reported: number; latencyMs?: number }>();
+  private parts = new Map<number, { readonly pipeline: number; readonly stages: number; insideMs: number; reported: number; latencyMs?: number }>();
   /** Measured hop time / planned hop time (see {@link hopScale}); undefined until measured. */
   private hopScaleValue: number | undefined;
   private budgetChecked = false;
@@ -302,8 +302,7 @@ export class RunController {
   /** Once a request's result and every execution of it are in: its time outside the slices. */
   private noteOutside(wireId: number): void {
     const part = this.parts.get(wireId);
-    const stages = this.deployment?.pipelines[part?.pipeline ?? -1]?.stages.length;
-    if (!part || part.latencyMs === undefined || part.reported < (stages ?? Infinity)) return;
+    if (!part || part.latencyMs === undefined || part.reported < part.stages) return;
     this.parts.delete(wireId);
     if (Number.isFinite(part.insideMs)) (this.pipelineOutside[part.pipeline] ??= []).push(Math.max(0, part.latencyMs - part.insideMs));
   }
@@ -546,18 +545,19 @@ export class RunController {
     const { intensity, power } = carbonOf(record);
     const inferenceId = `r${logical}`;
     // Energy actually spent counts, also for attempts that were later abandoned.
-    this.ledger.recordExecution({ inferenceId, nodeId, sliceId: `slice${message.sliceIndex}`, busyMs: message.busyMs, wallMs: Math.max(message.wallMs, message.busyMs), power, intensity });
+    const wallMs = Math.max(message.wallMs, message.busyMs);
+    this.ledger.recordExecution({ inferenceId, nodeId, sliceId: `slice${message.sliceIndex}`, busyMs: message.busyMs, wallMs, power, intensity });
     const deployment = this.deployment?.runId === message.runId ? this.deployment : this.pastDeployments.get(message.runId) ?? this.deploying;
     const next = deployment?.pipelines[found.pipeline]?.stages[found.position + 1]?.nodeId ?? 'coordinator';
     this.ledger.recordHop({ inferenceId, fromNodeId: nodeId, toNodeId: next, bytes: message.outputBytes, intensity });
     // A slice's first execution on a node (kernels compiling) is left out of both.
-    const fed = this.calibrate(record, found.stage, message.busyMs, Math.max(message.wallMs, message.busyMs));
-    if (fed) this.concurrency.record(nodeId, performance.now(), Math.max(message.wallMs, message.busyMs), () => this.calibration.predictMs(record.nodeId, fed.sliceKey, found.stage.backend, fed.base).ms);
+    const fed = this.calibrate(record, found.stage, message.busyMs, wallMs);
+    if (fed) this.concurrency.record(nodeId, performance.now(), wallMs, () => this.calibration.predictMs(record.nodeId, fed.sliceKey, found.stage.backend, fed.base).ms);
     const part = message.runId === this.deployment?.runId ? this.parts.get(message.requestId) : undefined;
     if (part) {
       // A node that does not say how long the input waited: only a run of one at a time can do without.
       const queuedMs = message.queuedMs ?? ((this.options.window ?? 2) === 1 ? 0 : NaN);
-      part.insideMs += queuedMs + Math.max(message.wallMs, message.busyMs);
+      part.insideMs += queuedMs + wallMs;
       part.reported++;
       this.noteOutside(message.requestId);
     }
@@ -858,7 +858,7 @@ export class RunController {
     req.sentMs = performance.now();
     this.inflight[pipeline]!++;
     this.wire.set(wireId, req.id);
-    this.parts.set(wireId, { pipeline, insideMs: 0, reported: 0 });
+    this.parts.set(wireId, { pipeline, stages: this.deployment!.pipelines[pipeline]!.stages.length, insideMs: 0, reported: 0 });
     // A node that never reports would leave its requests here: keep the newest only.
     if (this.parts.size > MAX_OPEN_PARTS) this.parts.delete(this.parts.keys().next().value!);
     const link = this.options.coordinator.linkOf(first.nodeId as NodeId);
