@@ -595,7 +595,8 @@ export class RunController {
 
   /**
    * How long this run's hops take against what its plan said: for each pipeline of the running
-   * deployment with {@link HOP_MIN_RESULTS} results, the median time its results spent outside
+   * deployment with {@link HOP_MIN_RESULTS} results, the median time its later results (the later
+   * half, at least {@link HOP_MIN_RESULTS}: a fresh pipeline's links start slower) spent outside
    * their slices (latency - each execution's queued and wall ms as its node reported them: moving
    * tensors, assembling frames, the pages' main threads) over the planned hop ms; the median over
    * pipelines, bounded by {@link HOP_SCALE_BOUNDS}. Measured at any number of requests in flight
@@ -610,7 +611,7 @@ export class RunController {
         const outside = (this.pipelineOutside[k] ?? []).slice(BUDGET_SKIP_FIRST);
         const plannedMs = pipeline.hops.reduce((a, h) => a + h.transferMs, 0);
         if (outside.length < HOP_MIN_RESULTS || plannedMs < HOP_MIN_PLANNED_MS) return [];
-        return [median(outside) / plannedMs];
+        return [median(outside.slice(-Math.max(HOP_MIN_RESULTS, Math.ceil(outside.length / 2)))) / plannedMs];
       });
       if (ratios.length) this.hopScaleValue = Math.min(HOP_SCALE_BOUNDS[1], Math.max(HOP_SCALE_BOUNDS[0], median(ratios)));
     }

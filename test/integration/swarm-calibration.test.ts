@@ -111,6 +111,36 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
     expect(Math.abs(queued.predictedMs / queued.latencyMs - 1)).toBeLessThan(0.2);
   });
 
+  it('hops that start slow and settle: the hop scale follows the later results', async () => {
+    // 30 ms per message for the first 9 requests, then 6 ms (a fresh pipeline's links start slower).
+    let runsOnA = 0;
+    const counted = (runtime: SliceRuntime): SliceRuntime => ({
+      load: runtime.load.bind(runtime),
+      unload: runtime.unload.bind(runtime),
+      run: async (id, feeds) => {
+        if (++runsOnA === 9) swarm.network.addRule({ faults: { delayMs: 6 } });
+        return runtime.run(id, feeds);
+      },
+    });
+    const swarm = await startSwarm({ network: { faults: { delayMs: 30 } }, nodes: [{ name: 'a', flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: (r) => counted(slowerBy(() => 5)(r)) }, { name: 'b', flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 5) }] });
+    stopSwarm = swarm.stop;
+    const scaleOf = async () => {
+      const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 16 }), () => {}, { replanOnDrift: false });
+      const outcomes = await session.done;
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      const scale = session.controller.hopScale()!;
+      session.controller.stop('test over');
+      return scale;
+    };
+    const settling = await scaleOf();
+    expect(runsOnA).toBeGreaterThanOrEqual(16);
+    // The same swarm run again, its links at 6 ms throughout.
+    const settled = await scaleOf();
+    // Half of the settling run's judged results were slow (a median of all of them lands between
+    // the two: 1.65x off the settled run when tried); its later half was at 6 ms, like the settled run.
+    expect(Math.abs(Math.log(settling / settled)), JSON.stringify({ settling, settled })).toBeLessThan(Math.log(1.35));
+  });
+
   it('a new deployment takes its first request alone, then as many as the window allows', async () => {
     const runs: { node: string; startMs: number; endMs: number }[] = [];
     const logged = (node: string) => (runtime: SliceRuntime): SliceRuntime => ({
