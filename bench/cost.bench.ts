@@ -14,6 +14,7 @@
  *
  * Then the same in a real headless Chromium node page (bench/cost.html, served by Vite's dev
  * server with the app's config): the node's own runtime worker measures the micro-benchmark on WASM,
+ * runs the first model whole for 5 s (a fresh page's first model runs 2-5x slower for ~20 runs),
  * is re-measured before each model, and runs each slice; the page compares the upfront prediction
  * with the worker's median wall ms (busy + a slowed worker's idling; equal to busy at slowdown 1). Then, in a second browser, WebGPU (software adapter).
  *
@@ -38,6 +39,8 @@ import type { TensorData } from '../src/runtime/tensor';
 import { loadZooModel, zooInfo, zooNames } from '../src/zoo/index';
 
 const SLICE_WARMUP_RUNS = 3;
+/** The Chromium page runs its first model whole this long before timing any slice (cost-page.ts). */
+const PAGE_WARMUP_MS = 5000;
 const SLICE_TIMED_RUNS = 9;
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(0)}%`;
@@ -87,7 +90,7 @@ async function runPage(out: (line: string) => void, names: readonly string[], ma
     const t0 = performance.now();
     const result: PageCostResult = await page.evaluate(
       ([m, k, o]) => window.carbonedgeCostBench.run(m, k, o),
-      [names, maxK, { ...(slowdown ? { slowdown } : {}), ...(numThreads ? { numThreads } : {}), webgpu, warmupRuns: SLICE_WARMUP_RUNS, timedRuns: SLICE_TIMED_RUNS }] as const,
+      [names, maxK, { ...(slowdown ? { slowdown } : {}), ...(numThreads ? { numThreads } : {}), webgpu, warmupRuns: SLICE_WARMUP_RUNS, timedRuns: SLICE_TIMED_RUNS, pageWarmupMs: PAGE_WARMUP_MS }] as const,
     );
     return { result, seconds: (performance.now() - t0) / 1000, errors };
   } finally {
@@ -109,6 +112,8 @@ async function runBrowser(out: (line: string) => void, names: readonly string[],
   const describe = (b: PageCostResult['first']['backends'][number]) =>
     `  ${b.backend}: ${b.available ? `${costLine(b.cost!)}; one-figure ${(b.flopsPerSecond! / 1e9).toFixed(2)}; warm-up ${b.warmupRounds} rounds / ${b.warmupMs!.toFixed(0)} ms, ${b.rounds} rounds, ${b.elapsedMs!.toFixed(0)} ms` : `unavailable: ${b.error}`}`;
   for (const b of result.first.backends) out(describe(b));
+  const w = result.warmup;
+  if (w) out(`  page warm-up: ${w.model} whole, ${w.runs} runs in ${(w.ms / 1000).toFixed(1)} s: first ${w.firstMs.toFixed(1)} ms, median of the first 10 ${w.firstTenMedianMs.toFixed(1)} ms, of the last 10 ${w.lastTenMedianMs.toFixed(1)} ms (a fresh page's first model runs slow at first; no slice is timed in it)`);
   const errorsAll: number[] = [];
   for (const name of names) {
     const rows = result.rows.filter((r) => r.model === name);
