@@ -4,7 +4,8 @@ import type { JoinToken, RoomId } from '../protocol/ids';
 import type { BenchmarkReport } from '../protocol/messages';
 import type { EdgeNodeState } from '../swarm/edge-node';
 import { IdbSliceStore } from './idb-slice-store';
-import { runSelfBenchmark, startNodeSession, type NodeSession } from './node-session';
+import { startNodeSession, type NodeSession } from './node-session';
+import { runSelfBenchmark } from './self-benchmark';
 import { loadProfile, updateProfile, type NodeProfile } from './profile-store';
 import { threadCount, type RuntimeClient } from './runtime-client';
 import {

@@ -6,58 +6,16 @@
 import { transfer } from 'comlink';
 import { sha256Hex } from '../graph/index';
 import type { JoinToken, RoomId } from '../protocol/ids';
-import type { BackendBenchmark, BenchmarkReport } from '../protocol/messages';
-import type { WorkerBackend } from '../protocol/worker-api';
+import type { BenchmarkReport } from '../protocol/messages';
 import type { ProfileMessage } from '../protocol/run-messages';
-import type { TensorData } from '../runtime/tensor';
 import { openPeerTransport } from '../mesh/peerjs-transport';
 import type { Transport } from '../mesh/transport';
 import { EdgeNode, type NodeIdentity } from '../swarm/edge-node';
 import { NodeExecutor, type SliceRuntime } from '../swarm/node-executor';
 import type { SliceStore } from '../swarm/slice-store';
-import { zooInfo } from '../zoo/index';
-import { PADDLE_CLS_HEIGHT, PADDLE_CLS_INPUT, PADDLE_CLS_URL, PADDLE_CLS_WIDTH } from '../demo/paddle-cls';
 import { joinFingerprintFor, loadAppConfig, signalingFor } from './app-config';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
-
-/** A deterministic benchmark input for the bundled model (a smooth pattern in [-1, 1]). */
-function benchmarkInput(): TensorData {
-  const data = new Float32Array(3 * PADDLE_CLS_HEIGHT * PADDLE_CLS_WIDTH);
-  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.01);
-  return { dtype: 'float32', dims: [1, 3, PADDLE_CLS_HEIGHT, PADDLE_CLS_WIDTH], data };
-}
-
-/**
- * Run the self-benchmark on the bundled model in `runtime`'s worker (FLOP/s from its known MACs),
- * then the cost model's micro-benchmark (src/cost: FLOP/s per operator class and the fixed ms of a
- * run) on each backend that works, and report both: the planner predicts slices from the latter.
- */
-export async function runSelfBenchmark(runtime: RuntimeClient, runs = 10): Promise<BenchmarkReport> {
-  const backends: WorkerBackend[] = 'gpu' in navigator ? ['wasm', 'webgpu'] : ['wasm'];
-  const report = await runtime.api.benchmark({
-    modelUrl: PADDLE_CLS_URL,
-    modelName: 'paddle-cls',
-    flops: zooInfo('paddle-cls').macs * 2,
-    inputName: PADDLE_CLS_INPUT,
-    input: benchmarkInput(),
-    runs,
-    backends,
-  });
-  const working = report.backends.filter((b) => b.available).map((b) => b.backend);
-  const costs = new Map<string, NonNullable<BackendBenchmark['cost']>>();
-  for (const backend of working) {
-    // WebGPU here may be a slow software adapter: a shorter budget keeps joining quick.
-    const options = backend === 'webgpu' ? { budgetMs: 3000, maxWarmupMs: 2000 } : {};
-    try {
-      const measured = await runtime.api.measureCost({ backends: [backend], options });
-      const cost = measured.backends[0]?.cost;
-      if (cost) costs.set(backend, { flopsPerSecondByOpClass: cost.flopsPerSecondByOpClass, fixedMsPerRun: cost.fixedMsPerRun });
-    } catch {
-      // The node stays plannable on its FLOP/s figure; the planner labels that rule.
-    }
-  }
-  return { ...report, backends: report.backends.map((b) => (costs.has(b.backend) ? { ...b, cost: costs.get(b.backend)! } : b)) };
-}
+import { runSelfBenchmark } from './self-benchmark';
 
 /** Adapt the worker to the executor: slice bytes cross by transfer. */
 function sliceRuntime(runtime: RuntimeClient): SliceRuntime {

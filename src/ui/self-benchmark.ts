@@ -1,0 +1,86 @@
+/**
+ * A node's self-benchmark, run in its runtime worker: the bundled model timed on each backend that
+ * works (FLOP/s from its known MACs), then the cost model's micro-benchmark (src/cost: FLOP/s per
+ * operator class and the fixed ms of a run) on each; the planner predicts slices from the latter.
+ *
+ * WASM first, then WebGPU within a time bound: a WebGPU adapter can be slow (the software one) or
+ * hang, and a node whose WebGPU never answers must still join on WASM, saying why WebGPU is missing.
+ */
+import type { BackendBenchmark, BenchmarkReport } from '../protocol/messages';
+import type { TensorData } from '../runtime/tensor';
+import { zooInfo } from '../zoo/index';
+import { PADDLE_CLS_HEIGHT, PADDLE_CLS_INPUT, PADDLE_CLS_URL, PADDLE_CLS_WIDTH } from '../demo/paddle-cls';
+import type { RuntimeClient } from './runtime-client';
+
+/**
+ * How long the WebGPU part (its benchmark and its cost measurement) may take before the node goes
+ * on without WebGPU. The software adapter took up to ~180 s for the whole benchmark on a loaded
+ * 2-core machine (test/e2e/webgpu.test.ts); a real GPU takes seconds.
+ */
+export const WEBGPU_BENCHMARK_TIMEOUT_MS = 240_000;
+
+/** Options of {@link runSelfBenchmark}. */
+export interface SelfBenchmarkOptions {
+  /** Timed runs of the bundled model per backend (default 10). */
+  readonly runs?: number;
+  /** Whether to try WebGPU (default: whether the browser has `navigator.gpu`). */
+  readonly webgpu?: boolean;
+  /** Bound of the WebGPU part, ms (default {@link WEBGPU_BENCHMARK_TIMEOUT_MS}). */
+  readonly webgpuTimeoutMs?: number;
+}
+
+/** A deterministic benchmark input for the bundled model (a smooth pattern in [-1, 1]). */
+function benchmarkInput(): TensorData {
+  const data = new Float32Array(3 * PADDLE_CLS_HEIGHT * PADDLE_CLS_WIDTH);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.01);
+  return { dtype: 'float32', dims: [1, 3, PADDLE_CLS_HEIGHT, PADDLE_CLS_WIDTH], data };
+}
+
+/** `promise`, or undefined once `deadline` (performance.now() ms) has passed. */
+async function before<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - performance.now()));
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Run the self-benchmark in `runtime`'s worker (see the module comment). */
+export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenchmarkOptions = {}): Promise<BenchmarkReport> {
+  const webgpu = options.webgpu ?? (typeof navigator !== 'undefined' && 'gpu' in navigator);
+  const timeoutMs = options.webgpuTimeoutMs ?? WEBGPU_BENCHMARK_TIMEOUT_MS;
+  const request = {
+    modelUrl: PADDLE_CLS_URL,
+    modelName: 'paddle-cls',
+    flops: zooInfo('paddle-cls').macs * 2,
+    inputName: PADDLE_CLS_INPUT,
+    input: benchmarkInput(),
+    runs: options.runs ?? 10,
+  };
+  const report = await runtime.api.benchmark({ ...request, backends: ['wasm'] });
+  const backends: BackendBenchmark[] = [...report.backends];
+  const deadline = performance.now() + timeoutMs;
+  const late = `the WebGPU benchmark did not finish within ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : (timeoutMs / 1000).toFixed(1)} s`;
+  if (webgpu) {
+    const gpu = await before(runtime.api.benchmark({ ...request, input: benchmarkInput(), backends: ['webgpu'] }), deadline);
+    backends.push(...(gpu?.backends ?? [{ backend: 'webgpu', available: false, error: late }]));
+  }
+  const costs = new Map<string, NonNullable<BackendBenchmark['cost']>>();
+  for (const b of backends.filter((x) => x.available)) {
+    // WebGPU here may be a slow software adapter: a shorter budget keeps joining quick.
+    const measureOptions = b.backend === 'webgpu' ? { budgetMs: 3000, maxWarmupMs: 2000 } : {};
+    try {
+      const measuring = runtime.api.measureCost({ backends: [b.backend], options: measureOptions });
+      const measured = b.backend === 'webgpu' ? await before(measuring, deadline) : await measuring;
+      const cost = measured?.backends[0]?.cost;
+      if (cost) costs.set(b.backend, { flopsPerSecondByOpClass: cost.flopsPerSecondByOpClass, fixedMsPerRun: cost.fixedMsPerRun });
+    } catch {
+      // The node stays plannable on its FLOP/s figure; the planner labels that rule.
+    }
+  }
+  return { ...report, backends: backends.map((b) => (costs.has(b.backend) ? { ...b, cost: costs.get(b.backend)! } : b)) };
+}

@@ -1,0 +1,59 @@
+/**
+ * The self-benchmark's WebGPU bound: a WebGPU part that never answers leaves the node on WASM with
+ * WebGPU marked unavailable and the reason, instead of a node that never finishes benchmarking.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BenchmarkReport } from '../../../src/protocol/messages';
+import type { RuntimeClient } from '../../../src/ui/runtime-client';
+import { runSelfBenchmark } from '../../../src/ui/self-benchmark';
+
+const COST = { flopsPerSecondByOpClass: { conv: 2e10, depthwise: 5e9, matmul: 3e10, elementwise: 1e9, memory: 1e9 }, fixedMsPerRun: 0.1 };
+const never = new Promise<never>(() => {});
+
+/** A worker whose WASM answers at once and whose WebGPU does what `gpu` says. */
+function fakeRuntime(gpu: { benchmark: 'ok' | 'hang'; cost: 'ok' | 'hang' }): { runtime: RuntimeClient; calls: string[] } {
+  const calls: string[] = [];
+  const report = (backend: 'wasm' | 'webgpu'): BenchmarkReport => ({ model: 'paddle-cls', threads: 1, crossOriginIsolated: false, backends: [{ backend, available: true, medianMs: 3, runs: 10, flopsPerSecond: 1e10 }] });
+  const api = {
+    benchmark: async (request: { backends: readonly ('wasm' | 'webgpu')[] }) => {
+      calls.push(`benchmark ${request.backends.join(',')}`);
+      if (request.backends.includes('webgpu') && gpu.benchmark === 'hang') return never;
+      return report(request.backends[0]!);
+    },
+    measureCost: async (request: { backends: readonly string[] }) => {
+      calls.push(`cost ${request.backends.join(',')}`);
+      if (request.backends.includes('webgpu') && gpu.cost === 'hang') return never;
+      return { backends: [{ backend: request.backends[0], available: true, cost: COST }] };
+    },
+  };
+  return { runtime: { api, info: { threads: 1, crossOriginIsolated: false, webgpu: true }, terminate: () => {} } as unknown as RuntimeClient, calls };
+}
+
+describe('runSelfBenchmark', () => {
+  it('a WebGPU benchmark that never answers: the node goes on with WASM and says why WebGPU is missing', async () => {
+    const { runtime, calls } = fakeRuntime({ benchmark: 'hang', cost: 'ok' });
+    const t0 = performance.now();
+    const report = await runSelfBenchmark(runtime, { webgpu: true, webgpuTimeoutMs: 200 });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    const [wasm, webgpu] = report.backends;
+    expect(wasm).toMatchObject({ backend: 'wasm', available: true, medianMs: 3, cost: COST });
+    expect(webgpu).toEqual({ backend: 'webgpu', available: false, error: 'the WebGPU benchmark did not finish within 0.2 s' });
+    // WASM was timed first and alone, and no cost measurement was asked of the WebGPU that hung.
+    expect(calls).toEqual(['benchmark wasm', 'benchmark webgpu', 'cost wasm']);
+  });
+
+  it('a WebGPU cost measurement that never answers: WebGPU keeps its benchmark figure, without a cost', async () => {
+    const { runtime } = fakeRuntime({ benchmark: 'ok', cost: 'hang' });
+    const report = await runSelfBenchmark(runtime, { webgpu: true, webgpuTimeoutMs: 200 });
+    expect(report.backends.map((b) => [b.backend, b.available, b.cost !== undefined])).toEqual([['wasm', true, true], ['webgpu', true, false]]);
+  });
+
+  it('both answer: both backends carry their benchmark and cost; without WebGPU only WASM is asked', async () => {
+    const both = await runSelfBenchmark(fakeRuntime({ benchmark: 'ok', cost: 'ok' }).runtime, { webgpu: true, webgpuTimeoutMs: 200 });
+    expect(both.backends.map((b) => [b.backend, b.available, b.cost?.fixedMsPerRun])).toEqual([['wasm', true, 0.1], ['webgpu', true, 0.1]]);
+    const { runtime, calls } = fakeRuntime({ benchmark: 'ok', cost: 'ok' });
+    const wasmOnly = await runSelfBenchmark(runtime, { webgpu: false });
+    expect(wasmOnly.backends.map((b) => b.backend)).toEqual(['wasm']);
+    expect(calls).toEqual(['benchmark wasm', 'cost wasm']);
+  });
+});
