@@ -66,7 +66,9 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
   const deadline = performance.now() + timeoutMs;
   const late = `the WebGPU benchmark did not finish within ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : (timeoutMs / 1000).toFixed(1)} s`;
   if (webgpu) {
-    const gpu = await before(runtime.api.benchmark({ ...request, input: benchmarkInput(), backends: ['webgpu'] }), deadline);
+    const gpu = await before(runtime.api.benchmark({ ...request, backends: ['webgpu'] }), deadline).catch((error: unknown) => ({
+      backends: [{ backend: 'webgpu', available: false, error: `the WebGPU benchmark failed: ${(error as Error)?.message ?? String(error)}` }] as BackendBenchmark[],
+    }));
     backends.push(...(gpu?.backends ?? [{ backend: 'webgpu', available: false, error: late }]));
   }
   const costs = new Map<string, NonNullable<BackendBenchmark['cost']>>();

@@ -11,13 +11,14 @@ const COST = { flopsPerSecondByOpClass: { conv: 2e10, depthwise: 5e9, matmul: 3e
 const never = new Promise<never>(() => {});
 
 /** A worker whose WASM answers at once and whose WebGPU does what `gpu` says. */
-function fakeRuntime(gpu: { benchmark: 'ok' | 'hang'; cost: 'ok' | 'hang' }): { runtime: RuntimeClient; calls: string[] } {
+function fakeRuntime(gpu: { benchmark: 'ok' | 'hang' | 'throw'; cost: 'ok' | 'hang' }): { runtime: RuntimeClient; calls: string[] } {
   const calls: string[] = [];
   const report = (backend: 'wasm' | 'webgpu'): BenchmarkReport => ({ model: 'paddle-cls', threads: 1, crossOriginIsolated: false, backends: [{ backend, available: true, medianMs: 3, runs: 10, flopsPerSecond: 1e10 }] });
   const api = {
     benchmark: async (request: { backends: readonly ('wasm' | 'webgpu')[] }) => {
       calls.push(`benchmark ${request.backends.join(',')}`);
       if (request.backends.includes('webgpu') && gpu.benchmark === 'hang') return never;
+      if (request.backends.includes('webgpu') && gpu.benchmark === 'throw') throw new Error('device lost');
       return report(request.backends[0]!);
     },
     measureCost: async (request: { backends: readonly string[] }) => {
@@ -46,6 +47,11 @@ describe('runSelfBenchmark', () => {
     const { runtime } = fakeRuntime({ benchmark: 'ok', cost: 'hang' });
     const report = await runSelfBenchmark(runtime, { webgpu: true, webgpuTimeoutMs: 200 });
     expect(report.backends.map((b) => [b.backend, b.available, b.cost !== undefined])).toEqual([['wasm', true, true], ['webgpu', true, false]]);
+  });
+
+  it('a WebGPU benchmark that throws: WebGPU unavailable with the error, WASM kept', async () => {
+    const report = await runSelfBenchmark(fakeRuntime({ benchmark: 'throw', cost: 'ok' }).runtime, { webgpu: true, webgpuTimeoutMs: 200 });
+    expect(report.backends.map((b) => [b.backend, b.available, b.error])).toEqual([['wasm', true, undefined], ['webgpu', false, 'the WebGPU benchmark failed: device lost']]);
   });
 
   it('both answer: both backends carry their benchmark and cost; without WebGPU only WASM is asked', async () => {
