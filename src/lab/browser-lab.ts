@@ -41,6 +41,8 @@ export interface BrowserLabOptions {
   readonly forceBuild?: boolean;
   /** Warm-up inferences per run before the measured ones (default {@link LAB_WARMUP}). */
   readonly warmup?: number;
+  /** How long to wait before each configuration for every node to be ready again, ms (default 60 s). */
+  readonly readyTimeoutMs?: number;
 }
 
 /**
@@ -88,6 +90,31 @@ async function waitForNode(coordinator: Page, page: Page, name: string, timeoutM
     const error = await page.evaluate(() => document.querySelector('ce-app')?.shadowRoot?.querySelector('ce-node-page')?.shadowRoot?.querySelector('[data-testid="node-error"]')?.textContent?.trim() ?? '');
     if (error) throw new LabRunError(`node ${name} could not join: ${error}`);
     if (Date.now() > deadline) throw new LabRunError(`node ${name} never joined and benchmarked within ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Before a configuration runs, every node is ready again: a node that is not ready for a moment
+ * (re-joining, say) is not plannable, and a configuration pinned on it would fail. Waits up to
+ * `timeoutMs`, saying whom it waits for; returns who is still not ready then, with their states
+ * (empty when all are), and the configuration runs anyway (and fails as before if it needs them).
+ */
+export async function waitAllReady(coordinator: Page, names: readonly string[], label: string, timeoutMs: number, progress: (line: string) => void, signal?: AbortSignal): Promise<{ name: string; state: string }[]> {
+  const deadline = Date.now() + timeoutMs;
+  const said = (list: readonly { name: string; state: string }[]) => list.map((w) => `${w.name} (${w.state})`).join(', ');
+  let last = '';
+  for (;;) {
+    if (signal?.aborted) throw new LabRunError('interrupted');
+    const nodes = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
+    const waiting = names.flatMap((name) => {
+      if (nodes.some((x) => x.name === name && x.state === 'ready' && x.planNode)) return [];
+      const n = nodes.find((x) => x.name === name);
+      return [{ name, state: n ? (n.state === 'ready' ? 'ready, no benchmark' : n.state) : 'not in the room' }];
+    });
+    if (waiting.length === 0 || Date.now() > deadline) return waiting;
+    const line = `before ${label}: waiting for ${said(waiting)}`;
+    if (line !== last) progress((last = line));
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -212,6 +239,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
     const requests: RequestRow[] = [];
     const runs: RunRows[] = [];
     const total = configs.length * scenario.repetitions;
+    const givenUp = new Set<string>();
     let done = 0;
     for (let repeat = 1; repeat <= scenario.repetitions; repeat++) {
       // The fastest whole-model latency measured so far in this repetition: what a relative latency
@@ -224,6 +252,11 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
           warmup: options.warmup ?? LAB_WARMUP,
           ...(c.latencyBudgetFactor !== undefined && fastestWholeMs !== undefined ? { fastestWholeModelMs: fastestWholeMs } : {}),
         };
+        // A node that stayed unready past the bound once is not waited for again.
+        const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+        const missing = await waitAllReady(coordinator, nodes.map((n) => n.name).filter((n) => !givenUp.has(n)), `${c.label} #${repeat}`, readyTimeoutMs, progress, signal);
+        for (const m of missing) givenUp.add(m.name);
+        if (missing.length) progress(`before ${c.label} #${repeat}: still not ready after ${Math.round(readyTimeoutMs / 1000)} s: ${missing.map((m) => `${m.name} (${m.state})`).join(', ')}; running it anyway, and not waiting for them again`);
         const record = (await coordinator.evaluate((s) => window.carbonedgeLab!.run(s), settings)) as LabRunRecord;
         const paperMs = c.paperMode ? (paper.get(c.label)!.decisionMicroseconds * scenario.inferences) / 1000 : 0;
         const m = measureRun(c.label, repeat, record, paperMs);
