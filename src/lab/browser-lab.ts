@@ -94,6 +94,11 @@ async function waitForNode(coordinator: Page, page: Page, name: string, timeoutM
   }
 }
 
+/** "NAME (state), ..." of nodes that are not ready. */
+function describeUnready(list: readonly { name: string; state: string }[]): string {
+  return list.map((w) => `${w.name} (${w.state})`).join(', ');
+}
+
 /**
  * Before a configuration runs, every node is ready again: a node that is not ready for a moment
  * (re-joining, say) is not plannable, and a configuration pinned on it would fail. Waits up to
@@ -102,7 +107,6 @@ async function waitForNode(coordinator: Page, page: Page, name: string, timeoutM
  */
 export async function waitAllReady(coordinator: Page, names: readonly string[], label: string, timeoutMs: number, progress: (line: string) => void, signal?: AbortSignal): Promise<{ name: string; state: string }[]> {
   const deadline = Date.now() + timeoutMs;
-  const said = (list: readonly { name: string; state: string }[]) => list.map((w) => `${w.name} (${w.state})`).join(', ');
   let last = '';
   for (;;) {
     if (signal?.aborted) throw new LabRunError('interrupted');
@@ -113,7 +117,7 @@ export async function waitAllReady(coordinator: Page, names: readonly string[], 
       return [{ name, state: n ? (n.state === 'ready' ? 'ready, no benchmark' : n.state) : 'not in the room' }];
     });
     if (waiting.length === 0 || Date.now() > deadline) return waiting;
-    const line = `before ${label}: waiting for ${said(waiting)}`;
+    const line = `before ${label}: waiting for ${describeUnready(waiting)}`;
     if (line !== last) progress((last = line));
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -256,7 +260,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
         const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
         const missing = await waitAllReady(coordinator, nodes.map((n) => n.name).filter((n) => !givenUp.has(n)), `${c.label} #${repeat}`, readyTimeoutMs, progress, signal);
         for (const m of missing) givenUp.add(m.name);
-        if (missing.length) progress(`before ${c.label} #${repeat}: still not ready after ${Math.round(readyTimeoutMs / 1000)} s: ${missing.map((m) => `${m.name} (${m.state})`).join(', ')}; running it anyway, and not waiting for them again`);
+        if (missing.length) progress(`before ${c.label} #${repeat}: still not ready after ${Math.round(readyTimeoutMs / 1000)} s: ${describeUnready(missing)}; running it anyway, and not waiting for them again`);
         const record = (await coordinator.evaluate((s) => window.carbonedgeLab!.run(s), settings)) as LabRunRecord;
         const paperMs = c.paperMode ? (paper.get(c.label)!.decisionMicroseconds * scenario.inferences) / 1000 : 0;
         const m = measureRun(c.label, repeat, record, paperMs);

@@ -64,8 +64,8 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
   const report = await runtime.api.benchmark({ ...request, backends: ['wasm'] });
   const backends: BackendBenchmark[] = [...report.backends];
   const deadline = performance.now() + timeoutMs;
-  const late = `the WebGPU benchmark did not finish within ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : (timeoutMs / 1000).toFixed(1)} s`;
   if (webgpu) {
+    const late = `the WebGPU benchmark did not finish within ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : (timeoutMs / 1000).toFixed(1)} s`;
     const gpu = await before(runtime.api.benchmark({ ...request, backends: ['webgpu'] }), deadline).catch((error: unknown) => ({
       backends: [{ backend: 'webgpu', available: false, error: `the WebGPU benchmark failed: ${(error as Error)?.message ?? String(error)}` }] as BackendBenchmark[],
     }));
