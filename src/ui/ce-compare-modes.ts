@@ -7,7 +7,7 @@ import { zooNames } from '../zoo/index';
 import { compareInputsFromRuns } from './compare-modes';
 import type { LinkSource } from '../swarm/run-session';
 import { COMPARE_PRESETS, compareProblem, runComparison, type CompareConfiguration } from './compare-runner';
-import { profileCatalogueModel, sharedRuntime } from './run-session';
+import { profileInThisTab } from './run-session';
 import './ce-compare-view';
 
 declare global {
@@ -73,7 +73,7 @@ export class CeCompareModes extends LitElement {
     const byId = new Map<string, RunRecord>();
     try {
       this.progress = `profiling ${this.model}...`;
-      const profile = await profileCatalogueModel(this.model, await sharedRuntime());
+      const { profile } = await profileInThisTab(this.model, (message) => (this.progress = message));
       hook.status = 'running';
       const history = this.history;
       let saving = Promise.resolve();

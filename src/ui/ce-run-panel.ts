@@ -11,7 +11,7 @@ import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-contr
 import type { DeployProgress } from '../swarm/stage-deployer';
 import { startRunSession, type LinkSource, type RunSession } from '../swarm/run-session';
 import type { RuntimeClient } from './runtime-client';
-import { profileCatalogueModel, sharedRuntime, type RunSettings } from './run-session';
+import { profileInThisTab, type RunSettings } from './run-session';
 import type { BaselineGap } from './baselines';
 import { Coalesced } from './coalesce';
 import { runInsights } from './run-insights';
@@ -142,7 +142,7 @@ export class CeRunPanel extends LitElement {
   private controller: RunController | undefined;
   /** Set by Stop while the model is still being profiled (no controller yet). */
   private stopRequested = false;
-  private runtime: Promise<RuntimeClient> | undefined;
+  private runtime: RuntimeClient | undefined;
   private startedMs = 0;
   private record: RunRecord = { status: 'idle', error: '', outcomes: [] };
 
@@ -365,9 +365,12 @@ export class CeRunPanel extends LitElement {
     const live = this.live;
     try {
       this.setStatus('profiling the model');
-      this.runtime ??= sharedRuntime();
-      const runtime = await this.runtime;
-      const profile = await profileCatalogueModel(settings.model, runtime);
+      const { profile, runtime } = await profileInThisTab(settings.model, (message) => {
+        if (this.record === record) this.event(message);
+      });
+      // A replaced worker takes the old one's referee with it.
+      if (this.runtime !== runtime) this.referee = undefined;
+      this.runtime = runtime;
       this.modelForPlan = toPlanModel(profile);
       if (this.stopRequested || this.record !== record) {
         this.setStatus('done: 0 ok, cancelled before it started');

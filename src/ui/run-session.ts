@@ -10,6 +10,7 @@ import type { RunEvent } from '../swarm/run-controller';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
 import { workerSessionFactory } from './worker-session';
 import { refereeFor, thisMachine } from './referee';
+import { retryOnceIfStalled } from './stall-guard';
 
 export type { RunSettings } from '../swarm/run-session';
 
@@ -19,6 +20,41 @@ let shared: Promise<RuntimeClient> | undefined;
 export function sharedRuntime(): Promise<RuntimeClient> {
   shared ??= startRuntimeWorker();
   return shared;
+}
+
+/** Terminate the shared worker (one that stopped answering) so the next use starts a fresh one. */
+function replaceSharedRuntime(): void {
+  const old = shared;
+  shared = undefined;
+  void old?.then((runtime) => runtime.terminate(), () => undefined);
+}
+
+/**
+ * How long starting the coordinator's worker and loading and profiling a catalogue model in it may
+ * take before that worker is replaced (once; see src/ui/stall-guard.ts). The zoo's largest model
+ * profiles in seconds even on one thread; 60 s is far past any worker that still answers.
+ */
+export const PROFILE_TIMEOUT_MS = 60_000;
+
+/**
+ * Profile a catalogue model in this tab's shared worker, bounded by {@link PROFILE_TIMEOUT_MS}: a
+ * worker that does not answer in time is terminated and the profile tried once in a fresh one
+ * (`onRetry` says so); a second stall rejects with a message that says what to do. Resolves with the
+ * runtime that answered, for the callers that go on using it (the audits' referee).
+ */
+export function profileInThisTab(name: string, onRetry?: (message: string) => void, timeoutMs = PROFILE_TIMEOUT_MS): Promise<{ profile: ModelProfile; runtime: RuntimeClient }> {
+  return retryOnceIfStalled(async () => {
+    const runtime = await sharedRuntime();
+    return { profile: await profileCatalogueModel(name, runtime), runtime };
+  }, {
+    what: `profiling ${name} in this tab's runtime worker`,
+    timeoutMs,
+    abandon: () => {
+      profiles.delete(name);
+      replaceSharedRuntime();
+    },
+    ...(onRetry ? { onRetry } : {}),
+  });
 }
 
 /** A profiled model ready to plan, cached per name. */
@@ -33,7 +69,9 @@ export function profileCatalogueModel(name: string, runtime: RuntimeClient): Pro
       const info = zooInfo(name);
       return profileModel(indexModel(parseModel(bytes)), [{ name: undefined, dims: info.inputShape }], { createSession: workerSessionFactory(runtime) });
     })();
-    cached.catch(() => profiles.delete(name));
+    cached.catch(() => {
+      if (profiles.get(name) === cached) profiles.delete(name);
+    });
     profiles.set(name, cached);
   }
   return cached;

@@ -15,7 +15,7 @@ import { choosePlacement, startRunSession, type LinkSource, type RunSettings } f
 import { grantOverReservation, type GrantResult, type TenantSwarm } from '../swarm/tenant-runner';
 import type { RunEvent } from '../swarm/run-controller';
 import { formatGramsCo2 } from './format';
-import { profileCatalogueModel, sharedRuntime } from './run-session';
+import { profileInThisTab } from './run-session';
 
 /**
  * The configuration tenant runs use: the Run panel's defaults (balanced, the planner decides, seed
@@ -57,7 +57,7 @@ export function pageTenantSwarm(coordinator: () => Coordinator | undefined, busy
     async predictGramsPerInference(model: string): Promise<number> {
       const c = need();
       const links = linksNow();
-      const profile = await profileCatalogueModel(model, await sharedRuntime());
+      const { profile } = await profileInThisTab(model);
       const ready = c.nodes().filter(isPlannable);
       if (ready.length === 0) throw new Error('no node is ready');
       const result = choosePlacement(tenantRunSettings(model, 1), toPlanModel(profile), ready, { replan: false }, links);
@@ -67,7 +67,7 @@ export function pageTenantSwarm(coordinator: () => Coordinator | undefined, busy
     async runGrant(model: string, inferences: number, reservedGramsCo2: number): Promise<GrantResult> {
       const c = need();
       const links = linksNow();
-      const profile = await profileCatalogueModel(model, await sharedRuntime());
+      const { profile } = await profileInThisTab(model);
       const predicted = reservedGramsCo2 / inferences;
       let completed = 0;
       let session: ReturnType<typeof startRunSession>;
