@@ -18,7 +18,14 @@ let shared: Promise<RuntimeClient> | undefined;
 
 /** The coordinator tab's one runtime worker (profiling), started on first use and shared by its panels. */
 export function sharedRuntime(): Promise<RuntimeClient> {
-  shared ??= startRuntimeWorker();
+  if (!shared) {
+    const starting = startRuntimeWorker();
+    shared = starting;
+    // A worker that failed to start is not kept: the next use tries a new one.
+    starting.catch(() => {
+      if (shared === starting) shared = undefined;
+    });
+  }
   return shared;
 }
 
