@@ -11,6 +11,7 @@ import type { TensorData } from '../runtime/tensor';
 import { zooInfo } from '../zoo/index';
 import { PADDLE_CLS_HEIGHT, PADDLE_CLS_INPUT, PADDLE_CLS_URL, PADDLE_CLS_WIDTH } from '../demo/paddle-cls';
 import type { RuntimeClient } from './runtime-client';
+import { settledWithin } from './stall-guard';
 
 /**
  * How long the WebGPU part (its benchmark and its cost measurement) may take before the node goes
@@ -36,17 +37,9 @@ function benchmarkInput(): TensorData {
   return { dtype: 'float32', dims: [1, 3, PADDLE_CLS_HEIGHT, PADDLE_CLS_WIDTH], data };
 }
 
-/** `promise`, or undefined once `deadline` (performance.now() ms) has passed. */
+/** `promise`'s value, or undefined once `deadline` (performance.now() ms) has passed. */
 async function before<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - performance.now()));
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await settledWithin(promise, deadline - performance.now()))?.value;
 }
 
 /** Run the self-benchmark in `runtime`'s worker (see the module comment). */

@@ -17,11 +17,11 @@ export interface StallGuard {
   onRetry?(message: string): void;
 }
 
-/** `promise`'s value, or `stalled` once `ms` have passed without it settling. */
-async function within<T>(promise: Promise<T>, ms: number, stalled: symbol): Promise<T | symbol> {
+/** `promise`'s value (wrapped), or undefined once `ms` have passed without it settling. */
+export async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<{ readonly value: T } | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await Promise.race([promise, new Promise<symbol>((resolve) => (timer = setTimeout(() => resolve(stalled), ms)))]);
+    return await Promise.race([promise.then((value) => ({ value })), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))))]);
   } finally {
     clearTimeout(timer);
   }
@@ -33,17 +33,14 @@ async function within<T>(promise: Promise<T>, ms: number, stalled: symbol): Prom
  * stall rejects with a message naming both attempts.
  */
 export async function retryOnceIfStalled<T>(attempt: () => Promise<T>, guard: StallGuard): Promise<T> {
-  const stalled = Symbol('stalled');
-  const first = attempt();
-  const value = await within(first, guard.timeoutMs, stalled);
-  if (value !== stalled) return value as T;
-  first.catch(() => undefined);
-  guard.abandon();
-  guard.onRetry?.(`${guard.what} did not finish within ${formatDuration(guard.timeoutMs)}: started a fresh runtime worker and tried again`);
-  const second = attempt();
-  const again = await within(second, guard.timeoutMs, stalled);
-  if (again !== stalled) return again as T;
-  second.catch(() => undefined);
-  guard.abandon();
-  throw new Error(`${guard.what} did not finish within ${formatDuration(guard.timeoutMs)}, twice (the second time in a fresh runtime worker): reload this tab and try again`);
+  const bound = formatDuration(guard.timeoutMs);
+  for (let tries = 1; ; tries++) {
+    const running = attempt();
+    const settled = await settledWithin(running, guard.timeoutMs);
+    if (settled) return settled.value;
+    running.catch(() => undefined);
+    guard.abandon();
+    if (tries === 2) throw new Error(`${guard.what} did not finish within ${bound}, twice (the second time in a fresh runtime worker): reload this tab and try again`);
+    guard.onRetry?.(`${guard.what} did not finish within ${bound}: started a fresh runtime worker and tried again`);
+  }
 }
