@@ -2,7 +2,9 @@
  * `carbonedge experiment` with real browsers: the CarbonEdge server, one headless Chromium, a
  * coordinator page and one page per scenario node (lab URL parameters: name, slowdown, intensity,
  * power), then every configuration R times through `window.carbonedgeLab.run` (src/ui/lab-hooks.ts).
- * Nodes are opened one after the other so their self-benchmarks do not compete for the CPU.
+ * Nodes are opened one after the other, and the machine is let go quiet (src/lab/quiet.ts) after
+ * each one's report, before each re-measurement and before each configuration, so that one page's
+ * benchmark or run does not share the CPU with the tail of another's.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +19,7 @@ import type { LabNodeInfo, LabRunRecord, LabRunSettings } from './lab-api';
 import { labNodeQuery } from './lab-node-params';
 import { aggregate, isWholeModel, judgedSpeed, measureRun, requestRows, speedAgreement, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
 import type { LabScenario } from './scenario';
+import { waitForQuiet, type QuietOptions } from './quiet';
 
 /** The repository root (src/lab/ is two levels down). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -43,6 +46,8 @@ export interface BrowserLabOptions {
   readonly warmup?: number;
   /** How long to wait before each configuration for every node to be ready again, ms (default 60 s). */
   readonly readyTimeoutMs?: number;
+  /** How to wait for a quiet machine before each measurement (src/lab/quiet.ts; tests shorten it). */
+  readonly quiet?: QuietOptions;
 }
 
 /**
@@ -123,6 +128,18 @@ export async function waitAllReady(coordinator: Page, names: readonly string[], 
   }
 }
 
+/**
+ * Wait for a quiet machine before `what` (see src/lab/quiet.ts); says so when it waited more than one
+ * window or gave up, so a report read later shows how the measurement began.
+ */
+async function settle(what: string, options: BrowserLabOptions): Promise<void> {
+  const r = await waitForQuiet({ ...options.quiet, ...(options.signal ? { signal: options.signal } : {}) });
+  if (options.signal?.aborted) throw new LabRunError('interrupted');
+  const cores = `${r.busyCores.toFixed(2)} cores busy`;
+  if (!r.quiet) options.progress(`before ${what}: the machine stayed busy for ${(r.waitedMs / 1000).toFixed(0)} s (${cores}); going on`);
+  else if (r.waitedMs > (options.quiet?.windowMs ?? 1000)) options.progress(`before ${what}: waited ${(r.waitedMs / 1000).toFixed(0)} s for a quiet machine (${cores})`);
+}
+
 /** Resolve a configuration to the settings of one run (paper modes: pinned on the policy's choice). */
 function settingsFor(c: ExpandedConfiguration, scenario: LabScenario, repeat: number, paper: Map<string, PaperChoice>): LabRunSettings {
   const pin = c.paperMode ? [paper.get(c.label)!.node] : c.pin;
@@ -192,7 +209,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
     const href = await coordinator.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
     if (!(await coordinator.evaluate(() => window.carbonedgeLab?.version === 1))) throw new LabRunError('the coordinator page has no lab hook: rebuild the app (carbonedge experiment --build)');
     const joinUrl = `${server.localUrl}/${new URL(href!).search}`;
-    for (const node of scenario.nodes) {
+    for (const [i, node] of scenario.nodes.entries()) {
       const query = labNodeQuery({
         name: node.name,
         slowdown: node.slowdown,
@@ -208,6 +225,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
       const page = await open(`${joinUrl}&${query}`);
       await waitForNode(coordinator, page, node.name, options.joinTimeoutMs ?? 90_000, signal);
       progress(`node ${node.name} ready (slowdown x${+node.slowdown.toFixed(3)}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      await settle(i + 1 < scenario.nodes.length ? `opening ${scenario.nodes[i + 1]!.name}` : 'the link probes', options);
     }
     let nodes = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
     // Every configuration plans with the same links: wait for the coordinator's link probes
@@ -226,6 +244,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
       progress(`nodes' measured speed (${agreement.basis}) x slowdown differ ${agreement.ratio.toFixed(2)}x: measuring each node again, one at a time (round ${round} of ${REMEASURE_ROUNDS})`);
       for (const node of nodes) {
         if (signal?.aborted) throw new LabRunError('interrupted');
+        await settle(`measuring ${node.name} again`, options);
         const again = await coordinator.evaluate((id) => window.carbonedgeLab!.remeasure(id), node.nodeId);
         const gflops = (n: typeof node) => (judgedSpeed(n, agreement.basis) / 1e9).toFixed(2);
         progress(`node ${again.name}: ${gflops(again)} GFLOP/s by the ${agreement.basis} (was ${gflops(node)})`);
@@ -261,6 +280,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
         const missing = await waitAllReady(coordinator, nodes.map((n) => n.name).filter((n) => !givenUp.has(n)), `${c.label} #${repeat}`, readyTimeoutMs, progress, signal);
         for (const m of missing) givenUp.add(m.name);
         if (missing.length) progress(`before ${c.label} #${repeat}: still not ready after ${Math.round(readyTimeoutMs / 1000)} s: ${describeUnready(missing)}; running it anyway, and not waiting for them again`);
+        await settle(`${c.label} #${repeat}`, options);
         const record = (await coordinator.evaluate((s) => window.carbonedgeLab!.run(s), settings)) as LabRunRecord;
         const paperMs = c.paperMode ? (paper.get(c.label)!.decisionMicroseconds * scenario.inferences) / 1000 : 0;
         const m = measureRun(c.label, repeat, record, paperMs);
