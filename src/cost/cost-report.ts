@@ -4,12 +4,13 @@
  */
 import type { BackendCost } from '../plan/plan-types';
 import type { WorkerBackend } from '../protocol/worker-api';
+import type { CpuWait } from './cpu-share';
 import type { MeasureCostOptions, ProbeTiming } from './measure-cost';
 
 /** Which backends to measure, and optional tuning of the procedure (defaults: MEASURE_DEFAULTS). */
 export interface CostMeasureRequest {
   readonly backends: readonly WorkerBackend[];
-  readonly options?: Pick<MeasureCostOptions, 'warmupMs' | 'minWarmupRounds' | 'maxWarmupMs' | 'rounds' | 'maxRounds' | 'targetSpread' | 'budgetMs' | 'quietWindow'>;
+  readonly options?: Pick<MeasureCostOptions, 'warmupMs' | 'minWarmupRounds' | 'maxWarmupMs' | 'rounds' | 'maxRounds' | 'targetSpread' | 'budgetMs' | 'quietWindow' | 'waitForCpu'>;
 }
 
 /** One backend's outcome. */
@@ -27,6 +28,8 @@ export interface BackendCostReport {
   readonly warmupRounds?: number;
   readonly warmupMs?: number;
   readonly rounds?: number;
+  /** The wait for a free core before the timed rounds (WASM), when there was one. */
+  readonly cpu?: CpuWait;
   /** Wall time the whole measurement took, ms (slowdown idling included). */
   readonly elapsedMs?: number;
   /** Why the backend is unavailable. */

@@ -6,6 +6,9 @@
  * 1. open one session per probe on the backend;
  * 2. warm up: run every probe in turn for at least `minWarmupRounds` rounds and `warmupMs` of
  *    compute, so V8 has tiered the WASM kernels up (cold runs measured 5-17x slower, issue 11);
+ *    On WASM in a node's worker (`waitForCpu`), warming goes on until the worker has a core to
+ *    itself (src/cost/cpu-share.ts, at most 15 s): a fresh page's compile threads took 1.2-1.35 of
+ *    this machine's 2 cores for ~12 s after its first model run;
  * 3. timed rounds, each running every probe once (interleaved, so a burst of load from elsewhere
  *    hits every class alike), until `rounds` rounds are in and every probe's spread (scaled MAD /
  *    median) is under `targetSpread`, or `maxRounds`, or the `budgetMs` is spent (3 rounds at least);
@@ -25,6 +28,7 @@
 import { OP_CLASSES, type BackendCost, type OpClass } from '../plan/plan-types';
 import type { TensorData } from '../runtime/tensor';
 import { costProbes, type CostProbe, type CostProbeKind } from '../zoo/cost-probes';
+import { waitForCpu, type CpuWait, type CpuWaitOptions } from './cpu-share';
 import { CostInputError } from './errors';
 import { robustSummary } from './robust-stats';
 
@@ -68,6 +72,12 @@ export interface MeasureCostOptions {
   readonly now?: () => number;
   /** Cancels between probe runs. */
   readonly signal?: AbortSignal;
+  /**
+   * After the warm-up, wait (warming on) until this thread has a core to itself, at most
+   * `maxWaitMs` (src/cost/cpu-share.ts): a fresh page's compile threads take most of a small
+   * machine's CPU for seconds. Off by default; the node's worker turns it on.
+   */
+  readonly waitForCpu?: boolean | Omit<CpuWaitOptions, 'between' | 'signal'>;
 }
 
 /** Defaults of {@link MeasureCostOptions}. */
@@ -115,6 +125,8 @@ export interface MeasuredCost {
    * depthwise and matmul probes over their summed net time. The planner uses `cost`.
    */
   readonly flopsPerSecond: number;
+  /** The wait for a free core before the timed rounds, when asked for ({@link MeasureCostOptions.waitForCpu}). */
+  readonly cpu?: CpuWait;
 }
 
 /** Checks value > 0 (min 0) or value >= min. */
@@ -239,7 +251,7 @@ export class ProbeSampler {
    *
    * @throws CostInputError before the first round
    */
-  result(quietWindow: number = MEASURE_DEFAULTS.quietWindow): MeasuredCost {
+  result(quietWindow: number = MEASURE_DEFAULTS.quietWindow, cpu?: CpuWait): MeasuredCost {
     if (this.rounds === 0) throw new CostInputError('no timed round yet');
     const [from, to] = this.quietest(quietWindow);
     const timings: ProbeTiming[] = this.probes.map((p, i) => {
@@ -252,6 +264,7 @@ export class ProbeSampler {
     return {
       cost, probes: timings, warmupRounds: this.warmupRounds, warmupMs: this.warmupMs, rounds: this.rounds,
       flopsPerSecond: compute.reduce((a, t) => a + t.flops, 0) / netSeconds,
+      ...(cpu ? { cpu } : {}),
     };
   }
 
@@ -298,6 +311,9 @@ export async function measureBackendCost(createSession: ProbeSessionFactory, opt
   const sampler = await ProbeSampler.open(createSession, options);
   try {
     await sampler.warmUp(o.minWarmupRounds, o.warmupMs, o.maxWarmupMs);
+    const cpu = options.waitForCpu
+      ? await waitForCpu({ ...(options.waitForCpu === true ? {} : options.waitForCpu), between: () => sampler.warmUp(1, 0, 0), ...(options.signal ? { signal: options.signal } : {}) })
+      : undefined;
     const now = options.now ?? (() => performance.now());
     const started = now();
     for (;;) {
@@ -307,7 +323,7 @@ export async function measureBackendCost(createSession: ProbeSessionFactory, opt
       if (n >= o.rounds && (n >= o.maxRounds || sampler.settled(o.targetSpread))) break;
       await sampler.sampleRound();
     }
-    return sampler.result(o.quietWindow);
+    return sampler.result(o.quietWindow, cpu);
   } finally {
     await sampler.release();
   }

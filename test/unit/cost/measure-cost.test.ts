@@ -96,6 +96,30 @@ describe('measureBackendCost', () => {
     expect(all.cost.fixedMsPerRun).toBeGreaterThan(5);
   });
 
+  it('with waitForCpu, times its rounds only once the thread has a core, warming on meanwhile', async () => {
+    // A fresh page's compile threads: until the clock passes 2 s every run takes twice as long, and
+    // the thread gets half a core. Warm-up alone (600 ms) ends long before that.
+    let clock = 0, runs = 0;
+    const contended = () => clock < 2000;
+    const factory = async (bytes: Uint8Array): Promise<ProbeSession> => {
+      const probe = probes.find((p) => p.bytes === bytes)!;
+      const trueMs = probe.kind === 'fixed' ? TRUE_FIXED_MS : TRUE_FIXED_MS + (1000 * probe.flops) / TRUE_RATES[probe.kind];
+      return { async run() { clock += trueMs * (contended() ? 2 : 1); runs++; }, async release() {} };
+    };
+    const sample = () => { clock += 100; return contended() ? 0.5 : 1; };
+    const m = await measureBackendCost(factory, { probes, now: () => clock, rounds: 5, maxRounds: 5, waitForCpu: { sample, now: () => clock } });
+    expect(m.cpu).toMatchObject({ free: true, share: 1 });
+    expect(m.cpu!.waitedMs).toBeGreaterThan(1000);
+    for (const c of OP_CLASSES) expect(m.cost.flopsPerSecondByOpClass[c] / TRUE_RATES[c], c).toBeCloseTo(1, 6);
+    expect(m.warmupRounds).toBeGreaterThan(10);
+    // The same node measured without the wait: every rate half what it is.
+    clock = 0;
+    const hasty = await measureBackendCost(factory, { probes, now: () => clock, rounds: 5, maxRounds: 5 });
+    expect(hasty.cpu).toBeUndefined();
+    for (const c of OP_CLASSES) expect(hasty.cost.flopsPerSecondByOpClass[c] / TRUE_RATES[c], c).toBeLessThan(0.6);
+    expect(runs).toBeGreaterThan(0);
+  });
+
   it('stops adding rounds when the time budget is spent, after 3 rounds at least', async () => {
     const node = fakeNode(probes, 0);
     // One round of the suite takes ~18.5 ms on this fake node: a 20 ms budget stops at the minimum.
