@@ -96,7 +96,7 @@ export class RuntimeService implements RuntimeWorkerApi, CostWorkerApi {
       };
       while (warmRuns < BENCH_WARMUP_RUNS || (warmMs < BENCH_WARMUP_MS && warmMs < BENCH_WARMUP_MAX_MS)) await warmRun();
       // On WASM, time the runs once this worker has a core (src/cost/cpu-share.ts), warming on.
-      if (backend === 'wasm') await waitForCpu({ between: warmRun });
+      const cpu = backend === 'wasm' ? await waitForCpu({ between: warmRun }) : undefined;
       const times: number[] = [];
       for (let i = 0; i < request.runs; i++) {
         const t0 = performance.now();
@@ -112,6 +112,7 @@ export class RuntimeService implements RuntimeWorkerApi, CostWorkerApi {
         medianMs,
         runs: times.length,
         ...(request.flops ? { flopsPerSecond: request.flops / (medianMs / 1000) } : {}),
+        ...(cpu ? { cpuShare: cpu.share } : {}),
       };
     } catch (error) {
       return { backend, available: false, error: `${(error as Error).message}`.slice(0, 300) };

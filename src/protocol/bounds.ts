@@ -53,6 +53,7 @@ export const PEER_NUMBER_BOUNDS = {
   flopsPerSecond: { min: 1e3, max: 1e15, unit: 'FLOP/s' },
   benchmarkMedianMs: { min: 1e-3, max: 600_000, unit: 'ms' },
   benchmarkRuns: { min: 1, max: 10_000, integer: true, unit: 'runs' },
+  cpuShare: { min: 0, max: 1, unit: 'of a core' },
   fixedMsPerRun: { min: 0, max: 60_000, unit: 'ms' },
   threads: { min: 1, max: 1024, integer: true, unit: 'threads' },
   sentAtMs: { min: 0, max: 8.64e15, unit: 'ms since epoch' },

@@ -40,6 +40,12 @@ export interface BackendBenchmark {
     readonly flopsPerSecondByOpClass: Readonly<Record<'conv' | 'depthwise' | 'matmul' | 'elementwise' | 'memory', number>>;
     readonly fixedMsPerRun: number;
   };
+  /**
+   * The share of a core the node's worker had when it timed (src/cost/cpu-share.ts; WASM): the
+   * lower of the benchmark's and the cost measurement's. Below 0.85 the device stayed busy for the
+   * whole wait and the figures may read slow.
+   */
+  readonly cpuShare?: number;
   /** Why the backend is unavailable. */
   readonly error?: string;
 }
@@ -178,6 +184,7 @@ function parseBackend(v: unknown, at: string): BackendBenchmark {
   if (v.medianMs !== undefined) checkBound(v.medianMs, 'benchmarkMedianMs', `${at}.medianMs`);
   if (v.runs !== undefined) checkBound(v.runs, 'benchmarkRuns', `${at}.runs`);
   if (v.flopsPerSecond !== undefined) checkBound(v.flopsPerSecond, 'flopsPerSecond', `${at}.flopsPerSecond`);
+  if (v.cpuShare !== undefined) checkBound(v.cpuShare, 'cpuShare', `${at}.cpuShare`);
   need(v.error === undefined || isStr(v.error, 500), 'backend.error must be short text', `${at}.error`);
   let cost: BackendBenchmark['cost'];
   if (v.cost !== undefined) {
@@ -189,7 +196,7 @@ function parseBackend(v: unknown, at: string): BackendBenchmark {
     const fixed = checkBound((c as Record<string, unknown>).fixedMsPerRun, 'fixedMsPerRun', `${at}.cost.fixedMsPerRun`);
     cost = { flopsPerSecondByOpClass: checked as Record<(typeof classes)[number], number>, fixedMsPerRun: fixed };
   }
-  const picked = pick<BackendBenchmark>(v, ['backend', 'available', 'medianMs', 'runs', 'flopsPerSecond', 'error']);
+  const picked = pick<BackendBenchmark>(v, ['backend', 'available', 'medianMs', 'runs', 'flopsPerSecond', 'cpuShare', 'error']);
   return cost ? { ...picked, cost } : picked;
 }
 

@@ -5,7 +5,7 @@ import type { BenchmarkReport } from '../protocol/messages';
 import type { EdgeNodeState } from '../swarm/edge-node';
 import { IdbSliceStore } from './idb-slice-store';
 import { startNodeSession, type NodeSession } from './node-session';
-import { runSelfBenchmark } from './self-benchmark';
+import { measuredWhileBusy, runSelfBenchmark } from './self-benchmark';
 import { loadProfile, updateProfile, type NodeProfile } from './profile-store';
 import { threadCount, type RuntimeClient } from './runtime-client';
 import {
@@ -279,7 +279,8 @@ export class CeNodePage extends LitElement {
     const report = await runSelfBenchmark(runtime);
     this.benchmark = report;
     this.reusedBenchmark = false;
-    await updateProfile({ benchmark: report, benchmarkedAtMs: Date.now() }, this.name);
+    // A benchmark taken on a busy device is used now but not kept: the next visit measures again.
+    if (!measuredWhileBusy(report)) await updateProfile({ benchmark: report, benchmarkedAtMs: Date.now() }, this.name);
     return report;
   }
 
@@ -385,10 +386,13 @@ export class CeNodePage extends LitElement {
             <ul>
               ${this.benchmark.backends.map((b) =>
                 b.available
-                  ? html`<li>${b.backend}: ${b.medianMs?.toFixed(1)} ms median of ${b.runs} runs</li>`
+                  ? html`<li>${b.backend}: ${b.medianMs?.toFixed(1)} ms median of ${b.runs} runs${b.cpuShare !== undefined ? html`, the worker had ${Math.round(b.cpuShare * 100)}% of a core` : ''}</li>`
                   : html`<li>${b.backend}: unavailable (${b.error})</li>`,
               )}
             </ul>
+            ${measuredWhileBusy(this.benchmark)
+              ? html`<p data-testid="node-benchmark-busy">This device stayed busy while it measured, so these figures may read slow; they are not kept for the next visit. Close other tabs and apps, then reload to measure again.</p>`
+              : ''}
           </div>`
         : ''}
     `;

@@ -6,6 +6,7 @@
  * WASM first, then WebGPU within a time bound: a WebGPU adapter can be slow (the software one) or
  * hang, and a node whose WebGPU never answers must still join on WASM, saying why WebGPU is missing.
  */
+import { CPU_SHARE_DEFAULTS } from '../cost/cpu-share';
 import type { BackendBenchmark, BenchmarkReport } from '../protocol/messages';
 import type { TensorData } from '../runtime/tensor';
 import { zooInfo } from '../zoo/index';
@@ -19,6 +20,15 @@ import { settledWithin } from './stall-guard';
  * 2-core machine (test/e2e/webgpu.test.ts); a real GPU takes seconds.
  */
 export const WEBGPU_BENCHMARK_TIMEOUT_MS = 240_000;
+
+/**
+ * Whether the device stayed busy while the worker timed (some backend's `cpuShare` below
+ * CPU_SHARE_DEFAULTS.minShare after the whole wait): its figures may read slow, so the page says
+ * so and does not keep them in the browser's profile for the next visit.
+ */
+export function measuredWhileBusy(report: BenchmarkReport): boolean {
+  return report.backends.some((b) => b.cpuShare !== undefined && b.cpuShare < CPU_SHARE_DEFAULTS.minShare);
+}
 
 /** Options of {@link runSelfBenchmark}. */
 export interface SelfBenchmarkOptions {
@@ -65,6 +75,7 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
     backends.push(...(gpu?.backends ?? [{ backend: 'webgpu', available: false, error: late }]));
   }
   const costs = new Map<string, NonNullable<BackendBenchmark['cost']>>();
+  const shares = new Map<string, number>();
   for (const b of backends.filter((x) => x.available)) {
     // WebGPU here may be a slow software adapter: a shorter budget keeps joining quick.
     const measureOptions = b.backend === 'webgpu' ? { budgetMs: 3000, maxWarmupMs: 2000 } : {};
@@ -73,9 +84,18 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
       const measured = b.backend === 'webgpu' ? await before(measuring, deadline) : await measuring;
       const cost = measured?.backends[0]?.cost;
       if (cost) costs.set(b.backend, { flopsPerSecondByOpClass: cost.flopsPerSecondByOpClass, fixedMsPerRun: cost.fixedMsPerRun });
+      const cpu = measured?.backends[0]?.cpu;
+      if (cpu) shares.set(b.backend, Math.min(cpu.share, b.cpuShare ?? 1));
     } catch {
       // The node stays plannable on its FLOP/s figure; the planner labels that rule.
     }
   }
-  return { ...report, backends: backends.map((b) => (costs.has(b.backend) ? { ...b, cost: costs.get(b.backend)! } : b)) };
+  return {
+    ...report,
+    backends: backends.map((b) => ({
+      ...b,
+      ...(costs.has(b.backend) ? { cost: costs.get(b.backend)! } : {}),
+      ...(shares.has(b.backend) ? { cpuShare: shares.get(b.backend)! } : {}),
+    })),
+  };
 }

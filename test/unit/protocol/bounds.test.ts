@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolError, ProtocolRejections, encodeMessage, parseCoordinatorMessage, parseNodeMessage } from '../../../src/protocol/messages';
 import { PEER_NUMBER_BOUNDS, checkBound } from '../../../src/protocol/bounds';
 
-const benchmark = (flopsPerSecond: number) =>
-  JSON.stringify({ kind: 'benchmark', report: { model: 'm', backends: [{ backend: 'wasm', available: true, medianMs: 3, runs: 10, flopsPerSecond }], threads: 2, crossOriginIsolated: true } });
+const benchmark = (flopsPerSecond: number, cpuShare?: number) =>
+  JSON.stringify({ kind: 'benchmark', report: { model: 'm', backends: [{ backend: 'wasm', available: true, medianMs: 3, runs: 10, flopsPerSecond, ...(cpuShare !== undefined ? { cpuShare } : {}) }], threads: 2, crossOriginIsolated: true } });
 const profile = (gramsCo2PerKwh: number, maxWatts: number, idleWatts = 0) =>
   JSON.stringify({
     kind: 'profile',
@@ -33,6 +33,7 @@ describe('semantic bounds on peer numbers (issue 13, finding 9)', () => {
   it('accepts honest figures', () => {
     expect(() => parseNodeMessage(benchmark(3.3e10))).not.toThrow();
     expect(() => parseNodeMessage(profile(56, 45, 8))).not.toThrow();
+    expect(parseNodeMessage(benchmark(3.3e10, 0.62))).toMatchObject({ report: { backends: [{ cpuShare: 0.62 }] } });
     expect(() => parseNodeMessage(profile(0, 5))).not.toThrow(); // the bundled table has 0 g/kWh zones
     expect(() => parseNodeMessage(executed(12.5, 30))).not.toThrow();
     expect(parseNodeMessage(executed(12.5, 30, 10, 4.5))).toMatchObject({ kind: 'executed', queuedMs: 4.5 });
@@ -43,6 +44,7 @@ describe('semantic bounds on peer numbers (issue 13, finding 9)', () => {
   it.each([
     ['flopsPerSecond 1e300 (a liar attracts every slice)', () => parseNodeMessage(benchmark(1e300)), 'report.backends[0].flopsPerSecond'],
     ['flopsPerSecond 0', () => parseNodeMessage(benchmark(0)), 'report.backends[0].flopsPerSecond'],
+    ['cpuShare 1.5 (more than a whole core)', () => parseNodeMessage(benchmark(3.3e10, 1.5)), 'report.backends[0].cpuShare'],
     ['busyMs 1e300', () => parseNodeMessage(executed(1e300)), 'executed.busyMs'],
     ['wallMs of a week', () => parseNodeMessage(executed(1, 7 * 24 * 3_600_000)), 'executed.wallMs'],
     ['outputBytes 1e20', () => parseNodeMessage(executed(1, 5, 1e20)), 'executed.outputBytes'],

@@ -5,15 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkReport } from '../../../src/protocol/messages';
 import type { RuntimeClient } from '../../../src/ui/runtime-client';
-import { runSelfBenchmark } from '../../../src/ui/self-benchmark';
+import { measuredWhileBusy, runSelfBenchmark } from '../../../src/ui/self-benchmark';
 
 const COST = { flopsPerSecondByOpClass: { conv: 2e10, depthwise: 5e9, matmul: 3e10, elementwise: 1e9, memory: 1e9 }, fixedMsPerRun: 0.1 };
 const never = new Promise<never>(() => {});
 
 /** A worker whose WASM answers at once and whose WebGPU does what `gpu` says. */
-function fakeRuntime(gpu: { benchmark: 'ok' | 'hang' | 'throw'; cost: 'ok' | 'hang' }): { runtime: RuntimeClient; calls: string[] } {
+function fakeRuntime(gpu: { benchmark: 'ok' | 'hang' | 'throw'; cost: 'ok' | 'hang' }, wasmShares?: { benchmark: number; cost: number }): { runtime: RuntimeClient; calls: string[] } {
   const calls: string[] = [];
-  const report = (backend: 'wasm' | 'webgpu'): BenchmarkReport => ({ model: 'paddle-cls', threads: 1, crossOriginIsolated: false, backends: [{ backend, available: true, medianMs: 3, runs: 10, flopsPerSecond: 1e10 }] });
+  const share = (backend: string, of: 'benchmark' | 'cost') => (backend === 'wasm' && wasmShares ? { [of === 'cost' ? 'cpu' : 'cpuShare']: of === 'cost' ? { free: wasmShares.cost >= 0.85, share: wasmShares.cost, waitedMs: 100 } : wasmShares.benchmark } : {});
+  const report = (backend: 'wasm' | 'webgpu'): BenchmarkReport => ({ model: 'paddle-cls', threads: 1, crossOriginIsolated: false, backends: [{ backend, available: true, medianMs: 3, runs: 10, flopsPerSecond: 1e10, ...share(backend, 'benchmark') }] });
   const api = {
     benchmark: async (request: { backends: readonly ('wasm' | 'webgpu')[] }) => {
       calls.push(`benchmark ${request.backends.join(',')}`);
@@ -24,7 +25,7 @@ function fakeRuntime(gpu: { benchmark: 'ok' | 'hang' | 'throw'; cost: 'ok' | 'ha
     measureCost: async (request: { backends: readonly string[] }) => {
       calls.push(`cost ${request.backends.join(',')}`);
       if (request.backends.includes('webgpu') && gpu.cost === 'hang') return never;
-      return { backends: [{ backend: request.backends[0], available: true, cost: COST }] };
+      return { backends: [{ backend: request.backends[0], available: true, cost: COST, ...share(request.backends[0]!, 'cost') }] };
     },
   };
   return { runtime: { api, info: { threads: 1, crossOriginIsolated: false, webgpu: true }, terminate: () => {} } as unknown as RuntimeClient, calls };
@@ -61,5 +62,18 @@ describe('runSelfBenchmark', () => {
     const wasmOnly = await runSelfBenchmark(runtime, { webgpu: false });
     expect(wasmOnly.backends.map((b) => b.backend)).toEqual(['wasm']);
     expect(calls).toEqual(['benchmark wasm', 'cost wasm']);
+  });
+
+  it('reports the lower of the two WASM waits\' core shares, and a share under 85% as measured while busy', async () => {
+    const quiet = await runSelfBenchmark(fakeRuntime({ benchmark: 'ok', cost: 'ok' }, { benchmark: 0.97, cost: 0.91 }).runtime, { webgpu: false });
+    expect(quiet.backends[0]!.cpuShare).toBe(0.91);
+    expect(measuredWhileBusy(quiet)).toBe(false);
+    const busy = await runSelfBenchmark(fakeRuntime({ benchmark: 'ok', cost: 'ok' }, { benchmark: 0.95, cost: 0.55 }).runtime, { webgpu: false });
+    expect(busy.backends[0]!.cpuShare).toBe(0.55);
+    expect(measuredWhileBusy(busy)).toBe(true);
+    // No wait reported (an older worker, or WebGPU only): nothing is claimed either way.
+    const none = await runSelfBenchmark(fakeRuntime({ benchmark: 'ok', cost: 'ok' }).runtime, { webgpu: false });
+    expect(none.backends[0]!.cpuShare).toBeUndefined();
+    expect(measuredWhileBusy(none)).toBe(false);
   });
 });
