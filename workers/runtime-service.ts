@@ -95,8 +95,8 @@ export class RuntimeService implements RuntimeWorkerApi, CostWorkerApi {
         await this.idle(busyMs);
       };
       while (warmRuns < BENCH_WARMUP_RUNS || (warmMs < BENCH_WARMUP_MS && warmMs < BENCH_WARMUP_MAX_MS)) await warmRun();
-      // On WASM, time the runs once this worker has a core (src/cost/cpu-share.ts), warming on.
-      const cpu = backend === 'wasm' ? await waitForCpu({ between: warmRun }) : undefined;
+      // On WASM, time the runs once this worker has a core (src/cost/cpu-share.ts).
+      const cpu = backend === 'wasm' ? await waitForCpu() : undefined;
       const times: number[] = [];
       for (let i = 0; i < request.runs; i++) {
         const t0 = performance.now();

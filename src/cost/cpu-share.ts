@@ -24,6 +24,11 @@ export const CPU_SHARE_DEFAULTS = {
   minShare: 0.85,
   /** Consecutive windows at or above `minShare` that make the core free. */
   windows: 2,
+  /**
+   * Rest between windows, ms. Resting, not working: the compile threads finish sooner, and pages
+   * opened together do not keep each other busy with their own waiting.
+   */
+  restMs: 200,
   /** Give up waiting after this long, ms (the benchmark then goes on and says so). */
   maxWaitMs: 15_000,
 } as const;
@@ -54,7 +59,7 @@ export interface CpuWait {
   readonly free: boolean;
   /** The share of the last window. */
   readonly share: number;
-  /** How long it waited, ms (spinning and the work between windows). */
+  /** How long it waited, ms (spinning and resting). */
   readonly waitedMs: number;
 }
 
@@ -65,15 +70,16 @@ export interface CpuWaitOptions {
   readonly maxWaitMs?: number;
   /** One share sample (default {@link sampleCpuShare}). */
   readonly sample?: () => number;
-  /** Work done between samples (e.g. one warm-up round, so the kernels stay hot); default none. */
-  readonly between?: () => Promise<void>;
+  readonly restMs?: number;
+  /** Waits `ms` between samples (default a timer). */
+  readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
   readonly signal?: AbortSignal;
 }
 
 /**
  * Sample the thread's share of a core until it is at least `minShare` for `windows` windows in a
- * row, or `maxWaitMs` has passed; `between` runs between samples. Never throws for a busy core:
+ * row, or `maxWaitMs` has passed, resting `restMs` between samples. Never throws for a busy core:
  * the caller goes on and reports the share it got.
  */
 export async function waitForCpu(options: CpuWaitOptions = {}): Promise<CpuWait> {
@@ -82,6 +88,9 @@ export async function waitForCpu(options: CpuWaitOptions = {}): Promise<CpuWait>
   const maxWaitMs = options.maxWaitMs ?? CPU_SHARE_DEFAULTS.maxWaitMs;
   const sample = options.sample ?? (() => sampleCpuShare());
   const now = options.now ?? (() => performance.now());
+  const restMs = options.restMs ?? CPU_SHARE_DEFAULTS.restMs;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  if (!(restMs >= 0)) throw new RangeError(`restMs must be >= 0, got ${restMs}`);
   if (!(minShare > 0 && minShare <= 1)) throw new RangeError(`minShare must be in (0, 1], got ${minShare}`);
   if (!Number.isInteger(windows) || windows < 1) throw new RangeError(`windows must be a whole number >= 1, got ${windows}`);
   if (!(maxWaitMs >= 0)) throw new RangeError(`maxWaitMs must be >= 0, got ${maxWaitMs}`);
@@ -94,6 +103,6 @@ export async function waitForCpu(options: CpuWaitOptions = {}): Promise<CpuWait>
     run = share >= minShare ? run + 1 : 0;
     if (run >= windows) return { free: true, share, waitedMs: now() - start };
     if (now() - start >= maxWaitMs) return { free: false, share, waitedMs: now() - start };
-    await options.between?.();
+    await sleep(restMs);
   }
 }

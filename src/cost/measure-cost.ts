@@ -73,11 +73,11 @@ export interface MeasureCostOptions {
   /** Cancels between probe runs. */
   readonly signal?: AbortSignal;
   /**
-   * After the warm-up, wait (warming on) until this thread has a core to itself, at most
+   * After the warm-up, wait until this thread has a core to itself, at most
    * `maxWaitMs` (src/cost/cpu-share.ts): a fresh page's compile threads take most of a small
    * machine's CPU for seconds. Off by default; the node's worker turns it on.
    */
-  readonly waitForCpu?: boolean | Omit<CpuWaitOptions, 'between' | 'signal'>;
+  readonly waitForCpu?: boolean | Omit<CpuWaitOptions, 'signal'>;
 }
 
 /** Defaults of {@link MeasureCostOptions}. */
@@ -312,7 +312,7 @@ export async function measureBackendCost(createSession: ProbeSessionFactory, opt
   try {
     await sampler.warmUp(o.minWarmupRounds, o.warmupMs, o.maxWarmupMs);
     const cpu = options.waitForCpu
-      ? await waitForCpu({ ...(options.waitForCpu === true ? {} : options.waitForCpu), between: () => sampler.warmUp(1, 0, 0), ...(options.signal ? { signal: options.signal } : {}) })
+      ? await waitForCpu({ ...(options.waitForCpu === true ? {} : options.waitForCpu), ...(options.signal ? { signal: options.signal } : {}) })
       : undefined;
     const now = options.now ?? (() => performance.now());
     const started = now();

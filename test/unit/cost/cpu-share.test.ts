@@ -32,17 +32,18 @@ describe('sampleCpuShare', () => {
 });
 
 describe('waitForCpu', () => {
-  it('waits, working between samples, until the share holds for the asked windows in a row', async () => {
+  it('waits, resting between samples, until the share holds for the asked windows in a row', async () => {
     const shares = [0.5, 0.9, 0.6, 0.9, 0.95, 0.2];
-    let t = 0, between = 0;
-    const r = await waitForCpu({ sample: () => { t += 100; return shares.shift()!; }, now: () => t, between: async () => { between++; }, windows: 2, minShare: 0.85 });
-    expect(r).toEqual({ free: true, share: 0.95, waitedMs: 500 });
-    expect(between).toBe(4);
+    let t = 0;
+    const rests: number[] = [];
+    const r = await waitForCpu({ sample: () => { t += 100; return shares.shift()!; }, now: () => t, sleep: async (ms) => { rests.push(ms); t += ms; }, windows: 2, minShare: 0.85 });
+    expect(r).toEqual({ free: true, share: 0.95, waitedMs: 1300 });
+    expect(rests).toEqual([200, 200, 200, 200]);
   });
 
   it('gives up after maxWaitMs and says what share it last saw', async () => {
     let t = 0;
-    const r = await waitForCpu({ sample: () => { t += 100; return 0.55; }, now: () => t, maxWaitMs: 1000 });
+    const r = await waitForCpu({ sample: () => { t += 100; return 0.55; }, now: () => t, sleep: async (ms) => { t += ms; }, maxWaitMs: 1000 });
     expect(r.free).toBe(false);
     expect(r.share).toBe(0.55);
     expect(r.waitedMs).toBe(1000);
@@ -52,5 +53,6 @@ describe('waitForCpu', () => {
     await expect(waitForCpu({ minShare: 0 })).rejects.toThrow(/minShare must be in \(0, 1\]/);
     await expect(waitForCpu({ windows: 1.5 })).rejects.toThrow(/windows must be a whole number/);
     await expect(waitForCpu({ maxWaitMs: -1 })).rejects.toThrow(/maxWaitMs must be >= 0/);
+    await expect(waitForCpu({ restMs: Number.NaN })).rejects.toThrow(/restMs must be >= 0/);
   });
 });

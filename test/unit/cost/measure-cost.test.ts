@@ -96,7 +96,7 @@ describe('measureBackendCost', () => {
     expect(all.cost.fixedMsPerRun).toBeGreaterThan(5);
   });
 
-  it('with waitForCpu, times its rounds only once the thread has a core, warming on meanwhile', async () => {
+  it('with waitForCpu, times its rounds only once the thread has a core', async () => {
     // A fresh page's compile threads: until the clock passes 2 s every run takes twice as long, and
     // the thread gets half a core. Warm-up alone (600 ms) ends long before that.
     let clock = 0, runs = 0;
@@ -107,11 +107,10 @@ describe('measureBackendCost', () => {
       return { async run() { clock += trueMs * (contended() ? 2 : 1); runs++; }, async release() {} };
     };
     const sample = () => { clock += 100; return contended() ? 0.5 : 1; };
-    const m = await measureBackendCost(factory, { probes, now: () => clock, rounds: 5, maxRounds: 5, waitForCpu: { sample, now: () => clock } });
+    const m = await measureBackendCost(factory, { probes, now: () => clock, rounds: 5, maxRounds: 5, waitForCpu: { sample, now: () => clock, sleep: async (ms) => { clock += ms; } } });
     expect(m.cpu).toMatchObject({ free: true, share: 1 });
     expect(m.cpu!.waitedMs).toBeGreaterThan(1000);
     for (const c of OP_CLASSES) expect(m.cost.flopsPerSecondByOpClass[c] / TRUE_RATES[c], c).toBeCloseTo(1, 6);
-    expect(m.warmupRounds).toBeGreaterThan(10);
     // The same node measured without the wait: every rate half what it is.
     clock = 0;
     const hasty = await measureBackendCost(factory, { probes, now: () => clock, rounds: 5, maxRounds: 5 });
