@@ -17,7 +17,7 @@ import { launchBrowser } from './browser';
 import { expandConfigurations, paperChoice, type ExpandedConfiguration, type PaperChoice } from './configurations';
 import type { LabNodeInfo, LabRunRecord, LabRunSettings } from './lab-api';
 import { labNodeQuery } from './lab-node-params';
-import { aggregate, isWholeModel, judgedSpeed, measureRun, requestRows, speedAgreement, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
+import { aggregate, isWholeModel, judgedSpeed, measureRun, requestRows, speedAgreement, speedBasis, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
 import type { LabScenario } from './scenario';
 import { waitForQuiet, type QuietOptions } from './quiet';
 
@@ -159,9 +159,17 @@ function settingsFor(c: ExpandedConfiguration, scenario: LabScenario, repeat: nu
   };
 }
 
-/** The paper policy's choice per paper-mode configuration, from the nodes' measured speeds. */
+/**
+ * The paper policy's choice per paper-mode configuration, from the nodes' measured speeds: the
+ * speed the lab judges them on ({@link judgedSpeed}: their cost models when all have one). The
+ * bundled model's one figure was used until 2026-12-05; it times a 2 ms model, and a node page
+ * read it 3.4-4.7 GFLOP/s in 1 of 3 back-to-back re-measurements against 16-17 in the others
+ * (`bench --only join`), so in one paper run every paper mode, performance included, routed to the
+ * node slowed 2.5x while the cost models agreed within 1.05x.
+ */
 export function resolvePaperModes(configs: readonly ExpandedConfiguration[], scenario: LabScenario, nodes: readonly LabNodeInfo[]): Map<string, PaperChoice> {
   const flops = zooInfo(scenario.model).macs * 2;
+  const basis = speedBasis(nodes);
   const candidates = scenario.nodes.map((spec) => {
     const info = nodes.find((n) => n.name === spec.name);
     if (!info?.planNode) throw new LabRunError(`node ${spec.name} has no benchmark`);
@@ -171,7 +179,7 @@ export function resolvePaperModes(configs: readonly ExpandedConfiguration[], sce
       memoryMb: spec.memoryMb,
       gramsCo2PerKwh: info.gramsCo2PerKwh,
       maxWatts: info.planNode.power.maxWatts,
-      execMs: (flops / info.flopsPerSecond) * 1000,
+      execMs: (flops / judgedSpeed(info, basis)) * 1000,
     };
   });
   const out = new Map<string, PaperChoice>();
