@@ -63,6 +63,8 @@ export interface LoadedModel {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly loadMs: number;
+  /** Time spent warming the session after it loaded (`load` with `warm`), ms. */
+  readonly warmMs?: number;
 }
 
 /** The API the runtime worker exposes. */
@@ -71,7 +73,11 @@ export interface RuntimeWorkerApi extends CostWorkerApi {
   init(config: WorkerInit): Promise<WorkerInfo>;
   benchmark(request: BenchmarkRequest): Promise<BenchmarkReport>;
   /** Load a model from bytes (transferred) or a same-origin URL under an id. */
-  load(modelId: string, source: Uint8Array | string, backend: WorkerBackend, options?: { disableOptimizations?: boolean }): Promise<LoadedModel>;
+  /**
+   * Load a model; with `warm`, run it on zeros a few times and wait briefly for a free core before
+   * answering, so its kernels are compiled before anything is timed (a deployed slice).
+   */
+  load(modelId: string, source: Uint8Array | string, backend: WorkerBackend, options?: { disableOptimizations?: boolean; warm?: boolean }): Promise<LoadedModel>;
   run(modelId: string, feeds: Record<string, TensorData>): Promise<RunResult>;
   unload(modelId: string): Promise<void>;
   /** Change the quota-style slowdown (>= 1) for later runs. */

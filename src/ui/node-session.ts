@@ -22,7 +22,8 @@ function sliceRuntime(runtime: RuntimeClient): SliceRuntime {
   return {
     load: (id, bytes, backend) => {
       const copy = bytes.slice();
-      return runtime.api.load(id, transfer(copy, [copy.buffer]), backend);
+      // Warmed before it reports deployed: its kernels compile now, not in the calibrating runs.
+      return runtime.api.load(id, transfer(copy, [copy.buffer]), backend, { warm: true });
     },
     run: (id, feeds) => runtime.api.run(id, transfer(feeds, Object.values(feeds).map((t) => t.data.buffer as ArrayBuffer))),
     unload: (id) => runtime.api.unload(id),

