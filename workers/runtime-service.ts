@@ -106,15 +106,14 @@ export class RuntimeService implements RuntimeWorkerApi, CostWorkerApi {
       const feeds = { [request.inputName]: request.input };
       // Warm-up until the kernels are hot (see BENCH_WARMUP_*), idling the duty cycle as usual.
       let warmRuns = 0, warmMs = 0;
-      const warmRun = async () => {
+      while (warmRuns < BENCH_WARMUP_RUNS || (warmMs < BENCH_WARMUP_MS && warmMs < BENCH_WARMUP_MAX_MS)) {
         const t0 = performance.now();
-        await session!.run(feeds);
+        await session.run(feeds);
         const busyMs = performance.now() - t0;
         warmMs += busyMs;
         warmRuns++;
         await this.idle(busyMs);
-      };
-      while (warmRuns < BENCH_WARMUP_RUNS || (warmMs < BENCH_WARMUP_MS && warmMs < BENCH_WARMUP_MAX_MS)) await warmRun();
+      }
       // On WASM, time the runs once this worker has a core (src/cost/cpu-share.ts).
       const cpu = backend === 'wasm' ? await waitForCpu() : undefined;
       const times: number[] = [];
