@@ -7,7 +7,7 @@
  * Why the self-benchmark needs it (measured per thread from /proc, one lab node page alone on this
  * 2-core machine, src/cost/README.md): for ~12 s after a fresh page first runs a model, Chromium's
  * background compile threads (the WebAssembly kernels being optimised) use 1.2-1.35 cores and the
- * node's worker gets 0.45-0.6 of one, so a benchmark taken then reads the page 1.5-3x slower than
+ * node's worker gets 0.4-0.7 of one, so a benchmark taken then read the page 1.5-7x slower than
  * the same page a few seconds later, and nodes that joined at different moments were mis-ranked.
  *
  * Coarse clocks are fine: a page that is not cross-origin isolated reads `performance.now()` in
