@@ -1,14 +1,13 @@
 /**
  * A forced placement: the caller names the nodes, in slice order, and the model is cut into that
- * many stages of about equal FLOPs (the same prefix-FLOPs quantiles as {@link planFixedSplit}).
+ * many stages of about equal FLOPs (the same cuts as {@link planFixedSplit}: within its slack of the
+ * prefix-FLOPs quantiles, where the planner's model predicts the pipeline best).
  * One node = the whole model on that node: the monolithic baseline and the paper's whole-task
  * routing (CarbonEdge, arXiv 2603.27420, routes each inference to one node). Used by the lab
  * (issue 7) to run exactly the configuration a scenario asks for; predictions use the planner's
  * own model (search-context.ts, pipeline-evaluate.ts), so a pinned run can be compared with them.
  */
-import { balancedCutPositions } from './fixed-split';
-import { evaluatePath } from './pipeline-evaluate';
-import type { PathStage } from './pipeline-search';
+import { refineCuts } from './fixed-split';
 import type { PlanInputs, PlanResult } from './plan-types';
 import { planInputsProblem, resolveWeights } from './plan-validate';
 import { buildSearchContext } from './search-context';
@@ -37,9 +36,7 @@ export function planPinned(inputs: PlanInputs, nodeIds: readonly string[]): Plan
     order.push(index);
   }
   const ctx = buildSearchContext(inputs, inputs.nodes);
-  const bounds = [0, ...balancedCutPositions(ctx.prefixFlops, stages), n];
-  const path: PathStage[] = order.map((node, i) => ({ start: bounds[i]!, end: bounds[i + 1]!, node }));
-  const evaluated = evaluatePath(ctx, path);
+  const evaluated = refineCuts(ctx, order);
   const pipelines = [{ ...evaluated.pipeline, share: 1 }];
   return {
     ok: true,
