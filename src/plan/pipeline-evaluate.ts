@@ -10,7 +10,11 @@
  *     latency       = sum of slice ms + sum of hop ms
  *     node load     = sum of its slices' ms + (bytes in + bytes out) x transferCpuMsPerByte
  *     group load    = sum of its nodes' loads / cores                      (shared host, HostGroup)
+ *                     (slices' ms only when the group's cores were measured in the run: what its
+ *                     executions reached is already net of moving bytes; HostGroup.measured)
  *     throughput    = 1000 / max(node loads, group loads, each hop's bytes / bandwidth x 1000)
+ *                     (the link's own bandwidth: a run's hop time scale lengthens hops, it does
+ *                     not narrow links; PlanOptions.hopTimeScale)
  *
  * A host group's slices never overlap beyond its cores: three stages on three tabs of one
  * single-core machine run no faster than the whole model on one of them.
@@ -62,8 +66,12 @@ export function evaluatePath(ctx: SearchContext, stages: readonly PathStage[]): 
   const slices: PlacedSlice[] = [];
   const hops: PlannedHop[] = [];
   const nodeLoad = new Map<number, number>();
-  const addLoad = (b: number, ms: number): void => {
-    if (b < N) nodeLoad.set(b, (nodeLoad.get(b) ?? 0) + ms);
+  /** The part of each node's load that moves bytes (left out of a measured group's load). */
+  const transferLoad = new Map<number, number>();
+  const addLoad = (b: number, ms: number, transfer = false): void => {
+    if (b >= N) return;
+    nodeLoad.set(b, (nodeLoad.get(b) ?? 0) + ms);
+    if (transfer) transferLoad.set(b, (transferLoad.get(b) ?? 0) + ms);
   };
   let wireBottleneckMs = 0;
   let prev = N;
@@ -71,9 +79,9 @@ export function evaluatePath(ctx: SearchContext, stages: readonly PathStage[]): 
   for (const s of stages) {
     const h = hop(ctx, s.start, prev, s.node);
     hops.push(h.hop);
-    wireBottleneckMs = Math.max(wireBottleneckMs, h.wireMs);
-    addLoad(prev, h.hop.bytes * cpuPerByte);
-    addLoad(s.node, h.hop.bytes * cpuPerByte);
+    wireBottleneckMs = Math.max(wireBottleneckMs, h.wireMs / ctx.hopTimeScale);
+    addLoad(prev, h.hop.bytes * cpuPerByte, true);
+    addLoad(s.node, h.hop.bytes * cpuPerByte, true);
     const cost = sliceCost(ctx, s.node, s.start, s.end);
     const computeMs = cost.ms;
     const energyJoules = (ctx.runWatts[s.node]! * computeMs) / 1000;
@@ -91,16 +99,17 @@ export function evaluatePath(ctx: SearchContext, stages: readonly PathStage[]): 
   }
   const last = hop(ctx, ctx.positionCount, prev, N);
   hops.push(last.hop);
-  addLoad(prev, last.hop.bytes * cpuPerByte);
-  wireBottleneckMs = Math.max(wireBottleneckMs, last.wireMs);
+  addLoad(prev, last.hop.bytes * cpuPerByte, true);
+  wireBottleneckMs = Math.max(wireBottleneckMs, last.wireMs / ctx.hopTimeScale);
   const hostLoadMs = new Map<string, number>();
   const hostCores = new Map<string, number>();
   let bottleneckMs = wireBottleneckMs;
   for (const [b, ms] of nodeLoad) {
     bottleneckMs = Math.max(bottleneckMs, ms);
     const key = hostKey(ctx, b);
-    hostLoadMs.set(key, (hostLoadMs.get(key) ?? 0) + ms);
     const g = ctx.groupOf[b]!;
+    const charged = g >= 0 && ctx.groupMeasured[g] ? ms - (transferLoad.get(b) ?? 0) : ms;
+    hostLoadMs.set(key, (hostLoadMs.get(key) ?? 0) + charged);
     hostCores.set(key, g >= 0 ? ctx.groupCores[g]! : 1);
   }
   for (const [key, ms] of hostLoadMs) bottleneckMs = Math.max(bottleneckMs, ms / hostCores.get(key)!);

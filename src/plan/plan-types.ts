@@ -68,6 +68,13 @@ export interface PlanNode {
 export interface HostGroup {
   readonly id: string;
   readonly cores: number;
+  /**
+   * `cores` is what the group's slice executions reached in a run (src/cost/host-concurrency.ts):
+   * the capacity everything else on the host left them, moving tensors included, so the plan
+   * charges the group no transfer CPU on top (pipeline-evaluate.ts). Default false: `cores` are
+   * the processor's, and moving bytes takes its share of them.
+   */
+  readonly measured?: boolean;
 }
 
 /** A measured or assumed link between two endpoints ('coordinator' or node ids); symmetric. */
@@ -160,6 +167,13 @@ export interface PlanOptions {
    * endpoints' processors (host groups) in throughput, never as wire time.
    */
   readonly transferCpuMsPerByte?: number;
+  /**
+   * Measured hop time / planned hop time in this run (default 1; src/swarm/run-controller.ts
+   * hopScale). Multiplies every link's latency and per-byte time in latencies, never its capacity:
+   * a hop that takes longer because the pages' main threads are busy carries as many bytes per
+   * second, so throughput's wire bound stays the link's own bandwidth.
+   */
+  readonly hopTimeScale?: number;
 }
 
 /** Everything {@link plan} needs. */

@@ -76,6 +76,7 @@ export function planInputsProblem(inputs: PlanInputs): string | undefined {
     if (groups.has(g.id)) return `host group "${g.id}" is listed twice`;
     groups.add(g.id);
     if (!isPositive(g.cores)) return `host group "${g.id}": cores must be > 0, got ${g.cores}`;
+    if (g.measured !== undefined && typeof g.measured !== 'boolean') return `host group "${g.id}": measured must be true or false, got ${String(g.measured)}`;
   }
   for (const [key, factor] of inputs.sliceCorrections ?? []) {
     const parts = key.split('|');
@@ -107,6 +108,7 @@ export function planInputsProblem(inputs: PlanInputs): string | undefined {
   if (o.modeTolerance !== undefined && !isNonNegative(o.modeTolerance)) return `modeTolerance must be >= 0, got ${o.modeTolerance}`;
   if (o.pruneDepth !== undefined && !(Number.isInteger(o.pruneDepth) && o.pruneDepth >= 1)) return `pruneDepth must be a whole number >= 1, got ${o.pruneDepth}`;
   if (o.transferCpuMsPerByte !== undefined && !isNonNegative(o.transferCpuMsPerByte)) return `transferCpuMsPerByte must be >= 0, got ${o.transferCpuMsPerByte}`;
+  if (o.hopTimeScale !== undefined && !isPositive(o.hopTimeScale)) return `hopTimeScale must be > 0, got ${o.hopTimeScale}`;
   const u = inputs.options?.utilisationWhileRunning;
   if (u !== undefined && !(isNonNegative(u) && u <= 1)) return `utilisationWhileRunning must be in [0, 1], got ${u}`;
   return undefined;

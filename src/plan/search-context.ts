@@ -61,6 +61,8 @@ export interface SearchContext {
   /** Per node: index of its host group in `groupCores`, or -1 (a processor of its own). */
   readonly groupOf: Int32Array;
   readonly groupCores: Float64Array;
+  /** Per group: 1 when its cores were measured net of moving bytes (HostGroup.measured), else 0. */
+  readonly groupMeasured: Uint8Array;
   readonly groupIds: readonly string[];
   /** Per node: correction factors by position pair (start * (n + 1) + end) and line. */
   readonly corrections: ReadonlyArray<ReadonlyMap<number, ReadonlyMap<number, number>> | undefined>;
@@ -79,6 +81,8 @@ export interface SearchContext {
   readonly networkGramsCo2PerKwh: number;
   /** CPU time moving one byte costs each endpoint (for throughput on shared hosts), ms. */
   readonly transferCpuMsPerByte: number;
+  /** PlanOptions.hopTimeScale (1 by default): links above are scaled by it; capacity is not. */
+  readonly hopTimeScale: number;
 }
 
 /**
@@ -147,11 +151,13 @@ export function buildSearchContext(inputs: PlanInputs, nodes: readonly PlanNode[
   const groupIndex = new Map<string, number>();
   const groupIds: string[] = [];
   const cores: number[] = [];
+  const measured: number[] = [];
   for (const g of inputs.hostGroups ?? []) {
     if (groupIndex.has(g.id)) continue;
     groupIndex.set(g.id, groupIds.length);
     groupIds.push(g.id);
     cores.push(g.cores);
+    measured.push(g.measured ? 1 : 0);
   }
   const groupOf = new Int32Array(N).fill(-1);
   const corrections: Array<Map<number, Map<number, number>> | undefined> = new Array(N).fill(undefined);
@@ -184,6 +190,7 @@ export function buildSearchContext(inputs: PlanInputs, nodes: readonly PlanNode[
         groupIndex.set(node.hostGroup, g);
         groupIds.push(node.hostGroup);
         cores.push(1);
+        measured.push(0);
       }
       groupOf[b] = g;
     }
@@ -206,14 +213,18 @@ export function buildSearchContext(inputs: PlanInputs, nodes: readonly PlanNode[
     perPair.set(line, factor);
     perNode.set(pair, perPair);
   }
-  const nodeLink = inputs.linkDefaults ?? LAN_LINK_DEFAULTS;
-  const coordinatorDefault = inputs.coordinatorLink ?? nodeLink;
+  // Links as they time hops in this run (PlanOptions.hopTimeScale); capacity is unscaled in pipeline-evaluate.ts.
+  const hopTimeScale = options.hopTimeScale ?? 1;
+  const scaled = (link: LinkEstimate): LinkEstimate => (hopTimeScale === 1 ? link : { latencyMs: link.latencyMs * hopTimeScale, bandwidthBytesPerSecond: link.bandwidthBytesPerSecond / hopTimeScale });
+  const nodeLink = scaled(inputs.linkDefaults ?? LAN_LINK_DEFAULTS);
+  const coordinatorDefault = inputs.coordinatorLink ? scaled(inputs.coordinatorLink) : nodeLink;
   const msPerByte = (link: LinkEstimate): number => (Number.isFinite(link.bandwidthBytesPerSecond) ? 1000 / link.bandwidthBytesPerSecond : 0);
   const coordinatorLatencyMs = new Float64Array(N).fill(coordinatorDefault.latencyMs);
   const coordinatorMsPerByte = new Float64Array(N).fill(msPerByte(coordinatorDefault));
   const measuredLinks = new Map<number, { latencyMs: number; msPerByte: number }>();
   const hasMeasuredLink = new Uint8Array(N);
-  for (const link of inputs.links ?? []) {
+  for (const given of inputs.links ?? []) {
+    const link = { ...given, ...scaled(given) };
     const fromCoordinator = link.fromId === COORDINATOR_ID;
     const toCoordinator = link.toId === COORDINATOR_ID;
     const a = nodeIndex.get(link.fromId);
@@ -237,12 +248,13 @@ export function buildSearchContext(inputs: PlanInputs, nodes: readonly PlanNode[
     classCount: C, classPrefix, lineStart, lineBackend,
     lineFixedMs: Float64Array.from(fixed), lineMsPerFlop: Float64Array.from(rates),
     runWatts, gramsCo2PerKwh, memoryBytes,
-    groupOf, groupCores: Float64Array.from(cores), groupIds,
+    groupOf, groupCores: Float64Array.from(cores), groupMeasured: Uint8Array.from(measured), groupIds,
     corrections,
     nodeLink, coordinatorLatencyMs, coordinatorMsPerByte, measuredLinks, hasMeasuredLink,
     networkJoulesPerByte: (options.networkKwhPerByte ?? 0) * JOULES_PER_KWH,
     networkGramsCo2PerKwh: options.networkGramsCo2PerKwh ?? NaN,
     transferCpuMsPerByte: options.transferCpuMsPerByte ?? 0,
+    hopTimeScale,
   };
 }
 

@@ -8,7 +8,7 @@
 import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
 import { choosePlacement as planPlacement, placementChoiceOf, type PlacementSwarm } from '../plan/choose-placement';
 import { evaluatePlacement } from '../plan/planner';
-import { LAN_LINK_DEFAULTS, type LinkEstimate, type Placement, type PlanConstraints, type PlanInputs, type PlanLink, type PlanNode, type PlanResult, type PlanWeights, type PlannerMode } from '../plan/plan-types';
+import { type Placement, type PlanConstraints, type PlanInputs, type PlanLink, type PlanNode, type PlanOptions, type PlanResult, type PlanWeights, type PlannerMode } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from './coordinator';
 import { hostGroupsOf, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
@@ -131,17 +131,21 @@ function swarmFor(settings: RunSettings, model: PlanInputs['model'], ready: read
   const nodes = planned.map((p) => p.record);
   const corrections = calibration ? sliceCorrections(calibration, new Set(nodes.map((n) => n.nodeId as string))) : undefined;
   const ids = nodes.map((n) => n.nodeId as string);
-  // Links as measured (probes) or the LAN defaults, each scaled by what the run's own hops took.
+  // Links as measured (probes) or the LAN defaults; the planner times hops by what the run's own
+  // hops took (hopTimeScale) and keeps the links' bandwidth as their capacity.
   const hopScale = context.hopScale !== undefined && context.hopScale > 0 && Number.isFinite(context.hopScale) ? context.hopScale : 1;
-  const scaled = <T extends LinkEstimate>(link: T): T => (hopScale === 1 ? link : { ...link, latencyMs: link.latencyMs * hopScale, bandwidthBytesPerSecond: link.bandwidthBytesPerSecond / hopScale });
-  const measuredLinks = (links?.planLinks(ids) ?? []).map(scaled);
+  const measuredLinks = links?.planLinks(ids) ?? [];
   const transferCpu = links?.transferCpuMsPerByte(ids);
+  const options: PlanOptions = {
+    ...(transferCpu !== undefined ? { transferCpuMsPerByte: transferCpu } : {}),
+    ...(hopScale !== 1 ? { hopTimeScale: hopScale } : {}),
+  };
   // A shared host gets at most the concurrency its nodes' executions reached in this run (with
   // cores to spare otherwise it would have gone faster): the capacity that other work left them.
   const hostGroups = hostGroupsOf(nodes).map((group) => {
     const members = planned.filter((p) => p.node.hostGroup === group.id).map((p) => p.node.id);
     const reached = members.length ? context.hostConcurrency?.(members) : undefined;
-    return reached === undefined ? group : { ...group, cores: Math.min(group.cores, Math.max(MIN_HOST_CORES, reached)) };
+    return reached === undefined ? group : { ...group, cores: Math.min(group.cores, Math.max(MIN_HOST_CORES, reached)), measured: true };
   });
   const swarm: PlacementSwarm = {
     model,
@@ -150,8 +154,7 @@ function swarmFor(settings: RunSettings, model: PlanInputs['model'], ready: read
     nodeNames: new Map(nodes.map((n) => [n.nodeId as string, n.name])),
     ...(corrections && corrections.size ? { sliceCorrections: corrections } : {}),
     ...(measuredLinks.length ? { links: measuredLinks } : {}),
-    ...(hopScale !== 1 ? { linkDefaults: scaled(LAN_LINK_DEFAULTS) } : {}),
-    ...(transferCpu !== undefined ? { transferCpuMsPerByte: transferCpu } : {}),
+    ...(Object.keys(options).length ? { options } : {}),
   };
   return { swarm, nodes };
 }

@@ -196,4 +196,24 @@ describe('shared hosts', () => {
     expect(withCpu.placement.prediction.latencyMs).toBeCloseTo(sum(pipeline!.slices.map((s) => s.computeMs)) + sum(pipeline!.hops.map((h) => h.transferMs)), 9);
     expect(withCpu.placement.prediction.transferBytes).toBeLessThanOrEqual(without.placement.prediction.transferBytes);
   });
+
+  it('charges no transfer CPU to a group whose cores were measured in the run (they are net of it)', () => {
+    const options = { transferCpuMsPerByte: 1000 / 25e6 };
+    const nominal = planPinned({ model, nodes: tabs, hostGroups: [{ id: 'laptop', cores: 1.5 }], options }, ['a', 'b', 'c']);
+    const measured = planPinned({ model, nodes: tabs, hostGroups: [{ id: 'laptop', cores: 1.5, measured: true }], options }, ['a', 'b', 'c']);
+    expect(nominal.ok && measured.ok).toBe(true);
+    if (!nominal.ok || !measured.ok) return;
+    const [pipeline] = measured.placement.pipelines;
+    const computeMs = pipeline!.slices.reduce((a, s) => a + s.computeMs, 0);
+    // Little's law on the measured cores: the group runs its slices' ms at 1.5 at once.
+    expect(measured.placement.prediction.throughputPerSecond).toBeCloseTo(1.5 * 1000 / computeMs, 9);
+    const [p0] = nominal.placement.pipelines;
+    const bytes = p0!.hops.reduce((a, h) => a + h.bytes, 0);
+    const nominalCompute = p0!.slices.reduce((a, s) => a + s.computeMs, 0);
+    // Every hop's bytes are charged at both ends but the coordinator's (first hop's sender, last hop's receiver).
+    const transferMs = (2 * bytes - p0!.hops[0]!.bytes - p0!.hops[p0!.hops.length - 1]!.bytes) * options.transferCpuMsPerByte;
+    expect(nominal.placement.prediction.throughputPerSecond).toBeCloseTo(1.5 * 1000 / (nominalCompute + transferMs), 9);
+    expect(planPinned({ model, nodes: tabs, hostGroups: [{ id: 'laptop', cores: 1, measured: 'yes' as never }] }, ['a']))
+      .toMatchObject({ ok: false, reason: 'host group "laptop": measured must be true or false, got yes' });
+  });
 });

@@ -62,16 +62,32 @@ describe('choosePlacement (run loop)', () => {
     const measured = choosePlacement(settings({ stages: 2 }), model, nodes, { replan: false }, links);
     if (!plain.ok || !measured.ok) throw new Error('no placement');
     const hops = (p: typeof plain) => p.placement.pipelines[0]!.hops;
-    // Same slices, each hop now takes latency + bytes at 1 MB/s.
-    for (const [i, hop] of hops(measured).entries()) {
-      expect(hop.bytes).toBe(hops(plain)[i]!.bytes);
-      expect(hop.transferMs).toBeCloseTo(40 + hop.bytes / 1e3, 6);
-      expect(hop.transferMs).toBeGreaterThan(hops(plain)[i]!.transferMs);
-    }
-    // 20 ms per MB at each end of every hop: throughput falls below the compute-only bound.
+    const bytes = (p: typeof plain) => hops(p).reduce((a, h) => a + h.bytes, 0);
+    // Each hop now takes latency + bytes at 1 MB/s, and the slow links move the cuts (within the
+    // balance slack) to where no more bytes cross.
+    for (const hop of hops(measured)) expect(hop.transferMs).toBeCloseTo(40 + hop.bytes / 1e3, 6);
+    expect(bytes(measured)).toBeLessThanOrEqual(bytes(plain));
+    // 20 ms per MB at each end of every hop: on links too fast to bind, throughput falls below what
+    // the same links give without it.
+    const fast = { ...links, planLinks: (ids: readonly string[]) => links.planLinks(ids).map((l) => ({ ...l, bandwidthBytesPerSecond: 1e9 })) };
+    const [cpu, noCpu] = [fast, { ...fast, transferCpuMsPerByte: () => undefined }].map((l) => choosePlacement(settings({ stages: 2 }), model, nodes, { replan: false }, l));
+    if (!cpu!.ok || !noCpu!.ok) throw new Error('no placement');
+    expect(cpu!.placement.prediction.throughputPerSecond).toBeLessThan(noCpu!.placement.prediction.throughputPerSecond * 0.99);
     const slowest = Math.max(...measured.placement.pipelines[0]!.slices.map((s) => s.computeMs));
     expect(measured.placement.prediction.throughputPerSecond).toBeLessThan(1000 / slowest);
-    expect(plain.placement.prediction.throughputPerSecond).toBeCloseTo(1000 / Math.max(slowest, ...hops(plain).map((h) => h.bytes / 12.5e3)), 6);
+    const plainSlowest = Math.max(...plain.placement.pipelines[0]!.slices.map((s) => s.computeMs));
+    expect(plain.placement.prediction.throughputPerSecond).toBeCloseTo(1000 / Math.max(plainSlowest, ...hops(plain).map((h) => h.bytes / 12.5e3)), 6);
+  });
+
+  it('times hops by the run\'s hop scale but keeps the links\' bandwidth as their capacity', () => {
+    const nodes = [node('a', false), node('b', false)];
+    const plain = choosePlacement(settings({ stages: 2 }), model, nodes, { replan: false });
+    const scaled = choosePlacement(settings({ stages: 2 }), model, nodes, { replan: false, hopScale: 4 });
+    if (!plain.ok || !scaled.ok) throw new Error('no placement');
+    const [p, s] = [plain, scaled].map((r) => r.placement.pipelines[0]!);
+    expect(s!.slices.map((x) => x.sliceRange)).toEqual(p!.slices.map((x) => x.sliceRange));
+    for (const [i, hop] of s!.hops.entries()) expect(hop.transferMs).toBeCloseTo(4 * p!.hops[i]!.transferMs, 9);
+    expect(scaled.placement.prediction.throughputPerSecond).toBeCloseTo(plain.placement.prediction.throughputPerSecond, 9);
   });
 
   it('a shared host is planned with at most the concurrency the run measured on it, never more than its cores', () => {
