@@ -46,7 +46,7 @@ export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, plac
     why = explainPlan(
       {
         model, nodes: ready.map(toPlanNode), mode: configuration.mode as PlannerMode, ...(configuration.weights ? { weights: configuration.weights } : {}),
-        ...(measured.length ? { links: measured } : {}), ...(transferCpu !== undefined ? { transferCpuMsPerByte: transferCpu } : {}),
+        ...(measured.length ? { links: measured } : {}), ...(transferCpu !== undefined ? { options: { transferCpuMsPerByte: transferCpu } } : {}),
       },
       placement,
       names,
