@@ -96,6 +96,8 @@ export class CeNodePage extends LitElement {
   @state() private name = '';
   @state() private benchmark: BenchmarkReport | undefined;
   @state() private reusedBenchmark = false;
+  /** What the self-benchmark is doing now (shown while benchmarking). */
+  @state() private benchmarkPhase = '';
   @state() private carbonChoices: CarbonChoices = {};
   @state() private carbon: NodeCarbonProfile | undefined;
   @state() private carbonError: CarbonFieldError | undefined;
@@ -232,7 +234,7 @@ export class CeNodePage extends LitElement {
         slowdown: params.slowdown ?? 1,
         ...(params.threads !== undefined ? { numThreads: workerThreads(params) } : {}),
         // The benchmark and the cost micro-benchmark warm the worker up themselves (src/cost).
-        benchmark: async (runtime) => (this.benchmark = await runSelfBenchmark(runtime)),
+        benchmark: async (runtime) => (this.benchmark = await runSelfBenchmark(runtime, { onPhase: (phase) => (this.benchmarkPhase = phase) })),
         profile: () => this.carbon?.message,
       });
       this.watch(session);
@@ -276,7 +278,7 @@ export class CeNodePage extends LitElement {
       this.reusedBenchmark = true;
       return profile.benchmark;
     }
-    const report = await runSelfBenchmark(runtime);
+    const report = await runSelfBenchmark(runtime, { onPhase: (phase) => (this.benchmarkPhase = phase) });
     this.benchmark = report;
     this.reusedBenchmark = false;
     // A benchmark taken on a busy device is used now but not kept: the next visit measures again.
@@ -317,6 +319,7 @@ export class CeNodePage extends LitElement {
 
   /** The state line: while ready, say whether slices are running or hosted. */
   private stateText(): string {
+    if (this.nodeState === 'benchmarking' && this.benchmarkPhase) return `benchmarking this device: ${this.benchmarkPhase}...`;
     if (this.nodeState !== 'ready') return this.nodeState === 'rejoining' && this.error ? this.error : STATE_TEXT[this.nodeState];
     const slices = this.hosting.map((h) => h.sliceIndex + 1).join(', ');
     if (performance.now() - this.lastExecutionMs < 3000 && this.executions > 0) return `running slice ${slices || '?'} for the coordinator`;

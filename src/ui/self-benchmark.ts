@@ -3,8 +3,11 @@
  * works (FLOP/s from its known MACs), then the cost model's micro-benchmark (src/cost: FLOP/s per
  * operator class and the fixed ms of a run) on each; the planner predicts slices from the latter.
  *
- * WASM first, then WebGPU within a time bound: a WebGPU adapter can be slow (the software one) or
- * hang, and a node whose WebGPU never answers must still join on WASM, saying why WebGPU is missing.
+ * WASM first, both its figures, then WebGPU within a time bound: a WebGPU adapter can be slow (the
+ * software one) or hang, and a node whose WebGPU never answers must still join on WASM, saying why
+ * WebGPU is missing. (Until 2026-12-05 the WASM cost measurement came after the WebGPU benchmark, in
+ * the same worker and without a bound: a WebGPU call still running past its bound could hold it.)
+ * `onPhase` says which part runs, for the page to show.
  */
 import { CPU_SHARE_DEFAULTS } from '../cost/cpu-share';
 import type { BackendBenchmark, BenchmarkReport } from '../protocol/messages';
@@ -38,6 +41,8 @@ export interface SelfBenchmarkOptions {
   readonly webgpu?: boolean;
   /** Bound of the WebGPU part, ms (default {@link WEBGPU_BENCHMARK_TIMEOUT_MS}). */
   readonly webgpuTimeoutMs?: number;
+  /** Told each part as it starts, e.g. "timing the bundled model on WebGPU". */
+  readonly onPhase?: (phase: string) => void;
 }
 
 /** A deterministic benchmark input for the bundled model (a smooth pattern in [-1, 1]). */
@@ -64,24 +69,19 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
     input: benchmarkInput(),
     runs: options.runs ?? 10,
   };
-  const report = await runtime.api.benchmark({ ...request, backends: ['wasm'] });
-  const backends: BackendBenchmark[] = [...report.backends];
-  const deadline = performance.now() + timeoutMs;
-  if (webgpu) {
-    const late = `the WebGPU benchmark did not finish within ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : (timeoutMs / 1000).toFixed(1)} s`;
-    const gpu = await before(runtime.api.benchmark({ ...request, backends: ['webgpu'] }), deadline).catch((error: unknown) => ({
-      backends: [{ backend: 'webgpu', available: false, error: `the WebGPU benchmark failed: ${(error as Error)?.message ?? String(error)}` }] as BackendBenchmark[],
-    }));
-    backends.push(...(gpu?.backends ?? [{ backend: 'webgpu', available: false, error: late }]));
-  }
+  const phase = options.onPhase ?? (() => undefined);
+  const label = (backend: string) => (backend === 'webgpu' ? 'WebGPU' : 'WASM');
   const costs = new Map<string, NonNullable<BackendBenchmark['cost']>>();
   const shares = new Map<string, number>();
-  for (const b of backends.filter((x) => x.available)) {
+  /** The cost micro-benchmark on `b` (WebGPU within `deadline`); a failure keeps the FLOP/s figure. */
+  const measureCost = async (b: BackendBenchmark, deadline?: number): Promise<void> => {
+    if (!b.available) return;
+    phase(`measuring operator costs on ${label(b.backend)}`);
     // WebGPU here may be a slow software adapter: a shorter budget keeps joining quick.
     const measureOptions = b.backend === 'webgpu' ? { budgetMs: 3000, maxWarmupMs: 2000 } : {};
     try {
       const measuring = runtime.api.measureCost({ backends: [b.backend], options: measureOptions });
-      const measured = b.backend === 'webgpu' ? await before(measuring, deadline) : await measuring;
+      const measured = deadline !== undefined ? await before(measuring, deadline) : await measuring;
       const cost = measured?.backends[0]?.cost;
       if (cost) costs.set(b.backend, { flopsPerSecondByOpClass: cost.flopsPerSecondByOpClass, fixedMsPerRun: cost.fixedMsPerRun });
       const cpu = measured?.backends[0]?.cpu;
@@ -89,6 +89,21 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
     } catch {
       // The node stays plannable on its FLOP/s figure; the planner labels that rule.
     }
+  };
+  phase('timing the bundled model on WASM');
+  const report = await runtime.api.benchmark({ ...request, backends: ['wasm'] });
+  const backends: BackendBenchmark[] = [...report.backends];
+  for (const b of report.backends) await measureCost(b);
+  if (webgpu) {
+    const deadline = performance.now() + timeoutMs;
+    const late = `the WebGPU benchmark did not finish within ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : (timeoutMs / 1000).toFixed(1)} s`;
+    phase('timing the bundled model on WebGPU');
+    const gpu = await before(runtime.api.benchmark({ ...request, backends: ['webgpu'] }), deadline).catch((error: unknown) => ({
+      backends: [{ backend: 'webgpu', available: false, error: `the WebGPU benchmark failed: ${(error as Error)?.message ?? String(error)}` }] as BackendBenchmark[],
+    }));
+    const found = gpu?.backends ?? [{ backend: 'webgpu', available: false, error: late }];
+    backends.push(...found);
+    for (const b of found) await measureCost(b, deadline);
   }
   return {
     ...report,

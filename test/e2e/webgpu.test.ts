@@ -53,7 +53,10 @@ describe('https with the project certificate, WebGPU backend (software adapter)'
     expect(joinUrl).toMatch(/^https:/);
     if (process.env.CARBONEDGE_ISOLATED === '1') expect(isLoopback(joinUrl)).toBe(false);
     const node = await open(joinUrl);
-    await node.getByTestId('node-benchmark').waitFor({ timeout: 420_000 });
+    await node.getByTestId('node-benchmark').waitFor({ timeout: 420_000 }).catch(async (error: unknown) => {
+      // Which part stalled, as the page shows it (src/ui/self-benchmark.ts onPhase).
+      throw new Error(`${(error as Error).message}\nthe node page said: ${await node.getByTestId('node-state').textContent()}`);
+    });
     expect(await node.evaluate(() => [window.isSecureContext, window.crossOriginIsolated])).toEqual([true, true]);
     const text = (await node.getByTestId('node-benchmark').textContent()) ?? '';
     const wasm = Number(/wasm: ([\d.]+) ms/.exec(text)?.[1]);

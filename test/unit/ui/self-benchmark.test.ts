@@ -40,8 +40,27 @@ describe('runSelfBenchmark', () => {
     const [wasm, webgpu] = report.backends;
     expect(wasm).toMatchObject({ backend: 'wasm', available: true, medianMs: 3, cost: COST });
     expect(webgpu).toEqual({ backend: 'webgpu', available: false, error: 'the WebGPU benchmark did not finish within 0.2 s' });
-    // WASM was timed first and alone, and no cost measurement was asked of the WebGPU that hung.
-    expect(calls).toEqual(['benchmark wasm', 'benchmark webgpu', 'cost wasm']);
+    // WASM was timed and measured first and alone, and no cost measurement was asked of the WebGPU that hung.
+    expect(calls).toEqual(['benchmark wasm', 'cost wasm', 'benchmark webgpu']);
+  });
+
+  it('a WebGPU call that hangs and holds the worker: the WASM figures are in before it starts, and the page hears each phase', async () => {
+    const { runtime } = fakeRuntime({ benchmark: 'hang', cost: 'ok' });
+    // A worker held by the hung call answers nothing after it.
+    let held = false;
+    const api = runtime.api as unknown as Record<'benchmark' | 'measureCost', (r: { backends: readonly string[] }) => Promise<unknown>>;
+    for (const key of ['benchmark', 'measureCost'] as const) {
+      const inner = api[key];
+      api[key] = async (r) => {
+        if (held) return never;
+        if (r.backends.includes('webgpu')) held = true;
+        return inner(r);
+      };
+    }
+    const phases: string[] = [];
+    const report = await runSelfBenchmark(runtime, { webgpu: true, webgpuTimeoutMs: 200, onPhase: (p) => phases.push(p) });
+    expect(report.backends.map((b) => [b.backend, b.available, b.cost !== undefined])).toEqual([['wasm', true, true], ['webgpu', false, false]]);
+    expect(phases).toEqual(['timing the bundled model on WASM', 'measuring operator costs on WASM', 'timing the bundled model on WebGPU']);
   });
 
   it('a WebGPU cost measurement that never answers: WebGPU keeps its benchmark figure, without a cost', async () => {
