@@ -63,13 +63,16 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
     // Every message takes 6 ms more than the LAN defaults the plan assumes (2 ms per hop).
     const swarm = await startSwarm({ network: { faults: { delayMs: 6 } }, nodes: [{ name: 'a', flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 5) }, { name: 'b', flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 5) }] });
     stopSwarm = swarm.stop;
-    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 12 }), () => {}, { replanOnDrift: false });
+    // 20 inferences, judged on the last 12: with 12 and the last 8, one run beside other test
+    // files' browsers was 16% off (the hop scale and the measured median each from few samples).
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 20 }), () => {}, { replanOnDrift: false });
     const outcomes = await session.done;
     expect(outcomes.every((o) => o.ok)).toBe(true);
     const scale = session.controller.hopScale()!;
     expect(scale).toBeGreaterThan(1.5);
     const running = session.controller.placement!;
-    const measured = [...outcomes.slice(-8).map((o) => (o.ok ? o.latencyMs : NaN))].sort((a, b) => a - b)[4]!;
+    const last = outcomes.slice(-12).map((o) => (o.ok ? o.latencyMs : NaN)).sort((a, b) => a - b);
+    const measured = (last[5]! + last[6]!) / 2;
     const context = session.controller.planContext(true);
     const predict = (c: typeof context) => {
       const r = predictPlacement(settings(), toPlanModel(profile), swarm.coordinator.nodes(), c, running);
