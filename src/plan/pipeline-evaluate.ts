@@ -12,6 +12,9 @@
  *     group load    = sum of its nodes' loads / cores                      (shared host, HostGroup)
  *                     (slices' ms only when the group's cores were measured in the run: what its
  *                     executions reached is already net of moving bytes; HostGroup.measured)
+ *                     + bytes x the group's transferCpuMsPerByte for each hop with both ends on the
+ *                     host (the coordinator too when withCoordinator), in place of those ends'
+ *                     transferCpuMsPerByte: every thread that moves them, not the main threads only
  *     throughput    = 1000 / max(node loads, group loads, each hop's bytes / bandwidth x 1000)
  *                     (the link's own bandwidth: a run's hop time scale lengthens hops, it does
  *                     not narrow links; PlanOptions.hopTimeScale)
@@ -54,6 +57,17 @@ function hop(ctx: SearchContext, position: number, a: number, b: number): { hop:
   };
 }
 
+/**
+ * The group whose own transfer figure a hop from endpoint a to b is charged by (both ends on it,
+ * index N = the coordinator on its group's host; the figure given, the cores not measured), or -1.
+ */
+function hopHost(ctx: SearchContext, a: number, b: number): number {
+  const N = ctx.nodes.length;
+  const groupOf = (x: number): number => (x === N ? ctx.coordinatorGroup : ctx.groupOf[x]!);
+  const g = groupOf(a);
+  return g >= 0 && g === groupOf(b) && ctx.groupTransferCpu[g]! > 0 && !ctx.groupMeasured[g] ? g : -1;
+}
+
 /** The host a node computes on: its group, or itself. */
 export function hostKey(ctx: SearchContext, b: number): string {
   const g = ctx.groupOf[b]!;
@@ -68,20 +82,31 @@ export function evaluatePath(ctx: SearchContext, stages: readonly PathStage[]): 
   const nodeLoad = new Map<number, number>();
   /** The part of each node's load that moves bytes (left out of a measured group's load). */
   const transferLoad = new Map<number, number>();
-  const addLoad = (b: number, ms: number, transfer = false): void => {
-    if (b >= N) return;
-    nodeLoad.set(b, (nodeLoad.get(b) ?? 0) + ms);
-    if (transfer) transferLoad.set(b, (transferLoad.get(b) ?? 0) + ms);
+  /** The part of it the host's own figure covers (left out of its group's load: counted in `hostTransfer`). */
+  const coveredLoad = new Map<number, number>();
+  /** Host CPU of the hops inside a group that declares what moving a byte costs it, ms by group. */
+  const hostTransfer = new Map<number, number>();
+  const add = (map: Map<number, number>, key: number, ms: number): void => {
+    map.set(key, (map.get(key) ?? 0) + ms);
+  };
+  const cpuPerByte = ctx.transferCpuMsPerByte;
+  const moveBytes = (a: number, b: number, bytes: number): void => {
+    const g = hopHost(ctx, a, b);
+    if (g >= 0) add(hostTransfer, g, bytes * ctx.groupTransferCpu[g]!);
+    for (const end of [a, b]) {
+      if (end >= N) continue;
+      add(nodeLoad, end, bytes * cpuPerByte);
+      add(transferLoad, end, bytes * cpuPerByte);
+      if (g >= 0) add(coveredLoad, end, bytes * cpuPerByte);
+    }
   };
   let wireBottleneckMs = 0;
   let prev = N;
-  const cpuPerByte = ctx.transferCpuMsPerByte;
   for (const s of stages) {
     const h = hop(ctx, s.start, prev, s.node);
     hops.push(h.hop);
     wireBottleneckMs = Math.max(wireBottleneckMs, h.wireMs / ctx.hopTimeScale);
-    addLoad(prev, h.hop.bytes * cpuPerByte, true);
-    addLoad(s.node, h.hop.bytes * cpuPerByte, true);
+    moveBytes(prev, s.node, h.hop.bytes);
     const cost = sliceCost(ctx, s.node, s.start, s.end);
     const computeMs = cost.ms;
     const energyJoules = (ctx.runWatts[s.node]! * computeMs) / 1000;
@@ -94,12 +119,12 @@ export function evaluatePath(ctx: SearchContext, stages: readonly PathStage[]): 
       gramsCo2: (energyJoules / JOULES_PER_KWH) * ctx.gramsCo2PerKwh[s.node]!,
       memoryBytes: sliceMemoryBytes(ctx, s.start, s.end),
     });
-    addLoad(s.node, computeMs);
+    add(nodeLoad, s.node, computeMs);
     prev = s.node;
   }
   const last = hop(ctx, ctx.positionCount, prev, N);
   hops.push(last.hop);
-  addLoad(prev, last.hop.bytes * cpuPerByte, true);
+  moveBytes(prev, N, last.hop.bytes);
   wireBottleneckMs = Math.max(wireBottleneckMs, last.wireMs / ctx.hopTimeScale);
   const hostLoadMs = new Map<string, number>();
   const hostCores = new Map<string, number>();
@@ -108,9 +133,14 @@ export function evaluatePath(ctx: SearchContext, stages: readonly PathStage[]): 
     bottleneckMs = Math.max(bottleneckMs, ms);
     const key = hostKey(ctx, b);
     const g = ctx.groupOf[b]!;
-    const charged = g >= 0 && ctx.groupMeasured[g] ? ms - (transferLoad.get(b) ?? 0) : ms;
+    const charged = ms - ((g >= 0 && ctx.groupMeasured[g] ? transferLoad : coveredLoad).get(b) ?? 0);
     hostLoadMs.set(key, (hostLoadMs.get(key) ?? 0) + charged);
     hostCores.set(key, g >= 0 ? ctx.groupCores[g]! : 1);
+  }
+  for (const [g, ms] of hostTransfer) {
+    const key = `group:${ctx.groupIds[g]}`;
+    hostLoadMs.set(key, (hostLoadMs.get(key) ?? 0) + ms);
+    hostCores.set(key, ctx.groupCores[g]!);
   }
   for (const [key, ms] of hostLoadMs) bottleneckMs = Math.max(bottleneckMs, ms / hostCores.get(key)!);
   const sum = <T>(xs: readonly T[], key: { [K in keyof T]: T[K] extends number ? K : never }[keyof T]): number =>

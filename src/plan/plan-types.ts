@@ -75,6 +75,16 @@ export interface HostGroup {
    * the processor's, and moving bytes takes its share of them.
    */
   readonly measured?: boolean;
+  /** The coordinator's tab runs on this host (simulated nodes in its tab, lab pages it opened). */
+  readonly withCoordinator?: boolean;
+  /**
+   * CPU time the host spends per byte moved between two endpoints on it (two of its nodes, or one
+   * and the coordinator when `withCoordinator`), ms: every thread and process that moves the bytes,
+   * both ends together, which a page cannot see (its main thread is a small part of it; the lab
+   * reads the machine's CPU time). When given, such a hop loads the group with bytes x this instead
+   * of `PlanOptions.transferCpuMsPerByte` at each end; not charged when `measured`.
+   */
+  readonly transferCpuMsPerByte?: number;
 }
 
 /** A measured or assumed link between two endpoints ('coordinator' or node ids); symmetric. */

@@ -77,6 +77,8 @@ export function planInputsProblem(inputs: PlanInputs): string | undefined {
     groups.add(g.id);
     if (!isPositive(g.cores)) return `host group "${g.id}": cores must be > 0, got ${g.cores}`;
     if (g.measured !== undefined && typeof g.measured !== 'boolean') return `host group "${g.id}": measured must be true or false, got ${String(g.measured)}`;
+    if (g.withCoordinator !== undefined && typeof g.withCoordinator !== 'boolean') return `host group "${g.id}": withCoordinator must be true or false, got ${String(g.withCoordinator)}`;
+    if (g.transferCpuMsPerByte !== undefined && !isNonNegative(g.transferCpuMsPerByte)) return `host group "${g.id}": transferCpuMsPerByte must be >= 0, got ${g.transferCpuMsPerByte}`;
   }
   for (const [key, factor] of inputs.sliceCorrections ?? []) {
     const parts = key.split('|');

@@ -63,6 +63,10 @@ export interface SearchContext {
   readonly groupCores: Float64Array;
   /** Per group: 1 when its cores were measured net of moving bytes (HostGroup.measured), else 0. */
   readonly groupMeasured: Uint8Array;
+  /** Per group: host CPU ms per byte moved between two of its endpoints (HostGroup.transferCpuMsPerByte), 0 when not given. */
+  readonly groupTransferCpu: Float64Array;
+  /** The group the coordinator's tab runs on (HostGroup.withCoordinator), or -1. */
+  readonly coordinatorGroup: number;
   readonly groupIds: readonly string[];
   /** Per node: correction factors by position pair (start * (n + 1) + end) and line. */
   readonly corrections: ReadonlyArray<ReadonlyMap<number, ReadonlyMap<number, number>> | undefined>;
@@ -152,12 +156,16 @@ export function buildSearchContext(inputs: PlanInputs, nodes: readonly PlanNode[
   const groupIds: string[] = [];
   const cores: number[] = [];
   const measured: number[] = [];
+  const groupTransferCpu: number[] = [];
+  let coordinatorGroup = -1;
   for (const g of inputs.hostGroups ?? []) {
     if (groupIndex.has(g.id)) continue;
+    if (g.withCoordinator && coordinatorGroup < 0) coordinatorGroup = groupIds.length;
     groupIndex.set(g.id, groupIds.length);
     groupIds.push(g.id);
     cores.push(g.cores);
     measured.push(g.measured ? 1 : 0);
+    groupTransferCpu.push(g.transferCpuMsPerByte ?? 0);
   }
   const groupOf = new Int32Array(N).fill(-1);
   const corrections: Array<Map<number, Map<number, number>> | undefined> = new Array(N).fill(undefined);
@@ -191,6 +199,7 @@ export function buildSearchContext(inputs: PlanInputs, nodes: readonly PlanNode[
         groupIds.push(node.hostGroup);
         cores.push(1);
         measured.push(0);
+        groupTransferCpu.push(0);
       }
       groupOf[b] = g;
     }
@@ -248,7 +257,8 @@ export function buildSearchContext(inputs: PlanInputs, nodes: readonly PlanNode[
     classCount: C, classPrefix, lineStart, lineBackend,
     lineFixedMs: Float64Array.from(fixed), lineMsPerFlop: Float64Array.from(rates),
     runWatts, gramsCo2PerKwh, memoryBytes,
-    groupOf, groupCores: Float64Array.from(cores), groupMeasured: Uint8Array.from(measured), groupIds,
+    groupOf, groupCores: Float64Array.from(cores), groupMeasured: Uint8Array.from(measured),
+    groupTransferCpu: Float64Array.from(groupTransferCpu), coordinatorGroup, groupIds,
     corrections,
     nodeLink, coordinatorLatencyMs, coordinatorMsPerByte, measuredLinks, hasMeasuredLink,
     networkJoulesPerByte: (options.networkKwhPerByte ?? 0) * JOULES_PER_KWH,

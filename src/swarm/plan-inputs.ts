@@ -38,11 +38,14 @@ export function isPlannable(record: NodeRecord): boolean {
  */
 export const SIMULATED_HOST_GROUP = 'this-machine';
 
-/** Host groups of `records` with their cores (the largest core count their members report). */
+/**
+ * Host groups of `records` with their cores (the largest core count their members report). The
+ * simulated nodes' host is the coordinator's machine (nodes in its tab, lab pages it opened).
+ */
 export function hostGroupsOf(records: readonly NodeRecord[]): HostGroup[] {
   const simulated = records.filter((r) => r.simulated);
   if (simulated.length < 2) return [];
-  return [{ id: SIMULATED_HOST_GROUP, cores: Math.max(1, ...simulated.map((r) => r.hardwareConcurrency || 1)) }];
+  return [{ id: SIMULATED_HOST_GROUP, cores: Math.max(1, ...simulated.map((r) => r.hardwareConcurrency || 1)), withCoordinator: true }];
 }
 
 /** The planner's view of one node. */

@@ -142,7 +142,10 @@ function swarmFor(settings: RunSettings, model: PlanInputs['model'], ready: read
   };
   // A shared host gets at most the concurrency its nodes' executions reached in this run (with
   // cores to spare otherwise it would have gone faster): the capacity that other work left them.
-  const hostGroups = hostGroupsOf(nodes).map((group) => {
+  // The coordinator's machine gets what moving a byte costs it, where that was measured (the lab).
+  const hostCpu = links?.hostTransferCpuMsPerByte?.();
+  const hostGroups = hostGroupsOf(nodes).map((found) => {
+    const group = found.withCoordinator && hostCpu !== undefined ? { ...found, transferCpuMsPerByte: hostCpu } : found;
     const members = planned.filter((p) => p.node.hostGroup === group.id).map((p) => p.node.id);
     const reached = members.length ? context.hostConcurrency?.(members) : undefined;
     return reached === undefined ? group : { ...group, cores: Math.min(group.cores, Math.max(MIN_HOST_CORES, reached)), measured: true };
@@ -179,6 +182,12 @@ export interface LinkSource {
   transferCpuMsPerByte(nodeIds: readonly string[]): number | undefined;
   /** Whether the link to this node was measured. */
   has(nodeId: string): boolean;
+  /**
+   * CPU the coordinator's machine spends per byte moved between two endpoints on it, ms, every
+   * thread and process counted (HostGroup.transferCpuMsPerByte), when known: a page cannot measure
+   * it; the lab does (src/lab/browser-lab.ts) and declares it.
+   */
+  hostTransferCpuMsPerByte?(): number | undefined;
 }
 
 /** A run in progress. */

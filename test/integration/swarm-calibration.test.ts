@@ -277,7 +277,7 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
       benchmark: { model: 'fake', threads: 1, crossOriginIsolated: false, backends: [{ backend: 'wasm', available: true, medianMs: 1, runs: 1, flopsPerSecond: 1e9 }] },
     });
     const nodes = ['a', 'b', 'c'].map(record);
-    expect(hostGroupsOf(nodes)).toEqual([{ id: 'this-machine', cores: 1 }]);
+    expect(hostGroupsOf(nodes)).toEqual([{ id: 'this-machine', cores: 1, withCoordinator: true }]);
     const split = choosePlacement(settings({ stages: 3 }), model, nodes, { replan: false });
     const whole = choosePlacement(settings({ stages: 1 }), model, nodes, { replan: false });
     expect(split.ok && whole.ok).toBe(true);

@@ -216,4 +216,35 @@ describe('shared hosts', () => {
     expect(planPinned({ model, nodes: tabs, hostGroups: [{ id: 'laptop', cores: 1, measured: 'yes' as never }] }, ['a']))
       .toMatchObject({ ok: false, reason: 'host group "laptop": measured must be true or false, got yes' });
   });
+
+  it('charges a host its own transfer figure for every hop on it, the coordinator\'s too when it runs there, once per hop', () => {
+    const mainThreads = { transferCpuMsPerByte: 10 / 1e6 };
+    const host = { id: 'laptop', cores: 1, transferCpuMsPerByte: 150 / 1e6 };
+    const pinned = (groups: PlanInputs['hostGroups'], nodes: readonly string[]) => {
+      const r = planPinned({ model, nodes: tabs, hostGroups: groups, options: mainThreads }, nodes);
+      if (!r.ok) throw new Error(r.reason);
+      return r.placement.pipelines[0]!;
+    };
+    const throughput = (p: ReturnType<typeof pinned>) => p.prediction.throughputPerSecond;
+    const compute = (p: ReturnType<typeof pinned>) => p.slices.reduce((a, s) => a + s.computeMs, 0);
+    const bytes = (p: ReturnType<typeof pinned>) => p.hops.reduce((a, h) => a + h.bytes, 0);
+    // Whole model on one tab with the coordinator on the same machine: both hops are on the host.
+    const withCoordinator = pinned([{ ...host, withCoordinator: true }], ['a']);
+    expect(throughput(withCoordinator)).toBeCloseTo(1000 / (compute(withCoordinator) + bytes(withCoordinator) * host.transferCpuMsPerByte), 9);
+    // The coordinator elsewhere: its hops are the tab's main thread's only (the node's end).
+    const elsewhere = pinned([host], ['a']);
+    expect(throughput(elsewhere)).toBeCloseTo(1000 / (compute(elsewhere) + bytes(elsewhere) * mainThreads.transferCpuMsPerByte), 9);
+    // Three tabs: every hop is on the host, charged once at the host's figure, never per end on top.
+    const split = pinned([{ ...host, withCoordinator: true }], ['a', 'b', 'c']);
+    expect(throughput(split)).toBeCloseTo(1000 / (compute(split) + bytes(split) * host.transferCpuMsPerByte), 9);
+    // A measured host's cores are net of moving bytes: no figure charged.
+    const measured = pinned([{ ...host, withCoordinator: true, measured: true }], ['a', 'b', 'c']);
+    expect(throughput(measured)).toBeCloseTo(1000 / compute(measured), 9);
+    // The latency is slices + hops either way.
+    expect(split.prediction.latencyMs).toBeCloseTo(compute(split) + split.hops.reduce((a, h) => a + h.transferMs, 0), 9);
+    expect(planPinned({ model, nodes: tabs, hostGroups: [{ ...host, transferCpuMsPerByte: -1 }] }, ['a']))
+      .toMatchObject({ ok: false, reason: 'host group "laptop": transferCpuMsPerByte must be >= 0, got -1' });
+    expect(planPinned({ model, nodes: tabs, hostGroups: [{ ...host, withCoordinator: 1 as never }] }, ['a']))
+      .toMatchObject({ ok: false, reason: 'host group "laptop": withCoordinator must be true or false, got 1' });
+  });
 });
