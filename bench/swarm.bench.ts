@@ -47,6 +47,8 @@ export async function run(out: (line: string) => void): Promise<void> {
   out(`${MODEL}, 3 slices on 3 pages (${c.placement}), ${INFERENCES} inferences, 3 in flight, ${results.environment.cpus} cores`);
   const basis = speedBasis(results.nodes);
   out(`node speeds (${basis}): ${results.nodes.map((n) => `${n.name} ${(judgedSpeed(n, basis) / 1e9).toFixed(2)} GFLOP/s`).join(', ')}`);
+  const hostCpu = results.environment.transferCpuMsPerMegabyte;
+  out(hostCpu !== undefined ? `moving bytes between the pages costs this machine ${hostCpu} ms of CPU per MB (every process; src/lab/host-transfer.ts), charged to their host before the calibration` : 'moving bytes between the pages: not timed (plans charge the main threads only)');
   out(`measured throughput:  ${measured.toFixed(2)} inferences/s   (latency ${c.latencyMs.mean.toFixed(1)} ms)`);
   out(`predicted throughput: ${predicted.toFixed(2)} inferences/s   (latency ${c.predicted.latencyMs.toFixed(1)} ms with 3 in flight: src/plan/queueing.ts)`);
   out(`error before calibration: throughput ${pct(predicted / measured - 1)}, latency ${pct(c.predicted.latencyMs / c.latencyMs.mean - 1)} (predicted / measured - 1)`);

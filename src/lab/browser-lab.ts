@@ -20,6 +20,7 @@ import { labNodeQuery } from './lab-node-params';
 import { aggregate, isWholeModel, judgedSpeed, measureRun, requestRows, speedAgreement, speedBasis, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
 import type { LabScenario } from './scenario';
 import { waitForQuiet, type QuietOptions } from './quiet';
+import { measureHostTransfer } from './host-transfer';
 
 /** The repository root (src/lab/ is two levels down). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -138,6 +139,32 @@ async function settle(what: string, options: BrowserLabOptions): Promise<void> {
   const cores = `${r.busyCores.toFixed(2)} cores busy`;
   if (!r.quiet) options.progress(`before ${what}: the machine stayed busy for ${(r.waitedMs / 1000).toFixed(0)} s (${cores}); going on`);
   else if (r.waitedMs > (options.quiet?.windowMs ?? 1000)) options.progress(`before ${what}: waited ${(r.waitedMs / 1000).toFixed(0)} s for a quiet machine (${cores})`);
+}
+
+/** Bytes the coordinator sends each page to time the machine's transfer CPU (src/lab/host-transfer.ts). */
+const HOST_TRANSFER_BYTES = 6 * 1024 * 1024;
+
+/**
+ * What moving a byte between pages costs this machine, ms of CPU (src/lab/host-transfer.ts): the
+ * coordinator sends {@link HOST_TRANSFER_BYTES} to each page whose link was measured, one at a time
+ * in a quiet room. Undefined (plans charge the pages' main threads only) when none could be timed.
+ */
+async function machineTransferCpu(coordinator: Page, nodes: readonly LabNodeInfo[], options: BrowserLabOptions): Promise<number | undefined> {
+  const linked = nodes.filter((n) => n.linkMeasured);
+  if (!linked.length) return undefined;
+  const rest = await waitForQuiet({ ...options.quiet, ...(options.signal ? { signal: options.signal } : {}) });
+  if (options.signal?.aborted) throw new LabRunError('interrupted');
+  try {
+    const moves = linked.map((n) => () => coordinator.evaluate(([id, bytes]) => window.carbonedgeLab!.moveBytes(id, bytes), [n.nodeId, HOST_TRANSFER_BYTES] as const));
+    const r = await measureHostTransfer(moves, { restCores: rest.busyCores });
+    if (!r) return undefined;
+    const each = r.samples.map((x, i) => `${linked[i]!.name} ${(x * 1e6).toFixed(0)} at ${(r.bytesPerSecond[i]! / 1e6).toFixed(1)} MB/s`).join(', ');
+    options.progress(`moving bytes between pages costs this machine ${(r.msPerByte * 1e6).toFixed(0)} ms of CPU per MB, every process counted (${each}): plans charge it to the pages' shared host`);
+    return r.msPerByte;
+  } catch (error) {
+    options.progress(`could not time what moving bytes costs this machine (${(error as Error).message}): plans charge the pages' main threads only`);
+    return undefined;
+  }
 }
 
 /** Resolve a configuration to the settings of one run (paper modes: pinned on the policy's choice). */
@@ -263,6 +290,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
     progress(agreement.warning ?? `nodes' measured speed (${agreement.basis}) x slowdown agree within ${agreement.ratio.toFixed(2)}x`);
     const unprobed = nodes.filter((n) => !n.linkMeasured).map((n) => n.name);
     progress(unprobed.length ? `links to ${unprobed.join(', ')} not measured: planning them with LAN defaults` : `links to all ${nodes.length} nodes measured`);
+    const hostTransferCpu = await machineTransferCpu(coordinator, nodes, options);
     const configs = expandConfigurations(scenario);
     const paper = resolvePaperModes(configs, scenario, nodes);
     for (const [label, choice] of paper) progress(`${label}: the paper's policy routes to ${choice.node} (${Object.entries(choice.usage).map(([n, s]) => `${n} ${(s * 100).toFixed(0)}%`).join(', ')})`);
@@ -281,6 +309,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
         const settings = {
           ...settingsFor(c, scenario, repeat - 1, paper),
           warmup: options.warmup ?? LAB_WARMUP,
+          ...(hostTransferCpu !== undefined ? { hostTransferCpuMsPerByte: hostTransferCpu } : {}),
           ...(c.latencyBudgetFactor !== undefined && fastestWholeMs !== undefined ? { fastestWholeModelMs: fastestWholeMs } : {}),
         };
         // A node that stayed unready past the bound once is not waited for again.
@@ -316,7 +345,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
       monolithic,
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
-      environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', chromium, isolated: process.env.CARBONEDGE_ISOLATED === '1' ? 'yes' : 'no' },
+      environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', chromium, isolated: process.env.CARBONEDGE_ISOLATED === '1' ? 'yes' : 'no', ...(hostTransferCpu !== undefined ? { transferCpuMsPerMegabyte: +(hostTransferCpu * 1e6).toFixed(1) } : {}) },
       nodes,
       configurations: aggregate(configs, measures, monolithic, Object.fromEntries([...paper].map(([k, v]) => [k, v.usage]))),
       requests,

@@ -33,6 +33,11 @@ export interface LabRunSettings {
   readonly warmup?: number;
   /** Share of requests audited, 0..1 (re-run on the coordinator tab's worker and compared); 0/absent = none. */
   readonly auditRate?: number;
+  /**
+   * CPU the machine spends per byte moved between its pages, ms, as the lab measured it
+   * (src/lab/host-transfer.ts): the planner charges it to the pages' shared host (HostGroup.transferCpuMsPerByte).
+   */
+  readonly hostTransferCpuMsPerByte?: number;
 }
 
 /** What a run's audits found (src/trust/audit.ts). */
@@ -122,4 +127,10 @@ export interface CarbonedgeLabApi {
    * rejects after `timeoutMs` (default 120 s).
    */
   remeasure(nodeId: string, timeoutMs?: number): Promise<LabNodeInfo>;
+  /**
+   * Send `bytes` to one node over the coordinator's link, as the link probe's bulk transfers
+   * (src/cost/link-probe.ts), and resolve once the node has all of them: what the lab times the
+   * machine's CPU against (src/lab/host-transfer.ts). Rejects when the node has no link.
+   */
+  moveBytes(nodeId: string, bytes: number): Promise<{ readonly bytes: number; readonly ms: number }>;
 }

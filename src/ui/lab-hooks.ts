@@ -16,6 +16,7 @@ import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
 import { profileCatalogueModel, startRun } from './run-session';
 import { fastestWholeModelMs } from '../lab/configurations';
+import { runLinkProbe } from '../cost/link-probe';
 
 declare global {
   interface Window {
@@ -195,6 +196,34 @@ function remeasure(coordinator: Coordinator, nodeId: string, timeoutMs: number):
   });
 }
 
+/** The largest transfer a lab may ask for in one call (bounds what the page allocates). */
+const MAX_MOVE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Move `bytes` to a node as link-probe bulks of at most 512 KiB each, the size of the tensors a run
+ * moves (a 4 MiB bulk filled the channel's buffer and crawled at 2-3 MB/s here); see
+ * CarbonedgeLabApi.moveBytes.
+ */
+async function moveBytes(coordinator: Coordinator, nodeId: string, bytes: number): Promise<{ bytes: number; ms: number }> {
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_MOVE_BYTES) throw new Error(`bytes must be a whole number in 1..${MAX_MOVE_BYTES}, got ${bytes}`);
+  const link = coordinator.linkOf(nodeId as NodeId);
+  if (!link) throw new Error(`no link to node ${nodeId}`);
+  const chunk = Math.min(bytes, 512 * 1024);
+  const r = await runLinkProbe(link, { pings: 1, bulkBytes: [chunk], rounds: Math.ceil(bytes / chunk), timeoutMs: 60_000 });
+  return { bytes: r.bulks.reduce((a, b) => a + b.bytes, 0), ms: r.bulks.reduce((a, b) => a + b.ms, 0) };
+}
+
+/** Links as `links` gives them, with the machine's transfer CPU the lab measured (LabRunSettings). */
+function withHostTransferCpu(links: LinkSource | undefined, msPerByte: number | undefined): LinkSource | undefined {
+  if (msPerByte === undefined) return links;
+  return {
+    planLinks: (ids) => links?.planLinks(ids) ?? [],
+    transferCpuMsPerByte: (ids) => links?.transferCpuMsPerByte(ids),
+    has: (id) => links?.has(id) ?? false,
+    hostTransferCpuMsPerByte: () => msPerByte,
+  };
+}
+
 /** Install `window.carbonedgeLab` for this coordinator (idempotent: the last install wins). */
 export function installLabHooks(coordinator: Coordinator, links?: LinkSource): void {
   let runtime: Promise<RuntimeClient> | undefined;
@@ -204,12 +233,17 @@ export function installLabHooks(coordinator: Coordinator, links?: LinkSource): v
     nodes: () => nodeInfos(coordinator, links),
     run(settings) {
       // One run at a time: runs share the swarm.
-      const next = queue.then(() => labRun(coordinator, () => (runtime ??= startRuntimeWorker()), settings, links));
+      const next = queue.then(() => labRun(coordinator, () => (runtime ??= startRuntimeWorker()), settings, withHostTransferCpu(links, settings.hostTransferCpuMsPerByte)));
       queue = next.catch(() => undefined);
       return next;
     },
     remeasure(nodeId, timeoutMs = 120_000) {
       const next = queue.then(() => remeasure(coordinator, nodeId, timeoutMs));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    moveBytes(nodeId, bytes) {
+      const next = queue.then(() => moveBytes(coordinator, nodeId, bytes));
       queue = next.catch(() => undefined);
       return next;
     },
