@@ -81,6 +81,8 @@ describe('carbonedge experiment in headless Chromium', () => {
     expect(ledger.length).toBeGreaterThan(6 * 5);
     expect(ledger.some((l) => l.includes(',configured,'))).toBe(true);
     expect(results.method).toBe('browsers');
+    // What moving bytes between the pages costs the machine, timed before the runs (src/lab/host-transfer.ts).
+    expect(results.environment.transferCpuMsPerMegabyte).toBeGreaterThan(0);
     expect(results.configurations.map((c) => c.label)).toEqual(['monolithic@Fast', 'monolithic@Slow', 'paper-green', 'sweep wC=0.00', 'sweep wC=1.00']);
     for (const c of results.configurations) {
       expect(c.errors, c.label).toEqual([]);
