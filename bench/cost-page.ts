@@ -103,7 +103,10 @@ window.carbonedgeCostBench = {
           for (const slice of slices) {
             const id = `cost-bench-${++ids}`;
             const copy = slice.model.slice();
-            await api.load(id, transfer(copy, [copy.buffer]), 'wasm');
+            // Loaded as a node page loads a deployed slice (src/ui/node-session.ts: 2 runs on zeros,
+            // then at most 3 s for a free core). Loaded cold, MobileNetV2's first slices were timed
+            // while the page's compile threads still optimised their kernels: 2-4x their later walls.
+            await api.load(id, transfer(copy, [copy.buffer]), 'wasm', { warm: true });
             const feeds = Object.fromEntries(slice.inputs.map((t) => [t, carried[t]!]));
             let outputs: Record<string, TensorData> = {};
             for (let i = 0; i < options.warmupRuns; i++) outputs = (await api.run(id, feeds)).outputs;
