@@ -262,15 +262,19 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
       progress(`node ${node.name} ready (slowdown x${+node.slowdown.toFixed(3)}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       await settle(i + 1 < scenario.nodes.length ? `opening ${scenario.nodes[i + 1]!.name}` : 'the link probes', options);
     }
-    let nodes = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
     // Every configuration plans with the same links: wait for the coordinator's link probes
     // (src/swarm/link-prober.ts, about a second per node in a quiet room) before the first run,
     // and before any node benchmarks again (a probe moves 1.2 MB through two pages' main threads).
-    const probeDeadline = Date.now() + (options.linkProbeTimeoutMs ?? 30_000);
-    while (nodes.some((n) => !n.linkMeasured) && Date.now() < probeDeadline && !signal?.aborted) {
-      await new Promise((r) => setTimeout(r, 250));
-      nodes = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
-    }
+    const probed = async (): Promise<LabNodeInfo[]> => {
+      const deadline = Date.now() + (options.linkProbeTimeoutMs ?? 30_000);
+      let now = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
+      while (now.some((n) => !n.linkMeasured) && Date.now() < deadline && !signal?.aborted) {
+        await new Promise((r) => setTimeout(r, 250));
+        now = await coordinator.evaluate(() => window.carbonedgeLab!.nodes());
+      }
+      return now;
+    };
+    let nodes = await probed();
     let agreement = speedAgreement(nodes);
     // Benchmarks taken while other pages were starting disagree with the slowdowns: measure each
     // node again, one at a time, now that the room is quiet, and judge those figures instead; a
@@ -288,6 +292,13 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
       agreement = speedAgreement(nodes);
     }
     progress(agreement.warning ?? `nodes' measured speed (${agreement.basis}) x slowdown agree within ${agreement.ratio.toFixed(2)}x`);
+    // Each link was first probed as soon as its node was ready, while that page was still busy after
+    // its benchmark: probe them all again now that the room is quiet. (One paper run predicted
+    // Node-High's whole model at 96 ms before any run, against 73.5 in the run before with the same
+    // compute rates, 73-76 measured: the difference was its hops.)
+    await settle('probing the links again', options);
+    await coordinator.evaluate(() => window.carbonedgeLab!.reprobeLinks());
+    nodes = await probed();
     const unprobed = nodes.filter((n) => !n.linkMeasured).map((n) => n.name);
     progress(unprobed.length ? `links to ${unprobed.join(', ')} not measured: planning them with LAN defaults` : `links to all ${nodes.length} nodes measured`);
     const hostTransferCpu = await machineTransferCpu(coordinator, nodes, options);

@@ -133,4 +133,6 @@ export interface CarbonedgeLabApi {
    * machine's CPU against (src/lab/host-transfer.ts). Rejects when the node has no link.
    */
   moveBytes(nodeId: string, bytes: number): Promise<{ readonly bytes: number; readonly ms: number }>;
+  /** Forget the coordinator's link figures and probe every ready node again (src/swarm/link-prober.ts `reprobe`). */
+  reprobeLinks(): void;
 }

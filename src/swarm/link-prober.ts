@@ -108,6 +108,17 @@ export class LinkProber {
     this.timer = undefined;
   }
 
+  /**
+   * Forget every figure and probe each ready node again, one at a time as before (the lab calls it
+   * once the room is quiet: a node is first probed as soon as it is ready, while its page may still
+   * be busy after its benchmark). Nodes refused as implausible stay refused.
+   */
+  reprobe(): void {
+    this.results.clear();
+    for (const fn of this.listeners) fn();
+    this.schedule(0);
+  }
+
   /** Subscribe to new results. */
   onResult(fn: () => void): () => void {
     this.listeners.add(fn);

@@ -225,7 +225,7 @@ function withHostTransferCpu(links: LinkSource | undefined, msPerByte: number | 
 }
 
 /** Install `window.carbonedgeLab` for this coordinator (idempotent: the last install wins). */
-export function installLabHooks(coordinator: Coordinator, links?: LinkSource): void {
+export function installLabHooks(coordinator: Coordinator, links?: LinkSource & { reprobe?(): void }): void {
   let runtime: Promise<RuntimeClient> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   window.carbonedgeLab = {
@@ -241,6 +241,9 @@ export function installLabHooks(coordinator: Coordinator, links?: LinkSource): v
       const next = queue.then(() => remeasure(coordinator, nodeId, timeoutMs));
       queue = next.catch(() => undefined);
       return next;
+    },
+    reprobeLinks() {
+      links?.reprobe?.();
     },
     moveBytes(nodeId, bytes) {
       const next = queue.then(() => moveBytes(coordinator, nodeId, bytes));

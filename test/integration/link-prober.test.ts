@@ -88,4 +88,32 @@ describe('link prober', { timeout: 60_000 }, () => {
     expect(kept).toHaveLength(1);
     expect(prober.transferCpuMsPerByte(ids)).toBeCloseTo(5e-6, 12);
   });
+
+  it('probes every node again on reprobe, replacing the first figures; a refused node stays refused', async () => {
+    const swarm = await startSwarm({ nodes: [FR('a'), FR('b'), FR('c')] });
+    stopSwarm = swarm.stop;
+    const ids = swarm.nodes.map((n) => n.peerId);
+    let bandwidth = 2e6;
+    const asked: string[] = [];
+    prober = new LinkProber(swarm.coordinator, {
+      run: async (link) => {
+        asked.push(link.remotePeerId);
+        // c answers implausibly: refused, never asked again.
+        const b = link.remotePeerId === ids[2] ? 1e300 : bandwidth;
+        return { latencyMs: 1, bandwidthBytesPerSecond: b, senderCpuMsPerMegabyte: 4, receiverCpuMsPerMegabyte: 6, rttsMs: [2], bulks: [], bandwidthFrom: 'slope' };
+      },
+    });
+    prober.start();
+    await waitFor(() => prober!.has(ids[0]!) && prober!.has(ids[1]!) && prober!.refused === 1, 5000);
+    expect(asked).toHaveLength(3);
+    bandwidth = 9e6;
+    prober.reprobe();
+    expect(prober.has(ids[0]!)).toBe(false);
+    await waitFor(() => prober!.has(ids[0]!) && prober!.has(ids[1]!), 5000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(asked).toHaveLength(5);
+    expect(prober.linkOf(ids[0]!)!.bandwidthBytesPerSecond).toBe(9e6);
+    expect(prober.linkOf(ids[1]!)!.bandwidthBytesPerSecond).toBe(9e6);
+    expect(prober.has(ids[2]!)).toBe(false);
+  });
 });
