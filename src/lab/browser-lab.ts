@@ -19,7 +19,7 @@ import type { LabNodeInfo, LabRunRecord, LabRunSettings } from './lab-api';
 import { labNodeQuery } from './lab-node-params';
 import { aggregate, isWholeModel, judgedSpeed, measureRun, requestRows, speedAgreement, speedBasis, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
 import type { LabScenario } from './scenario';
-import { waitForQuiet, type QuietOptions } from './quiet';
+import { waitForQuiet, type QuietOptions, type QuietResult } from './quiet';
 import { measureHostTransfer } from './host-transfer';
 
 /** The repository root (src/lab/ is two levels down). */
@@ -131,14 +131,15 @@ export async function waitAllReady(coordinator: Page, names: readonly string[], 
 
 /**
  * Wait for a quiet machine before `what` (see src/lab/quiet.ts); says so when it waited more than one
- * window or gave up, so a report read later shows how the measurement began.
+ * window or gave up, so a report read later shows how the measurement began. Returns what it saw.
  */
-async function settle(what: string, options: BrowserLabOptions): Promise<void> {
+async function settle(what: string, options: BrowserLabOptions): Promise<QuietResult> {
   const r = await waitForQuiet({ ...options.quiet, ...(options.signal ? { signal: options.signal } : {}) });
   if (options.signal?.aborted) throw new LabRunError('interrupted');
   const cores = `${r.busyCores.toFixed(2)} cores busy`;
   if (!r.quiet) options.progress(`before ${what}: the machine stayed busy for ${(r.waitedMs / 1000).toFixed(0)} s (${cores}); going on`);
   else if (r.waitedMs > (options.quiet?.windowMs ?? 1000)) options.progress(`before ${what}: waited ${(r.waitedMs / 1000).toFixed(0)} s for a quiet machine (${cores})`);
+  return r;
 }
 
 /** Bytes the coordinator sends each page to time the machine's transfer CPU (src/lab/host-transfer.ts). */
@@ -152,8 +153,7 @@ const HOST_TRANSFER_BYTES = 6 * 1024 * 1024;
 async function machineTransferCpu(coordinator: Page, nodes: readonly LabNodeInfo[], options: BrowserLabOptions): Promise<number | undefined> {
   const linked = nodes.filter((n) => n.linkMeasured);
   if (!linked.length) return undefined;
-  const rest = await waitForQuiet({ ...options.quiet, ...(options.signal ? { signal: options.signal } : {}) });
-  if (options.signal?.aborted) throw new LabRunError('interrupted');
+  const rest = await settle('timing what moving bytes costs', options);
   try {
     const moves = linked.map((n) => () => coordinator.evaluate(([id, bytes]) => window.carbonedgeLab!.moveBytes(id, bytes), [n.nodeId, HOST_TRANSFER_BYTES] as const));
     const r = await measureHostTransfer(moves, { restCores: rest.busyCores });
