@@ -65,6 +65,8 @@ export interface LoadedModel {
   readonly loadMs: number;
   /** Time spent warming the session after it loaded (`load` with `warm`), ms. */
   readonly warmMs?: number;
+  /** Runs on zeros that warming completed (workers/runtime-service.ts SLICE_WARM_RUNS at most). */
+  readonly warmRuns?: number;
 }
 
 /** The API the runtime worker exposes. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RuntimeService, median } from '../../../workers/runtime-service';
+import { RuntimeService, SLICE_WARM_RUNS, median } from '../../../workers/runtime-service';
 import { PADDLE_CLS_INPUT } from '../../../src/demo/paddle-cls';
 import { loadZooModel } from '../../../src/zoo/index';
 
@@ -42,8 +42,11 @@ describe('RuntimeService (the worker body, driven directly under Node)', () => {
     await service.init({ wasmPaths: '', numThreads: 1 });
     const plain = await service.load('plain', bytes.slice(), 'wasm');
     expect(plain.warmMs).toBeUndefined();
+    expect(plain.warmRuns).toBeUndefined();
     const warmed = await service.load('warm', bytes.slice(), 'wasm', { warm: true });
     expect(warmed.warmMs).toBeGreaterThan(0);
+    // tinycnn runs in well under SLICE_WARM_MAX_MS / SLICE_WARM_RUNS: every warm run happens.
+    expect(warmed.warmRuns).toBe(SLICE_WARM_RUNS);
     const name = warmed.inputNames[0]!;
     const x = { dtype: 'float32' as const, dims: [1, 3, 32, 32], data: new Float32Array(3 * 32 * 32).map((_, i) => Math.cos(i)) };
     const a = Object.values((await service.run('plain', { [name]: x })).outputs)[0]!;
