@@ -38,7 +38,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * SLICE_WARM_MAX_MS, never fewer than 2), then on WASM a wait of at most SLICE_WARM_WAIT_MS for a
  * free core (src/cost/cpu-share.ts). Per thread from /proc, a run's first 2-3 s had the pages'
  * compile threads at 0.7-1.3 of 2 cores, optimising the kernels the slices use and the benchmark
- * did not, inside the inferences that calibrate the cost model. With 2 runs the first 8 executions
+ * did not, inside the inferences that calibrate the cost model. With 2 runs the first 6 executions
  * of a run still took 1.18-1.36x the run's median wall (15 runs of `bench --only swarm`'s setup),
  * so the calibration predicted every slice 18% slow; with 8 runs 0.84-1.03x after the first
  * (6 runs; docs/decisions.md).
