@@ -104,9 +104,9 @@ window.carbonedgeCostBench = {
             const id = `cost-bench-${++ids}`;
             const copy = slice.model.slice();
             // Loaded as a node page loads a deployed slice (workers/runtime-service.ts SLICE_WARM_RUNS
-            // runs on zeros, then at most 3 s for a free core). Loaded cold, MobileNetV2's first slices were timed at
-            // 2-4x their later walls while Chromium's pool threads were still busy (per-thread /proc:
-            // ThreadPoolForeground threads at 20-90% of a core).
+            // runs on zeros, then at most 3 s for a free core). Loaded cold, MobileNetV2's first
+            // slices were timed at 2-4x their later walls while Chromium's pool threads were still
+            // busy (per-thread /proc: ThreadPoolForeground threads at 20-90% of a core).
             await api.load(id, transfer(copy, [copy.buffer]), 'wasm', { warm: true });
             const feeds = Object.fromEntries(slice.inputs.map((t) => [t, carried[t]!]));
             let outputs: Record<string, TensorData> = {};

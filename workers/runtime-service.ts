@@ -35,7 +35,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Warming a deployed slice (`load` with `warm`): this many runs on zeros (fewer when they pass
- * SLICE_WARM_MAX_MS, never fewer than 2), then on WASM a wait of at most SLICE_WARM_WAIT_MS for a
+ * SLICE_WARM_MAX_MS, never fewer than SLICE_WARM_MIN_RUNS), then on WASM a wait of at most SLICE_WARM_WAIT_MS for a
  * free core (src/cost/cpu-share.ts). Per thread from /proc, a run's first 2-3 s had the pages'
  * compile threads at 0.7-1.3 of 2 cores, optimising the kernels the slices use and the benchmark
  * did not, inside the inferences that calibrate the cost model. With 2 runs the first 6 executions
@@ -44,6 +44,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * (6 runs; docs/decisions.md).
  */
 export const SLICE_WARM_RUNS = 8;
+export const SLICE_WARM_MIN_RUNS = 2;
 export const SLICE_WARM_MAX_MS = 1500;
 export const SLICE_WARM_WAIT_MS = 3000;
 
@@ -199,7 +200,7 @@ export class RuntimeService implements RuntimeWorkerApi, CostWorkerApi {
     let runs = 0;
     if (!feeds) return { ms: 0, runs };
     try {
-      while (runs < SLICE_WARM_RUNS && (runs < 2 || performance.now() - t0 < SLICE_WARM_MAX_MS)) {
+      while (runs < SLICE_WARM_RUNS && (runs < SLICE_WARM_MIN_RUNS || performance.now() - t0 < SLICE_WARM_MAX_MS)) {
         await session.run(feeds);
         runs++;
       }
