@@ -6,6 +6,7 @@
  * plans and deploys) and streams N seeded inputs through the swarm.
  */
 import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
+import type { TensorData } from '../runtime/tensor';
 import { choosePlacement as planPlacement, placementChoiceOf, type PlacementSwarm } from '../plan/choose-placement';
 import { evaluatePlacement } from '../plan/planner';
 import { type Placement, type PlanConstraints, type PlanInputs, type PlanLink, type PlanNode, type PlanOptions, type PlanResult, type PlanWeights, type PlannerMode } from '../plan/plan-types';
@@ -196,12 +197,88 @@ export interface RunSession {
   readonly profile: ModelProfile;
   /** Settles when the first deployment is done (rejects when no placement works at the start). */
   readonly started: Promise<void>;
+  /** Settles when the last of the N requests was submitted (rejects only when the run could not start). */
+  readonly submitted: Promise<void>;
   /** Every outcome, once all N requests ended (rejects only when the run could not start). */
   readonly done: Promise<RequestOutcome[]>;
   /** Time spent planning so far, ms. */
   planningMs(): number;
   /** Change how later plans choose (mode, weights, constraints); call `controller.replan` to apply now. */
   updateSettings(patch: Partial<Pick<RunSettings, 'mode' | 'weights' | 'constraints'>>): void;
+}
+
+/**
+ * Bytes of inputs a stream holds made and not yet ended (docs/decisions.md, "Inputs made ahead,
+ * within a budget"): 64 MiB is 111 MobileNetV2 inputs.
+ */
+export const STREAM_INPUT_BUDGET_BYTES = 64 * 2 ** 20;
+
+/** Requests being submitted one by one; see {@link submitStream}. */
+export interface SubmitStream {
+  /** Settles when the last request was submitted. */
+  readonly submitted: Promise<void>;
+  /** Every outcome in the order submitted, once all ended. */
+  readonly outcomes: Promise<RequestOutcome[]>;
+}
+
+/** Bytes of one request's inputs. */
+const inputBytes = (inputs: Record<string, TensorData>): number => Object.values(inputs).reduce((a, t) => a + t.data.byteLength, 0);
+
+/**
+ * Submit `count` requests to `controller`, the i-th with the inputs `make(i)`, made when it is
+ * submitted. At most as many are outstanding (submitted, not yet ended) as
+ * {@link STREAM_INPUT_BUDGET_BYTES} of inputs hold, and never fewer than `window` x (pipelines + 1):
+ * the controller's `window` in flight on each pipeline and a window more waiting in its queue. A run
+ * of 100,000 inferences holds 64 MiB of inputs, not 100,000 of them (before, every input was made
+ * at the start). The first batch is made before its first request is sent, so that a run that fits
+ * in the budget makes every input before anything runs: inputs made while the swarm runs take the
+ * coordinator's main thread from it (made in one burst during the warm-up the calibration measures,
+ * they put the throughput predicted after it 32-49% low: docs/decisions.md).
+ *
+ * Paced (`ratePerSecond` > 0), one request is submitted every 1000 / ratePerSecond ms, within the
+ * same bound. Once the run stops, the rest are submitted with no inputs and end at once as the stop
+ * says: every request of the stream ends exactly once.
+ */
+export function submitStream(
+  controller: Pick<RunController, 'submit' | 'phase' | 'placement'>,
+  count: number,
+  make: (i: number) => Record<string, TensorData>,
+  options: { readonly window: number; readonly ratePerSecond?: number; readonly inputBudgetBytes?: number },
+): SubmitStream {
+  const paced = (options.ratePerSecond ?? 0) > 0;
+  const budget = options.inputBudgetBytes ?? STREAM_INPUT_BUDGET_BYTES;
+  let perRequest = 0;
+  const limit = (): number => Math.max(options.window * ((controller.placement?.pipelines.length ?? 1) + 1), Math.floor(budget / Math.max(1, perRequest)));
+  const pending: Promise<RequestOutcome>[] = [];
+  let outstanding = 0;
+  let wake: (() => void) | undefined;
+  const made = (i: number): Record<string, TensorData> => {
+    const inputs = make(i);
+    perRequest = Math.max(perRequest, inputBytes(inputs));
+    return inputs;
+  };
+  const submitted = (async () => {
+    // The first batch is made before any of it is sent: making inputs never overlaps the first request.
+    const first: Record<string, TensorData>[] = count > 0 && controller.phase !== 'stopped' ? [made(0)] : [];
+    while (first.length > 0 && first.length < Math.min(count, limit())) first.push(made(first.length));
+    for (let i = 0; i < count; i++) {
+      while (controller.phase !== 'stopped' && outstanding >= limit()) await new Promise<void>((resolve) => (wake = resolve));
+      const stopped = controller.phase === 'stopped';
+      const inputs = stopped ? {} : i < first.length ? first[i]! : made(i);
+      if (i < first.length) first[i] = {};
+      outstanding++;
+      const outcome = controller.submit(inputs);
+      pending.push(outcome);
+      void outcome.then(() => {
+        outstanding--;
+        const w = wake;
+        wake = undefined;
+        w?.();
+      });
+      if (paced && !stopped) await new Promise((r) => setTimeout(r, 1000 / options.ratePerSecond!));
+    }
+  })();
+  return { submitted, outcomes: submitted.then(() => Promise.all(pending)) };
 }
 
 /** Check what a user typed before anything starts. */
@@ -248,18 +325,15 @@ export function startRunSession(
   });
   controller.onEvent(onEvent);
   const started = controller.start();
-  const done = (async () => {
-    await started;
-    const pending: Promise<RequestOutcome>[] = [];
-    for (let i = 0; i < settings.inferences; i++) {
-      pending.push(controller.submit(randomFeeds(profile.index, profile.inputShapes, settings.seed + i)));
-      if (settings.ratePerSecond > 0 && controller.phase !== 'stopped') await new Promise((r) => setTimeout(r, 1000 / settings.ratePerSecond));
-    }
-    return Promise.all(pending);
-  })();
+  const stream = started.then(() =>
+    submitStream(controller, settings.inferences, (i) => randomFeeds(profile.index, profile.inputShapes, settings.seed + i), { window: settings.window ?? 3, ratePerSecond: settings.ratePerSecond }),
+  );
+  const submitted = stream.then((s) => s.submitted);
+  const done = stream.then((s) => s.outcomes);
+  submitted.catch(() => undefined);
   done.catch(() => undefined);
   return {
-    controller, profile, started, done,
+    controller, profile, started, submitted, done,
     planningMs: () => planningMs,
     updateSettings(patch) {
       const { weights, ...rest } = patch;

@@ -6,8 +6,9 @@
  */
 import type { CarbonedgeLabApi, LabNodeInfo, LabOutcome, LabRunRecord, LabRunSettings } from '../lab/lab-api';
 import { summariseRows } from '../carbon/ledger';
-import { randomFeeds, toPlanModel } from '../graph/index';
-import { choosePlacement, predictPlacement, type LinkSource } from '../swarm/run-session';
+import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
+import type { TensorData } from '../runtime/tensor';
+import { choosePlacement, predictPlacement, STREAM_INPUT_BUDGET_BYTES, submitStream, type LinkSource } from '../swarm/run-session';
 import { placementChoiceOf } from '../plan/choose-placement';
 import type { Coordinator } from '../swarm/coordinator';
 import type { NodeId } from '../protocol/ids';
@@ -80,8 +81,12 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
     // measured it over the budget it re-plans, and the new placement gets a warm-up of its own
     // before the measured requests, so that what is measured is the placement that was kept.
     const warmup = Math.max(1, settings.warmup ?? 2);
+    // The measured requests' inputs are made now, before anything runs (as many as the stream's
+    // budget holds; the rest when they are sent): made during the run, they would take the
+    // coordinator's main thread from the warm-up the calibration measures (docs/decisions.md).
+    const premade = premadeInputs(await profileCatalogueModel(settings.model, await runtime()), settings.inferences, settings.seed);
     const budgeted = settings.constraints?.latencyBudgetMs !== undefined && placementChoiceOf(settings).kind === 'planner';
-    const { controller, done: warm, profile, planningMs } = await startRun(
+    const { controller, done: warm, submitted: warmSubmitted, profile, planningMs } = await startRun(
       coordinator,
       await runtime(),
       { ...settings, inferences: warmup, seed: settings.seed + 1_000_000, ratePerSecond: 0 },
@@ -91,16 +96,20 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       links,
       { budgetCheckAfter: 0 },
     );
-    // startRun resolves once the session started (deployed), after it submitted its warm-up requests.
+    // startRun resolves once the session started (deployed); it submits its warm-up requests next.
     // Replicated pipelines share the requests: each gets `warmup` of its own (the first batch plus
     // (pipelines - 1) x warmup more), or the one with the smallest share calibrates on one or two.
-    const feeds = (seed: number) => randomFeeds(profile.index, profile.inputShapes, seed);
-    const warmUp = (count: number, seedBase: number) => Array.from({ length: count }, (_, i) => controller.submit(feeds(seedBase + i)));
+    // Each batch is streamed (inputs made as they are sent: src/swarm/run-session.ts submitStream)
+    // and starts once the one before it submitted its last request, so that batches never mix.
+    const stream = (count: number, seedBase: number, make = (i: number) => randomFeeds(profile.index, profile.inputShapes, seedBase + i)) =>
+      submitStream(controller, count, make, { window: settings.window ?? 3 });
     const pipelines = () => controller.placement?.pipelines.length ?? 1;
-    const extra = warmUp((pipelines() - 1) * warmup, settings.seed + 1_500_000);
-    const measure = () => Array.from({ length: settings.inferences }, (_, i) => controller.submit(feeds(settings.seed + i)));
-    let pending: Promise<RequestOutcome>[] = budgeted ? [] : measure();
-    const warmIds = new Set([...(await warm), ...(await Promise.all(extra))].map((o) => `r${o.requestId}`));
+    await warmSubmitted;
+    const extra = stream((pipelines() - 1) * warmup, settings.seed + 1_500_000);
+    await extra.submitted;
+    const measure = () => stream(settings.inferences, settings.seed, premade).outcomes;
+    let pending: Promise<RequestOutcome[]> = budgeted ? Promise.resolve([]) : measure();
+    const warmIds = new Set([...(await warm), ...(await extra.outcomes)].map((o) => `r${o.requestId}`));
     let budgetCheck: LabRunRecord['budgetCheck'];
     let budgetReplans = 0;
     if (budgeted) {
@@ -114,8 +123,8 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
           pending = measure();
           break;
         }
-        const again = warmUp(warmup * pipelines(), settings.seed + (1 + round) * 1_000_000);
-        for (const o of await Promise.all(again)) warmIds.add(`r${o.requestId}`);
+        const again = stream(warmup * pipelines(), settings.seed + (1 + round) * 1_000_000);
+        for (const o of await again.outcomes) warmIds.add(`r${o.requestId}`);
       }
       if (budgetCheck) budgetCheck = { ...budgetCheck, replans: budgetReplans };
     }
@@ -128,7 +137,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       ? predictPlacement({ ...settings, ratePerSecond: 0 }, toPlanModel(profile), plannable, controller.planContext(true), running, links)
       : undefined;
     const t0 = performance.now();
-    const outcomes = await Promise.all(pending);
+    const outcomes = await pending;
     const runWallMs = performance.now() - t0;
     // A node's `executed` report may arrive after the result it produced: wait (briefly) for every
     // measured execution to be in the ledger before stopping, or the last ones would be missing.
@@ -170,6 +179,24 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
   } catch (error) {
     return { ...base, error: (error as Error).message };
   }
+}
+
+/**
+ * Inputs of requests seed, seed + 1, ... as `submitStream` asks for them: the first ones made now
+ * (as many as {@link STREAM_INPUT_BUDGET_BYTES} holds, all of a run that fits), each handed out
+ * once; the rest made when asked.
+ */
+function premadeInputs(profile: ModelProfile, count: number, seed: number): (i: number) => Record<string, TensorData> {
+  const make = (i: number) => randomFeeds(profile.index, profile.inputShapes, seed + i);
+  const made: (Record<string, TensorData> | undefined)[] = count > 0 ? [make(0)] : [];
+  const bytes = Math.max(1, Object.values(made[0] ?? {}).reduce((a, t) => a + t.data.byteLength, 0));
+  const n = Math.min(count, Math.max(1, Math.floor(STREAM_INPUT_BUDGET_BYTES / bytes)));
+  while (made.length < n) made.push(make(made.length));
+  return (i) => {
+    const inputs = made[i] ?? make(i);
+    made[i] = undefined;
+    return inputs;
+  };
 }
 
 /** Send `benchmark-request` to one node and wait for its new report (a new benchmark object). */
