@@ -222,7 +222,7 @@ export interface SubmitStream {
 }
 
 /** Bytes of one request's inputs. */
-const inputBytes = (inputs: Record<string, TensorData>): number => Object.values(inputs).reduce((a, t) => a + t.data.byteLength, 0);
+export const inputBytes = (inputs: Record<string, TensorData>): number => Object.values(inputs).reduce((a, t) => a + t.data.byteLength, 0);
 
 /**
  * Submit `count` requests to `controller`, the i-th with the inputs `make(i)`, made when it is

@@ -8,7 +8,7 @@ import type { CarbonedgeLabApi, LabNodeInfo, LabOutcome, LabRunRecord, LabRunSet
 import { summariseRows } from '../carbon/ledger';
 import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
 import type { TensorData } from '../runtime/tensor';
-import { choosePlacement, predictPlacement, STREAM_INPUT_BUDGET_BYTES, submitStream, type LinkSource } from '../swarm/run-session';
+import { choosePlacement, inputBytes, predictPlacement, STREAM_INPUT_BUDGET_BYTES, submitStream, type LinkSource } from '../swarm/run-session';
 import { placementChoiceOf } from '../plan/choose-placement';
 import type { Coordinator } from '../swarm/coordinator';
 import type { NodeId } from '../protocol/ids';
@@ -189,7 +189,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
 function premadeInputs(profile: ModelProfile, count: number, seed: number): (i: number) => Record<string, TensorData> {
   const make = (i: number) => randomFeeds(profile.index, profile.inputShapes, seed + i);
   const made: (Record<string, TensorData> | undefined)[] = count > 0 ? [make(0)] : [];
-  const bytes = Math.max(1, Object.values(made[0] ?? {}).reduce((a, t) => a + t.data.byteLength, 0));
+  const bytes = Math.max(1, inputBytes(made[0] ?? {}));
   const n = Math.min(count, Math.max(1, Math.floor(STREAM_INPUT_BUDGET_BYTES / bytes)));
   while (made.length < n) made.push(make(made.length));
   return (i) => {
