@@ -15,7 +15,7 @@ import { startServer, type RunningServer } from '../../signaling/server';
 import { zooInfo } from '../zoo/index';
 import { launchBrowser } from './browser';
 import { expandConfigurations, paperChoice, type ExpandedConfiguration, type PaperChoice } from './configurations';
-import type { LabNodeInfo, LabRunRecord, LabRunSettings } from './lab-api';
+import type { LabNodeInfo, LabQuiet, LabRunRecord, LabRunSettings } from './lab-api';
 import { labNodeQuery } from './lab-node-params';
 import { aggregate, isWholeModel, judgedSpeed, measureRun, requestRows, speedAgreement, speedBasis, type ExperimentResults, type RepeatMeasure, type RequestRow, type RunRows } from './results';
 import type { LabScenario } from './scenario';
@@ -241,6 +241,12 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
     };
     progress(`server ${server.localUrl}; opening the coordinator`);
     const coordinator = await open(`${server.localUrl}/`);
+    // The page's lab hook calls this between a run's deployment and its warm-up (lab-api.ts LabSettle).
+    let running = '';
+    await coordinator.exposeFunction('carbonedgeLabSettle', async (what: string): Promise<LabQuiet> => {
+      const r = await settle(`${what}${running ? ` of ${running}` : ''}`, options);
+      return { quiet: r.quiet, waitedMs: r.waitedMs, busyCores: r.busyCores };
+    });
     const href = await coordinator.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
     if (!(await coordinator.evaluate(() => window.carbonedgeLab?.version === 1))) throw new LabRunError('the coordinator page has no lab hook: rebuild the app (carbonedge experiment --build)');
     const joinUrl = `${server.localUrl}/${new URL(href!).search}`;
@@ -329,6 +335,7 @@ export async function runBrowserExperiment(scenario: LabScenario, options: Brows
         for (const m of missing) givenUp.add(m.name);
         if (missing.length) progress(`before ${c.label} #${repeat}: still not ready after ${Math.round(readyTimeoutMs / 1000)} s: ${describeUnready(missing)}; running it anyway, and not waiting for them again`);
         await settle(`${c.label} #${repeat}`, options);
+        running = `${c.label} #${repeat}`;
         const record = (await coordinator.evaluate((s) => window.carbonedgeLab!.run(s), settings)) as LabRunRecord;
         const paperMs = c.paperMode ? (paper.get(c.label)!.decisionMicroseconds * scenario.inferences) / 1000 : 0;
         const m = measureRun(c.label, repeat, record, paperMs);

@@ -115,7 +115,26 @@ export interface LabRunRecord {
   /** Per-slice predictions right after the warm-up (calibrated) and at the end, with measured medians. */
   readonly predictionsAfterWarmup?: readonly PredictionRow[];
   readonly predictions?: readonly PredictionRow[];
+  /**
+   * The last wait for a quiet machine between a deployment and its warm-up (the first, or one after
+   * a budget re-plan), when the runner offered one ({@link LabSettle}): the pages' compile threads
+   * optimise the deployed slices' kernels then.
+   */
+  readonly settledAfterDeploy?: LabQuiet;
 }
+
+/** What a wait for a quiet machine saw (src/lab/quiet.ts QuietResult). */
+export interface LabQuiet {
+  readonly quiet: boolean;
+  readonly waitedMs: number;
+  readonly busyCores: number;
+}
+
+/**
+ * Installed on the coordinator page by the runner (`window.carbonedgeLabSettle`, playwright's
+ * exposeFunction): waits, in Node, until the machine is quiet, and says what it saw.
+ */
+export type LabSettle = (what: string) => Promise<LabQuiet>;
 
 /** The hook the coordinator page installs on `window`. */
 export interface CarbonedgeLabApi {

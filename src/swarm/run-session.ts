@@ -298,9 +298,15 @@ export function startRunSession(
   profile: ModelProfile,
   settings: RunSettings,
   onEvent: (event: RunEvent) => void,
-  options: Partial<Omit<RunControllerOptions, 'coordinator' | 'profile' | 'planNodes'>> & { readonly links?: LinkSource; readonly referee?: Referee; readonly refereeHost?: RunAuditOptions['refereeHost'] } = {},
+  options: Partial<Omit<RunControllerOptions, 'coordinator' | 'profile' | 'planNodes'>> & {
+    readonly links?: LinkSource;
+    readonly referee?: Referee;
+    readonly refereeHost?: RunAuditOptions['refereeHost'];
+    /** Awaited after the first deployment, before the first request (the lab waits there for a quiet machine). */
+    readonly beforeRequests?: () => Promise<unknown>;
+  } = {},
 ): RunSession {
-  const { links, referee, refereeHost, ...controllerOptions } = options;
+  const { links, referee, refereeHost, beforeRequests, ...controllerOptions } = options;
   const problem = runSettingsProblem(settings);
   if (problem) throw new RangeError(problem);
   const auditRate = settings.auditRate ?? 0;
@@ -325,7 +331,7 @@ export function startRunSession(
   });
   controller.onEvent(onEvent);
   const started = controller.start();
-  const stream = started.then(() =>
+  const stream = started.then(() => beforeRequests?.()).then(() =>
     submitStream(controller, settings.inferences, (i) => randomFeeds(profile.index, profile.inputShapes, settings.seed + i), { window: settings.window ?? 3, ratePerSecond: settings.ratePerSecond }),
   );
   const submitted = stream.then((s) => s.submitted);

@@ -4,7 +4,7 @@
  * and resolves with what it measured: outcomes, every ledger row, placement, planning time. The
  * page holds no lab logic beyond this; `carbonedge experiment` drives it through playwright.
  */
-import type { CarbonedgeLabApi, LabNodeInfo, LabOutcome, LabRunRecord, LabRunSettings } from '../lab/lab-api';
+import type { CarbonedgeLabApi, LabNodeInfo, LabOutcome, LabQuiet, LabRunRecord, LabRunSettings, LabSettle } from '../lab/lab-api';
 import { summariseRows } from '../carbon/ledger';
 import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
 import type { TensorData } from '../runtime/tensor';
@@ -23,6 +23,8 @@ declare global {
   interface Window {
     /** Lab hook: programmatic runs for `carbonedge experiment`. */
     carbonedgeLab?: CarbonedgeLabApi;
+    /** Installed by the lab's runner: wait for a quiet machine (src/lab/lab-api.ts LabSettle). */
+    carbonedgeLabSettle?: LabSettle;
   }
 }
 
@@ -81,6 +83,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
     // measured it over the budget it re-plans, and the new placement gets a warm-up of its own
     // before the measured requests, so that what is measured is the placement that was kept.
     const warmup = Math.max(1, settings.warmup ?? 2);
+    let settledAfterDeploy: LabQuiet | undefined;
     // The measured requests' inputs are made now, before anything runs (as many as the stream's
     // budget holds; the rest when they are sent): made during the run, they would take the
     // coordinator's main thread from the warm-up the calibration measures (docs/decisions.md).
@@ -94,7 +97,15 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
         if (event.kind === 'deployed') deployMs = event.deployMs;
       },
       links,
-      { budgetCheckAfter: 0 },
+      {
+        budgetCheckAfter: 0,
+        // The deployed slices' kernels are optimised by the pages' compile threads for seconds after
+        // the deployment (docs/decisions.md, "The lab waits for a quiet machine after each deployment"):
+        // the runner waits for them to finish before the warm-up that calibrates the cost model.
+        beforeRequests: async () => {
+          settledAfterDeploy = await window.carbonedgeLabSettle?.('the warm-up');
+        },
+      },
     );
     // startRun resolves once the session started (deployed); it submits its warm-up requests next.
     // Replicated pipelines share the requests: each gets `warmup` of its own (the first batch plus
@@ -123,6 +134,9 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
           pending = measure();
           break;
         }
+        // The new placement is warmed up on a quiet machine too, once it is deployed.
+        while (controller.phase === 'deploying') await new Promise((r) => setTimeout(r, 20));
+        settledAfterDeploy = (await window.carbonedgeLabSettle?.('the warm-up after a budget re-plan')) ?? settledAfterDeploy;
         const again = stream(warmup * pipelines(), settings.seed + (1 + round) * 1_000_000);
         for (const o of await again.outcomes) warmIds.add(`r${o.requestId}`);
       }
@@ -175,6 +189,7 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
       ...(budgetCheck ? { budgetCheck } : {}),
       predictionsAfterWarmup,
       predictions: controller.calibration.rows(),
+      ...(settledAfterDeploy ? { settledAfterDeploy } : {}),
     };
   } catch (error) {
     return { ...base, error: (error as Error).message };

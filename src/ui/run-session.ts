@@ -85,7 +85,7 @@ export function profileCatalogueModel(name: string, runtime: RuntimeClient): Pro
 }
 
 /** Profile the model, then start the run (see {@link startRunSession}); resolves once deployed. */
-export async function startRun(coordinator: Coordinator, runtime: RuntimeClient, settings: RunSettings, onEvent: (event: RunEvent) => void, links?: LinkSource, options: { readonly budgetCheckAfter?: number } = {}): Promise<RunSession> {
+export async function startRun(coordinator: Coordinator, runtime: RuntimeClient, settings: RunSettings, onEvent: (event: RunEvent) => void, links?: LinkSource, options: { readonly budgetCheckAfter?: number; readonly beforeRequests?: () => Promise<unknown> } = {}): Promise<RunSession> {
   const profile = await profileCatalogueModel(settings.model, runtime);
   // Audits re-run slices on this tab's own worker (the trusted referee).
   const referee = (settings.auditRate ?? 0) > 0 ? refereeFor(runtime) : undefined;

@@ -276,4 +276,25 @@ describe('run loop liveness', { timeout: 120_000 }, () => {
     expect(session.controller.placement!.pipelines.flatMap((p) => p.slices.map((s) => s.nodeId))).toEqual(['node-clean']);
     session.controller.stop('test over');
   });
+  it('a run waits for beforeRequests after deploying, then submits every request and ends each once', async () => {
+    const swarm = await startSwarm({ nodes: [FR('a'), FR('b')] });
+    stopSwarm = swarm.stop;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let deployedWhenAsked: boolean | undefined;
+    const session = startRunSession(swarm.coordinator, profile, settings({ stages: 2 }), () => undefined, {
+      beforeRequests: async () => {
+        deployedWhenAsked = session.controller.placement !== undefined;
+        await gate;
+      },
+    });
+    await session.started;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(deployedWhenAsked).toBe(true);
+    expect(session.controller.stats.submitted).toBe(0);
+    release();
+    checkAllOk(await session.done);
+    expect(session.controller.stats.submitted).toBe(N);
+    session.controller.stop('test over');
+  });
 });
