@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { LedgerSummary } from '../carbon/ledger';
+import { summariseRows, type LedgerSummary } from '../carbon/ledger';
 import type { Placement } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from '../swarm/coordinator';
 import { toPlanModel } from '../graph/index';
@@ -9,7 +9,8 @@ import { historyToCsv, historyToJson, runFileName } from '../history/history-exp
 import type { RunRecord as HistoryRecord } from '../history/run-record';
 import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-controller';
 import type { DeployProgress } from '../swarm/stage-deployer';
-import { startRunSession, type LinkSource, type RunSession } from '../swarm/run-session';
+import { predictPlacement, startRunSession, type LinkSource, type RunSession } from '../swarm/run-session';
+import { isPlannable } from '../swarm/plan-inputs';
 import type { RuntimeClient } from './runtime-client';
 import { profileInThisTab, type RunSettings } from './run-session';
 import type { BaselineGap } from './baselines';
@@ -28,7 +29,7 @@ import type { CeRunForm } from './ce-run-form';
 
 export { outcomeLine } from './active-run';
 import './ce-prediction-table';
-import { planCheckRows, renderPlanCheck } from './plan-vs-run';
+import { CALIBRATED_CHECK_AFTER, calibratedLabels, planCheckRows, renderPlanCheck } from './plan-vs-run';
 import type { PredictionRow } from '../cost/calibration';
 import { refereeFor, thisMachine } from './referee';
 import type { Referee } from '../swarm/run-session';
@@ -129,6 +130,13 @@ export class CeRunPanel extends LitElement {
   @state() private error = '';
   @state() private placement: Placement | undefined;
   @state() private latencies: number[] = [];
+  /**
+   * The placement predicted again by the calibrated cost model once CALIBRATED_CHECK_AFTER results
+   * of its deployment were in, and what was measured after them (plan-vs-run.ts).
+   */
+  @state() private calibrated: { readonly placement: Placement; readonly before: ReadonlySet<string>; readonly latencies: readonly number[]; readonly summary: LedgerSummary | undefined } | undefined;
+  /** Results in when the current deployment was made. */
+  private resultsAtDeploy = 0;
   @state() private summary: LedgerSummary | undefined;
   @state() private events: string[] = [];
   @state() private deploys: DeployProgress[] = [];
@@ -218,6 +226,8 @@ export class CeRunPanel extends LitElement {
     switch (event.kind) {
       case 'deployed':
         this.placement = event.placement;
+        this.calibrated = undefined;
+        this.resultsAtDeploy = this.latencies.length;
         this.record.placement = event.placement;
         this.record.deployMs = [...(this.record.deployMs ?? []), event.deployMs];
         this.explain(event.placement);
@@ -327,8 +337,29 @@ export class CeRunPanel extends LitElement {
     this.record.summary = this.summary;
     this.record.predictions = this.controller?.calibration.rows();
     this.record.stats = this.controller ? { ...this.controller.stats } : undefined;
+    this.checkCalibrated(outcome);
     this.noteAudits();
     this.refreshRecord();
+  }
+
+  /**
+   * After CALIBRATED_CHECK_AFTER results of a deployment, predict its placement again with what the
+   * run measured (as the lab does after its warm-up); then keep what each later result measured.
+   */
+  private checkCalibrated(outcome: RequestOutcome): void {
+    const c = this.calibrated;
+    if (c) {
+      if (c.before.has(`r${outcome.requestId}`)) return;
+      const rows = (this.controller?.ledger.rows() ?? []).filter((r) => !c.before.has(r.inferenceId));
+      this.calibrated = { ...c, latencies: outcome.ok ? [...c.latencies, outcome.latencyMs] : c.latencies, summary: summariseRows(rows) };
+      return;
+    }
+    const placement = this.controller?.placement;
+    const settings = this.record.settings;
+    if (!outcome.ok || !placement || !settings || !this.modelForPlan || !this.coordinator || !this.controller) return;
+    if (this.latencies.length - this.resultsAtDeploy < CALIBRATED_CHECK_AFTER) return;
+    const again = predictPlacement(settings, this.modelForPlan, this.coordinator.nodes().filter(isPlannable), this.controller.planContext(true), placement, this.links);
+    if (again.ok) this.calibrated = { placement: again.placement, before: new Set([...this.endedIds].map((id) => `r${id}`)), latencies: [], summary: undefined };
   }
 
   private async run(event: Event, given?: RunSettings): Promise<void> {
@@ -343,6 +374,8 @@ export class CeRunPanel extends LitElement {
     this.record = { number: this.runNumber, status: 'starting', error: '', settings, outcomes: [] };
     window.carbonedgeRun = this.record;
     this.latencies = [];
+    this.calibrated = undefined;
+    this.resultsAtDeploy = 0;
     this.events = [];
     this.deploys = [];
     this.placement = undefined;
@@ -513,6 +546,9 @@ export class CeRunPanel extends LitElement {
       ${this.renderDeploys()}
       ${this.renderPlan()}
       ${this.placement && this.record.settings ? renderPlanCheck(planCheckRows(this.placement, { window: this.record.settings.window ?? 3, ratePerSecond: this.record.settings.ratePerSecond }, this.latencies, this.summary)) : ''}
+      ${this.calibrated && this.record.settings
+        ? renderPlanCheck(planCheckRows(this.calibrated.placement, { window: this.record.settings.window ?? 3, ratePerSecond: this.record.settings.ratePerSecond }, this.calibrated.latencies, this.calibrated.summary), calibratedLabels(CALIBRATED_CHECK_AFTER))
+        : ''}
       <ce-prediction-table .rows=${this.record.predictions ?? []} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
       ${this.renderExport()}
       ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}

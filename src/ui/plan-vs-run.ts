@@ -3,6 +3,10 @@
  * prediction the planner makes is shown next to what was then measured"), for the Run panel:
  * latency (at the run's requests in flight, src/plan/queueing.ts, when it runs as fast as it can),
  * energy and operational gCO2 per inference (from the ledger). Pure rows plus a small template.
+ *
+ * The same rows once more for the prediction the calibrated cost model makes of the placement when
+ * {@link CALIBRATED_CHECK_AFTER} results of its deployment are in, next to what was measured after
+ * them (docs/decisions.md, "The Run panel checks the calibrated prediction too").
  */
 import { html } from 'lit';
 import type { Placement } from '../plan/plan-types';
@@ -36,12 +40,29 @@ export function planCheckRows(placement: Placement, run: { window: number; rateP
   ];
 }
 
+/** Results of a deployment after which the Run panel predicts its placement again, calibrated (issue 11: "the first 10 inferences"). */
+export const CALIBRATED_CHECK_AFTER = 10;
+
+/** Headers and test id of a {@link renderPlanCheck} table. */
+export interface PlanCheckLabels {
+  readonly testId: string;
+  readonly predicted: string;
+  readonly measured: string;
+}
+
+const PLAN_LABELS: PlanCheckLabels = { testId: 'plan-check', predicted: 'plan predicted', measured: 'measured so far' };
+
+/** Labels of the calibrated check: predicted after `after` results, measured since. */
+export function calibratedLabels(after: number): PlanCheckLabels {
+  return { testId: 'plan-check-calibrated', predicted: `predicted after ${after} results (calibrated)`, measured: 'measured since' };
+}
+
 const show = (row: PlanCheckRow, x: number) => (row.key === 'latency' ? formatDuration(x) : row.key === 'energy' ? `${x.toPrecision(3)} J` : formatGramsCo2(x));
 
-/** The rows as a table (`data-testid="plan-check"`, one `tr[data-key]` per figure). */
-export function renderPlanCheck(rows: readonly PlanCheckRow[]) {
-  return html`<table data-testid="plan-check">
-    <thead><tr><th>per inference</th><th>plan predicted</th><th>measured so far</th><th>error</th></tr></thead>
+/** The rows as a table (`data-testid="plan-check"` unless labelled otherwise, one `tr[data-key]` per figure). */
+export function renderPlanCheck(rows: readonly PlanCheckRow[], labels: PlanCheckLabels = PLAN_LABELS) {
+  return html`<table data-testid=${labels.testId}>
+    <thead><tr><th>per inference</th><th>${labels.predicted}</th><th>${labels.measured}</th><th>error</th></tr></thead>
     <tbody>${rows.map((r) => html`<tr data-key=${r.key} data-predicted=${r.predicted} data-measured=${r.measured ?? ''}>
       <td>${r.label}</td><td>${show(r, r.predicted)}</td><td>${r.measured === null ? '-' : show(r, r.measured)}</td>
       <td>${r.error === null ? '-' : `${r.error >= 0 ? '+' : ''}${(r.error * 100).toFixed(1)}%`}</td></tr>`)}</tbody>

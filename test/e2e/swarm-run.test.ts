@@ -139,6 +139,18 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
       expect(predicted).toBeGreaterThan(0);
       expect(measured).toBeGreaterThan(0);
     }
+    // And the calibrated cost model's prediction after the first 10 results, next to what the 40
+    // after them measured (src/ui/plan-vs-run.ts, CALIBRATED_CHECK_AFTER).
+    const calibrated = coordinator.getByTestId('plan-check-calibrated');
+    expect(await calibrated.locator('th').nth(1).textContent()).toBe('predicted after 10 results (calibrated)');
+    for (const key of ['latency', 'energy', 'grams']) {
+      const row = calibrated.locator(`tr[data-key="${key}"]`);
+      const predicted = Number(await row.getAttribute('data-predicted'));
+      const measured = Number(await row.getAttribute('data-measured'));
+      console.log(`calibrated check ${key}: predicted ${predicted.toPrecision(3)}, measured since ${measured.toPrecision(3)} (${((predicted / measured - 1) * 100).toFixed(1)}%)`);
+      expect(predicted).toBeGreaterThan(0);
+      expect(measured).toBeGreaterThan(0);
+    }
     // Each node page ran its slice for every request.
     for (const page of nodes) {
       await page.waitForFunction(
