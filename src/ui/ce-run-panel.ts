@@ -29,7 +29,7 @@ import type { CeRunForm } from './ce-run-form';
 
 export { outcomeLine } from './active-run';
 import './ce-prediction-table';
-import { CALIBRATED_CHECK_AFTER, calibratedLabels, planCheckRows, renderPlanCheck } from './plan-vs-run';
+import { CALIBRATED_CHECK_AFTER, CALIBRATED_LABELS, planCheckRows, renderPlanCheck } from './plan-vs-run';
 import type { PredictionRow } from '../cost/calibration';
 import { refereeFor, thisMachine } from './referee';
 import type { Referee } from '../swarm/run-session';
@@ -524,6 +524,9 @@ export class CeRunPanel extends LitElement {
   }
 
   override render() {
+    // How the plan checks read the run: requests in flight per pipeline and the pace.
+    const settings = this.record.settings;
+    const checked = settings ? { window: settings.window ?? 3, ratePerSecond: settings.ratePerSecond } : undefined;
     const busy = this.status === 'profiling the model' || this.status === 'planning and deploying' || this.status === 'running'
       || this.status === 're-planning' || this.status.startsWith('paused');
     const live = html`<ce-run-live .record=${this.liveRecord} .nodes=${this.coordinator?.nodes() ?? []} .placement=${this.placement ?? null}
@@ -545,10 +548,8 @@ export class CeRunPanel extends LitElement {
       ${this.error ? html`<div class="error" role="alert" data-testid="run-error">${this.error}</div>` : ''}
       ${this.renderDeploys()}
       ${this.renderPlan()}
-      ${this.placement && this.record.settings ? renderPlanCheck(planCheckRows(this.placement, { window: this.record.settings.window ?? 3, ratePerSecond: this.record.settings.ratePerSecond }, this.latencies, this.summary)) : ''}
-      ${this.calibrated && this.record.settings
-        ? renderPlanCheck(planCheckRows(this.calibrated.placement, { window: this.record.settings.window ?? 3, ratePerSecond: this.record.settings.ratePerSecond }, this.calibrated.latencies, this.calibrated.summary), calibratedLabels(CALIBRATED_CHECK_AFTER))
-        : ''}
+      ${this.placement && checked ? renderPlanCheck(planCheckRows(this.placement, checked, this.latencies, this.summary)) : ''}
+      ${this.calibrated && checked ? renderPlanCheck(planCheckRows(this.calibrated.placement, checked, this.calibrated.latencies, this.calibrated.summary), CALIBRATED_LABELS) : ''}
       <ce-prediction-table .rows=${this.record.predictions ?? []} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
       ${this.renderExport()}
       ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}

@@ -52,10 +52,8 @@ export interface PlanCheckLabels {
 
 const PLAN_LABELS: PlanCheckLabels = { testId: 'plan-check', predicted: 'plan predicted', measured: 'measured so far' };
 
-/** Labels of the calibrated check: predicted after `after` results, measured since. */
-export function calibratedLabels(after: number): PlanCheckLabels {
-  return { testId: 'plan-check-calibrated', predicted: `predicted after ${after} results (calibrated)`, measured: 'measured since' };
-}
+/** Labels of the calibrated check: predicted after CALIBRATED_CHECK_AFTER results, measured since. */
+export const CALIBRATED_LABELS: PlanCheckLabels = { testId: 'plan-check-calibrated', predicted: `predicted after ${CALIBRATED_CHECK_AFTER} results (calibrated)`, measured: 'measured since' };
 
 const show = (row: PlanCheckRow, x: number) => (row.key === 'latency' ? formatDuration(x) : row.key === 'energy' ? `${x.toPrecision(3)} J` : formatGramsCo2(x));
 
