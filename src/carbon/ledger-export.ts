@@ -3,7 +3,7 @@
  * provenance field (power label and source, intensity source, kind, time, live/fallback/cache).
  * CSV follows RFC 4180 (comma, CRLF, quotes doubled); empty cells mean "not applicable" (null).
  */
-import { summariseRows, type CarbonLedger, type LedgerRow, type LedgerSummary } from './ledger';
+import { type CarbonLedger, type LedgerRow, type LedgerSummary } from './ledger';
 
 /** Column order of the CSV (also the keys of a LedgerRow). */
 export const LEDGER_COLUMNS = [
@@ -46,13 +46,13 @@ export interface LedgerExport {
 export function ledgerToExport(ledger: CarbonLedger): LedgerExport {
   const rows = ledger.rows();
   const perInference: Record<string, LedgerSummary> = {};
-  for (const id of ledger.inferenceIds()) perInference[id] = summariseRows(rows.filter((r) => r.inferenceId === id));
+  for (const id of ledger.inferenceIds()) perInference[id] = ledger.summarise(id);
   return {
     format: 'carbonedge-ledger/1',
     units: { time: 'ms', energy: 'J', power: 'W', intensity: 'gCO2/kWh', carbon: 'gCO2', data: 'bytes' },
     settings: { networkJoulesPerByte: ledger.networkJoulesPerByte, embodiedEnabled: ledger.embodiedEnabled, embodiedResourceShare: ledger.embodiedResourceShare },
     rows,
-    run: summariseRows(rows),
+    run: ledger.summarise(),
     perInference,
   };
 }

@@ -198,6 +198,9 @@ function intensityColumns(reading: IntensityReading) {
 /** Records executions and hops; summarises per inference and per run (see the file comment). */
 export class CarbonLedger {
   readonly #rows: LedgerRow[] = [];
+  /** The whole run's running totals, and each inference's rows (in first-seen order). */
+  readonly #tally = new LedgerTally();
+  readonly #byInference = new Map<string, LedgerRow[]>();
   readonly networkJoulesPerByte: number;
   readonly embodiedEnabled: boolean;
   /** SCI's RR/ToR used for M. */
@@ -294,7 +297,7 @@ export class CarbonLedger {
       embodiedSource: prior ? prior.source : null,
       recordedAt: at,
     };
-    this.#rows.push(row);
+    this.#keep(row);
     return row;
   }
 
@@ -335,8 +338,16 @@ export class CarbonLedger {
       embodiedSource: null,
       recordedAt: at,
     };
-    this.#rows.push(row);
+    this.#keep(row);
     return row;
+  }
+
+  #keep(row: LedgerRow): void {
+    this.#rows.push(row);
+    this.#tally.add(row);
+    const own = this.#byInference.get(row.inferenceId);
+    if (own) own.push(row);
+    else this.#byInference.set(row.inferenceId, [row]);
   }
 
   /** Every row in record order. */
@@ -344,50 +355,91 @@ export class CarbonLedger {
     return [...this.#rows];
   }
 
-  /** Ids of the inferences recorded, in first-seen order. */
-  inferenceIds(): string[] {
-    return [...new Set(this.#rows.map((r) => r.inferenceId))];
+  /** Rows recorded so far. */
+  get rowCount(): number {
+    return this.#rows.length;
   }
 
-  /** Summary of one inference (`inferenceId`) or of the whole run (no argument). */
+  /** The rows recorded from index `start` on (record order), for readers that keep their place. */
+  rowsFrom(start: number): readonly LedgerRow[] {
+    return this.#rows.slice(Math.max(0, start));
+  }
+
+  /** One inference's rows in record order (none when it has none). */
+  rowsOf(inferenceId: string): readonly LedgerRow[] {
+    return [...(this.#byInference.get(inferenceId) ?? [])];
+  }
+
+  /** Ids of the inferences recorded, in first-seen order. */
+  inferenceIds(): string[] {
+    return [...this.#byInference.keys()];
+  }
+
+  /** Summary of one inference (`inferenceId`) or of the whole run (no argument; kept as rows come, not re-summed). */
   summarise(inferenceId?: string): LedgerSummary {
-    const rows = inferenceId === undefined ? this.#rows : this.#rows.filter((r) => r.inferenceId === inferenceId);
-    return summariseRows(rows);
+    return inferenceId === undefined ? this.#tally.summary() : summariseRows(this.#byInference.get(inferenceId) ?? []);
+  }
+}
+
+/**
+ * Running totals of a set of rows, taken one row at a time: {@link LedgerTally.summary} costs the
+ * number of nodes, slices and hops, not of rows, so a long run's live figures do not grow with it.
+ */
+export class LedgerTally {
+  #total = ZERO;
+  readonly #byNode: Record<string, CarbonTotals> = {};
+  readonly #bySlice: Record<string, CarbonTotals> = {};
+  readonly #byHop: Record<string, HopTotals> = {};
+  readonly #inferences = new Set<string>();
+  readonly #kinds = new Set<IntensityKind>();
+  #firstKind: IntensityKind | null = null;
+
+  /** Count one row. */
+  add(row: LedgerRow): void {
+    this.#total = add(this.#total, row);
+    if (row.type === 'execution') {
+      this.#byNode[row.nodeId] = add(this.#byNode[row.nodeId] ?? ZERO, row);
+      const slice = row.sliceId ?? '';
+      this.#bySlice[slice] = add(this.#bySlice[slice] ?? ZERO, row);
+    } else {
+      const key = `${row.nodeId}->${row.toNodeId ?? ''}`;
+      const prev = this.#byHop[key] ?? { ...ZERO, bytes: 0 };
+      this.#byHop[key] = { ...add(prev, row), bytes: prev.bytes + (row.bytes ?? 0) };
+    }
+    this.#inferences.add(row.inferenceId);
+    this.#kinds.add(row.intensityKind);
+    this.#firstKind ??= row.intensityKind;
+  }
+
+  /** Distinct inferences among the rows counted so far. */
+  get inferences(): number {
+    return this.#inferences.size;
+  }
+
+  /** The summary of the rows counted so far (a snapshot: later rows do not change it). Throws IntensityKindMixError. */
+  summary(): LedgerSummary {
+    if (this.#kinds.size > 1) throw new IntensityKindMixError(`rows mix ${[...this.#kinds].join(' and ')} intensities`);
+    const inferences = this.#inferences.size;
+    const total = this.#total;
+    const operationalPerInference = inferences > 0 ? total.operationalGramsCo2 / inferences : null;
+    return {
+      inferences,
+      total,
+      byNode: { ...this.#byNode },
+      bySlice: { ...this.#bySlice },
+      byHop: { ...this.#byHop },
+      operationalGramsCo2PerInference: operationalPerInference,
+      inferencesPerGramCo2: operationalPerInference ? 1 / operationalPerInference : null,
+      embodiedGramsCo2PerInference: inferences > 0 ? total.embodiedGramsCo2 / inferences : null,
+      sciGramsCo2PerInference: sciGramsCo2PerUnit({ operationalGramsCo2: total.operationalGramsCo2, embodiedGramsCo2: total.embodiedGramsCo2, functionalUnits: inferences }),
+      intensityKind: this.#firstKind,
+    };
   }
 }
 
 /** Summarise any set of rows (also used on rows read back from an export). */
 export function summariseRows(rows: readonly LedgerRow[]): LedgerSummary {
-  let total = ZERO;
-  const byNode: Record<string, CarbonTotals> = {};
-  const bySlice: Record<string, CarbonTotals> = {};
-  const byHop: Record<string, HopTotals> = {};
-  for (const row of rows) {
-    total = add(total, row);
-    if (row.type === 'execution') {
-      byNode[row.nodeId] = add(byNode[row.nodeId] ?? ZERO, row);
-      const slice = row.sliceId ?? '';
-      bySlice[slice] = add(bySlice[slice] ?? ZERO, row);
-    } else {
-      const key = `${row.nodeId}->${row.toNodeId ?? ''}`;
-      const prev = byHop[key] ?? { ...ZERO, bytes: 0 };
-      byHop[key] = { ...add(prev, row), bytes: prev.bytes + (row.bytes ?? 0) };
-    }
-  }
-  const inferences = new Set(rows.map((r) => r.inferenceId)).size;
-  const kinds = new Set(rows.map((r) => r.intensityKind));
-  if (kinds.size > 1) throw new IntensityKindMixError(`rows mix ${[...kinds].join(' and ')} intensities`);
-  const operationalPerInference = inferences > 0 ? total.operationalGramsCo2 / inferences : null;
-  return {
-    inferences,
-    total,
-    byNode,
-    bySlice,
-    byHop,
-    operationalGramsCo2PerInference: operationalPerInference,
-    inferencesPerGramCo2: operationalPerInference ? 1 / operationalPerInference : null,
-    embodiedGramsCo2PerInference: inferences > 0 ? total.embodiedGramsCo2 / inferences : null,
-    sciGramsCo2PerInference: sciGramsCo2PerUnit({ operationalGramsCo2: total.operationalGramsCo2, embodiedGramsCo2: total.embodiedGramsCo2, functionalUnits: inferences }),
-    intensityKind: rows[0]?.intensityKind ?? null,
-  };
+  const tally = new LedgerTally();
+  for (const row of rows) tally.add(row);
+  return tally.summary();
 }

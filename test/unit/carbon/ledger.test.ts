@@ -3,7 +3,7 @@ import { bundledReading } from '../../../src/carbon/bundled-intensity';
 import { scenarioReading } from '../../../src/carbon/configured-intensity';
 import { IntensityKindMixError } from '../../../src/carbon/intensity';
 import { EMBODIED_PRIORS, MS_PER_YEAR } from '../../../src/carbon/embodied-carbon';
-import { CarbonLedger, LedgerInputError, type LedgerSummary } from '../../../src/carbon/ledger';
+import { CarbonLedger, LedgerInputError, summariseRows, type LedgerSummary } from '../../../src/carbon/ledger';
 import { LEDGER_COLUMNS, ledgerToCsv, ledgerToExport } from '../../../src/carbon/ledger-export';
 import { configuredPowerModel, estimatedPowerModel, PowerModelError } from '../../../src/carbon/power-model';
 
@@ -103,6 +103,29 @@ describe('CarbonLedger', () => {
     expect(run.total.embodiedGramsCo2).toBeCloseTo(0.0144, 9);
     expect(run.sciGramsCo2PerInference).toBeCloseTo((2000e-6 + 0.0144) / 2, 12);
     expect(run.inferencesPerGramCo2).toBeCloseTo(1000, 6); // efficiency stays operational
+  });
+
+  it('keeps running totals: the run summary equals a summary of all rows, as the rows come, and a taken summary never changes', () => {
+    const ledger = new CarbonLedger({ networkJoulesPerByte: 3.6e-6 });
+    const early = ledger.summarise();
+    let taken: LedgerSummary | undefined;
+    for (let i = 0; i < 40; i++) {
+      const inferenceId = `r${i % 7}`; // rows of an inference spread over the run, as audits are
+      ledger.recordExecution({ inferenceId, nodeId: i % 3 ? 'a' : 'b', sliceId: `s${i % 2}`, busyMs: 10 + i, wallMs: 20 + i, power: flat10, intensity: green, at: AT });
+      if (i % 5 === 0) ledger.recordHop({ inferenceId, fromNodeId: 'a', toNodeId: 'b', bytes: 1000 * i, intensity: green, at: AT });
+      expect(ledger.summarise()).toEqual(summariseRows(ledger.rows()));
+      if (i === 20) taken = ledger.summarise();
+    }
+    expect(early).toMatchObject({ inferences: 0, total: { energyJoules: 0 } });
+    expect(taken).toEqual(summariseRows(ledger.rows().slice(0, 26))); // 21 executions + 5 hops by then
+    expect(ledger.rowCount).toBe(48);
+    expect(ledger.rowsFrom(46)).toEqual(ledger.rows().slice(46));
+    expect(ledger.inferenceIds()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+    for (const id of ledger.inferenceIds()) {
+      expect(ledger.rowsOf(id)).toEqual(ledger.rows().filter((r) => r.inferenceId === id));
+      expect(ledger.summarise(id)).toEqual(summariseRows(ledger.rowsOf(id)));
+    }
+    expect(ledger.rowsOf('r9')).toEqual([]);
   });
 
   it('refuses to mix average and marginal intensities', () => {
