@@ -32,7 +32,7 @@ import type { PlanModel } from '../plan/plan-model';
 import { basePredictionMs, calibrationKey } from './calibration-feed';
 import { SLICE_BYTES_REQUEST_ID, decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
 import { median } from '../cost/robust-stats';
-import { RunError, type BudgetCheck, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
+import { AUDIT_SLICE_PREFIX, RunError, type BudgetCheck, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
 
 export type { BudgetCheck, PlanContext, RequestOutcome, RunControllerOptions, RunEvent, RunPlanResult, RunStats } from './run-types';
 export { RunError } from './run-types';
@@ -743,7 +743,7 @@ export class RunController {
           // Audit work is energy too: charged to the audited inference, on the coordinator's machine.
           try {
             this.ledger.recordExecution({
-              inferenceId: `r${requestId}`, nodeId: 'coordinator', sliceId: `audit:${stage.sliceIndex}`,
+              inferenceId: `r${requestId}`, nodeId: 'coordinator', sliceId: `${AUDIT_SLICE_PREFIX}${stage.sliceIndex}`,
               busyMs: reference.busyMs, wallMs: reference.busyMs, power: audit.refereeHost.power, intensity: audit.refereeHost.intensity,
             });
           } catch (error) {

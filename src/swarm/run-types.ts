@@ -61,7 +61,12 @@ export interface PlanContext {
 /** A plan, with a line saying how it departs from what was asked (e.g. fewer slices than asked). */
 export type RunPlanResult = PlanResult & { readonly note?: string };
 
-/** Options of {@link RunController}. */
+/**
+ * Slice id of the ledger's rows for the referee's re-runs (`audit:` + the slice's index): the Run
+ * panel's plan check tells them from the pipeline's own rows, which a plan predicts.
+ */
+export const AUDIT_SLICE_PREFIX = 'audit:';
+
 /** Audits of a run (src/trust/audit.ts): spot checks of nodes' outputs against a trusted referee. */
 export interface RunAuditOptions {
   /** Share of requests audited, 0..1 (default 0.05). */
@@ -87,6 +92,7 @@ export interface RunAuditOptions {
   readonly refereeHost?: { readonly power: PowerModel; readonly intensity: IntensityReading };
 }
 
+/** Options of {@link RunController}. */
 export interface RunControllerOptions {
   readonly coordinator: Coordinator;
   readonly profile: ModelProfile;

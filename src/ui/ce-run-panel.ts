@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { summariseRows, type LedgerSummary } from '../carbon/ledger';
+import type { LedgerSummary } from '../carbon/ledger';
 import type { Placement } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from '../swarm/coordinator';
 import { toPlanModel } from '../graph/index';
@@ -29,7 +29,7 @@ import type { CeRunForm } from './ce-run-form';
 
 export { outcomeLine } from './active-run';
 import './ce-prediction-table';
-import { CALIBRATED_CHECK_AFTER, CALIBRATED_LABELS, planCheckRows, renderPlanCheck } from './plan-vs-run';
+import { CALIBRATED_CHECK_AFTER, CALIBRATED_LABELS, EndedRows, planCheckRows, renderPlanCheck } from './plan-vs-run';
 import type { PredictionRow } from '../cost/calibration';
 import { refereeFor, thisMachine } from './referee';
 import type { Referee } from '../swarm/run-session';
@@ -134,7 +134,10 @@ export class CeRunPanel extends LitElement {
    * The placement predicted again by the calibrated cost model once CALIBRATED_CHECK_AFTER results
    * of its deployment were in, and what was measured after them (plan-vs-run.ts).
    */
-  @state() private calibrated: { readonly placement: Placement; readonly before: ReadonlySet<string>; readonly latencies: readonly number[]; readonly summary: LedgerSummary | undefined } | undefined;
+  @state() private calibrated: { readonly placement: Placement; readonly rows: EndedRows; readonly latencies: readonly number[]; readonly summary: LedgerSummary | undefined } | undefined;
+  /** The ledger rows of the run's ended inferences, for the plan check (plan-vs-run.ts). */
+  private checkRows = new EndedRows();
+  @state() private checkSummary: LedgerSummary | undefined;
   /** Results in when the current deployment was made. */
   private resultsAtDeploy = 0;
   @state() private summary: LedgerSummary | undefined;
@@ -335,11 +338,28 @@ export class CeRunPanel extends LitElement {
     );
     this.summary = this.controller?.ledger.summarise();
     this.record.summary = this.summary;
+    if (this.controller) {
+      this.checkRows.update(this.controller.ledger, `r${outcome.requestId}`);
+      this.checkSummary = this.checkRows.summary();
+    }
     this.record.predictions = this.controller?.calibration.rows();
     this.record.stats = this.controller ? { ...this.controller.stats } : undefined;
     this.checkCalibrated(outcome);
     this.noteAudits();
     this.refreshRecord();
+  }
+
+  /** Take the rows booked after the last result (its audits) into the plan checks. */
+  private readLateRows(): void {
+    const ledger = this.controller?.ledger;
+    if (!ledger) return;
+    this.checkRows.update(ledger);
+    this.checkSummary = this.checkRows.summary();
+    const c = this.calibrated;
+    if (c) {
+      c.rows.update(ledger);
+      this.calibrated = { ...c, summary: c.rows.summary() };
+    }
   }
 
   /**
@@ -349,9 +369,9 @@ export class CeRunPanel extends LitElement {
   private checkCalibrated(outcome: RequestOutcome): void {
     const c = this.calibrated;
     if (c) {
-      if (c.before.has(`r${outcome.requestId}`)) return;
-      const rows = (this.controller?.ledger.rows() ?? []).filter((r) => !c.before.has(r.inferenceId));
-      this.calibrated = { ...c, latencies: outcome.ok ? [...c.latencies, outcome.latencyMs] : c.latencies, summary: summariseRows(rows) };
+      if (!this.controller) return;
+      c.rows.update(this.controller.ledger, `r${outcome.requestId}`);
+      this.calibrated = { ...c, latencies: outcome.ok ? [...c.latencies, outcome.latencyMs] : c.latencies, summary: c.rows.summary() };
       return;
     }
     const placement = this.controller?.placement;
@@ -359,7 +379,11 @@ export class CeRunPanel extends LitElement {
     if (!outcome.ok || !placement || !settings || !this.modelForPlan || !this.coordinator || !this.controller) return;
     if (this.latencies.length - this.resultsAtDeploy < CALIBRATED_CHECK_AFTER) return;
     const again = predictPlacement(settings, this.modelForPlan, this.coordinator.nodes().filter(isPlannable), this.controller.planContext(true), placement, this.links);
-    if (again.ok) this.calibrated = { placement: again.placement, before: new Set([...this.endedIds].map((id) => `r${id}`)), latencies: [], summary: undefined };
+    if (!again.ok) return;
+    // The results in so far never count; those still in flight count once they end.
+    const rows = new EndedRows(new Set([...this.endedIds].map((id) => `r${id}`)));
+    rows.update(this.controller.ledger);
+    this.calibrated = { placement: again.placement, rows, latencies: [], summary: undefined };
   }
 
   private async run(event: Event, given?: RunSettings): Promise<void> {
@@ -380,6 +404,8 @@ export class CeRunPanel extends LitElement {
     this.deploys = [];
     this.placement = undefined;
     this.summary = undefined;
+    this.checkRows = new EndedRows();
+    this.checkSummary = undefined;
     this.controller = undefined;
     this.stopRequested = false;
     this.why = null;
@@ -431,6 +457,7 @@ export class CeRunPanel extends LitElement {
       this.record.stats = { ...session.controller.stats };
       this.summary = session.controller.ledger.summarise();
       this.record.summary = this.summary;
+      this.readLateRows();
       this.setStatus(outcomeLine(outcomes));
       if (this.live === live) this.refreshRecord(finalStatus(outcomes), true, null, true);
       await this.saving;
@@ -548,7 +575,7 @@ export class CeRunPanel extends LitElement {
       ${this.error ? html`<div class="error" role="alert" data-testid="run-error">${this.error}</div>` : ''}
       ${this.renderDeploys()}
       ${this.renderPlan()}
-      ${this.placement && checked ? renderPlanCheck(planCheckRows(this.placement, checked, this.latencies, this.summary)) : ''}
+      ${this.placement && checked ? renderPlanCheck(planCheckRows(this.placement, checked, this.latencies, this.checkSummary)) : ''}
       ${this.calibrated && checked ? renderPlanCheck(planCheckRows(this.calibrated.placement, checked, this.calibrated.latencies, this.calibrated.summary), CALIBRATED_LABELS) : ''}
       <ce-prediction-table .rows=${this.record.predictions ?? []} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
       ${this.renderExport()}

@@ -2,7 +2,10 @@
  * The plan's per-inference predictions next to what the run has measured so far (issue 11: "every
  * prediction the planner makes is shown next to what was then measured"), for the Run panel:
  * latency (at the run's requests in flight, src/plan/queueing.ts, when it runs as fast as it can),
- * energy and operational gCO2 per inference (from the ledger). Pure rows plus a small template.
+ * energy and operational gCO2 per inference (from the ledger rows of the inferences that have
+ * ended, {@link EndedRows}). The audits' re-runs on the referee are a row of their own: they are
+ * charged, and no plan predicts them (docs/decisions.md, "The plan check keeps audits apart").
+ * Pure rows plus a small template.
  *
  * The same rows once more for the prediction the calibrated cost model makes of the placement when
  * {@link CALIBRATED_CHECK_AFTER} results of its deployment are in, next to what was measured after
@@ -11,33 +14,101 @@
 import { html } from 'lit';
 import type { Placement } from '../plan/plan-types';
 import { latencyInFlightMs } from '../plan/queueing';
-import type { LedgerSummary } from '../carbon/ledger';
+import { LedgerTally, type CarbonTotals, type LedgerRow, type LedgerSummary } from '../carbon/ledger';
+import { AUDIT_SLICE_PREFIX } from '../swarm/run-types';
 import { formatDuration, formatGramsCo2 } from './format';
 
-/** One figure: predicted, measured (null before any result) and predicted / measured - 1. */
+/** One figure: predicted (null: no plan predicts it), measured (null before any result) and predicted / measured - 1. */
 export interface PlanCheckRow {
-  readonly key: 'latency' | 'energy' | 'grams';
+  readonly key: 'latency' | 'energy' | 'grams' | 'audits';
   readonly label: string;
-  readonly predicted: number;
+  readonly predicted: number | null;
   readonly measured: number | null;
   readonly error: number | null;
 }
 
-/** Rows for a run of `placement` with `window` requests in flight per pipeline (rate 0 = as fast as it goes). */
+/** The audits' share of a summary: its rows of slices `audit:N` (the referee's re-runs). */
+export function auditTotals(summary: LedgerSummary): CarbonTotals {
+  let energyJoules = 0;
+  let operationalGramsCo2 = 0;
+  let embodiedGramsCo2 = 0;
+  for (const [slice, t] of Object.entries(summary.bySlice)) {
+    if (!slice.startsWith(AUDIT_SLICE_PREFIX)) continue;
+    energyJoules += t.energyJoules;
+    operationalGramsCo2 += t.operationalGramsCo2;
+    embodiedGramsCo2 += t.embodiedGramsCo2;
+  }
+  return { energyJoules, operationalGramsCo2, embodiedGramsCo2, gramsCo2: operationalGramsCo2 + embodiedGramsCo2 };
+}
+
+/**
+ * Rows for a run of `placement` with `window` requests in flight per pipeline (rate 0 = as fast as
+ * it goes). Energy and grams are the pipeline's (the summary less its audits), which is what the
+ * plan predicts; an `audits` row follows with what the audits cost per inference when they cost anything.
+ */
 export function planCheckRows(placement: Placement, run: { window: number; ratePerSecond: number }, latenciesMs: readonly number[], summary: LedgerSummary | undefined): PlanCheckRow[] {
   const p = placement.prediction;
   const saturated = run.ratePerSecond === 0;
   const latency = saturated ? latencyInFlightMs(p, Math.max(1, run.window), Math.max(1, placement.pipelines.length)) : p.latencyMs;
   const mean = latenciesMs.length ? latenciesMs.reduce((a, b) => a + b, 0) / latenciesMs.length : null;
+  const audits = summary ? auditTotals(summary) : undefined;
   const per = (x: number | undefined) => (summary && summary.inferences > 0 && x !== undefined ? x / summary.inferences : null);
-  const row = (key: PlanCheckRow['key'], label: string, predicted: number, measured: number | null): PlanCheckRow => ({
-    key, label, predicted, measured, error: measured !== null && measured > 0 ? predicted / measured - 1 : null,
+  const pipeline = summary && audits ? { energyJoules: summary.total.energyJoules - audits.energyJoules, gramsCo2: summary.total.operationalGramsCo2 - audits.operationalGramsCo2 } : undefined;
+  const row = (key: PlanCheckRow['key'], label: string, predicted: number | null, measured: number | null): PlanCheckRow => ({
+    key, label, predicted, measured, error: predicted !== null && measured !== null && measured > 0 ? predicted / measured - 1 : null,
   });
-  return [
+  const rows = [
     row('latency', saturated ? `latency (${run.window} in flight per pipeline)` : 'latency', latency, mean),
-    row('energy', 'energy per inference', p.energyJoules, per(summary?.total.energyJoules)),
-    row('grams', 'operational CO2 per inference', p.gramsCo2, per(summary?.total.operationalGramsCo2)),
+    row('energy', 'energy per inference', p.energyJoules, per(pipeline?.energyJoules)),
+    row('grams', 'operational CO2 per inference', p.gramsCo2, per(pipeline?.gramsCo2)),
   ];
+  if (audits && audits.energyJoules > 0) rows.push(row('audits', 'audits\' re-runs per inference (no plan predicts them)', null, per(audits.energyJoules)));
+  return rows;
+}
+
+/** Where an {@link EndedRows} reads the ledger (a CarbonLedger): rows from a position on. */
+export interface LedgerReader {
+  rowsFrom(start: number): readonly LedgerRow[];
+}
+
+/**
+ * The ledger rows of the inferences that have ended, counted as they come, for a plan check: its
+ * figures per inference are over whole inferences, never over one still in flight with only some
+ * of its slices charged yet. Rows recorded after an inference ended (its audits) count when read.
+ * Inferences in `skip` never count. Each {@link update} reads only the rows recorded since the last.
+ */
+export class EndedRows {
+  readonly #tally = new LedgerTally();
+  readonly #ended = new Set<string>();
+  /** Rows of inferences still in flight, by inference id. */
+  readonly #pending = new Map<string, LedgerRow[]>();
+  #cursor = 0;
+
+  constructor(private readonly skip: ReadonlySet<string> = new Set()) {}
+
+  /** Read the rows recorded since the last call, then, if given, count `endedId` (a ledger inference id) as ended. */
+  update(ledger: LedgerReader, endedId?: string): void {
+    const rows = ledger.rowsFrom(this.#cursor);
+    this.#cursor += rows.length;
+    for (const row of rows) {
+      if (this.skip.has(row.inferenceId)) continue;
+      if (this.#ended.has(row.inferenceId)) this.#tally.add(row);
+      else {
+        const own = this.#pending.get(row.inferenceId);
+        if (own) own.push(row);
+        else this.#pending.set(row.inferenceId, [row]);
+      }
+    }
+    if (endedId === undefined || this.skip.has(endedId) || this.#ended.has(endedId)) return;
+    this.#ended.add(endedId);
+    for (const row of this.#pending.get(endedId) ?? []) this.#tally.add(row);
+    this.#pending.delete(endedId);
+  }
+
+  /** The ended inferences' summary; undefined before any has rows. */
+  summary(): LedgerSummary | undefined {
+    return this.#tally.inferences > 0 ? this.#tally.summary() : undefined;
+  }
 }
 
 /** Results of a deployment after which the Run panel predicts its placement again, calibrated (issue 11: "the first 10 inferences"). */
@@ -55,14 +126,14 @@ const PLAN_LABELS: PlanCheckLabels = { testId: 'plan-check', predicted: 'plan pr
 /** Labels of the calibrated check: predicted after CALIBRATED_CHECK_AFTER results, measured since. */
 export const CALIBRATED_LABELS: PlanCheckLabels = { testId: 'plan-check-calibrated', predicted: `predicted after ${CALIBRATED_CHECK_AFTER} results (calibrated)`, measured: 'measured since' };
 
-const show = (row: PlanCheckRow, x: number) => (row.key === 'latency' ? formatDuration(x) : row.key === 'energy' ? `${x.toPrecision(3)} J` : formatGramsCo2(x));
+const show = (row: PlanCheckRow, x: number | null) => (x === null ? '-' : row.key === 'latency' ? formatDuration(x) : row.key === 'grams' ? formatGramsCo2(x) : `${x.toPrecision(3)} J`);
 
 /** The rows as a table (`data-testid="plan-check"` unless labelled otherwise, one `tr[data-key]` per figure). */
 export function renderPlanCheck(rows: readonly PlanCheckRow[], labels: PlanCheckLabels = PLAN_LABELS) {
   return html`<table data-testid=${labels.testId}>
     <thead><tr><th>per inference</th><th>${labels.predicted}</th><th>${labels.measured}</th><th>error</th></tr></thead>
-    <tbody>${rows.map((r) => html`<tr data-key=${r.key} data-predicted=${r.predicted} data-measured=${r.measured ?? ''}>
-      <td>${r.label}</td><td>${show(r, r.predicted)}</td><td>${r.measured === null ? '-' : show(r, r.measured)}</td>
+    <tbody>${rows.map((r) => html`<tr data-key=${r.key} data-predicted=${r.predicted ?? ''} data-measured=${r.measured ?? ''}>
+      <td>${r.label}</td><td>${show(r, r.predicted)}</td><td>${show(r, r.measured)}</td>
       <td>${r.error === null ? '-' : `${r.error >= 0 ? '+' : ''}${(r.error * 100).toFixed(1)}%`}</td></tr>`)}</tbody>
   </table>`;
 }

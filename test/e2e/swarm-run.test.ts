@@ -130,7 +130,7 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     expect(record.summary!.byNode['coordinator']?.energyJoules ?? 0).toBeGreaterThan(0);
     // The plan's per-inference predictions are shown next to what the run measured.
     const check = coordinator.locator('[data-testid="plan-check"] tr[data-key]');
-    expect(await check.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(['latency', 'energy', 'grams']);
+    expect(await check.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(['latency', 'energy', 'grams', 'audits']);
     for (const key of ['latency', 'energy', 'grams']) {
       const row = coordinator.locator(`[data-testid="plan-check"] tr[data-key="${key}"]`);
       const predicted = Number(await row.getAttribute('data-predicted'));
@@ -139,6 +139,12 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
       expect(predicted).toBeGreaterThan(0);
       expect(measured).toBeGreaterThan(0);
     }
+    // The audits' re-runs are charged apart from the pipeline's energy the plan predicts: no prediction, a measured cost.
+    const auditRow = coordinator.locator('[data-testid="plan-check"] tr[data-key="audits"]');
+    expect(await auditRow.getAttribute('data-predicted')).toBe('');
+    const auditJoules = Number(await auditRow.getAttribute('data-measured'));
+    console.log(`plan check audits: ${auditJoules.toPrecision(3)} J per inference, not predicted`);
+    expect(auditJoules).toBeGreaterThan(0);
     // And the calibrated cost model's prediction after the first 10 results, next to what the 40
     // after them measured (src/ui/plan-vs-run.ts, CALIBRATED_CHECK_AFTER).
     const calibrated = coordinator.getByTestId('plan-check-calibrated');

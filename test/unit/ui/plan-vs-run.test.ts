@@ -1,8 +1,10 @@
 /** planCheckRows (src/ui/plan-vs-run.ts): the plan's per-inference figures next to the run's. */
 import { describe, expect, it } from 'vitest';
-import { planCheckRows } from '../../../src/ui/plan-vs-run';
+import { EndedRows, planCheckRows } from '../../../src/ui/plan-vs-run';
 import type { Placement } from '../../../src/plan/plan-types';
-import type { LedgerSummary } from '../../../src/carbon/ledger';
+import { CarbonLedger, summariseRows, type LedgerSummary } from '../../../src/carbon/ledger';
+import { scenarioReading } from '../../../src/carbon/configured-intensity';
+import { configuredPowerModel } from '../../../src/carbon/power-model';
 
 const prediction = { latencyMs: 150, throughputPerSecond: 10, energyJoules: 0.5, gramsCo2: 2e-4, transferMs: 5, transferBytes: 1000 };
 const placement = { pipelines: [{ slices: [], hops: [], share: 1, prediction }], prediction } as unknown as Placement;
@@ -10,7 +12,7 @@ const totals = (energyJoules: number, operationalGramsCo2: number) => ({ energyJ
 
 describe('planCheckRows', () => {
   it('compares latency at the run\'s requests in flight, and energy and grams per inference from the ledger', () => {
-    const summary = { inferences: 20, total: totals(12, 4e-3) } as unknown as LedgerSummary;
+    const summary = { inferences: 20, total: totals(12, 4e-3), bySlice: { slice0: totals(12, 4e-3) } } as unknown as LedgerSummary;
     const rows = planCheckRows(placement, { window: 3, ratePerSecond: 0 }, [250, 350], summary);
     expect(rows.map((r) => [r.key, r.predicted, r.measured])).toEqual([
       ['latency', 300, 300], // 3 in flight at 10/s: 300 ms, not the idle pipeline's 150
@@ -25,5 +27,52 @@ describe('planCheckRows', () => {
   it('uses the idle-pipeline latency for a paced run, and shows nothing measured before any result', () => {
     const rows = planCheckRows(placement, { window: 3, ratePerSecond: 2 }, [], undefined);
     expect(rows.map((r) => [r.predicted, r.measured, r.error])).toEqual([[150, null, null], [0.5, null, null], [2e-4, null, null]]);
+  });
+
+  it('keeps the audits\' re-runs out of the energy and grams the plan predicts, in a row of their own', () => {
+    const summary = {
+      inferences: 10,
+      total: totals(9, 3e-3),
+      bySlice: { slice0: totals(3, 1e-3), slice1: totals(4, 1.5e-3), 'audit:0': totals(0.8, 0.2e-3), 'audit:1': totals(1.2, 0.3e-3) },
+    } as unknown as LedgerSummary;
+    const rows = planCheckRows(placement, { window: 3, ratePerSecond: 0 }, [300], summary);
+    expect(rows.map((r) => [r.key, r.predicted, r.measured])).toEqual([
+      ['latency', 300, 300],
+      ['energy', 0.5, 0.7], // (9 - 2) J over 10 inferences
+      ['grams', 2e-4, expect.closeTo(2.5e-4, 15)],
+      ['audits', null, 0.2],
+    ]);
+    expect(rows[3]!.error).toBeNull();
+    const none = { inferences: 10, total: totals(7, 2.5e-3), bySlice: { slice0: totals(7, 2.5e-3) } } as unknown as LedgerSummary;
+    expect(planCheckRows(placement, { window: 3, ratePerSecond: 0 }, [300], none).map((r) => r.key)).toEqual(['latency', 'energy', 'grams']);
+  });
+});
+
+describe('EndedRows', () => {
+  const power = configuredPowerModel({ deviceClass: 'laptop', maxWatts: 10, idleWatts: 10 });
+  const intensity = scenarioReading('node-green');
+  const exec = (ledger: CarbonLedger, inferenceId: string, sliceId: string, wallMs: number) =>
+    ledger.recordExecution({ inferenceId, nodeId: 'a', sliceId, busyMs: wallMs, wallMs, power, intensity, at: '2026-03-01T12:00:00.000Z' });
+
+  it('counts an inference\'s rows once it has ended, then its late rows (audits) as they come, and never a skipped one\'s', () => {
+    const ledger = new CarbonLedger({ embodied: { enabled: false } });
+    exec(ledger, 'r0', 'slice0', 100);
+    const check = new EndedRows(new Set(['r0']));
+    exec(ledger, 'r1', 'slice0', 100);
+    exec(ledger, 'r2', 'slice0', 100);
+    exec(ledger, 'r1', 'slice1', 100);
+    check.update(ledger, 'r1');
+    // r2 is in flight with one of its two slices charged: not counted yet, so 2 J per inference, not 1.5.
+    expect(check.summary()).toMatchObject({ inferences: 1, total: { energyJoules: 2 } });
+    exec(ledger, 'r1', 'audit:0', 50); // audited after its result
+    exec(ledger, 'r0', 'audit:0', 50); // a skipped inference's audit
+    exec(ledger, 'r2', 'slice1', 100);
+    check.update(ledger, 'r2');
+    check.update(ledger, 'r2'); // an id ends once: nothing counted twice
+    const summary = check.summary()!;
+    expect(summary).toEqual(summariseRows(ledger.rows().filter((r) => r.inferenceId !== 'r0')));
+    expect(summary.inferences).toBe(2);
+    expect(summary.total.energyJoules).toBeCloseTo(4.5, 12);
+    expect(new EndedRows().summary()).toBeUndefined();
   });
 });
