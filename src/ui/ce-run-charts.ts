@@ -5,7 +5,13 @@ import { MASS_UNITS, commonUnit, formatSignificant } from './format';
 
 Chart.register(...registerables);
 
-/** Live charts of a run: latency per request, and CO2 per node in one fitting unit. Renders data only. */
+/**
+ * Live charts of a run: latency per request, and CO2 per node in one fitting unit. Renders data only.
+ * The latency chart's x axis is linear (the inference's number), not one category per result, and
+ * Chart.js decimates it to the canvas's width (min-max, so spikes stay): a category axis measured
+ * every result's label on every update, which took most of the coordinator's main thread once a
+ * run had a few thousand results (bench/README.md, "long-run").
+ */
 @customElement('ce-run-charts')
 export class CeRunCharts extends LitElement {
   static override styles = css`
@@ -21,12 +27,21 @@ export class CeRunCharts extends LitElement {
   @query('#carbon') private carbonCanvas!: HTMLCanvasElement;
   private latencyChart: Chart | undefined;
   private carbonChart: Chart | undefined;
+  /** The latency chart's points so far (x = the inference's number in completion order). */
+  private readonly points: { x: number; y: number }[] = [];
 
   override firstUpdated(): void {
     this.latencyChart = new Chart(this.latencyCanvas, {
       type: 'line',
-      data: { labels: [], datasets: [{ label: 'latency per inference (ms)', data: [], borderColor: '#2e7d32', pointRadius: 1 }] },
-      options: { animation: false, maintainAspectRatio: false, scales: { x: { title: { display: true, text: 'inference' } } } },
+      data: { datasets: [{ label: 'latency per inference (ms)', data: [], borderColor: '#2e7d32', pointRadius: 1, indexAxis: 'x' }] },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        parsing: false,
+        normalized: true,
+        scales: { x: { type: 'linear', title: { display: true, text: 'inference' }, ticks: { precision: 0 } } },
+        plugins: { decimation: { enabled: true, algorithm: 'min-max' } },
+      },
     });
     this.carbonChart = new Chart(this.carbonCanvas, {
       type: 'bar',
@@ -48,9 +63,14 @@ export class CeRunCharts extends LitElement {
 
   private refresh(): void {
     if (this.latencyChart) {
-      this.latencyChart.data.labels = this.latenciesMs.map((_, i) => i + 1);
-      this.latencyChart.data.datasets[0]!.data = [...this.latenciesMs];
+      // Results only ever append within a run: extend the points, or start again for another run.
+      const ms = this.latenciesMs;
+      const points = this.points;
+      if (ms.length < points.length || (points.length > 0 && !Object.is(points[0]!.y, ms[0]))) points.length = 0;
+      for (let i = points.length; i < ms.length; i++) points.push({ x: i + 1, y: ms[i]! });
+      this.latencyChart.data.datasets[0]!.data = points.slice();
       this.latencyChart.update();
+      this.latencyCanvas.dataset.points = String(points.length);
     }
     if (this.carbonChart) {
       // One unit for every bar (the median's: ugCO2, mgCO2, ...), never a column of e-notation.

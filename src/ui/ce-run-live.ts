@@ -5,12 +5,12 @@ import type { NodeRecord } from '../swarm/coordinator';
 import type { RunStats } from '../swarm/run-types';
 import type { RunRecord } from '../history/run-record';
 import { nodeNames } from '../history/run-record';
-import { runTotals } from '../history/run-totals';
+import { runTotals, type RunTotals } from '../history/run-totals';
 import type { BaselineGap } from './baselines';
 import { formatDuration, formatGramsCo2, formatJoules, formatRate, formatShare, formatSignificant } from './format';
 import type { AuditView } from './audit-view';
 import type { PlanWhy } from './plan-why';
-import { presenterFrom, streamRates, swarmNodesFrom } from './swarm-state';
+import { busySharesOf, presenterFrom, streamRates, swarmNodesFrom, type BusyShares } from './swarm-state';
 import type { SwarmEventView } from './swarm-layout';
 import './ce-swarm-view';
 import './ce-baselines';
@@ -98,17 +98,38 @@ export class CeRunLive extends LitElement {
       </table>`;
   }
 
+  /**
+   * What render derives from the record's rows, kept until the record changes: the Run panel
+   * rebuilds the record at most 4 times a second but re-renders this on every result, and each of
+   * these is a pass over every ledger row (docs/decisions.md, "A long run keeps its pace").
+   */
+  #derived: { readonly record: RunRecord; readonly totals: RunTotals; readonly busy: BusyShares; readonly latencies: readonly number[]; readonly byName: Readonly<Record<string, number>> } | undefined;
+  /** Stream rates, kept until the record or the clock tick changes. */
+  #streams: { readonly record: RunRecord; readonly nowMs: number; readonly streams: ReturnType<typeof streamRates> } | undefined;
+
+  /** Done once the charts and the swarm picture have drawn too (the Run panel times its refreshes by it). */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    const done = await super.getUpdateComplete();
+    const children = [...(this.renderRoot?.querySelectorAll('ce-run-charts, ce-swarm-view') ?? [])] as LitElement[];
+    await Promise.all(children.map((c) => c.updateComplete));
+    return done;
+  }
+
   override render() {
     const record = this.record;
     if (!record) return html``;
     const rows = record.ledger.rows;
-    const totals = runTotals(record);
+    if (this.#derived?.record !== record) {
+      const totals = runTotals(record);
+      const byName = Object.fromEntries(Object.entries(totals.byNode).map(([n, t]) => [n, t.gramsCo2]));
+      this.#derived = { record, totals, busy: busySharesOf(rows), latencies: record.requests.filter((r) => r.ok).map((r) => r.latencyMs ?? NaN), byName };
+    }
+    if (this.#streams?.record !== record || this.#streams.nowMs !== this.nowMs) this.#streams = { record, nowMs: this.nowMs, streams: streamRates(rows, Date.now()) };
+    const { totals, busy, latencies, byName } = this.#derived;
     const presenter = presenterFrom(totals, record.baselines, record.configuration.inferences);
     const names = nodeNames(record);
-    const latencies = record.requests.filter((r) => r.ok).map((r) => r.latencyMs ?? NaN);
-    const byName = Object.fromEntries(Object.entries(totals.byNode).map(([n, t]) => [n, t.gramsCo2]));
     return html`
-      <ce-swarm-view .nodes=${swarmNodesFrom(this.nodes, rows, new Set(this.audits?.quarantinedIds ?? []))} .placement=${this.placement} .streams=${streamRates(rows, Date.now())}
+      <ce-swarm-view .nodes=${swarmNodesFrom(this.nodes, busy, new Set(this.audits?.quarantinedIds ?? []))} .placement=${this.placement} .streams=${this.#streams.streams}
         .events=${this.events} .nowMs=${this.nowMs} .presenter=${presenter}></ce-swarm-view>
       ${this.presenter ? '' : html`
         ${this.renderFigures(totals)}

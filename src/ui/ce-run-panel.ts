@@ -68,6 +68,8 @@ declare global {
 const SAVE_EVERY_MS = 1000;
 /** How often the live view's record is rebuilt while results arrive, ms. */
 const VIEW_EVERY_MS = 250;
+/** Largest share of the coordinator's main thread the live view's and the history's refreshes take. */
+const UPDATE_SHARE = 0.1;
 
 /** Events of a node the panel tells its page about (the page marks the node's row). */
 export interface NodeFailedDetail {
@@ -112,15 +114,28 @@ export class CeRunPanel extends LitElement {
   private lastNodes: readonly NodeRecord[] = [];
   private offNodes: (() => void) | undefined;
   private recordArgs: { status: HistoryRecord['status']; finishedAt: Date | null; error: string | null } = { status: 'running', finishedAt: null, error: null };
-  /** Rebuilding a record copies the ledger's rows: at most 4 times a second for the view... */
-  private readonly view = new Coalesced(VIEW_EVERY_MS, () => (this.liveRecord = this.currentRecord()));
-  /** ...and once a second for the history (at once on deployments, re-plans and the end). */
+  /**
+   * Rebuilding a record copies the ledger's rows, and the live view then sums them: at most 4 times
+   * a second for the view, and no more than a tenth of the time (its cost: until the view has drawn
+   * it), so a long run's view is refreshed less often rather than taking the page...
+   */
+  private readonly view = new Coalesced(VIEW_EVERY_MS, async () => {
+    this.liveRecord = this.currentRecord();
+    await this.updateComplete;
+    await this.liveView?.updateComplete;
+  }, { share: UPDATE_SHARE });
+  /**
+   * ...and once a second for the history (at once on deployments, re-plans and the end), again at
+   * most a tenth of the time: saving clones every row (552 ms at 60,000 rows, bench/README.md "ledger").
+   */
   private readonly save = new Coalesced(SAVE_EVERY_MS, () => {
     const record = this.currentRecord();
     const history = this.history;
     if (!record || !history) return;
     this.saving = this.saving.then(() => history.save(record)).catch((e: Error) => this.event(`could not save the run to the history: ${e.message}`));
-  });
+    return this.saving;
+  }, { share: UPDATE_SHARE });
+  @query('ce-run-live') private liveView: LitElement | undefined;
   private tick: ReturnType<typeof setInterval> | undefined;
   private saving: Promise<void> = Promise.resolve();
   /** The run's requests have all ended (or it failed): its record is final. */
@@ -150,6 +165,8 @@ export class CeRunPanel extends LitElement {
   @state() private audits: AuditView | null = null;
   private referee: Referee | undefined;
   private endedIds = new Set<number>();
+  /** The first request id not ended yet (every id below it has ended). */
+  private endedPrefix = 1;
   private controller: RunController | undefined;
   /** Set by Stop while the model is still being profiled (no controller yet). */
   private stopRequested = false;
@@ -307,9 +324,9 @@ export class CeRunPanel extends LitElement {
   private saveActive(): void {
     const settings = this.record.settings;
     if (!settings || this.record.number === undefined) return;
-    let prefix = 1;
-    while (this.endedIds.has(prefix)) prefix++;
-    const active: ActiveRun = { number: this.record.number, ...(this.live ? { runId: this.live.id } : {}), settings, ended: this.endedIds.size, endedPrefix: prefix };
+    // Advanced, never recounted from 1: a 100,000-request run would scan its whole set per result.
+    while (this.endedIds.has(this.endedPrefix)) this.endedPrefix++;
+    const active: ActiveRun = { number: this.record.number, ...(this.live ? { runId: this.live.id } : {}), settings, ended: this.endedIds.size, endedPrefix: this.endedPrefix };
     sessionStorage.setItem(ACTIVE_RUN_KEY, JSON.stringify(active));
   }
 
@@ -395,6 +412,7 @@ export class CeRunPanel extends LitElement {
     this.runNumber++;
     sessionStorage.setItem(RUN_COUNT_KEY, JSON.stringify(this.runNumber));
     this.endedIds = new Set();
+    this.endedPrefix = 1;
     this.record = { number: this.runNumber, status: 'starting', error: '', settings, outcomes: [] };
     window.carbonedgeRun = this.record;
     this.latencies = [];

@@ -15,8 +15,14 @@ import type { RunEvent } from '../swarm/run-types';
 import type { BaselineFigure } from '../history/run-record';
 import type { PresenterFigures, SwarmEventView, SwarmNodeView, SwarmStreamView } from './swarm-layout';
 
-/** One view per node record (order kept), with busy shares from the execution rows. */
-export function swarmNodesFrom(records: readonly NodeRecord[], rows: readonly LedgerRow[], quarantined: ReadonlySet<string> = new Set()): SwarmNodeView[] {
+/** Busy ms per node id over the execution rows, and their sum. */
+export interface BusyShares {
+  readonly busy: ReadonlyMap<string, number>;
+  readonly total: number;
+}
+
+/** The execution rows' busy ms per node (one pass over the rows). */
+export function busySharesOf(rows: readonly LedgerRow[]): BusyShares {
   const busy = new Map<string, number>();
   let total = 0;
   for (const row of rows) {
@@ -24,6 +30,12 @@ export function swarmNodesFrom(records: readonly NodeRecord[], rows: readonly Le
     busy.set(row.nodeId, (busy.get(row.nodeId) ?? 0) + (row.busyMs ?? 0));
     total += row.busyMs ?? 0;
   }
+  return { busy, total };
+}
+
+/** One view per node record (order kept), with busy shares from the execution rows (or their {@link busySharesOf}). */
+export function swarmNodesFrom(records: readonly NodeRecord[], rows: readonly LedgerRow[] | BusyShares, quarantined: ReadonlySet<string> = new Set()): SwarmNodeView[] {
+  const { busy, total } = Array.isArray(rows) ? busySharesOf(rows as readonly LedgerRow[]) : (rows as BusyShares);
   return records.map((r) => {
     const { intensity } = carbonOf(r);
     return {

@@ -157,6 +157,8 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
       expect(predicted).toBeGreaterThan(0);
       expect(measured).toBeGreaterThan(0);
     }
+    // The latency chart drew a point per result.
+    expect(await coordinator.getByTestId('latency-chart').getAttribute('data-points')).toBe(String(N));
     // Each node page ran its slice for every request.
     for (const page of nodes) {
       await page.waitForFunction(

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeRecord } from '../../../src/swarm/coordinator';
-import { nodeChangeEvents, presenterFrom, runEventLine, streamRates, swarmNodesFrom } from '../../../src/ui/swarm-state';
+import { busySharesOf, nodeChangeEvents, presenterFrom, runEventLine, streamRates, swarmNodesFrom } from '../../../src/ui/swarm-state';
 import { PLAN, ledgerOfRun, nodeRecord } from '../history/fixtures';
 
 describe('swarm state', () => {
   it('gives busy shares from execution rows and marks quarantined nodes', () => {
     const views = swarmNodesFrom([nodeRecord('uuid-a', 'Phone-A'), nodeRecord('uuid-b', 'Phone-B'), nodeRecord('uuid-c', 'Phone-C', 'gone')], ledgerOfRun().rows(), new Set(['uuid-b', 'uuid-c']));
     expect(views.map((v) => [v.name, v.state, v.busyShare])).toEqual([['Phone-A', 'ready', 0.25], ['Phone-B', 'quarantined', 0.75], ['Phone-C', 'gone', 0]]);
+    // The live view passes the rows' busy shares, summed once per record, for the same picture.
+    const records = [nodeRecord('uuid-a', 'Phone-A'), nodeRecord('uuid-b', 'Phone-B')];
+    expect(swarmNodesFrom(records, busySharesOf(ledgerOfRun().rows()))).toEqual(swarmNodesFrom(records, ledgerOfRun().rows()));
+    expect(busySharesOf(ledgerOfRun().rows()).busy.get('uuid-b')! / busySharesOf(ledgerOfRun().rows()).total).toBe(0.75);
   });
 
   it('measures stream rates over the last window', () => {
