@@ -1,8 +1,14 @@
 /**
  * Benches that open WebRTC between pages must run inside a network namespace: this re-runs
- * `carbonedge bench --only NAME` through scripts/isolated.sh and forwards its lines.
+ * `carbonedge bench --only NAME` through scripts/isolated.sh and forwards its lines; and, inside
+ * it, {@link withBenchRoom} gives such a bench the built app, its server and headless Chromium.
  */
 import { spawn } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { startServer } from '../signaling/server';
+import { launchBrowser } from '../src/lab/browser';
+import { ensureBuilt } from '../src/lab/browser-lab';
+import { labNodeQuery } from '../src/lab/lab-node-params';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,4 +39,44 @@ export function runBenchIsolated(name: string, out: (line: string) => void): Pro
       resolve();
     });
   });
+}
+
+/** What {@link withBenchRoom} hands a bench. */
+export interface BenchRoom {
+  /** Open `url` in a fresh browser context (one page per peer, as separate devices). */
+  open(url: string): Promise<Page>;
+  /** Open a coordinator page; returns it and its join URL (as its page shows it, on this server). */
+  room(): Promise<{ readonly coordinator: Page; readonly joinUrl: string }>;
+  /** A lab node page's URL in a room: 1 WASM thread, slowdown 1, 2 GB. */
+  nodeUrl(joinUrl: string, name: string): string;
+}
+
+/**
+ * Build the app if needed, serve it, launch headless Chromium (lab flag `tag`), run `body`, then
+ * close both whatever happens.
+ */
+export async function withBenchRoom(tag: string, body: (room: BenchRoom) => Promise<void>): Promise<void> {
+  const staticDir = await ensureBuilt(() => undefined);
+  const server = await startServer({ staticDir, port: 0, host: '127.0.0.1' });
+  let browser: Browser | undefined;
+  try {
+    const launched = (browser = await launchBrowser({ extraArgs: [`--carbonedge-lab=${tag}`] }));
+    const open = async (url: string) => {
+      const page = await (await launched.newContext()).newPage();
+      await page.goto(url);
+      return page;
+    };
+    await body({
+      open,
+      room: async () => {
+        const coordinator = await open(`${server.localUrl}/`);
+        const href = await coordinator.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
+        return { coordinator, joinUrl: `${server.localUrl}/${new URL(href!).search}` };
+      },
+      nodeUrl: (joinUrl, name) => `${joinUrl}&${labNodeQuery({ name, slowdown: 1, memoryMb: 2048, threads: 1 })}`,
+    });
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server.stop();
+  }
 }

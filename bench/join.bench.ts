@@ -9,16 +9,12 @@
  *   `cpuShare` (how much of a core its worker had when it timed, src/cost/cpu-share.ts).
  * Prints its figures; never asserts. Runs inside the isolated network namespace (as swarm.bench.ts).
  */
-import type { Browser, Page } from 'playwright-core';
-import { startServer } from '../signaling/server';
+import type { Page } from 'playwright-core';
 import { median } from '../src/cost/robust-stats';
-import { launchBrowser } from '../src/lab/browser';
-import { ensureBuilt } from '../src/lab/browser-lab';
 import type { LabNodeInfo } from '../src/lab/lab-api';
 import { judgedSpeed } from '../src/lab/results';
-import { labNodeQuery } from '../src/lab/lab-node-params';
 import { OP_CLASSES } from '../src/plan/plan-types';
-import { runBenchIsolated } from './isolated';
+import { runBenchIsolated, withBenchRoom } from './isolated';
 
 const REMEASURE = Number(process.env.JOIN_BENCH_REMEASURE ?? 3);
 const gflops = (x: number) => (x / 1e9).toFixed(2);
@@ -51,23 +47,7 @@ const modelSpeed = (node: LabNodeInfo) => judgedSpeed(node, 'cost model');
 /** Run the bench and print its figures. */
 export async function run(out: (line: string) => void): Promise<void> {
   if (process.env.CARBONEDGE_ISOLATED !== '1') return runBenchIsolated('join', out);
-  const staticDir = await ensureBuilt(() => undefined);
-  const server = await startServer({ staticDir, port: 0, host: '127.0.0.1' });
-  let browser: Browser | undefined;
-  try {
-    browser = await launchBrowser({ extraArgs: ['--carbonedge-lab=join-bench'] });
-    const open = async (url: string) => {
-      const page = await (await browser!.newContext()).newPage();
-      await page.goto(url);
-      return page;
-    };
-    const room = async () => {
-      const coordinator = await open(`${server.localUrl}/`);
-      const href = await coordinator.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
-      return { coordinator, joinUrl: `${server.localUrl}/${new URL(href!).search}` };
-    };
-    const nodeUrl = (joinUrl: string, name: string) => `${joinUrl}&${labNodeQuery({ name, slowdown: 1, memoryMb: 2048, threads: 1 })}`;
-
+  await withBenchRoom('join-bench', async ({ open, room, nodeUrl }) => {
     // Alone.
     {
       const { coordinator, joinUrl } = await room();
@@ -103,8 +83,5 @@ export async function run(out: (line: string) => void): Promise<void> {
       const speeds = nodes.map(modelSpeed);
       out(`together: three node pages opened at once, all ready in ${seconds.toFixed(1)} s; speeds by the cost model ${speeds.map(gflops).join(', ')} GFLOP/s: ${(Math.max(...speeds) / Math.min(...speeds)).toFixed(2)}x apart (goal <= 1.35x); workers had ${shares.map((s) => `${Math.round(s * 100)}%`).join(', ')} of a core when they timed`);
     }
-  } finally {
-    await browser?.close().catch(() => undefined);
-    await server.stop();
-  }
+  });
 }

@@ -9,12 +9,8 @@
  * run's first and last thirds, and their ratios (goal: last / first results per second >= 0.8).
  * Prints its figures; never asserts. Runs inside the isolated network namespace (as join.bench.ts).
  */
-import type { Browser, Page } from 'playwright-core';
-import { startServer } from '../signaling/server';
-import { launchBrowser } from '../src/lab/browser';
-import { ensureBuilt } from '../src/lab/browser-lab';
-import { labNodeQuery } from '../src/lab/lab-node-params';
-import { runBenchIsolated } from './isolated';
+import type { Page } from 'playwright-core';
+import { runBenchIsolated, withBenchRoom } from './isolated';
 
 const N = Number(process.env.LONG_RUN_BENCH_INFERENCES ?? 3000);
 
@@ -47,19 +43,9 @@ function stretch(samples: readonly Sample[], from: number, to: number) {
 /** Run the bench and print its figures. */
 export async function run(out: (line: string) => void): Promise<void> {
   if (process.env.CARBONEDGE_ISOLATED !== '1') return runBenchIsolated('long-run', out);
-  const staticDir = await ensureBuilt(() => undefined);
-  const server = await startServer({ staticDir, port: 0, host: '127.0.0.1' });
-  let browser: Browser | undefined;
-  try {
-    browser = await launchBrowser({ extraArgs: ['--carbonedge-lab=long-run-bench'] });
-    const open = async (url: string) => {
-      const page = await (await browser!.newContext()).newPage();
-      await page.goto(url);
-      return page;
-    };
-    const coordinator = await open(`${server.localUrl}/`);
-    const href = await coordinator.getByTestId('join-url').getAttribute('href', { timeout: 30_000 });
-    await open(`${server.localUrl}/${new URL(href!).search}&${labNodeQuery({ name: 'Long-1', slowdown: 1, memoryMb: 2048, threads: 1 })}`);
+  await withBenchRoom('long-run-bench', async ({ open, room, nodeUrl }) => {
+    const { coordinator, joinUrl } = await room();
+    await open(nodeUrl(joinUrl, 'Long-1'));
     await coordinator.locator('ce-node-table tr[data-state="ready"]').first().waitFor({ timeout: 120_000 });
     await coordinator.evaluate(() => {
       window.longRunBenchTaskMs = 0;
@@ -92,10 +78,7 @@ export async function run(out: (line: string) => void): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     const done = samples.at(-1)!.results;
-    if (done < 30) {
-      out(`too few results to judge (${done})`);
-      return;
-    }
+    if (done < 30) return out(`too few results to judge (${done})`);
     // From the first result on (deployment excluded): the first and the last third of the results.
     const first = stretch(samples, 1, Math.round(done / 3));
     const last = stretch(samples, Math.round((2 * done) / 3), done);
@@ -103,8 +86,5 @@ export async function run(out: (line: string) => void): Promise<void> {
     out(line('first third', first));
     out(line('last third', last));
     out(`last / first: results per second ${(last.perSecond / first.perSecond).toFixed(2)} (goal >= 0.8), long-task ms per second ${first.longTaskMsPerSecond > 0 ? (last.longTaskMsPerSecond / first.longTaskMsPerSecond).toFixed(2) : `${last.longTaskMsPerSecond.toFixed(0)} against 0`}`);
-  } finally {
-    await browser?.close();
-    await server.stop();
-  }
+  });
 }
