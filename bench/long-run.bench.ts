@@ -2,17 +2,19 @@
  * Whether a long run keeps its pace (the Run panel's work per result must not grow with the run):
  * headless Chromium, the CarbonEdge server, a coordinator page and one lab node page (1 WASM thread,
  * slowdown 1) opened at the join URL; the Run panel runs `LONG_RUN_BENCH_INFERENCES` (3,000)
- * inferences of paddle-cls (the catalogue's smallest model, so results come fast and the ledger
- * grows fast) as fast as they go, with no audits. Sampled every half second from outside the page:
- * results so far and the coordinator page's long-task time (PerformanceObserver 'longtask': main
- * thread stretches over 50 ms). Prints results per second and long-task ms per second over the
- * run's first and last thirds, and their ratios (goal: last / first results per second >= 0.8).
+ * inferences of `LONG_RUN_BENCH_MODEL` (paddle-cls: the catalogue's smallest model, so results come
+ * fast and the ledger grows fast) as fast as they go, with no audits. Sampled every half second from
+ * outside the page: results so far and the coordinator page's long-task time (PerformanceObserver
+ * 'longtask': main thread stretches over 50 ms). Prints results per second and long-task ms per
+ * second over the run's first and last thirds, and their ratios (goal: last / first results per
+ * second >= 0.8), and how much the coordinator's JS heap grew over the run (after a full GC).
  * Prints its figures; never asserts. Runs inside the isolated network namespace (as join.bench.ts).
  */
 import type { Page } from 'playwright-core';
 import { runBenchIsolated, withBenchRoom } from './isolated';
 
 const N = Number(process.env.LONG_RUN_BENCH_INFERENCES ?? 3000);
+const MODEL = process.env.LONG_RUN_BENCH_MODEL ?? 'paddle-cls';
 
 declare global {
   interface Window {
@@ -57,7 +59,14 @@ export async function run(out: (line: string) => void): Promise<void> {
       await coordinator.getByTestId(id).fill(value);
       await coordinator.getByTestId(id).dispatchEvent('change');
     };
-    await coordinator.getByTestId('run-model').selectOption('paddle-cls');
+    // The coordinator's JS heap after a full garbage collection, bytes.
+    const cdp = await coordinator.context().newCDPSession(coordinator);
+    const heap = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    };
+    const heapBefore = await heap();
+    await coordinator.getByTestId('run-model').selectOption(MODEL);
     await coordinator.getByTestId('run-mode').selectOption('performance');
     await form('run-count', String(N));
     await form('run-audit', '0');
@@ -68,7 +77,7 @@ export async function run(out: (line: string) => void): Promise<void> {
       const s = await sample(coordinator, t0);
       samples.push(s);
       if (/^(done|error)/.test(s.status)) {
-        out(`${N} inferences of paddle-cls on one node page: ${s.status} after ${(s.atMs / 1000).toFixed(1)} s`);
+        out(`${N} inferences of ${MODEL} on one node page: ${s.status} after ${(s.atMs / 1000).toFixed(1)} s`);
         break;
       }
       if (s.atMs > 30 * 60_000) {
@@ -85,6 +94,8 @@ export async function run(out: (line: string) => void): Promise<void> {
     const line = (name: string, s: ReturnType<typeof stretch>) => `${name}: ${s.results} results in ${s.seconds.toFixed(1)} s, ${s.perSecond.toFixed(1)} results/s, coordinator long tasks ${s.longTaskMsPerSecond.toFixed(0)} ms per s`;
     out(line('first third', first));
     out(line('last third', last));
+    const grown = (await heap()) - heapBefore;
+    out(`coordinator JS heap after the run (after a full GC): ${(grown / 2 ** 20).toFixed(1)} MiB more than before it, ${(grown / done / 1024).toFixed(2)} KiB per result`);
     out(`last / first: results per second ${(last.perSecond / first.perSecond).toFixed(2)} (goal >= 0.8), long-task ms per second ${first.longTaskMsPerSecond > 0 ? (last.longTaskMsPerSecond / first.longTaskMsPerSecond).toFixed(2) : `${last.longTaskMsPerSecond.toFixed(0)} against 0`}`);
   });
 }

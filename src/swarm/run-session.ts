@@ -14,7 +14,7 @@ import type { Coordinator, NodeRecord } from './coordinator';
 import { hostGroupsOf, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
 import { RunController, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunPlanResult } from './run-controller';
-import type { RunAuditOptions } from './run-types';
+import { withoutOutputs, type RunAuditOptions } from './run-types';
 
 /** Runs one slice on a trusted host for the audits (the coordinator's own worker in a page). */
 export type Referee = RunAuditOptions['referee'];
@@ -199,7 +199,10 @@ export interface RunSession {
   readonly started: Promise<void>;
   /** Settles when the last of the N requests was submitted (rejects only when the run could not start). */
   readonly submitted: Promise<void>;
-  /** Every outcome, once all N requests ended (rejects only when the run could not start). */
+  /**
+   * Every outcome, once all N requests ended (rejects only when the run could not start); with
+   * `keepOutputs: false` their `outputs` are empty (the events carried them).
+   */
   readonly done: Promise<RequestOutcome[]>;
   /** Time spent planning so far, ms. */
   planningMs(): number;
@@ -217,7 +220,7 @@ export const STREAM_INPUT_BUDGET_BYTES = 64 * 2 ** 20;
 export interface SubmitStream {
   /** Settles when the last request was submitted. */
   readonly submitted: Promise<void>;
-  /** Every outcome in the order submitted, once all ended. */
+  /** Every outcome in the order submitted, once all ended (outputs emptied unless kept). */
   readonly outcomes: Promise<RequestOutcome[]>;
 }
 
@@ -236,14 +239,16 @@ export const inputBytes = (inputs: Record<string, TensorData>): number => Object
  * they put the throughput predicted after it 32-49% low: docs/decisions.md).
  *
  * Paced (`ratePerSecond` > 0), one request is submitted every 1000 / ratePerSecond ms, within the
- * same bound. Once the run stops, the rest are submitted with no inputs and end at once as the stop
+ * same bound. With `keepOutputs: false` the outcomes kept for {@link SubmitStream.outcomes} drop their
+ * outputs as they end: a caller that takes results as they come (the Run panel) does not hold a
+ * long run's outputs until its end (100,000 MobileNetV2 results are 400 MB). Once the run stops, the rest are submitted with no inputs and end at once as the stop
  * says: every request of the stream ends exactly once.
  */
 export function submitStream(
   controller: Pick<RunController, 'submit' | 'phase' | 'placement'>,
   count: number,
   make: (i: number) => Record<string, TensorData>,
-  options: { readonly window: number; readonly ratePerSecond?: number; readonly inputBudgetBytes?: number },
+  options: { readonly window: number; readonly ratePerSecond?: number; readonly inputBudgetBytes?: number; readonly keepOutputs?: boolean },
 ): SubmitStream {
   const paced = (options.ratePerSecond ?? 0) > 0;
   const budget = options.inputBudgetBytes ?? STREAM_INPUT_BUDGET_BYTES;
@@ -268,7 +273,7 @@ export function submitStream(
       if (i < first.length) first[i] = {};
       outstanding++;
       const outcome = controller.submit(inputs);
-      pending.push(outcome);
+      pending.push(options.keepOutputs === false ? outcome.then(withoutOutputs) : outcome);
       void outcome.then(() => {
         outstanding--;
         const w = wake;
@@ -304,9 +309,11 @@ export function startRunSession(
     readonly refereeHost?: RunAuditOptions['refereeHost'];
     /** Awaited after the first deployment, before the first request (the lab waits there for a quiet machine). */
     readonly beforeRequests?: () => Promise<unknown>;
+    /** Keep every outcome's outputs for `done` (default true; see {@link submitStream}). */
+    readonly keepOutputs?: boolean;
   } = {},
 ): RunSession {
-  const { links, referee, refereeHost, beforeRequests, ...controllerOptions } = options;
+  const { links, referee, refereeHost, beforeRequests, keepOutputs, ...controllerOptions } = options;
   const problem = runSettingsProblem(settings);
   if (problem) throw new RangeError(problem);
   const auditRate = settings.auditRate ?? 0;
@@ -332,7 +339,7 @@ export function startRunSession(
   controller.onEvent(onEvent);
   const started = controller.start();
   const stream = started.then(() => beforeRequests?.()).then(() =>
-    submitStream(controller, settings.inferences, (i) => randomFeeds(profile.index, profile.inputShapes, settings.seed + i), { window: settings.window ?? 3, ratePerSecond: settings.ratePerSecond }),
+    submitStream(controller, settings.inferences, (i) => randomFeeds(profile.index, profile.inputShapes, settings.seed + i), { window: settings.window ?? 3, ratePerSecond: settings.ratePerSecond, ...(keepOutputs === false ? { keepOutputs } : {}) }),
   );
   const submitted = stream.then((s) => s.submitted);
   const done = stream.then((s) => s.outcomes);

@@ -33,6 +33,9 @@ export type RequestOutcome =
       readonly cancelled?: boolean;
     };
 
+/** An outcome without its outputs (kept for its id, latency and status only: `outputs` is empty). */
+export const withoutOutputs = (outcome: RequestOutcome): RequestOutcome => (outcome.ok ? { ...outcome, outputs: {} } : outcome);
+
 /** What the planning callback learns about the situation it plans for. */
 export interface PlanContext {
   /** False for the run's first plan; true when re-planning (node lost, drift, settings changed). */

@@ -43,6 +43,7 @@ export interface RunRecord {
   error: string;
   settings?: RunSettings;
   /** `suspect`: a node the audits quarantined contributed to the result. */
+  /** Every result in the order they ended; `outputs` for the first RECORD_OUTPUTS only. */
   outcomes: { requestId: number; ok: boolean; reason?: string; suspect?: boolean; outputs?: Record<string, { dims: number[]; data: number[] }> }[];
   summary?: LedgerSummary;
   placement?: Placement;
@@ -68,6 +69,8 @@ declare global {
 const SAVE_EVERY_MS = 1000;
 /** How often the live view's record is rebuilt while results arrive, ms. */
 const VIEW_EVERY_MS = 250;
+/** Results whose outputs the test hook's record (window.carbonedgeRun) keeps; later ones keep their id and status. */
+export const RECORD_OUTPUTS = 1000;
 /** Largest share of the coordinator's main thread the live view's and the history's refreshes take. */
 const UPDATE_SHARE = 0.1;
 
@@ -349,7 +352,8 @@ export class CeRunPanel extends LitElement {
             requestId: outcome.requestId,
             ok: true,
             ...(outcome.suspect ? { suspect: true } : {}),
-            outputs: Object.fromEntries(Object.entries(outcome.outputs).map(([name, t]) => [name, { dims: [...t.dims], data: Array.from(t.data as ArrayLike<number>, Number) }])),
+            // The outputs of the first RECORD_OUTPUTS results only: a long run's would fill the tab.
+            ...(this.record.outcomes.length < RECORD_OUTPUTS ? { outputs: Object.fromEntries(Object.entries(outcome.outputs).map(([name, t]) => [name, { dims: [...t.dims], data: Array.from(t.data as ArrayLike<number>, Number) }])) } : {}),
           }
         : { requestId: outcome.requestId, ok: false, reason: outcome.reason },
     );
@@ -460,7 +464,7 @@ export class CeRunPanel extends LitElement {
       this.audits = (settings.auditRate ?? 0) > 0 ? auditView(undefined, settings.auditRate ?? 0, () => '') : null;
       const session = startRunSession(this.coordinator, profile, settings, (e) => {
         if (this.record === record) this.onEvent(e);
-      }, { ...(this.links ? { links: this.links } : {}), ...(this.referee ? { referee: this.referee, refereeHost: thisMachine() } : {}) });
+      }, { keepOutputs: false, ...(this.links ? { links: this.links } : {}), ...(this.referee ? { referee: this.referee, refereeHost: thisMachine() } : {}) });
       this.controller = session.controller;
       this.session = session;
       this.startedMs = performance.now();

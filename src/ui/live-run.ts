@@ -8,7 +8,7 @@
 import type { CarbonLedger } from '../carbon/ledger';
 import type { Placement } from '../plan/plan-types';
 import type { NodeRecord } from '../swarm/coordinator';
-import type { RequestOutcome, RunEvent } from '../swarm/run-types';
+import { withoutOutputs, type RequestOutcome, type RunEvent } from '../swarm/run-types';
 import { buildRunRecord } from '../history/record-builder';
 import { newRunId, type BaselineFigure, type RunConfiguration, type RunEventEntry, type RunRecord } from '../history/run-record';
 
@@ -101,7 +101,8 @@ export class LiveRun {
         add(event.quarantined ? 'quarantine' : 'audit', `audit: ${event.name}'s outputs disagree with the referee (${event.reason})${event.quarantined ? '; quarantined' : ''}`);
         break;
       case 'result':
-        this.outcomesList.push(event.outcome);
+        // The record keeps no outputs (runRequestFrom): neither does this, or a long run's would fill the tab.
+        this.outcomesList.push(withoutOutputs(event.outcome));
         break;
       case 'deploy-progress':
         break;

@@ -33,7 +33,7 @@ function fakeController(pipelines = 1) {
     endOne(): void {
       const [id, resolve] = [...open][0]!;
       open.delete(id);
-      resolve({ ok: true, requestId: id, latencyMs: 1, attempts: 1 } as RequestOutcome);
+      resolve({ ok: true, requestId: id, latencyMs: 1, totalMs: 1, attempts: 1, pipeline: 0, outputs: { y: feed(id, 1000).x! } });
     },
     stop(): void {
       c.phase = 'stopped';
@@ -75,6 +75,25 @@ describe('submitStream', () => {
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect(c.maxOutstanding).toBe(9);
     expect(c.inputs.map((x) => (x.x!.data as Float32Array)[0])).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('keeps every outcome\'s outputs for the end, or with keepOutputs false only ids and status: a long run holds no outputs', async () => {
+    for (const keepOutputs of [undefined, false] as const) {
+      const c = fakeController(1);
+      const seen: RequestOutcome[] = [];
+      const submit = c.submit;
+      c.submit = (x) => submit(x).then((o) => (seen.push(o), o)); // what a caller of the controller receives
+      const s = submitStream(c, 6, (i) => feed(i), { window: 2, ...(keepOutputs === false ? { keepOutputs } : {}) });
+      await tick();
+      while (c.open.size || seen.length < 6) {
+        if (c.open.size) c.endOne();
+        await tick();
+      }
+      const outcomes = await s.outcomes;
+      expect(outcomes.map((o) => [o.requestId, o.ok, o.ok && o.latencyMs])).toEqual(seen.map((o) => [o.requestId, true, 1]));
+      expect(seen.every((o) => o.ok && (o.outputs.y!.data as Float32Array).length === 1000)).toBe(true);
+      expect(outcomes.map((o) => (o.ok ? Object.keys(o.outputs) : null))).toEqual(Array(6).fill(keepOutputs === false ? [] : ['y']));
+    }
   });
 
   it('after a stop the rest are submitted without inputs and end at once: every request ends exactly once', async () => {

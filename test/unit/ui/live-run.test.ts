@@ -29,7 +29,7 @@ describe('live run', () => {
     expect(live.id).toBe('run-2026-12-03T08-04-31-iiii');
     live.noteNodes([node('a', 'Laptop-A', 'FR'), node('b', 'Phone-B', 'PL')]);
     live.onEvent({ kind: 'deployed', runId: 1, placement: placement(['a', 'b']), deployMs: 812 }, 1500);
-    live.onEvent({ kind: 'result', outcome: { requestId: 1, ok: true, latencyMs: 12, attempts: 1, pipeline: 0, outputs: {} } as never }, 1600);
+    live.onEvent({ kind: 'result', outcome: { requestId: 1, ok: true, latencyMs: 12, attempts: 1, pipeline: 0, outputs: { y: { dtype: 'float32', dims: [1000], data: new Float32Array(1000) } } } as never }, 1600);
     live.noteNodes([node('a', 'Laptop-A', 'FR'), { ...node('b', 'renamed?', 'WORLD'), state: 'gone' } as NodeRecord]);
     live.onEvent({ kind: 'replanning', reason: 'Phone-B left' }, 2000);
     live.onEvent({ kind: 'deployed', runId: 2, placement: placement(['a']), deployMs: 300, note: '2 slices asked, 1 node(s) left' }, 2400);
@@ -46,6 +46,8 @@ describe('live run', () => {
     expect(record.events.map((e) => [e.atMs, e.kind])).toEqual([[500, 'deployed'], [1000, 'replan'], [1400, 'deployed']]);
     expect(record.events[2]!.text).toBe('deployed on 1 node(s) in 300 ms: 2 slices asked, 1 node(s) left');
     expect(record.requests.map((r) => [r.requestId, r.ok])).toEqual([[1, true], [2, false]]);
+    // Outputs are not kept: the record has none, and a long run's would fill the tab.
+    expect(live.outcomes.map((o) => (o.ok ? o.outputs : null))).toEqual([{}, null]);
     expect(finalStatus([])).toBe('done');
   });
 });
