@@ -42,8 +42,10 @@ export interface RunRecord {
   status: string;
   error: string;
   settings?: RunSettings;
-  /** `suspect`: a node the audits quarantined contributed to the result. */
-  /** Every result in the order they ended; `outputs` for the first RECORD_OUTPUTS only. */
+  /**
+   * Every result in the order they ended; `outputs` for the first RECORD_OUTPUTS only. `suspect`: a
+   * node the audits quarantined contributed to the result.
+   */
   outcomes: { requestId: number; ok: boolean; reason?: string; suspect?: boolean; outputs?: Record<string, { dims: number[]; data: number[] }> }[];
   summary?: LedgerSummary;
   placement?: Placement;
