@@ -361,10 +361,7 @@ export class CeRunPanel extends LitElement {
     );
     this.summary = this.controller?.ledger.summarise();
     this.record.summary = this.summary;
-    if (this.controller) {
-      this.checkRows.update(this.controller.ledger, `r${outcome.requestId}`);
-      this.checkSummary = this.checkRows.summary();
-    }
+    this.readRows(`r${outcome.requestId}`);
     this.record.predictions = this.controller?.calibration.rows();
     this.record.stats = this.controller ? { ...this.controller.stats } : undefined;
     this.checkCalibrated(outcome);
@@ -372,15 +369,18 @@ export class CeRunPanel extends LitElement {
     this.refreshRecord();
   }
 
-  /** Take the rows booked after the last result (its audits) into the plan checks. */
-  private readLateRows(): void {
+  /**
+   * Take the rows the ledger booked since the last call into the plan checks; `endedId` (a ledger
+   * inference id) has just ended. Without one: the rows booked after the last result (its audits).
+   */
+  private readRows(endedId?: string): void {
     const ledger = this.controller?.ledger;
     if (!ledger) return;
-    this.checkRows.update(ledger);
+    this.checkRows.update(ledger, endedId);
     this.checkSummary = this.checkRows.summary();
     const c = this.calibrated;
     if (c) {
-      c.rows.update(ledger);
+      c.rows.update(ledger, endedId);
       this.calibrated = { ...c, summary: c.rows.summary() };
     }
   }
@@ -392,9 +392,7 @@ export class CeRunPanel extends LitElement {
   private checkCalibrated(outcome: RequestOutcome): void {
     const c = this.calibrated;
     if (c) {
-      if (!this.controller) return;
-      c.rows.update(this.controller.ledger, `r${outcome.requestId}`);
-      this.calibrated = { ...c, latencies: outcome.ok ? [...c.latencies, outcome.latencyMs] : c.latencies, summary: c.rows.summary() };
+      if (outcome.ok) this.calibrated = { ...c, latencies: [...c.latencies, outcome.latencyMs] };
       return;
     }
     const placement = this.controller?.placement;
@@ -481,7 +479,7 @@ export class CeRunPanel extends LitElement {
       this.record.stats = { ...session.controller.stats };
       this.summary = session.controller.ledger.summarise();
       this.record.summary = this.summary;
-      this.readLateRows();
+      this.readRows();
       this.setStatus(outcomeLine(outcomes));
       if (this.live === live) this.refreshRecord(finalStatus(outcomes), true, null, true);
       await this.saving;
