@@ -131,14 +131,19 @@ export class CeRunPanel extends LitElement {
   }, { share: UPDATE_SHARE });
   /**
    * ...and once a second for the history (at once on deployments, re-plans and the end), again at
-   * most a tenth of the time: saving clones every row (552 ms at 60,000 rows, bench/README.md "ledger").
+   * most a tenth of this thread's time: saving clones every row (552 ms at 60,000 rows,
+   * bench/README.md "ledger"). Its cost is the record's rebuild and what the save took of this
+   * thread, not the wait for the disk (a slow disk must not make the history lag).
    */
   private readonly save = new Coalesced(SAVE_EVERY_MS, () => {
+    const t0 = performance.now();
     const record = this.currentRecord();
     const history = this.history;
     if (!record || !history) return;
-    this.saving = this.saving.then(() => history.save(record)).catch((e: Error) => this.event(`could not save the run to the history: ${e.message}`));
-    return this.saving;
+    const buildMs = performance.now() - t0;
+    const saved = this.saving.then(() => history.save(record));
+    this.saving = saved.then(() => undefined, (e: Error) => this.event(`could not save the run to the history: ${e.message}`));
+    return saved.then((ms) => buildMs + ms, () => buildMs);
   }, { share: UPDATE_SHARE });
   @query('ce-run-live') private liveView: LitElement | undefined;
   private tick: ReturnType<typeof setInterval> | undefined;

@@ -6,7 +6,9 @@
  * With `share`, the wait also grows with what the last run cost: a scheduled run waits at least
  * its cost / share, so the work takes at most about `share` of the time however large it grows
  * (a run's record grows with every result; rebuilding and saving it costs a pass over every row).
- * A run's cost is its time until `fn` returns, or until the promise it returns settles.
+ * A run's cost is its time until `fn` returns, or until the promise it returns settles, unless it
+ * returns (or resolves with) a number: then that is its cost in ms (work that waits on something
+ * else, as a save waits for the disk, says what it took of this thread).
  */
 export interface CoalescedOptions {
   /** Largest share of the time the work may take, in (0, 1]; absent = a fixed `ms`. */
@@ -40,13 +42,10 @@ export class Coalesced {
     this.cancel();
     const now = this.options.now ?? (() => performance.now());
     const t0 = now();
+    const cost = (result: unknown) => (this.#lastCostMs = typeof result === 'number' && Number.isFinite(result) ? result : now() - t0);
     const result = this.fn();
-    if (result instanceof Promise) {
-      result.then(
-        () => (this.#lastCostMs = now() - t0),
-        () => (this.#lastCostMs = now() - t0),
-      );
-    } else this.#lastCostMs = now() - t0;
+    if (result instanceof Promise) result.then(cost, () => cost(undefined));
+    else cost(result);
   }
 
   /** Drop a scheduled run. */

@@ -50,6 +50,13 @@ describe('coalesced', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(saving.delayMs).toBe(2000);
+    // A run that says what it took of this thread (a save waiting on the disk) is paced by that, not by its wall time.
+    const disk = new Coalesced(1000, () => new Promise<number>((resolve) => { settle = () => { clock += 5000; resolve(300); }; }), { share: 0.2, now: () => clock });
+    disk.flush();
+    settle();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(disk.delayMs).toBe(1500);
     expect(() => new Coalesced(1, () => undefined, { share: 0 })).toThrow(/share must be in \(0, 1\]/);
   });
 });
