@@ -82,6 +82,8 @@ export interface SignalingGuard {
   httpLimit: express.RequestHandler;
   /** Counters, a snapshot. */
   readonly stats: SignalingStats;
+  /** The remote address a WebSocket accepted here came from (undefined for any other socket). */
+  addressOf(socket: WebSocket): string | undefined;
 }
 
 function addressOf(req: IncomingMessage): string {
@@ -99,6 +101,7 @@ export function createSignalingGuard(key: string, limits: SignalingLimits = {}, 
   const refused = Object.fromEntries(SIGNALING_REFUSALS.map((r) => [r, 0])) as Record<SignalingRefusal, number>;
   let open = 0;
   let peak = 0;
+  const addresses = new WeakMap<WebSocket, string>();
 
   const verifyClient: WsServerOptions['verifyClient'] = (info, done) => {
     const req = info.req;
@@ -117,6 +120,7 @@ export function createSignalingGuard(key: string, limits: SignalingLimits = {}, 
 
   const onConnection = (socket: WebSocket, req: IncomingMessage) => {
     const address = addressOf(req);
+    addresses.set(socket, address);
     open++;
     peak = Math.max(peak, open);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
@@ -150,6 +154,7 @@ export function createSignalingGuard(key: string, limits: SignalingLimits = {}, 
       refused['http-rate']++;
       res.status(429).setHeader('Retry-After', '1').type('text/plain').send('too many requests');
     },
+    addressOf: (socket) => addresses.get(socket),
     get stats() {
       return { connections: open, peakConnections: peak, refused: { ...refused } };
     },

@@ -13,6 +13,7 @@ import { ExpressPeerServer } from 'peer';
 import { randomBytes } from 'node:crypto';
 import { loadOrCreateCertificate } from './certificate';
 import { createSignalingGuard, type SignalingLimits, type SignalingStats } from './guard';
+import { createHostTagger, parsePeerList } from './hosts';
 
 /** Path under which the PeerJS signaling server answers (pages connect with `path: PEER_PATH`). */
 export const PEER_PATH = '/peerjs';
@@ -169,6 +170,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // PeerJS re-emits every socket error (a message over the size limit, a reset) on its app; an
   // EventEmitter 'error' without a listener would throw and end the server. The guard counts them.
   peerServer.on('error', () => undefined);
+  // Which peers share a machine (hosts.ts): the clients PeerJS accepted, by id, with their sockets.
+  const clients = new Map<string, { getSocket(): import('ws').WebSocket | null }>();
+  peerServer.on('connection', (client) => clients.set(client.getId(), client));
+  peerServer.on('disconnect', (client) => {
+    if (clients.get(client.getId()) === client) clients.delete(client.getId());
+  });
+  const tagOf = createHostTagger();
+  app.get('/api/hosts', (req, res) => {
+    const peers = parsePeerList(req.query['peers']);
+    if (!peers.ok) return void res.status(400).type('text/plain').send(peers.reason);
+    const hosts: Record<string, string> = {};
+    for (const id of peers.ids) {
+      const socket = clients.get(id)?.getSocket();
+      const tag = socket ? tagOf(guard.addressOf(socket)) : undefined;
+      if (tag !== undefined) hosts[id] = tag;
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ hosts });
+  });
   app.use(PEER_PATH, peerServer);
   app.use(express.static(options.staticDir, { index: 'index.html' }));
   app.use((_req, res) => res.status(404).type('text/plain').send('not found'));

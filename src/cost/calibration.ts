@@ -10,7 +10,7 @@
  *   the node ran; it corrects slices the node has not run yet and gives the `calibrated`
  *   BackendCost (rates / factor, fixed ms x factor) the planner consumes;
  * - a prediction uses the slice factor once it has `minSliceSamples` (3) samples, else the node's;
- * - nodes that share one processor (`hostGroup`: simulated nodes, lab pages) share its contention,
+ * - nodes that share one processor (`hostGroup`: src/swarm/plan-inputs.ts) share its contention,
  *   so with 3 or more calibrated slices in a group each slice factor is shrunk towards the group's
  *   (empirical Bayes on log ratios, {@link Calibration.sliceFactor}): a 9-sample median of walls
  *   that vary 3x on a shared host is ~15% off, the group's median of all its samples much less.
@@ -60,7 +60,7 @@ export interface ExecutionRecord {
   /** Measured by the node's worker. */
   readonly busyMs: number;
   readonly wallMs: number;
-  /** The processor this node shares with others (SIMULATED_HOST_GROUP), when it does. */
+  /** The processor this node shares with others (src/swarm/plan-inputs.ts `hostGroupOf`), when it does. */
   readonly hostGroup?: string;
 }
 

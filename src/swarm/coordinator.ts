@@ -38,7 +38,24 @@ export interface NodeRecord extends NodeIdentity {
   readonly lastSeenMs: number;
   /** Why the node is gone. */
   readonly goneReason?: string;
+  /**
+   * The machine the signaling server saw this node connect from ({@link CoordinatorOptions.hostsOf}):
+   * {@link COORDINATOR_MACHINE} for the coordinator's own, else an id shared by the nodes of one
+   * other machine; undefined while unknown (src/swarm/plan-inputs.ts groups nodes by it).
+   */
+  readonly machine?: string;
 }
+
+/** {@link NodeRecord.machine} of a node on the coordinator's own machine. */
+export const COORDINATOR_MACHINE = 'coordinator';
+
+/**
+ * Asks the signaling server which of `peerIds` connect from which machine (GET /api/hosts,
+ * signaling/hosts.ts): peer id -> tag, equal tags for one machine, peers without a tag left out.
+ */
+export type HostLookup = (peerIds: readonly string[]) => Promise<Readonly<Record<string, string>>>;
+/** Most peer ids one {@link HostLookup} call names (the server's limit, signaling/hosts.ts). */
+export const HOST_LOOKUP_MAX_PEERS = 64;
 
 /** Tunables (defaults suit a LAN). */
 export interface CoordinatorOptions {
@@ -56,6 +73,16 @@ export interface CoordinatorOptions {
   /** How long a gone node stays visible before it leaves the table. */
   readonly goneLingerMs?: number;
   readonly now?: () => number;
+  /**
+   * Where to learn which nodes share a machine (the page: the server's /api/hosts). Without it
+   * (tests, static hosting) only simulated nodes are known to share one.
+   */
+  readonly hostsOf?: HostLookup;
+  /**
+   * Logical cores of the coordinator's machine (navigator.hardwareConcurrency): a node the server
+   * saw on that machine joins it only when it reports as many (a NAT in the LAN shares an address).
+   */
+  readonly hardwareConcurrency?: number;
 }
 
 /** A random start for deployment ids in [1, 2^31). */
@@ -295,6 +322,62 @@ export class Coordinator {
     };
     link.send(encodeMessage(welcome));
     this.changes.emit();
+    this.lookUpMachines();
+  }
+
+  /** Why the last lookup of the nodes' machines failed (undefined after one that worked). */
+  machineLookupError: string | undefined;
+  private machinesRunning = false;
+  private machinesAgain = false;
+
+  /** Learn the machine of each node that has none yet ({@link CoordinatorOptions.hostsOf}); one lookup at a time. */
+  private lookUpMachines(): void {
+    if (!this.options.hostsOf) return;
+    if (this.machinesRunning) {
+      this.machinesAgain = true;
+      return;
+    }
+    this.machinesRunning = true;
+    void this.machinesOnce().finally(() => {
+      this.machinesRunning = false;
+      if (!this.machinesAgain) return;
+      this.machinesAgain = false;
+      this.lookUpMachines();
+    });
+  }
+
+  /**
+   * One lookup: the coordinator's own id with each chunk of unknown nodes. Nodes with the
+   * coordinator's tag (and its core count, when known) are on its machine; other tags name a
+   * machine with the node's core count and device class (one machine reports one of each). A
+   * failed lookup leaves the nodes unknown: they are planned with a processor each, as before.
+   */
+  private async machinesOnce(): Promise<void> {
+    const unknown = [...this.entries.values()].filter((e) => e.record.state !== 'gone' && e.record.machine === undefined);
+    for (let i = 0; i < unknown.length; i += HOST_LOOKUP_MAX_PEERS - 1) {
+      const chunk = unknown.slice(i, i + HOST_LOOKUP_MAX_PEERS - 1);
+      let tags: Readonly<Record<string, string>>;
+      try {
+        tags = await this.options.hostsOf!([this.peerId, ...chunk.map((e) => e.record.nodeId)]);
+      } catch (error) {
+        this.machineLookupError = error instanceof Error ? error.message : String(error);
+        return;
+      }
+      this.machineLookupError = undefined;
+      const tagOf = (id: string) => {
+        const tag = Object.hasOwn(tags, id) ? tags[id] : undefined;
+        return typeof tag === 'string' && tag.length > 0 && tag.length <= 64 ? tag : undefined;
+      };
+      const mine = tagOf(this.peerId);
+      const cores = this.options.hardwareConcurrency;
+      for (const entry of chunk) {
+        const tag = tagOf(entry.record.nodeId);
+        if (tag === undefined || this.entries.get(entry.record.nodeId) !== entry || entry.record.state === 'gone') continue;
+        const { hardwareConcurrency, deviceClass } = entry.record;
+        const machine = tag === mine && (cores === undefined || hardwareConcurrency === cores) ? COORDINATOR_MACHINE : `${tag}/${hardwareConcurrency}/${deviceClass}`;
+        this.update(entry, { machine });
+      }
+    }
   }
 
   private update(entry: Entry, patch: Partial<NodeRecord>): void {

@@ -7,7 +7,7 @@ import { estimatedPowerModel } from '../carbon/power-model';
 import type { IntensityReading } from '../carbon/intensity';
 import type { PowerModel } from '../carbon/power-model';
 import type { BackendCost, HostGroup, PlanNode } from '../plan/plan-types';
-import type { NodeRecord } from './coordinator';
+import { COORDINATOR_MACHINE, type NodeRecord } from './coordinator';
 
 /** Memory offered to slices when the browser does not tell (navigator.deviceMemory): 1 GB. */
 export const DEFAULT_NODE_MEMORY_BYTES = 1e9;
@@ -32,20 +32,37 @@ export function isPlannable(record: NodeRecord): boolean {
 }
 
 /**
- * The host group of nodes known to share this machine's processor: simulated nodes (workers of the
- * coordinator's tab) and lab pages (headless pages on one machine) all say `simulated`. Real nodes
- * are planned as having a processor each (tabs of one browser cannot be told apart from a page).
+ * The host group of nodes known to share the coordinator's machine: simulated nodes (workers of the
+ * coordinator's tab), lab pages (headless pages on one machine; both say `simulated`) and node
+ * pages the signaling server saw connect from the coordinator's machine (`machine` 'coordinator',
+ * signaling/hosts.ts). Other nodes the server saw connect from one machine form a group of their
+ * own (`machine` is its id); the rest are planned as having a processor each.
  */
 export const SIMULATED_HOST_GROUP = 'this-machine';
 
+/** The host group a node belongs to (see {@link SIMULATED_HOST_GROUP}), or undefined when it has a processor of its own. */
+export function hostGroupOf(record: Pick<NodeRecord, 'simulated' | 'machine'>): string | undefined {
+  if (record.simulated || record.machine === COORDINATOR_MACHINE) return SIMULATED_HOST_GROUP;
+  return record.machine;
+}
+
 /**
- * Host groups of `records` with their cores (the largest core count their members report). The
- * simulated nodes' host is the coordinator's machine (nodes in its tab, lab pages it opened).
+ * Host groups of `records` with their cores (the largest core count their members report), each
+ * with at least two members. The coordinator's machine is the simulated nodes' host (nodes in its
+ * tab, lab pages it opened, node pages opened on it).
  */
 export function hostGroupsOf(records: readonly NodeRecord[]): HostGroup[] {
-  const simulated = records.filter((r) => r.simulated);
-  if (simulated.length < 2) return [];
-  return [{ id: SIMULATED_HOST_GROUP, cores: Math.max(1, ...simulated.map((r) => r.hardwareConcurrency || 1)), withCoordinator: true }];
+  const members = new Map<string, NodeRecord[]>();
+  for (const r of records) {
+    const group = hostGroupOf(r);
+    if (group !== undefined) members.set(group, [...(members.get(group) ?? []), r]);
+  }
+  const out: HostGroup[] = [];
+  for (const [id, list] of members) {
+    if (list.length < 2) continue;
+    out.push({ id, cores: Math.max(1, ...list.map((r) => r.hardwareConcurrency || 1)), ...(id === SIMULATED_HOST_GROUP ? { withCoordinator: true } : {}) });
+  }
+  return out;
 }
 
 /** The planner's view of one node. */
@@ -69,6 +86,6 @@ export function toPlanNode(record: NodeRecord): PlanNode {
     ...(Object.keys(costs).length ? { costByBackend: costs } : {}),
     // A duty-cycled node computes 1/slowdown of its wall time: the ledger charges P(u) x wall.
     utilisation: 1 / Math.max(1, record.profile?.slowdown ?? 1),
-    ...(record.simulated ? { hostGroup: SIMULATED_HOST_GROUP } : {}),
+    ...(hostGroupOf(record) !== undefined ? { hostGroup: hostGroupOf(record)! } : {}),
   };
 }

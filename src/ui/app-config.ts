@@ -23,6 +23,30 @@ export async function loadAppConfig(): Promise<AppConfig> {
   return { localUrl: location.origin, lanUrls: [], peerPath: '/peerjs', https: location.protocol === 'https:' };
 }
 
+/**
+ * The server's answer to which peers share a machine (GET /api/hosts, signaling/hosts.ts), for the
+ * Coordinator's `hostsOf`: only tags of the peers asked about, strings of at most 64 characters.
+ *
+ * @throws Error when the server answers with an error or something that is not `{ hosts: {...} }`
+ */
+export async function fetchHosts(peerIds: readonly string[]): Promise<Record<string, string>> {
+  const response = await fetch(`/api/hosts?peers=${encodeURIComponent(peerIds.join(','))}`);
+  if (!response.ok) throw new Error(`GET /api/hosts answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return hostsFromAnswer(await response.json(), peerIds);
+}
+
+/** The tags of `asked` in a /api/hosts answer (see {@link fetchHosts}). */
+export function hostsFromAnswer(body: unknown, asked: readonly string[]): Record<string, string> {
+  const hosts = typeof body === 'object' && body !== null ? (body as { hosts?: unknown }).hosts : undefined;
+  if (typeof hosts !== 'object' || hosts === null || Array.isArray(hosts)) throw new Error('GET /api/hosts answered no { hosts } object');
+  const out: Record<string, string> = {};
+  for (const id of asked) {
+    const tag = Object.hasOwn(hosts, id) ? (hosts as Record<string, unknown>)[id] : undefined;
+    if (typeof tag === 'string' && tag.length > 0 && tag.length <= 64) out[id] = tag;
+  }
+  return out;
+}
+
 /** PeerJS connection settings for this page's origin. */
 export function signalingFor(config: AppConfig) {
   const secure = location.protocol === 'https:';

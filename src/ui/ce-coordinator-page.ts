@@ -5,7 +5,7 @@ import { coordinatorPeerId, newJoinToken, newRoomId, parseJoinToken, parseRoomId
 import { openPeerTransport } from '../mesh/peerjs-transport';
 import { PeerIdTakenError, type Transport } from '../mesh/transport';
 import { Coordinator, type NodeRecord } from '../swarm/coordinator';
-import { coordinatorKeyFor, loadAppConfig, signalingFor } from './app-config';
+import { coordinatorKeyFor, fetchHosts, loadAppConfig, signalingFor } from './app-config';
 import { installLabHooks } from './lab-hooks';
 import { RunHistory } from '../history/history-store';
 import { isPlannable } from '../swarm/plan-inputs';
@@ -136,7 +136,7 @@ export class CeCoordinatorPage extends LitElement {
       }
       this.reclaiming = '';
       this.transport.onError((error) => (this.error = `${error.message}. Reload the page to reconnect.`));
-      const coordinator = new Coordinator({ transport: this.transport, room, token, key: coordinatorKeyFor(room) });
+      const coordinator = new Coordinator({ transport: this.transport, room, token, key: coordinatorKeyFor(room), hostsOf: fetchHosts, hardwareConcurrency: navigator.hardwareConcurrency });
       this.coordinator = coordinator;
       coordinator.onChange(() => this.showNodes());
       coordinator.onDrop(() => (this.dropped = coordinator.droppedMessages));

@@ -6,6 +6,7 @@ import { formatIntensity, formatPowerModel } from '../carbon';
 import { formatFigure } from './node-carbon-profile';
 import { WHAT_IF_ZONES, isWhatIf, whatIfForZone } from './what-if';
 import type { ProbedLink } from '../swarm/link-prober';
+import { machineLabels } from './machines';
 import { formatBytesPerSecond, formatDuration } from './format';
 
 /** Detail of the `what-if` event: a zone for the node, or null for the intensity it reports. */
@@ -73,6 +74,7 @@ export class CeNodeTable extends LitElement {
 
   override render() {
     if (this.nodes.length === 0) return html`<p class="empty">No nodes yet: open the join URL on another device or tab.</p>`;
+    const machines = machineLabels(this.nodes);
     return html`<table data-testid="node-table">
       <thead><tr><th>name</th><th>device</th><th>cores</th><th>WASM benchmark</th><th>WebGPU</th><th>load</th><th title="the coordinator's link to the node, measured once it is ready">link</th><th>zone</th><th>intensity</th><th>power</th><th>state</th><th>what-if grid</th></tr></thead>
       <tbody>
@@ -82,7 +84,9 @@ export class CeNodeTable extends LitElement {
           const failed = this.failed.get(n.nodeId);
           return html`<tr data-node-id=${n.nodeId} data-state=${n.state} class=${failed ? 'failed' : ''} data-failed=${failed ? 'yes' : 'no'}>
             <td class="name">${n.name}${n.simulated ? ' (simulated)' : ''}</td>
-            <td>${n.deviceClass}</td>
+            <td class="device" data-machine=${machines.get(n.nodeId) ?? ''}>${n.deviceClass}${machines.has(n.nodeId)
+              ? html` <span class="label" title="shares one processor with the other nodes marked so: the planner never counts them as a processor each">${machines.get(n.nodeId)}</span>`
+              : ''}</td>
             <td>${n.hardwareConcurrency}</td>
             <td class="wasm">${backendCell(wasm)}</td>
             <td class="webgpu">${gpu ? backendCell(gpu) : n.webgpu ? 'not tested' : 'no'}</td>

@@ -105,6 +105,10 @@ afterAll(async () => {
 describe(`swarm run of ${MODEL} across browser peers`, () => {
   it('runs 50 inferences through 3 slices on 3 nodes, equal to the whole model under Node', async () => {
     expect(await readyRows()).toBe(3);
+    // The signaling server saw the 3 pages connect from the coordinator's machine (signaling/hosts.ts):
+    // the table says so, and the planner plans them as one host with the coordinator's tab.
+    await coordinator.locator('ce-node-table td.device[data-machine="this machine"]').nth(2).waitFor({ timeout: 10_000 });
+    expect(await coordinator.locator('ce-node-table td.device .label').allTextContents()).toEqual(Array(3).fill('this machine'));
     await startRun(3, 20);
     const record = await waitForDone(240_000);
     const placed = record.placement!.pipelines[0]!.slices;
