@@ -29,7 +29,7 @@ import type { CeRunForm } from './ce-run-form';
 
 export { outcomeLine } from './active-run';
 import './ce-prediction-table';
-import { CALIBRATED_CHECK_AFTER, CALIBRATED_LABELS, EndedRows, planCheckRows, renderPlanCheck } from './plan-vs-run';
+import { CALIBRATED_CHECK_AFTER, CALIBRATED_LABELS, EndedRows, ResultPace, planCheckRows, renderPlanCheck } from './plan-vs-run';
 import type { PredictionRow } from '../cost/calibration';
 import { refereeFor, thisMachine } from './referee';
 import type { Referee } from '../swarm/run-session';
@@ -155,11 +155,13 @@ export class CeRunPanel extends LitElement {
   @state() private error = '';
   @state() private placement: Placement | undefined;
   @state() private latencies: number[] = [];
+  /** When the run's results came in (the plan check's measured throughput). */
+  private pace = new ResultPace();
   /**
    * The placement predicted again by the calibrated cost model once CALIBRATED_CHECK_AFTER results
    * of its deployment were in, and what was measured after them (plan-vs-run.ts).
    */
-  @state() private calibrated: { readonly placement: Placement; readonly rows: EndedRows; readonly latencies: readonly number[]; readonly summary: LedgerSummary | undefined } | undefined;
+  @state() private calibrated: { readonly placement: Placement; readonly rows: EndedRows; readonly latencies: readonly number[]; readonly summary: LedgerSummary | undefined; readonly pace: ResultPace } | undefined;
   /** The ledger rows of the run's ended inferences, for the plan check (plan-vs-run.ts). */
   private checkRows = new EndedRows();
   @state() private checkSummary: LedgerSummary | undefined;
@@ -352,7 +354,10 @@ export class CeRunPanel extends LitElement {
   private onOutcome(outcome: RequestOutcome): void {
     this.endedIds.add(outcome.requestId);
     this.saveActive();
-    if (outcome.ok) this.latencies = [...this.latencies, outcome.latencyMs];
+    if (outcome.ok) {
+      this.latencies = [...this.latencies, outcome.latencyMs];
+      this.pace.note(performance.now());
+    }
     this.record.outcomes.push(
       outcome.ok
         ? {
@@ -397,7 +402,10 @@ export class CeRunPanel extends LitElement {
   private checkCalibrated(outcome: RequestOutcome): void {
     const c = this.calibrated;
     if (c) {
-      if (outcome.ok) this.calibrated = { ...c, latencies: [...c.latencies, outcome.latencyMs] };
+      if (outcome.ok) {
+        c.pace.note(performance.now());
+        this.calibrated = { ...c, latencies: [...c.latencies, outcome.latencyMs] };
+      }
       return;
     }
     const placement = this.controller?.placement;
@@ -409,7 +417,7 @@ export class CeRunPanel extends LitElement {
     // The results in so far never count; those still in flight count once they end.
     const rows = new EndedRows(new Set([...this.endedIds].map((id) => `r${id}`)));
     rows.update(this.controller.ledger);
-    this.calibrated = { placement: again.placement, rows, latencies: [], summary: undefined };
+    this.calibrated = { placement: again.placement, rows, latencies: [], summary: undefined, pace: new ResultPace(performance.now()) };
   }
 
   private async run(event: Event, given?: RunSettings): Promise<void> {
@@ -425,6 +433,7 @@ export class CeRunPanel extends LitElement {
     this.record = { number: this.runNumber, status: 'starting', error: '', settings, outcomes: [] };
     window.carbonedgeRun = this.record;
     this.latencies = [];
+    this.pace = new ResultPace();
     this.calibrated = undefined;
     this.resultsAtDeploy = 0;
     this.events = [];
@@ -602,8 +611,8 @@ export class CeRunPanel extends LitElement {
       ${this.error ? html`<div class="error" role="alert" data-testid="run-error">${this.error}</div>` : ''}
       ${this.renderDeploys()}
       ${this.renderPlan()}
-      ${this.placement && checked ? renderPlanCheck(planCheckRows(this.placement, checked, this.latencies, this.checkSummary)) : ''}
-      ${this.calibrated && checked ? renderPlanCheck(planCheckRows(this.calibrated.placement, checked, this.calibrated.latencies, this.calibrated.summary), CALIBRATED_LABELS) : ''}
+      ${this.placement && checked ? renderPlanCheck(planCheckRows(this.placement, checked, this.latencies, this.checkSummary, this.pace)) : ''}
+      ${this.calibrated && checked ? renderPlanCheck(planCheckRows(this.calibrated.placement, checked, this.calibrated.latencies, this.calibrated.summary, this.calibrated.pace), CALIBRATED_LABELS) : ''}
       <ce-prediction-table .rows=${this.record.predictions ?? []} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
       ${this.renderExport()}
       ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}

@@ -1,8 +1,8 @@
 /**
  * The plan's per-inference predictions next to what the run has measured so far (issue 11: "every
  * prediction the planner makes is shown next to what was then measured"), for the Run panel:
- * latency (at the run's requests in flight, src/plan/queueing.ts, when it runs as fast as it can),
- * energy and operational gCO2 per inference (from the ledger rows of the inferences that have
+ * latency and throughput (at the run's requests in flight, src/plan/queueing.ts, when it runs as
+ * fast as it can; throughput measured by {@link ResultPace}), energy and operational gCO2 per inference (from the ledger rows of the inferences that have
  * ended, {@link EndedRows}). The audits' re-runs on the referee are a row of their own: they are
  * charged, and no plan predicts them (docs/decisions.md, "The plan check keeps audits apart").
  * Pure rows plus a small template.
@@ -13,14 +13,14 @@
  */
 import { html } from 'lit';
 import type { Placement } from '../plan/plan-types';
-import { latencyInFlightMs } from '../plan/queueing';
+import { latencyInFlightMs, throughputInFlight } from '../plan/queueing';
 import { LedgerTally, type CarbonTotals, type LedgerRow, type LedgerSummary } from '../carbon/ledger';
 import { AUDIT_SLICE_PREFIX } from '../swarm/run-types';
 import { formatDuration, formatGramsCo2 } from './format';
 
 /** One figure: predicted (null: no plan predicts it), measured (null before any result) and predicted / measured - 1. */
 export interface PlanCheckRow {
-  readonly key: 'latency' | 'energy' | 'grams' | 'audits';
+  readonly key: 'latency' | 'throughput' | 'energy' | 'grams' | 'audits';
   readonly label: string;
   readonly predicted: number | null;
   readonly measured: number | null;
@@ -42,14 +42,46 @@ export function auditTotals(summary: LedgerSummary): CarbonTotals {
 }
 
 /**
- * Rows for a run of `placement` with `window` requests in flight per pipeline (rate 0 = as fast as
- * it goes). Energy and grams are the pipeline's (the summary less its audits), which is what the
- * plan predicts; an `audits` row follows with what the audits cost per inference when they cost anything.
+ * The rate results come in: from `sinceMs` (the calibrated check: the moment it was made), else
+ * from the first result, to the last. Keeps three numbers, whatever the run's length.
  */
-export function planCheckRows(placement: Placement, run: { window: number; ratePerSecond: number }, latenciesMs: readonly number[], summary: LedgerSummary | undefined): PlanCheckRow[] {
+export class ResultPace {
+  #count = 0;
+  #firstMs: number | undefined;
+  #lastMs: number | undefined;
+
+  constructor(private readonly sinceMs?: number) {}
+
+  /** A result came in at `atMs` (ignored unless finite and not before `sinceMs`). */
+  note(atMs: number): void {
+    if (!Number.isFinite(atMs) || (this.sinceMs !== undefined && atMs < this.sinceMs)) return;
+    this.#count++;
+    this.#firstMs ??= atMs;
+    this.#lastMs = atMs;
+  }
+
+  /** Results per second, or null before there are enough to tell (2 results, or 1 after `sinceMs`). */
+  perSecond(): number | null {
+    if (this.#lastMs === undefined || this.#firstMs === undefined) return null;
+    const [counted, fromMs] = this.sinceMs !== undefined ? [this.#count, this.sinceMs] : [this.#count - 1, this.#firstMs];
+    const spanMs = this.#lastMs - fromMs;
+    return counted >= 1 && spanMs > 0 ? (counted * 1000) / spanMs : null;
+  }
+}
+
+/**
+ * Rows for a run of `placement` with `window` requests in flight per pipeline (rate 0 = as fast as
+ * it goes). Throughput is predicted at the run's requests in flight (and rate, when given) and
+ * measured by `pace`. Energy and grams are the pipeline's (the summary less its audits), which is
+ * what the plan predicts; an `audits` row follows with what the audits cost per inference when
+ * they cost anything.
+ */
+export function planCheckRows(placement: Placement, run: { window: number; ratePerSecond: number }, latenciesMs: readonly number[], summary: LedgerSummary | undefined, pace?: ResultPace): PlanCheckRow[] {
   const p = placement.prediction;
   const saturated = run.ratePerSecond === 0;
-  const latency = saturated ? latencyInFlightMs(p, Math.max(1, run.window), Math.max(1, placement.pipelines.length)) : p.latencyMs;
+  const inFlight = [Math.max(1, run.window), Math.max(1, placement.pipelines.length)] as const;
+  const latency = saturated ? latencyInFlightMs(p, ...inFlight) : p.latencyMs;
+  const throughput = saturated ? throughputInFlight(p, ...inFlight) : Math.min(run.ratePerSecond, throughputInFlight(p, ...inFlight));
   const mean = latenciesMs.length ? latenciesMs.reduce((a, b) => a + b, 0) / latenciesMs.length : null;
   const audits = summary ? auditTotals(summary) : undefined;
   const per = (x: number | undefined) => (summary && summary.inferences > 0 && x !== undefined ? x / summary.inferences : null);
@@ -59,6 +91,7 @@ export function planCheckRows(placement: Placement, run: { window: number; rateP
   });
   const rows = [
     row('latency', saturated ? `latency (${run.window} in flight per pipeline)` : 'latency', latency, mean),
+    row('throughput', saturated ? `throughput (${run.window} in flight per pipeline)` : `throughput (at ${run.ratePerSecond}/s)`, throughput, pace?.perSecond() ?? null),
     row('energy', 'energy per inference', p.energyJoules, per(pipeline?.energyJoules)),
     row('grams', 'operational CO2 per inference', p.gramsCo2, per(pipeline?.gramsCo2)),
   ];
@@ -126,12 +159,13 @@ const PLAN_LABELS: PlanCheckLabels = { testId: 'plan-check', predicted: 'plan pr
 /** Labels of the calibrated check: predicted after CALIBRATED_CHECK_AFTER results, measured since. */
 export const CALIBRATED_LABELS: PlanCheckLabels = { testId: 'plan-check-calibrated', predicted: `predicted after ${CALIBRATED_CHECK_AFTER} results (calibrated)`, measured: 'measured since' };
 
-const show = (row: PlanCheckRow, x: number | null) => (x === null ? '-' : row.key === 'latency' ? formatDuration(x) : row.key === 'grams' ? formatGramsCo2(x) : `${x.toPrecision(3)} J`);
+const show = (row: PlanCheckRow, x: number | null) =>
+  x === null ? '-' : row.key === 'latency' ? formatDuration(x) : row.key === 'throughput' ? `${x.toPrecision(3)} inferences/s` : row.key === 'grams' ? formatGramsCo2(x) : `${x.toPrecision(3)} J`;
 
 /** The rows as a table (`data-testid="plan-check"` unless labelled otherwise, one `tr[data-key]` per figure). */
 export function renderPlanCheck(rows: readonly PlanCheckRow[], labels: PlanCheckLabels = PLAN_LABELS) {
   return html`<table data-testid=${labels.testId}>
-    <thead><tr><th>per inference</th><th>${labels.predicted}</th><th>${labels.measured}</th><th>error</th></tr></thead>
+    <thead><tr><th>figure (per inference unless said)</th><th>${labels.predicted}</th><th>${labels.measured}</th><th>error</th></tr></thead>
     <tbody>${rows.map((r) => html`<tr data-key=${r.key} data-predicted=${r.predicted ?? ''} data-measured=${r.measured ?? ''}>
       <td>${r.label}</td><td>${show(r, r.predicted)}</td><td>${show(r, r.measured)}</td>
       <td>${r.error === null ? '-' : `${r.error >= 0 ? '+' : ''}${(r.error * 100).toFixed(1)}%`}</td></tr>`)}</tbody>

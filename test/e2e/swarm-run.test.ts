@@ -134,8 +134,8 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     expect(record.summary!.byNode['coordinator']?.energyJoules ?? 0).toBeGreaterThan(0);
     // The plan's per-inference predictions are shown next to what the run measured.
     const check = coordinator.locator('[data-testid="plan-check"] tr[data-key]');
-    expect(await check.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(['latency', 'energy', 'grams', 'audits']);
-    for (const key of ['latency', 'energy', 'grams']) {
+    expect(await check.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(['latency', 'throughput', 'energy', 'grams', 'audits']);
+    for (const key of ['latency', 'throughput', 'energy', 'grams']) {
       const row = coordinator.locator(`[data-testid="plan-check"] tr[data-key="${key}"]`);
       const predicted = Number(await row.getAttribute('data-predicted'));
       const measured = Number(await row.getAttribute('data-measured'));
@@ -153,7 +153,7 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     // after them measured (src/ui/plan-vs-run.ts, CALIBRATED_CHECK_AFTER).
     const calibrated = coordinator.getByTestId('plan-check-calibrated');
     expect(await calibrated.locator('th').nth(1).textContent()).toBe('predicted after 10 results (calibrated)');
-    for (const key of ['latency', 'energy', 'grams']) {
+    for (const key of ['latency', 'throughput', 'energy', 'grams']) {
       const row = calibrated.locator(`tr[data-key="${key}"]`);
       const predicted = Number(await row.getAttribute('data-predicted'));
       const measured = Number(await row.getAttribute('data-measured'));

@@ -1,6 +1,6 @@
 /** planCheckRows (src/ui/plan-vs-run.ts): the plan's per-inference figures next to the run's. */
 import { describe, expect, it } from 'vitest';
-import { EndedRows, planCheckRows } from '../../../src/ui/plan-vs-run';
+import { EndedRows, ResultPace, planCheckRows } from '../../../src/ui/plan-vs-run';
 import type { Placement } from '../../../src/plan/plan-types';
 import { CarbonLedger, summariseRows, type LedgerSummary } from '../../../src/carbon/ledger';
 import { scenarioReading } from '../../../src/carbon/configured-intensity';
@@ -11,22 +11,46 @@ const placement = { pipelines: [{ slices: [], hops: [], share: 1, prediction }],
 const totals = (energyJoules: number, operationalGramsCo2: number) => ({ energyJoules, operationalGramsCo2, embodiedGramsCo2: 0, gramsCo2: operationalGramsCo2 });
 
 describe('planCheckRows', () => {
-  it('compares latency at the run\'s requests in flight, and energy and grams per inference from the ledger', () => {
+  it('compares latency and throughput at the run\'s requests in flight, and energy and grams per inference from the ledger', () => {
     const summary = { inferences: 20, total: totals(12, 4e-3), bySlice: { slice0: totals(12, 4e-3) } } as unknown as LedgerSummary;
-    const rows = planCheckRows(placement, { window: 3, ratePerSecond: 0 }, [250, 350], summary);
+    const pace = new ResultPace();
+    for (const at of [1000, 1100, 1250, 1400, 1500]) pace.note(at); // 4 results after the first in 500 ms
+    const rows = planCheckRows(placement, { window: 3, ratePerSecond: 0 }, [250, 350], summary, pace);
     expect(rows.map((r) => [r.key, r.predicted, r.measured])).toEqual([
       ['latency', 300, 300], // 3 in flight at 10/s: 300 ms, not the idle pipeline's 150
+      ['throughput', 10, 8],
       ['energy', 0.5, 0.6],
       ['grams', 2e-4, 2e-4],
     ]);
     expect(rows[0]!.error).toBe(0);
-    expect(rows[1]!.error).toBeCloseTo(0.5 / 0.6 - 1, 12);
+    expect(rows[1]!.error).toBeCloseTo(10 / 8 - 1, 12);
+    expect(rows[2]!.error).toBeCloseTo(0.5 / 0.6 - 1, 12);
     expect(rows[0]!.label).toBe('latency (3 in flight per pipeline)');
+    expect(rows[1]!.label).toBe('throughput (3 in flight per pipeline)');
   });
 
-  it('uses the idle-pipeline latency for a paced run, and shows nothing measured before any result', () => {
-    const rows = planCheckRows(placement, { window: 3, ratePerSecond: 2 }, [], undefined);
-    expect(rows.map((r) => [r.predicted, r.measured, r.error])).toEqual([[150, null, null], [0.5, null, null], [2e-4, null, null]]);
+  it('uses the idle-pipeline latency and the asked rate for a paced run, and shows nothing measured before any result', () => {
+    const rows = planCheckRows(placement, { window: 3, ratePerSecond: 2 }, [], undefined, new ResultPace());
+    expect(rows.map((r) => [r.predicted, r.measured, r.error])).toEqual([[150, null, null], [2, null, null], [0.5, null, null], [2e-4, null, null]]);
+    // A rate above what 3 in flight allow (3 x 1000 / 150 ms = 20/s) is predicted at that bound, under the plan's 10/s capacity.
+    expect(planCheckRows(placement, { window: 3, ratePerSecond: 50 }, [], undefined)[1]!.predicted).toBe(10);
+  });
+
+  it('measures throughput from the first result, or from the moment of the calibrated check, never before it', () => {
+    const whole = new ResultPace();
+    expect(whole.perSecond()).toBeNull();
+    whole.note(500);
+    expect(whole.perSecond()).toBeNull(); // one result tells no rate
+    whole.note(750);
+    expect(whole.perSecond()).toBe(4);
+    whole.note(Number.NaN);
+    expect(whole.perSecond()).toBe(4);
+    const since = new ResultPace(1000);
+    since.note(900); // before the check: not counted
+    expect(since.perSecond()).toBeNull();
+    since.note(1200);
+    since.note(1500);
+    expect(since.perSecond()).toBe(4); // 2 results in the 500 ms since the check
   });
 
   it('keeps the audits\' re-runs out of the energy and grams the plan predicts, in a row of their own', () => {
@@ -38,13 +62,14 @@ describe('planCheckRows', () => {
     const rows = planCheckRows(placement, { window: 3, ratePerSecond: 0 }, [300], summary);
     expect(rows.map((r) => [r.key, r.predicted, r.measured])).toEqual([
       ['latency', 300, 300],
+      ['throughput', 10, null],
       ['energy', 0.5, 0.7], // (9 - 2) J over 10 inferences
       ['grams', 2e-4, expect.closeTo(2.5e-4, 15)],
       ['audits', null, 0.2],
     ]);
-    expect(rows[3]!.error).toBeNull();
+    expect(rows[4]!.error).toBeNull();
     const none = { inferences: 10, total: totals(7, 2.5e-3), bySlice: { slice0: totals(7, 2.5e-3) } } as unknown as LedgerSummary;
-    expect(planCheckRows(placement, { window: 3, ratePerSecond: 0 }, [300], none).map((r) => r.key)).toEqual(['latency', 'energy', 'grams']);
+    expect(planCheckRows(placement, { window: 3, ratePerSecond: 0 }, [300], none).map((r) => r.key)).toEqual(['latency', 'throughput', 'energy', 'grams']);
   });
 });
 
