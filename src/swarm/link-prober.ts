@@ -12,7 +12,9 @@
  *   bandwidths and the larger of the two latencies (on a Wi-Fi LAN both legs go through the access
  *   point, and each device's own leg is what its coordinator link saw);
  * - transfer CPU per byte at each end of a hop: the median over probed nodes of (sender + receiver
- *   CPU ms per MB) / 2 (the planner charges it at both ends, on the cores the slices use).
+ *   CPU ms per MB) / 2 (the planner charges it at both ends, on the cores the slices use);
+ * - what moving a byte costs the coordinator's machine when nodes share it
+ *   ({@link LinkProber.hostTransferCpuMsPerByte}): an estimate from the bandwidth of their links.
  *
  * Every figure comes from a peer's answers: a result outside plausible bounds is refused and
  * counted, never planned on.
@@ -22,6 +24,7 @@ import { COORDINATOR_ID, type PlanLink } from '../plan/plan-types';
 import type { Link } from '../mesh/transport';
 import type { NodeId } from '../protocol/ids';
 import type { Coordinator } from './coordinator';
+import { SIMULATED_HOST_GROUP, hostGroupOf } from './plan-inputs';
 
 /** What the coordinator knows of its link to one node. */
 export interface ProbedLink {
@@ -159,6 +162,24 @@ export class LinkProber {
       return r ? [(r.senderCpuMsPerMegabyte + r.receiverCpuMsPerMegabyte) / 2] : [];
     });
     return perMb.length ? median(perMb) / 1e6 : undefined;
+  }
+
+  /**
+   * What moving one byte between pages of the coordinator's machine costs that machine, ms, when
+   * at least one node on it (simulated, a lab page, a page the server saw there: plan-inputs.ts)
+   * was probed; undefined otherwise. A page cannot read its machine's CPU time (the lab does:
+   * src/lab/host-transfer.ts), so this is estimated: between two pages of one machine no wire
+   * limits a transfer, the CPU that moves the bytes does, so while they move at the probed
+   * bandwidth B at least one core is busy: 1000 / B ms per byte, the median over those links.
+   * A lower bound: measured here, the probes' 9.4-15.8 MB/s give 63-107 ms per MB where the lab
+   * timed the machine at 103-147 (docs/decisions.md, "A shared host pays for moving bytes").
+   */
+  hostTransferCpuMsPerByte(): number | undefined {
+    const perByte = this.coordinator.nodes().flatMap((n) => {
+      const r = n.state !== 'gone' && hostGroupOf(n) === SIMULATED_HOST_GROUP ? this.results.get(n.nodeId) : undefined;
+      return r ? [1000 / r.bandwidthBytesPerSecond] : [];
+    });
+    return perByte.length ? median(perByte) : undefined;
   }
 
   private schedule(ms: number): void {

@@ -104,8 +104,12 @@ describe('link prober', { timeout: 60_000 }, () => {
       },
     });
     prober.start();
+    expect(prober.hostTransferCpuMsPerByte()).toBeUndefined(); // nothing probed yet
     await waitFor(() => prober!.has(ids[0]!) && prober!.has(ids[1]!) && prober!.refused === 1, 5000);
     expect(asked).toHaveLength(3);
+    // The harness's nodes are simulated (the coordinator's machine): moving a byte between them
+    // costs that machine at least one core for 1 / bandwidth (the refused node counts for nothing).
+    expect(prober.hostTransferCpuMsPerByte()).toBeCloseTo(1000 / 2e6, 15);
     bandwidth = 9e6;
     prober.reprobe();
     expect(prober.has(ids[0]!)).toBe(false);
@@ -115,5 +119,21 @@ describe('link prober', { timeout: 60_000 }, () => {
     expect(prober.linkOf(ids[0]!)!.bandwidthBytesPerSecond).toBe(9e6);
     expect(prober.linkOf(ids[1]!)!.bandwidthBytesPerSecond).toBe(9e6);
     expect(prober.has(ids[2]!)).toBe(false);
+    expect(prober.hostTransferCpuMsPerByte()).toBeCloseTo(1000 / 9e6, 15);
+  });
+
+  it('estimates no machine transfer cost for nodes of machines other than the coordinator\'s', async () => {
+    const records = [
+      { nodeId: 'p1', name: 'p1', state: 'ready', simulated: false, machine: 'a1b2/4/laptop' },
+      { nodeId: 'p2', name: 'p2', state: 'ready', simulated: false },
+      { nodeId: 'p3', name: 'p3', state: 'ready', simulated: false, machine: 'coordinator' },
+    ];
+    const stub = { nodes: () => records, onChange: () => () => undefined, linkOf: (id: string) => ({ remotePeerId: id }) } as unknown as ConstructorParameters<typeof LinkProber>[0];
+    prober = new LinkProber(stub, { run: async () => ({ latencyMs: 1, bandwidthBytesPerSecond: 4e6, senderCpuMsPerMegabyte: 4, receiverCpuMsPerMegabyte: 6, rttsMs: [2], bulks: [], bandwidthFrom: 'slope' }) });
+    prober.start();
+    await waitFor(() => ['p1', 'p2', 'p3'].every((id) => prober!.has(id)), 5000);
+    expect(prober.hostTransferCpuMsPerByte()).toBeCloseTo(1000 / 4e6, 15); // p3 only: on the coordinator's machine
+    records.pop();
+    expect(prober.hostTransferCpuMsPerByte()).toBeUndefined();
   });
 });
