@@ -65,6 +65,15 @@ export function hostGroupsOf(records: readonly NodeRecord[]): HostGroup[] {
   return out;
 }
 
+/**
+ * {@link hostGroupsOf} with what moving a byte costs the coordinator's machine (`hostCpuMsPerByte`,
+ * LinkSource.hostTransferCpuMsPerByte) on its group, when known: what the run plans with before
+ * it has measured anything, and what explanations of its plan must use too.
+ */
+export function plannedHostGroups(records: readonly NodeRecord[], hostCpuMsPerByte: number | undefined): HostGroup[] {
+  return hostGroupsOf(records).map((g) => (g.withCoordinator && hostCpuMsPerByte !== undefined ? { ...g, transferCpuMsPerByte: hostCpuMsPerByte } : g));
+}
+
 /** The planner's view of one node. */
 export function toPlanNode(record: NodeRecord): PlanNode {
   const rates: Record<string, number> = {};

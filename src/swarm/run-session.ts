@@ -11,7 +11,7 @@ import { choosePlacement as planPlacement, placementChoiceOf, type PlacementSwar
 import { evaluatePlacement } from '../plan/planner';
 import { type Placement, type PlanConstraints, type PlanInputs, type PlanLink, type PlanNode, type PlanOptions, type PlanResult, type PlanWeights, type PlannerMode } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from './coordinator';
-import { hostGroupsOf, toPlanNode } from './plan-inputs';
+import { plannedHostGroups, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
 import { RunController, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunPlanResult } from './run-controller';
 import { withoutOutputs, type RunAuditOptions } from './run-types';
@@ -145,8 +145,7 @@ function swarmFor(settings: RunSettings, model: PlanInputs['model'], ready: read
   // cores to spare otherwise it would have gone faster): the capacity that other work left them.
   // The coordinator's machine gets what moving a byte costs it, where that was measured (the lab).
   const hostCpu = links?.hostTransferCpuMsPerByte?.();
-  const hostGroups = hostGroupsOf(nodes).map((found) => {
-    const group = found.withCoordinator && hostCpu !== undefined ? { ...found, transferCpuMsPerByte: hostCpu } : found;
+  const hostGroups = plannedHostGroups(nodes, hostCpu).map((group) => {
     const members = planned.filter((p) => p.node.hostGroup === group.id).map((p) => p.node.id);
     const reached = members.length ? context.hostConcurrency?.(members) : undefined;
     return reached === undefined ? group : { ...group, cores: Math.min(group.cores, Math.max(MIN_HOST_CORES, reached)), measured: true };

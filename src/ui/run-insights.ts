@@ -7,7 +7,7 @@
 import type { Placement, PlannerMode } from '../plan/plan-types';
 import type { PlanModel } from '../plan/plan-model';
 import type { NodeRecord } from '../swarm/coordinator';
-import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
+import { carbonOf, isPlannable, plannedHostGroups, toPlanNode } from '../swarm/plan-inputs';
 import type { BaselineFigure, RunConfiguration } from '../history/run-record';
 import { computeBaselines, type BaselineGap } from './baselines';
 import { explainPlan, type PlanWhy } from './plan-why';
@@ -45,7 +45,9 @@ export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, plac
   try {
     why = explainPlan(
       {
-        model, nodes: ready.map(toPlanNode), mode: configuration.mode as PlannerMode, ...(configuration.weights ? { weights: configuration.weights } : {}),
+        // The host groups the run planned with (nodes sharing a machine), or the alternatives it
+        // names would be figured as if each node had a processor of its own.
+        model, nodes: ready.map(toPlanNode), hostGroups: plannedHostGroups(ready, links?.hostTransferCpuMsPerByte?.()), mode: configuration.mode as PlannerMode, ...(configuration.weights ? { weights: configuration.weights } : {}),
         ...(measured.length ? { links: measured } : {}), ...(transferCpu !== undefined ? { options: { transferCpuMsPerByte: transferCpu } } : {}),
       },
       placement,

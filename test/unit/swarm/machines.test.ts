@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryNetwork } from '../../../src/mesh/memory-transport';
 import { COORDINATOR_MACHINE, Coordinator, type HostLookup, type NodeRecord } from '../../../src/swarm/coordinator';
 import { EdgeNode, type NodeIdentity } from '../../../src/swarm/edge-node';
-import { SIMULATED_HOST_GROUP, hostGroupsOf, toPlanNode } from '../../../src/swarm/plan-inputs';
+import { SIMULATED_HOST_GROUP, hostGroupsOf, plannedHostGroups, toPlanNode } from '../../../src/swarm/plan-inputs';
 import { coordinatorPeerId, newJoinToken, newRoomId } from '../../../src/protocol/ids';
 import type { BenchmarkReport } from '../../../src/protocol/messages';
 import { hostsFromAnswer } from '../../../src/ui/app-config';
@@ -105,5 +105,12 @@ describe('machines learnt from the signaling server', () => {
     const record = (id: string, extra: Partial<NodeRecord>): NodeRecord => ({ ...laptop(id), nodeId: id as NodeRecord['nodeId'], state: 'ready', load: 0, lastSeenMs: 0, ...extra });
     expect(hostGroupsOf([record('s1', { simulated: true }), record('p1', { machine: COORDINATOR_MACHINE, hardwareConcurrency: 2 })])).toEqual([{ id: SIMULATED_HOST_GROUP, cores: 4, withCoordinator: true }]);
     expect(hostGroupsOf([record('p1', { machine: 'm/4/laptop' }), record('p2', { machine: 'n/4/laptop' })])).toEqual([]);
+    // What moving a byte costs the coordinator's machine goes on its group only.
+    const four = [record('s1', { simulated: true }), record('s2', { simulated: true }), record('p1', { machine: 'm/4/laptop' }), record('p2', { machine: 'm/4/laptop' })];
+    expect(plannedHostGroups(four, 1e-4)).toEqual([
+      { id: SIMULATED_HOST_GROUP, cores: 4, withCoordinator: true, transferCpuMsPerByte: 1e-4 },
+      { id: 'm/4/laptop', cores: 4 },
+    ]);
+    expect(plannedHostGroups(four, undefined)).toEqual(hostGroupsOf(four));
   });
 });
