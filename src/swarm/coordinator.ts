@@ -54,6 +54,8 @@ export const COORDINATOR_MACHINE = 'coordinator';
  * signaling/hosts.ts): peer id -> tag, equal tags for one machine, peers without a tag left out.
  */
 export type HostLookup = (peerIds: readonly string[]) => Promise<Readonly<Record<string, string>>>;
+/** Whether a host lookup's answer for one peer is a tag to believe: a string of 1-64 characters. */
+export const isHostTag = (tag: unknown): tag is string => typeof tag === 'string' && tag.length > 0 && tag.length <= 64;
 /** Most peer ids one {@link HostLookup} call names (the server's limit, signaling/hosts.ts). */
 export const HOST_LOOKUP_MAX_PEERS = 64;
 
@@ -365,8 +367,8 @@ export class Coordinator {
       }
       this.machineLookupError = undefined;
       const tagOf = (id: string) => {
-        const tag = Object.hasOwn(tags, id) ? tags[id] : undefined;
-        return typeof tag === 'string' && tag.length > 0 && tag.length <= 64 ? tag : undefined;
+        const tag: unknown = Object.hasOwn(tags, id) ? tags[id] : undefined;
+        return isHostTag(tag) ? tag : undefined;
       };
       const mine = tagOf(this.peerId);
       const cores = this.options.hardwareConcurrency;

@@ -46,19 +46,30 @@ export function hostGroupOf(record: Pick<NodeRecord, 'simulated' | 'machine'>): 
   return record.machine;
 }
 
+/** `{ hostGroup }` for a node of a host group, `{}` for one with a processor of its own (to spread into a plan node or an execution record). */
+export function hostGroupField(record: Pick<NodeRecord, 'simulated' | 'machine'>): { hostGroup?: string } {
+  const hostGroup = hostGroupOf(record);
+  return hostGroup !== undefined ? { hostGroup } : {};
+}
+
+/** `records` by their host group ({@link hostGroupOf}), in order of first appearance; nodes of no group left out. */
+export function membersByHostGroup<R extends Pick<NodeRecord, 'simulated' | 'machine'>>(records: readonly R[]): Map<string, R[]> {
+  const members = new Map<string, R[]>();
+  for (const r of records) {
+    const group = hostGroupOf(r);
+    if (group !== undefined) members.set(group, [...(members.get(group) ?? []), r]);
+  }
+  return members;
+}
+
 /**
  * Host groups of `records` with their cores (the largest core count their members report), each
  * with at least two members. The coordinator's machine is the simulated nodes' host (nodes in its
  * tab, lab pages it opened, node pages opened on it).
  */
 export function hostGroupsOf(records: readonly NodeRecord[]): HostGroup[] {
-  const members = new Map<string, NodeRecord[]>();
-  for (const r of records) {
-    const group = hostGroupOf(r);
-    if (group !== undefined) members.set(group, [...(members.get(group) ?? []), r]);
-  }
   const out: HostGroup[] = [];
-  for (const [id, list] of members) {
+  for (const [id, list] of membersByHostGroup(records)) {
     if (list.length < 2) continue;
     out.push({ id, cores: Math.max(1, ...list.map((r) => r.hardwareConcurrency || 1)), ...(id === SIMULATED_HOST_GROUP ? { withCoordinator: true } : {}) });
   }
@@ -95,6 +106,6 @@ export function toPlanNode(record: NodeRecord): PlanNode {
     ...(Object.keys(costs).length ? { costByBackend: costs } : {}),
     // A duty-cycled node computes 1/slowdown of its wall time: the ledger charges P(u) x wall.
     utilisation: 1 / Math.max(1, record.profile?.slowdown ?? 1),
-    ...(hostGroupOf(record) !== undefined ? { hostGroup: hostGroupOf(record)! } : {}),
+    ...hostGroupField(record),
   };
 }

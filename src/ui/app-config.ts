@@ -1,3 +1,4 @@
+import { isHostTag } from '../swarm/coordinator';
 import { TrustError, fingerprint, generateKeyPair, parseKeyPair, serializeKeyPair, type KeyPair } from '../trust/identity';
 
 /** What the server tells pages about itself (signaling/server.ts, GET /api/config). */
@@ -42,7 +43,7 @@ export function hostsFromAnswer(body: unknown, asked: readonly string[]): Record
   const out: Record<string, string> = {};
   for (const id of asked) {
     const tag = Object.hasOwn(hosts, id) ? (hosts as Record<string, unknown>)[id] : undefined;
-    if (typeof tag === 'string' && tag.length > 0 && tag.length <= 64) out[id] = tag;
+    if (isHostTag(tag)) out[id] = tag;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 /** Which nodes share a machine, as the node table says it (pure). */
 import type { NodeRecord } from '../swarm/coordinator';
-import { SIMULATED_HOST_GROUP, hostGroupOf } from '../swarm/plan-inputs';
+import { SIMULATED_HOST_GROUP, membersByHostGroup } from '../swarm/plan-inputs';
 
 /**
  * What the table says of each node's machine: `this machine` for nodes that share the
@@ -8,18 +8,12 @@ import { SIMULATED_HOST_GROUP, hostGroupOf } from '../swarm/plan-inputs';
  * for each other machine two or more nodes share (src/swarm/plan-inputs.ts plans each as one host).
  */
 export function machineLabels(nodes: readonly NodeRecord[]): Map<string, string> {
-  const groups = new Map<string, string[]>();
-  for (const n of nodes) {
-    if (n.state === 'gone') continue;
-    const group = hostGroupOf(n);
-    if (group !== undefined) groups.set(group, [...(groups.get(group) ?? []), n.nodeId]);
-  }
   const out = new Map<string, string>();
   let k = 0;
-  for (const [group, ids] of groups) {
-    if (group !== SIMULATED_HOST_GROUP && ids.length < 2) continue;
+  for (const [group, members] of membersByHostGroup(nodes.filter((n) => n.state !== 'gone'))) {
+    if (group !== SIMULATED_HOST_GROUP && members.length < 2) continue;
     const label = group === SIMULATED_HOST_GROUP ? 'this machine' : `machine ${++k}`;
-    for (const id of ids) out.set(id, label);
+    for (const n of members) out.set(n.nodeId, label);
   }
   return out;
 }
