@@ -53,11 +53,12 @@ export interface BenchRoom {
 
 /**
  * Build the app if needed, serve it, launch headless Chromium (lab flag `tag`), run `body`, then
- * close both whatever happens.
+ * close both whatever happens. The server listens on `host` (default loopback; `0.0.0.0` for a
+ * bench that opens the join URL on the LAN address the page shows: inside the namespace only).
  */
-export async function withBenchRoom(tag: string, body: (room: BenchRoom) => Promise<void>): Promise<void> {
+export async function withBenchRoom(tag: string, body: (room: BenchRoom) => Promise<void>, options: { readonly host?: string } = {}): Promise<void> {
   const staticDir = await ensureBuilt(() => undefined);
-  const server = await startServer({ staticDir, port: 0, host: '127.0.0.1' });
+  const server = await startServer({ staticDir, port: 0, host: options.host ?? '127.0.0.1' });
   let browser: Browser | undefined;
   try {
     const launched = (browser = await launchBrowser({ extraArgs: [`--carbonedge-lab=${tag}`] }));
