@@ -8,7 +8,7 @@
  * not already inside one (CARBONEDGE_ISOLATED != 1) it re-runs itself through that script.
  */
 import { CALIBRATION_DEFAULTS } from '../src/cost/calibration';
-import { median } from '../src/cost/robust-stats';
+import { geometricCentre, median } from '../src/cost/robust-stats';
 import { runBrowserExperiment } from '../src/lab/browser-lab';
 import { judgedSpeed, speedBasis } from '../src/lab/results';
 import { parseLabScenario } from '../src/lab/scenario';
@@ -61,10 +61,11 @@ export async function run(out: (line: string) => void): Promise<void> {
   for (const s of slices) {
     out(`  slice ${s.slice} on ${s.node}: predicted ${s.basePredictedMs.toFixed(1)} ms before, ${s.calibratedMs.toFixed(1)} ms after warm-up, measured ${s.measuredMs.toFixed(1)} ms (${pct(s.basePredictedMs / s.measuredMs - 1)} -> ${pct(s.calibratedMs / s.measuredMs - 1)})`);
   }
-  // The floor any calibration from a few executions has here: how far the median of
-  // CALIBRATION_DEFAULTS.sliceWindow (9) consecutive measured walls of a slice - what the
-  // calibration sees of the run - falls from the median of all of them, over the run's windows
-  // (consecutive, not resampled: the load on a shared machine comes in waves longer than a window).
+  // The floor any calibration from a few executions has here: how far the centre (the calibration's
+  // own estimator) of CALIBRATION_DEFAULTS.sliceWindow (9) consecutive measured walls of a slice -
+  // what the calibration sees of the run - falls from the median of all of them, over the run's
+  // windows (consecutive, not resampled: the load on a shared machine comes in waves longer than a
+  // window).
   const rows = results.runs[0]?.rows ?? [];
   const w = CALIBRATION_DEFAULTS.sliceWindow;
   const floors = slices.flatMap((s) => {
@@ -72,13 +73,13 @@ export async function run(out: (line: string) => void): Promise<void> {
     const walls = rows.flatMap((r) => (r.type === 'execution' && r.nodeId === id && r.wallMs !== null ? [r.wallMs] : []));
     if (walls.length < 2 * w) return [];
     const all = median(walls);
-    const errors = Array.from({ length: Math.floor(walls.length / w) }, (_, k) => Math.abs(median(walls.slice(k * w, (k + 1) * w)) / all - 1));
+    const errors = Array.from({ length: Math.floor(walls.length / w) }, (_, k) => Math.abs(geometricCentre(walls.slice(k * w, (k + 1) * w)) / all - 1));
     const logs = walls.map((x) => Math.log(x));
     const mean = logs.reduce((a, x) => a + x, 0) / logs.length;
     return [{ node: s.node, floor: median(errors), windows: errors.length, sigma: Math.sqrt(logs.reduce((a, x) => a + (x - mean) ** 2, 0) / (logs.length - 1)) }];
   });
   if (floors.length) {
-    out(`sampling floor: the median of ${w} consecutive measured walls of a slice is off the median of all of them by ${floors.map((f) => `${pct(f.floor)} (${f.node}, ${f.windows} windows, walls' log sd ${f.sigma.toFixed(2)})`).join(', ')}; median over slices ${pct(median(floors.map((f) => f.floor)))}: the run cannot predict itself closer from ${w} executions`);
+    out(`sampling floor: the centre (src/cost/robust-stats.ts geometricCentre) of ${w} consecutive measured walls of a slice is off the median of all of them by ${floors.map((f) => `${pct(f.floor)} (${f.node}, ${f.windows} windows, walls' log sd ${f.sigma.toFixed(2)})`).join(', ')}; median over slices ${pct(median(floors.map((f) => f.floor)))}: the run cannot predict itself closer from ${w} executions`);
   }
   if (slices.length) {
     out(`per-slice median |error|: before ${pct(median(slices.map((s) => Math.abs(s.basePredictedMs / s.measuredMs - 1))))}, after calibration ${pct(median(slices.map((s) => Math.abs(s.calibratedMs / s.measuredMs - 1))))} (goal <= 10%)`);

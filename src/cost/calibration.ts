@@ -4,18 +4,18 @@
  * the swarm does. Pure: no clock, no I/O; the run loop feeds records and reads figures.
  *
  * Estimators (README.md explains the choice):
- * - per (node, slice, backend) factor = median of the last `sliceWindow` (9) ratios
- *   measured wall ms / base predicted ms;
- * - per (node, backend) factor = median of the last `nodeWindow` (16) such ratios over every slice
- *   the node ran; it corrects slices the node has not run yet and gives the `calibrated`
+ * - per (node, slice, backend) factor = the geometric centre (robust-stats.ts `geometricCentre`: the
+ *   geometric mean with each log clipped to 3 scaled MADs of their median) of the last
+ *   `sliceWindow` (9) ratios measured wall ms / base predicted ms;
+ * - per (node, backend) factor = the same over the last `nodeWindow` (16) such ratios over every
+ *   slice the node ran; it corrects slices the node has not run yet and gives the `calibrated`
  *   BackendCost (rates / factor, fixed ms x factor) the planner consumes;
- * - a prediction uses the slice factor once it has `minSliceSamples` (3) samples, else the node's;
- * - nodes that share one processor (`hostGroup`: src/swarm/plan-inputs.ts) share its contention,
- *   so with 3 or more calibrated slices in a group each slice factor is shrunk towards the group's
- *   (empirical Bayes on log ratios, {@link Calibration.sliceFactor}): a 9-sample median of walls
- *   that vary 3x on a shared host is ~15% off, the group's median of all its samples much less.
- * Medians, not EWMAs: a shared machine produces lone slow runs (GC, another tab starting) that a
- * median ignores and an EWMA smears over the next runs; the lag a median has after a real step is
+ * - a prediction uses the slice factor once it has `minSliceSamples` (3) samples, else the node's.
+ * Slices keep their own factors, also on a shared host: pooling them towards their host group's
+ * (tried until 2026-12-06) put the swarm bench's per-slice predictions further from the run, since
+ * contention stretches a pipeline's slices differently (its last slice most).
+ * Not EWMAs: a shared machine produces lone slow runs (GC, another tab starting) that the clipped
+ * centre ignores and an EWMA smears over the next runs; the lag the window has after a real step is
  * removed by the drift detector, which drops the samples from before the step when it fires.
  *
  * Wall ms, not busy ms, is compared with the prediction: it is how long the node is occupied per
@@ -32,7 +32,7 @@ import type { BackendCost, LinkEstimate, PlanLink } from '../plan/plan-types';
 import { LAN_LINK_DEFAULTS, OP_CLASSES, type OpClass } from '../plan/plan-types';
 import { DRIFT_DEFAULTS, DriftDetector, type Drift, type DriftOptions } from './drift';
 import { CostInputError } from './errors';
-import { median } from './robust-stats';
+import { geometricCentre, median } from './robust-stats';
 
 /** Settings of a {@link Calibration}; defaults in {@link CALIBRATION_DEFAULTS}. */
 export interface CalibrationOptions {
@@ -60,8 +60,6 @@ export interface ExecutionRecord {
   /** Measured by the node's worker. */
   readonly busyMs: number;
   readonly wallMs: number;
-  /** The processor this node shares with others (src/swarm/plan-inputs.ts `hostGroupOf`), when it does. */
-  readonly hostGroup?: string;
 }
 
 /** One hop of a request between two endpoints ('coordinator' or node ids). */
@@ -105,7 +103,7 @@ export interface PredictionRow {
   readonly predictedMs: number;
   /** Which factor `predictedMs` used. */
   readonly source: 'slice' | 'node' | 'none';
-  /** Median of the recent measured wall / busy ms. */
+  /** The recent measured wall ms (their geometric centre, as the factors) and busy ms (median). */
   readonly measuredWallMs: number;
   readonly measuredBusyMs: number;
   /** base / measured - 1 and predicted / measured - 1. */
@@ -129,7 +127,6 @@ interface SliceState {
   readonly sliceKey: string;
   readonly backend: string;
   basePredictedMs: number;
-  hostGroup?: string;
   executions: number;
   ratios: number[];
   wallMs: number[];
@@ -191,7 +188,6 @@ export class Calibration {
       this.slices.set(key, s);
     }
     s.basePredictedMs = r.basePredictedMs;
-    if (r.hostGroup !== undefined) s.hostGroup = r.hostGroup;
     s.executions++;
     const ratio = r.wallMs / r.basePredictedMs;
     push(s.ratios, ratio, this.o.sliceWindow);
@@ -222,38 +218,13 @@ export class Calibration {
   /** Measured / predicted factor of a node on a backend (1 before any execution). */
   nodeFactor(nodeId: string, backend: string): number {
     const n = this.nodes.get(`${nodeId}\u0000${backend}`);
-    return n && n.ratios.length > 0 ? median(n.ratios) : 1;
+    return n && n.ratios.length > 0 ? geometricCentre(n.ratios) : 1;
   }
 
-  /**
-   * Measured / predicted factor of one slice on a node, once it has `minSliceSamples` samples.
-   * In a host group with at least 3 such slices (same backend), the slice's log median m_s is
-   * shrunk towards the mean m_G of the group's log medians:
-   *
-   *     factor = exp(w m_s + (1 - w) m_G),   w = tau^2 / (tau^2 + v_s)
-   *     v_s    = (pi / 2) sigma^2 / n_s                 (variance of a median of n_s samples)
-   *     sigma  = 1.4826 x MAD of each slice's log ratios around its median, pooled (root mean square)
-   *     tau^2  = max(0, variance of the m_s - mean v_s) (how much the slices really differ)
-   *
-   * Slices that really differ (tau^2 >> v_s) keep their own factor; slices that differ by no more
-   * than their noise move towards the group's. Checked on real pages (src/cost/README.md).
-   */
+  /** Measured / predicted factor of one slice on a node, once it has `minSliceSamples` samples. */
   sliceFactor(nodeId: string, sliceKey: string, backend: string): number | undefined {
     const s = this.slices.get(`${nodeId}\u0000${sliceKey}\u0000${backend}`);
-    if (!s || s.ratios.length < this.o.minSliceSamples) return undefined;
-    const own = median(s.ratios);
-    if (s.hostGroup === undefined) return own;
-    const group = [...this.slices.values()].filter((x) => x.hostGroup === s.hostGroup && x.backend === backend && x.ratios.length >= this.o.minSliceSamples);
-    if (group.length < 3) return own;
-    const centres = group.map((x) => Math.log(median(x.ratios)));
-    const sigma2 = group.reduce((acc, x, k) => acc + (1.4826 * median(x.ratios.map((r) => Math.abs(Math.log(r) - centres[k]!)))) ** 2, 0) / group.length;
-    const v = group.map((x) => ((Math.PI / 2) * sigma2) / x.ratios.length);
-    const mean = centres.reduce((a, b) => a + b, 0) / centres.length;
-    const between = centres.reduce((a, c) => a + (c - mean) ** 2, 0) / (centres.length - 1);
-    const tau2 = Math.max(0, between - v.reduce((a, b) => a + b, 0) / v.length);
-    const k = group.indexOf(s);
-    const w = tau2 + v[k]! > 0 ? tau2 / (tau2 + v[k]!) : 1;
-    return Math.exp(w * centres[k]! + (1 - w) * mean);
+    return s && s.ratios.length >= this.o.minSliceSamples ? geometricCentre(s.ratios) : undefined;
   }
 
   /** Calibrated prediction of a slice on a node from its base (measured-cost) prediction. */
@@ -262,7 +233,7 @@ export class Calibration {
     const f = this.sliceFactor(nodeId, sliceKey, backend);
     if (f !== undefined) return { ms: basePredictedMs * f, source: 'slice' };
     const n = this.nodes.get(`${nodeId}\u0000${backend}`);
-    if (n && n.ratios.length > 0) return { ms: basePredictedMs * median(n.ratios), source: 'node' };
+    if (n && n.ratios.length > 0) return { ms: basePredictedMs * geometricCentre(n.ratios), source: 'node' };
     return { ms: basePredictedMs, source: 'none' };
   }
 
@@ -273,7 +244,7 @@ export class Calibration {
   calibratedCost(nodeId: string, backend: string, measured: BackendCost): BackendCost {
     const n = this.nodes.get(`${nodeId}\u0000${backend}`);
     if (!n || n.ratios.length === 0) return measured;
-    const f = median(n.ratios);
+    const f = geometricCentre(n.ratios);
     const rates = Object.fromEntries(OP_CLASSES.map((c) => [c, measured.flopsPerSecondByOpClass[c] / f])) as Record<OpClass, number>;
     return { flopsPerSecondByOpClass: rates, fixedMsPerRun: measured.fixedMsPerRun * f, label: 'calibrated' };
   }
@@ -282,7 +253,7 @@ export class Calibration {
   rows(): PredictionRow[] {
     return [...this.slices.values()].filter((s) => s.wallMs.length > 0).map((s) => {
       const p = this.predictMs(s.nodeId, s.sliceKey, s.backend, s.basePredictedMs);
-      const wall = median(s.wallMs);
+      const wall = geometricCentre(s.wallMs);
       return {
         nodeId: s.nodeId, sliceKey: s.sliceKey, backend: s.backend, executions: s.executions,
         basePredictedMs: s.basePredictedMs, predictedMs: p.ms, source: p.source,

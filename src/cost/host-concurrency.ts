@@ -14,9 +14,9 @@
  * over the last `windowMs` of the saturated period. By Little's law that is the host's effective
  * number of cores for slice compute: planning the host with that many cores predicts the
  * throughput the run then measured, when the plan's slice times are the mean walls of the same
- * executions. They are not: the planner's are calibrated predictions (medians of the last 9 walls,
- * pooled within the host group), and on a shared host walls are skewed (a mean 10-25% above the
- * median) and a 9-sample median is 9-21% off (the swarm bench's sampling floor). Planned with the
+ * executions. They are not: the planner's are calibrated predictions (geometric centres of the
+ * last 9 walls), and on a shared host walls are skewed (a mean 10-25% above the median) and a
+ * centre of 9 samples is ~10-20% off (the swarm bench's sampling floor). Planned with the
  * plain concurrency, the bench's throughput prediction after the warm-up was the product of two
  * noisy figures (errors -48% to +36% over 14 runs). So {@link ConcurrencyMeter.effectiveCores}
  * counts each execution for its current prediction instead of its wall:

@@ -23,7 +23,7 @@ import type { NodeRecord } from './coordinator';
 import { Listeners } from '../util/listeners';
 import { buildDeployment, type DeployedStage, type Deployment } from './deployment';
 import { DeployError, StageDeployer } from './stage-deployer';
-import { carbonOf, hostGroupField, isPlannable, toPlanNode } from './plan-inputs';
+import { carbonOf, isPlannable, toPlanNode } from './plan-inputs';
 import { Calibration } from '../cost/calibration';
 import { ConcurrencyMeter } from '../cost/host-concurrency';
 import { AuditBook, type AuditStats } from '../trust/audit';
@@ -654,7 +654,7 @@ export class RunController {
     const base = basePredictionMs(toPlanNode(record), stage.backend, this.planModel, stage.range);
     if (!(base > 0) || !(wallMs > 0)) return undefined;
     const sliceKey = calibrationKey(record.nodeId, stage.backend, stage.range);
-    const events = this.calibration.recordExecution({ nodeId: record.nodeId, sliceKey, backend: stage.backend, basePredictedMs: base, busyMs, wallMs, ...hostGroupField(record) });
+    const events = this.calibration.recordExecution({ nodeId: record.nodeId, sliceKey, backend: stage.backend, basePredictedMs: base, busyMs, wallMs });
     for (const event of events) {
       if (event.kind !== 'node-drift') continue;
       // Predictions follow the change quietly; the page hears of it when it changes the plan.

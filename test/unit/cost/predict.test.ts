@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { equivalentFlopsPerSecond, predictSlice, predictSliceMs } from '../../../src/cost/predict';
-import { robustSummary, median } from '../../../src/cost/robust-stats';
+import { geometricCentre, robustSummary, median } from '../../../src/cost/robust-stats';
 import type { PlanModel } from '../../../src/plan/plan-model';
 import type { BackendCost } from '../../../src/plan/plan-types';
 
@@ -49,5 +49,30 @@ describe('robustSummary', () => {
     expect(median([3, 1, 2, 4])).toBe(2.5);
     expect(() => robustSummary([1, -1])).toThrow(/timing sample -1/);
     expect(() => median([])).toThrow(/empty/);
+  });
+});
+
+describe('geometricCentre', () => {
+  it('is the geometric mean of samples without outliers', () => {
+    expect(geometricCentre([10, 40])).toBeCloseTo(20, 9);
+    expect(geometricCentre([2, 8, 4])).toBeCloseTo(4, 9);
+    expect(geometricCentre([7])).toBe(7);
+  });
+
+  it('clips a log further than 3 scaled MADs from the median to that bound', () => {
+    const samples = [10, 11, 9, 10.5, 9.5, 1000];
+    const logs = samples.map(Math.log);
+    const m = median(logs);
+    const bound = m + 3 * 1.4826 * median(logs.map((x) => Math.abs(x - m)));
+    const expected = Math.exp((logs.slice(0, 5).reduce((a, b) => a + b, 0) + bound) / 6);
+    expect(geometricCentre(samples)).toBeCloseTo(expected, 9);
+    // The plain geometric mean would be ~21.6: the spike moves the centre only to the bound.
+    expect(geometricCentre(samples)).toBeLessThan(11);
+  });
+
+  it('refuses an empty list and samples that are not positive and finite', () => {
+    expect(() => geometricCentre([])).toThrow(/empty/);
+    expect(() => geometricCentre([1, 0])).toThrow(/sample 0/);
+    expect(() => geometricCentre([1, Infinity])).toThrow(/sample Infinity/);
   });
 });
