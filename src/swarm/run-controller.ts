@@ -55,6 +55,9 @@ interface Req {
   taps?: Map<number, Record<string, TensorData>>;
 }
 
+/** Sends of the burst that fills a primed pipeline: its window's worth, none for a window of 1. */
+export const fillBurst = (window: number): number => (window > 1 ? window : 0);
+
 /** A drift re-plans only when another placement is predicted this much faster (with the calibration). */
 const DRIFT_REPLAN_MARGIN = 0.1;
 
@@ -134,6 +137,16 @@ export class RunController {
    * further from the run (docs/decisions.md, "The first request goes alone").
    */
   private primed: boolean[] = [];
+  /**
+   * Per pipeline of the current deployment: sends left of the burst that fills it once it is primed
+   * (the window's worth of requests sent at once; none with a window of 1). Their executions are
+   * left out of the calibration: on the swarm bench (3 slices on 3 pages of one 2-core machine, 3
+   * in flight) the first of them ran 1.39x the run's median wall on every slice (docs/decisions.md,
+   * "The calibration leaves out the burst that fills a pipeline").
+   */
+  private fillLeft: number[] = [];
+  /** Wire ids of the sends of the current deployment's fill bursts. */
+  private readonly fillSends = new Set<number>();
   private phaseValue: 'idle' | 'deploying' | 'paused' | 'running' | 'stopped' = 'idle';
   private deployedOnce = false;
   /** Latencies of the current deployment's results, in order (for the budget check). */
@@ -423,6 +436,8 @@ export class RunController {
       this.router = createShareRouter(deployment.pipelines.map((p) => p.share));
       this.inflight = deployment.pipelines.map(() => 0);
       this.primed = deployment.pipelines.map(() => false);
+      this.fillLeft = deployment.pipelines.map(() => fillBurst(this.options.window ?? 2));
+      this.fillSends.clear();
       this.phaseValue = 'running';
       this.deployedAtMs = performance.now();
       this.deploymentLatencies = [];
@@ -550,8 +565,9 @@ export class RunController {
     const deployment = this.deployment?.runId === message.runId ? this.deployment : this.pastDeployments.get(message.runId) ?? this.deploying;
     const next = deployment?.pipelines[found.pipeline]?.stages[found.position + 1]?.nodeId ?? 'coordinator';
     this.ledger.recordHop({ inferenceId, fromNodeId: nodeId, toNodeId: next, bytes: message.outputBytes, intensity });
-    // A slice's first execution on a node (kernels compiling) is left out of both.
-    const fed = this.calibrate(record, found.stage, message.busyMs, wallMs);
+    // A slice's first execution on a node (kernels compiling) is left out of both; the burst that
+    // fills a primed pipeline only out of the calibration.
+    const fed = this.calibrate(record, found.stage, message.busyMs, wallMs, !this.fillSends.has(message.requestId));
     if (fed) this.concurrency.record(nodeId, performance.now(), wallMs, () => this.calibration.predictMs(record.nodeId, fed.sliceKey, found.stage.backend, fed.base).ms);
     const part = message.runId === this.deployment?.runId ? this.parts.get(message.requestId) : undefined;
     if (part) {
@@ -643,9 +659,10 @@ export class RunController {
   /**
    * Feed one execution to the calibration (a lasting change of a node's speed re-plans once): the
    * slice's key and uncalibrated prediction, or undefined for an execution it leaves out (a
-   * slice's first on a node).
+   * slice's first on a node). With `feed` false (a send of the burst that fills a pipeline) the key
+   * and prediction only: the execution is not fed.
    */
-  private calibrate(record: NodeRecord, stage: DeployedStage, busyMs: number, wallMs: number): { readonly sliceKey: string; readonly base: number } | undefined {
+  private calibrate(record: NodeRecord, stage: DeployedStage, busyMs: number, wallMs: number, feed: boolean): { readonly sliceKey: string; readonly base: number } | undefined {
     const warmKey = `${record.nodeId}|${stage.slice.sha256}|${stage.backend}`;
     if (!this.warmSlices.has(warmKey)) {
       this.warmSlices.add(warmKey);
@@ -654,6 +671,7 @@ export class RunController {
     const base = basePredictionMs(toPlanNode(record), stage.backend, this.planModel, stage.range);
     if (!(base > 0) || !(wallMs > 0)) return undefined;
     const sliceKey = calibrationKey(record.nodeId, stage.backend, stage.range);
+    if (!feed) return { sliceKey, base };
     const events = this.calibration.recordExecution({ nodeId: record.nodeId, sliceKey, backend: stage.backend, basePredictedMs: base, busyMs, wallMs });
     for (const event of events) {
       if (event.kind !== 'node-drift') continue;
@@ -857,6 +875,10 @@ export class RunController {
     req.wireId = wireId;
     req.pipeline = pipeline;
     req.sentMs = performance.now();
+    if (this.primed[pipeline] && this.fillLeft[pipeline]! > 0) {
+      this.fillLeft[pipeline]!--;
+      this.fillSends.add(wireId);
+    }
     this.inflight[pipeline]!++;
     this.wire.set(wireId, req.id);
     this.parts.set(wireId, { pipeline, stages: this.deployment!.pipelines[pipeline]!.stages.length, insideMs: 0, reported: 0 });

@@ -173,6 +173,40 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
     session.controller.stop('test over');
   });
 
+  it('the burst that fills a primed pipeline is left out of the calibration, not out of the ledger', async () => {
+    // Each node's executions 2-4 (the window of 3 sent at once when the first request ends) take
+    // 250 ms more, the others 30 ms more.
+    const slowFill = () => slowerBy((n) => (n >= 1 && n <= 3 ? 250 : 30));
+    const swarm = await startSwarm({ nodes: ['a', 'b'].map((name) => ({ name, flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowFill() })) });
+    stopSwarm = swarm.stop;
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 10, ratePerSecond: 0, window: 3 }), () => {}, { replanOnDrift: false });
+    const outcomes = await session.done;
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const rows = session.controller.calibration.rows();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      // 10 executions: the first (kernels compiling) and the 3 of the fill are not fed.
+      expect(row.executions).toBe(6);
+      // Every wall it kept is a steady one (30 ms more than the kernel), none of the fill's.
+      expect(row.measuredWallMs).toBeGreaterThan(25);
+      expect(row.measuredWallMs).toBeLessThan(150);
+    }
+    // The ledger books every execution, the fill's included.
+    const executions = session.controller.ledger.rows().filter((r) => r.type === 'execution');
+    expect(executions).toHaveLength(20);
+    expect(executions.filter((r) => r.wallMs! >= 250)).toHaveLength(6);
+    session.controller.stop('test over');
+  });
+
+  it('a run of one at a time has no fill burst: every execution but the first is fed', async () => {
+    const swarm = await startSwarm({ nodes: ['a', 'b'].map((name) => ({ name, flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 5) })) });
+    stopSwarm = swarm.stop;
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 8, ratePerSecond: 0, window: 1 }), () => {}, { replanOnDrift: false });
+    expect((await session.done).every((o) => o.ok)).toBe(true);
+    expect(session.controller.calibration.rows().map((r) => r.executions)).toEqual([7, 7]);
+    session.controller.stop('test over');
+  });
+
   it('two nodes that can only run one at a time (one shared core): the measured concurrency brings the throughput prediction to what was measured', async () => {
     // A one-core host: every execution of either node holds the same lock for the kernel + 40 ms.
     let lock: Promise<void> = Promise.resolve();
