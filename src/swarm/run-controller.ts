@@ -55,8 +55,15 @@ interface Req {
   taps?: Map<number, Record<string, TensorData>>;
 }
 
-/** Sends of the burst that fills a primed pipeline: its window's worth, none for a window of 1. */
-export const fillBurst = (window: number): number => (window > 1 ? window : 0);
+/**
+ * Sends of the burst that fills a primed pipeline left out of the calibration: its window's worth,
+ * none for a window of 1, at most {@link FILL_BURST_MAX} (with a window of 9 or more the whole of a
+ * 10-inference warm-up would be left out; the bias measured was in the burst's first sends: 1.39x,
+ * then 1.11x and 1.09x the run's median wall).
+ */
+export const fillBurst = (window: number): number => (window > 1 ? Math.min(window, FILL_BURST_MAX) : 0);
+/** Most sends of a fill burst left out of the calibration. */
+export const FILL_BURST_MAX = 3;
 
 /** A drift re-plans only when another placement is predicted this much faster (with the calibration). */
 const DRIFT_REPLAN_MARGIN = 0.1;
@@ -139,10 +146,10 @@ export class RunController {
   private primed: boolean[] = [];
   /**
    * Per pipeline of the current deployment: sends left of the burst that fills it once it is primed
-   * (the window's worth of requests sent at once; none with a window of 1). Their executions are
-   * left out of the calibration: on the swarm bench (3 slices on 3 pages of one 2-core machine, 3
-   * in flight) the first of them ran 1.39x the run's median wall on every slice (docs/decisions.md,
-   * "The calibration leaves out the burst that fills a pipeline").
+   * ({@link fillBurst}: the window's worth of requests sent at once, at most 3, none with a window of
+   * 1). Their executions are left out of the calibration: on the swarm bench (3 slices on 3 pages of
+   * one 2-core machine, 3 in flight) the first of them ran 1.39x the run's median wall on every
+   * slice (docs/decisions.md, "The calibration leaves out the burst that fills a pipeline").
    */
   private fillLeft: number[] = [];
   /** Wire ids of the sends of the current deployment's fill bursts. */
