@@ -221,6 +221,11 @@ export class Calibration {
     return n && n.ratios.length > 0 ? geometricCentre(n.ratios) : 1;
   }
 
+  /** Whether the node has a factor on the backend (an execution fed since its last drift). */
+  private hasNodeFactor(nodeId: string, backend: string): boolean {
+    return (this.nodes.get(`${nodeId}\u0000${backend}`)?.ratios.length ?? 0) > 0;
+  }
+
   /** Measured / predicted factor of one slice on a node, once it has `minSliceSamples` samples. */
   sliceFactor(nodeId: string, sliceKey: string, backend: string): number | undefined {
     const s = this.slices.get(`${nodeId}\u0000${sliceKey}\u0000${backend}`);
@@ -232,8 +237,7 @@ export class Calibration {
     check('basePredictedMs', basePredictedMs);
     const f = this.sliceFactor(nodeId, sliceKey, backend);
     if (f !== undefined) return { ms: basePredictedMs * f, source: 'slice' };
-    const n = this.nodes.get(`${nodeId}\u0000${backend}`);
-    if (n && n.ratios.length > 0) return { ms: basePredictedMs * geometricCentre(n.ratios), source: 'node' };
+    if (this.hasNodeFactor(nodeId, backend)) return { ms: basePredictedMs * this.nodeFactor(nodeId, backend), source: 'node' };
     return { ms: basePredictedMs, source: 'none' };
   }
 
@@ -242,9 +246,8 @@ export class Calibration {
    * (the measured cost unchanged while the node has run nothing).
    */
   calibratedCost(nodeId: string, backend: string, measured: BackendCost): BackendCost {
-    const n = this.nodes.get(`${nodeId}\u0000${backend}`);
-    if (!n || n.ratios.length === 0) return measured;
-    const f = geometricCentre(n.ratios);
+    if (!this.hasNodeFactor(nodeId, backend)) return measured;
+    const f = this.nodeFactor(nodeId, backend);
     const rates = Object.fromEntries(OP_CLASSES.map((c) => [c, measured.flopsPerSecondByOpClass[c] / f])) as Record<OpClass, number>;
     return { flopsPerSecondByOpClass: rates, fixedMsPerRun: measured.fixedMsPerRun * f, label: 'calibrated' };
   }

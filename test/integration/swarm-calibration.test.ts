@@ -198,22 +198,16 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
     session.controller.stop('test over');
   });
 
-  it('a wide window leaves at most 3 sends of its fill burst out of the calibration', async () => {
+  // A window of 1 has no fill burst; a wide one leaves at most 3 of its sends out.
+  it.each([
+    { window: 1, inferences: 8, fed: 7 },
+    { window: 8, inferences: 12, fed: 8 },
+  ])('a window of $window: $fed of $inferences executions per slice are fed (the first and the fill left out)', async ({ window, inferences, fed }) => {
     const swarm = await startSwarm({ nodes: ['a', 'b'].map((name) => ({ name, flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 5) })) });
     stopSwarm = swarm.stop;
-    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 12, ratePerSecond: 0, window: 8 }), () => {}, { replanOnDrift: false });
+    const session = startRunSession(swarm.coordinator, profile, settings({ inferences, ratePerSecond: 0, window }), () => {}, { replanOnDrift: false });
     expect((await session.done).every((o) => o.ok)).toBe(true);
-    // 12 executions each: the first and 3 of the burst of 8 left out.
-    expect(session.controller.calibration.rows().map((r) => r.executions)).toEqual([8, 8]);
-    session.controller.stop('test over');
-  });
-
-  it('a run of one at a time has no fill burst: every execution but the first is fed', async () => {
-    const swarm = await startSwarm({ nodes: ['a', 'b'].map((name) => ({ name, flopsPerSecond: 1e12, zone: 'FR', wrapRuntime: slowerBy(() => 5) })) });
-    stopSwarm = swarm.stop;
-    const session = startRunSession(swarm.coordinator, profile, settings({ inferences: 8, ratePerSecond: 0, window: 1 }), () => {}, { replanOnDrift: false });
-    expect((await session.done).every((o) => o.ok)).toBe(true);
-    expect(session.controller.calibration.rows().map((r) => r.executions)).toEqual([7, 7]);
+    expect(session.controller.calibration.rows().map((r) => r.executions)).toEqual([fed, fed]);
     session.controller.stop('test over');
   });
 
