@@ -6,7 +6,8 @@
  * `PANEL_BENCH_RUNS` (3) runs of mobilenetv2 in 3 slices, `PANEL_BENCH_N` (60) inferences each,
  * 3 in flight, started from the Run panel's form one after another. After each run it reads the
  * panel's two plan-check tables as they are shown (`plan-check`, `plan-check-calibrated`):
- * predicted and measured latency and throughput, and the error. Prints; never asserts.
+ * predicted and measured latency and throughput, and the error, and what the plan was made with:
+ * from run 2 on, the run before's measurements (src/swarm/run-learning.ts). Prints; never asserts.
  *
  * On a set of pages the third deployment is slow while Chromium compiles (docs/decisions.md,
  * "Known: a node page's third deployment..."): run 3 shows it.
@@ -41,6 +42,7 @@ export async function run(out: (line: string) => void): Promise<void> {
     const machines = await coordinator.locator('ce-node-table td.device').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-machine') || 'a processor of its own'));
     out(`${MODEL}, 3 slices on 3 node pages at the join URL (${shown}), ${N} inferences a run, 3 in flight; node table: ${machines.join(', ')}`);
     const errors: Record<string, number[]> = { latency: [], throughput: [] };
+    const planErrors: Record<string, number[]> = { latency: [], throughput: [] };
     for (let r = 1; r <= RUNS; r++) {
       const before = await coordinator.evaluate(() => window.carbonedgeRun?.number ?? 0);
       await coordinator.getByTestId('run-model').selectOption(MODEL);
@@ -53,6 +55,8 @@ export async function run(out: (line: string) => void): Promise<void> {
       await coordinator.getByTestId('run-start').click();
       await coordinator.waitForFunction((n) => (window.carbonedgeRun?.number ?? 0) > n && /^(done|error)/.test(window.carbonedgeRun?.status ?? ''), before, { timeout: 600_000, polling: 250 });
       const status = await coordinator.evaluate(() => window.carbonedgeRun!.status);
+      // What the plan was made with, as the page says it (src/swarm/run-learning.ts).
+      const basis = await coordinator.getByTestId('plan-basis').getAttribute('data-basis').catch(() => null);
       const parts: string[] = [];
       for (const [table, label] of [['plan-check', 'plan'], ['plan-check-calibrated', 'calibrated after 10']] as const) {
         for (const key of ['latency', 'throughput']) {
@@ -60,14 +64,17 @@ export async function run(out: (line: string) => void): Promise<void> {
           if (!x) continue;
           const error = x.predicted / x.measured - 1;
           if (table === 'plan-check-calibrated') errors[key]!.push(Math.abs(error));
+          if (table === 'plan-check' && r > 1) planErrors[key]!.push(Math.abs(error));
           parts.push(`${label} ${key} ${x.predicted.toPrecision(3)} vs ${x.measured.toPrecision(3)} (${pct(error)})`);
         }
       }
-      out(`run ${r}: ${status} in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${parts.join('; ') || 'no plan check shown'}`);
+      out(`run ${r}: ${status} in ${((Date.now() - t0) / 1000).toFixed(1)} s; plan made with ${basis === 'learned' ? `run ${r - 1}'s measurements` : basis === 'own' ? "the run's own measurements" : "the nodes' benchmarks"}; ${parts.join('; ') || 'no plan check shown'}`);
     }
     for (const key of ['latency', 'throughput']) {
       const e = errors[key]!;
       if (e.length) out(`calibrated ${key}: median |error| ${pct(median(e))}, within 15% in ${e.filter((x) => x <= 0.15).length} of ${e.length} runs (latency in ms, throughput in inferences/s, predicted / measured - 1)`);
+      const p = planErrors[key]!;
+      if (p.length) out(`plan ${key} of runs 2-${RUNS} (made with the run before's measurements): median |error| ${pct(median(p))}, within 15% in ${p.filter((x) => x <= 0.15).length} of ${p.length}`);
     }
   }, { host: '0.0.0.0' });
 }

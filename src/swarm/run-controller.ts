@@ -32,6 +32,7 @@ import type { PlanModel } from '../plan/plan-model';
 import { basePredictionMs, calibrationKey } from './calibration-feed';
 import { SLICE_BYTES_REQUEST_ID, decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
 import { median } from '../cost/robust-stats';
+import { learnedContext, membersKey, type LearnedContext, type RunLearning } from './run-learning';
 import { AUDIT_SLICE_PREFIX, RunError, type BudgetCheck, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
 
 export type { BudgetCheck, PlanContext, RequestOutcome, RunControllerOptions, RunEvent, RunPlanResult, RunStats } from './run-types';
@@ -167,6 +168,13 @@ export class RunController {
   private parts = new Map<number, { readonly pipeline: number; readonly stages: number; insideMs: number; reported: number; latencyMs?: number }>();
   /** Measured hop time / planned hop time (see {@link hopScale}); undefined until measured. */
   private hopScaleValue: number | undefined;
+  /** Node ids of each shared host a plan asked the concurrency of (by {@link membersKey}), for {@link learning}. */
+  private readonly hostsAsked = new Map<string, readonly string[]>();
+  /**
+   * Which earlier run the first plan took its figures from (run-learning.ts), or why it took none
+   * (`reason`); undefined before the first plan or without `learning.prior`.
+   */
+  firstPlanFrom: { readonly from: string } | { readonly reason: string } | undefined;
   private budgetChecked = false;
   /** Share of the budget re-plans aim at (lowered by each budget check that re-planned). */
   private budgetScale = 1;
@@ -586,16 +594,58 @@ export class RunController {
     }
   }
 
-  /** What plans of this run are made with: the calibration, and the concurrency shared hosts reached. */
+  /**
+   * What plans of this run are made with: the calibration, the concurrency shared hosts reached and
+   * the hop scale; until the run fed its calibration, an earlier run's (`learning.prior`, when it
+   * fits: run-learning.ts) as a whole.
+   */
   planContext(replan: boolean): PlanContext {
-    const hopScale = this.hopScale();
+    const learned = this.learned();
+    const hopScale = learned ? learned.hopScale : this.hopScale();
+    const measured = (nodeIds: readonly string[]) => {
+      this.hostsAsked.set(membersKey(nodeIds), [...nodeIds]);
+      return learned ? learned.hostConcurrency?.(nodeIds) : this.concurrency.effectiveCores(new Set(nodeIds), performance.now());
+    };
     return {
       replan,
-      calibration: this.calibration,
-      hostConcurrency: (nodeIds) => this.concurrency.effectiveCores(new Set(nodeIds), performance.now()),
+      calibration: learned?.calibration ?? this.calibration,
+      hostConcurrency: measured,
       ...(this.budgetScale < 1 ? { latencyBudgetScale: this.budgetScale } : {}),
       ...(hopScale !== undefined ? { hopScale } : {}),
     };
+  }
+
+  /** The earlier run's figures while this run has fed nothing to its calibration, when they fit. */
+  private learned(): LearnedContext | undefined {
+    const o = this.options.learning;
+    if (!o?.prior || this.calibration.rows().length > 0) return undefined;
+    const found = learnedContext(o.prior, o.key, this.options.coordinator.nodes());
+    this.firstPlanFrom ??= 'context' in found ? { from: found.context.from } : { reason: found.reason };
+    return 'context' in found ? found.context : undefined;
+  }
+
+  /**
+   * What this run measured, for the next run's first plan (run-learning.ts), or undefined without
+   * `learning` or before any execution was fed to the calibration. Shared hosts' cores are those
+   * its plans asked about, as measured when this is called (the last saturated period).
+   */
+  learning(): RunLearning | undefined {
+    const o = this.options.learning;
+    const rows = this.calibration.rows();
+    if (!o || rows.length === 0) return undefined;
+    const now = performance.now();
+    const hostCores = new Map<string, number>();
+    for (const [key, ids] of this.hostsAsked) {
+      const cores = this.concurrency.effectiveCores(new Set(ids), now);
+      if (cores !== undefined) hostCores.set(key, cores);
+    }
+    const nodes = this.options.coordinator.nodes();
+    const benchmarks = new Map<string, unknown>();
+    for (const row of rows) {
+      const benchmark = nodes.find((n) => n.nodeId === row.nodeId)?.benchmark;
+      if (benchmark) benchmarks.set(row.nodeId, benchmark);
+    }
+    return { key: o.key, label: o.label, calibration: this.calibration, hostCores, benchmarks, ...(this.hopScaleValue !== undefined ? { hopScale: this.hopScaleValue } : {}) };
   }
 
   /**

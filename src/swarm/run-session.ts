@@ -15,6 +15,7 @@ import { plannedHostGroups, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
 import { RunController, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunPlanResult } from './run-controller';
 import { withoutOutputs, type RunAuditOptions } from './run-types';
+import { learningKey, type RunLearning } from './run-learning';
 
 /** Runs one slice on a trusted host for the audits (the coordinator's own worker in a page). */
 export type Referee = RunAuditOptions['referee'];
@@ -118,8 +119,11 @@ export function predictPlacement(settings: RunSettings, model: PlanInputs['model
   return evaluatePlacement({ ...inputs, mode: settings.mode, ...(settings.weights ? { weights: settings.weights } : {}) }, placement);
 }
 
-/** The swarm as the planner sees it for `settings` on `ready` (see {@link choosePlacement}), or why there is none. */
-function swarmFor(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext, links?: LinkSource): { swarm: PlacementSwarm; nodes: NodeRecord[] } | { reason: string } {
+/**
+ * The swarm as the planner sees it for `settings` on `ready` (see {@link choosePlacement}), or why
+ * there is none: what a plan of the run is made on, for whatever explains it.
+ */
+export function swarmFor(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext, links?: LinkSource): { swarm: PlacementSwarm; nodes: NodeRecord[] } | { reason: string } {
   const calibration = context.calibration;
   // Each ready node as the planner sees it: corrected by what the run measured (calibration-feed.ts),
   // and left out when the run forces a backend it does not have.
@@ -310,9 +314,14 @@ export function startRunSession(
     readonly beforeRequests?: () => Promise<unknown>;
     /** Keep every outcome's outputs for `done` (default true; see {@link submitStream}). */
     readonly keepOutputs?: boolean;
+    /**
+     * Learn from runs (run-learning.ts): the run is named `label` in its learning
+     * (`controller.learning()`), and its first plan uses `prior` when it fits.
+     */
+    readonly learn?: { readonly label: string; readonly prior?: RunLearning };
   } = {},
 ): RunSession {
-  const { links, referee, refereeHost, beforeRequests, keepOutputs, ...controllerOptions } = options;
+  const { links, referee, refereeHost, beforeRequests, keepOutputs, learn, ...controllerOptions } = options;
   const problem = runSettingsProblem(settings);
   if (problem) throw new RangeError(problem);
   const auditRate = settings.auditRate ?? 0;
@@ -326,6 +335,7 @@ export function startRunSession(
     latencyBudgetMs: () => (placementChoiceOf(current).kind === 'planner' ? current.constraints?.latencyBudgetMs : undefined),
     ...(auditRate > 0 && referee ? { audit: { rate: auditRate, referee, ...(refereeHost ? { refereeHost } : {}) } } : {}),
     ...controllerOptions,
+    ...(learn ? { learning: { ...learn, key: learningKey(profile, { window: settings.window ?? 3, ratePerSecond: settings.ratePerSecond }) } } : {}),
     coordinator,
     profile,
     planNodes: (nodes, context) => {

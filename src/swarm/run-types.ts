@@ -8,6 +8,7 @@ import type { TensorData } from '../runtime/tensor';
 import type { Coordinator, NodeRecord } from './coordinator';
 import type { DeployProgress, DeployTimings } from './stage-deployer';
 import type { Calibration } from '../cost/calibration';
+import type { RunLearning } from './run-learning';
 
 /** How a request ended. */
 export type RequestOutcome =
@@ -136,6 +137,12 @@ export interface RunControllerOptions {
    * per deployment (default 10; 0 = only when `checkLatencyBudget` is called, as the lab does).
    */
   readonly budgetCheckAfter?: number;
+  /**
+   * Carry what runs measured from one to the next (run-learning.ts): `key` names this run's model
+   * and load, `label` how the page names it; `prior` is an earlier run's learning, which the first
+   * plan uses when it fits (until the run has executions of its own).
+   */
+  readonly learning?: { readonly key: string; readonly label: string; readonly prior?: RunLearning };
 }
 
 /** What a latency budget check found (run-controller.ts `checkLatencyBudget`). */

@@ -10,6 +10,7 @@ import type { RunRecord as HistoryRecord } from '../history/run-record';
 import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-controller';
 import type { DeployProgress } from '../swarm/stage-deployer';
 import { predictPlacement, startRunSession, type LinkSource, type RunSession } from '../swarm/run-session';
+import type { RunLearning } from '../swarm/run-learning';
 import { isPlannable } from '../swarm/plan-inputs';
 import type { RuntimeClient } from './runtime-client';
 import { profileInThisTab, type RunSettings } from './run-session';
@@ -58,7 +59,15 @@ export interface RunRecord {
   predictions?: PredictionRow[];
   /** Id of the run in the history (src/history). */
   runId?: string;
+  /** What the shown plan was made with (see {@link PlanBasis}). */
+  planBasis?: PlanBasis;
 }
+
+/**
+ * What a plan was made with: `from` an earlier run's measurements (src/swarm/run-learning.ts), this
+ * run's `own`, or the nodes' benchmarks alone, with the `reason` an earlier run's did not apply.
+ */
+export type PlanBasis = { readonly from: string } | { readonly own: true } | { readonly reason: string };
 
 declare global {
   interface Window {
@@ -154,6 +163,9 @@ export class CeRunPanel extends LitElement {
   @state() private status = 'idle';
   @state() private error = '';
   @state() private placement: Placement | undefined;
+  @state() private planBasis: PlanBasis | undefined;
+  /** What the last run measured, for the next run's first plan (src/swarm/run-learning.ts). */
+  private learned: RunLearning | undefined;
   @state() private latencies: number[] = [];
   /** When the run's results came in (the plan check's measured throughput). */
   private pace = new ResultPace();
@@ -231,7 +243,9 @@ export class CeRunPanel extends LitElement {
   /** Baselines and the plan's explanation, from the nodes the placement was made on. */
   private explain(placement: Placement): void {
     if (!this.live || !this.modelForPlan || !this.coordinator) return;
-    const insights = runInsights(this.coordinator.nodes(), this.modelForPlan, placement, this.live.configuration, this.links);
+    const settings = this.record.settings;
+    const planned = settings && this.controller ? { settings, context: this.controller.planContext(true) } : undefined;
+    const insights = runInsights(this.coordinator.nodes(), this.modelForPlan, placement, this.live.configuration, this.links, planned);
     this.live.setBaselines(insights.baselines);
     this.gaps = insights.gaps;
     this.why = insights.why;
@@ -256,7 +270,10 @@ export class CeRunPanel extends LitElement {
       : event.kind === 'paused' ? { atMs: now, kind: 'replan', text: `paused: ${event.reason}` } : runEventLine(event, now));
     if (event.kind !== 'result' && event.kind !== 'deploy-progress') this.refreshRecord('running', false, null, event.kind === 'deployed');
     switch (event.kind) {
-      case 'deployed':
+      case 'deployed': {
+        const c = this.controller;
+        this.planBasis = c ? (c.calibration.rows().length > 0 ? { own: true } : c.firstPlanFrom ?? { reason: 'no earlier run' }) : undefined;
+        this.record.planBasis = this.planBasis;
         this.placement = event.placement;
         this.calibrated = undefined;
         this.resultsAtDeploy = this.latencies.length;
@@ -267,6 +284,7 @@ export class CeRunPanel extends LitElement {
         this.event(`deployed on ${new Set(event.placement.pipelines.flatMap((p) => p.slices.map((s) => s.nodeId))).size} node(s) in ${formatDuration(event.deployMs)}${event.note ? `: ${event.note}` : ''}`);
         if (this.status.startsWith('paused') || this.status === 'planning and deploying' || this.status === 're-planning') this.setStatus('running');
         break;
+      }
       case 'deploy-progress': {
         const p = event.progress;
         const others = this.deploys.filter((d) => d.runId === p.runId && !(d.nodeId === p.nodeId && d.sliceIndex === p.sliceIndex));
@@ -423,6 +441,8 @@ export class CeRunPanel extends LitElement {
   private async run(event: Event, given?: RunSettings): Promise<void> {
     event.preventDefault();
     if (!this.coordinator) return;
+    // What the last run measured plans the next one where it fits (src/swarm/run-learning.ts).
+    this.learned = this.controller?.learning() ?? this.learned;
     this.controller?.stop('superseded by a new run');
     const settings = given ?? this.settings();
     if (!settings) return;
@@ -439,6 +459,7 @@ export class CeRunPanel extends LitElement {
     this.events = [];
     this.deploys = [];
     this.placement = undefined;
+    this.planBasis = undefined;
     this.summary = undefined;
     this.checkRows = new EndedRows();
     this.checkSummary = undefined;
@@ -478,7 +499,7 @@ export class CeRunPanel extends LitElement {
       this.audits = (settings.auditRate ?? 0) > 0 ? auditView(undefined, settings.auditRate ?? 0, () => '') : null;
       const session = startRunSession(this.coordinator, profile, settings, (e) => {
         if (this.record === record) this.onEvent(e);
-      }, { keepOutputs: false, ...(this.links ? { links: this.links } : {}), ...(this.referee ? { referee: this.referee, refereeHost: thisMachine() } : {}) });
+      }, { keepOutputs: false, learn: { label: `run ${this.runNumber}`, ...(this.learned ? { prior: this.learned } : {}) }, ...(this.links ? { links: this.links } : {}), ...(this.referee ? { referee: this.referee, refereeHost: thisMachine() } : {}) });
       this.controller = session.controller;
       this.session = session;
       this.startedMs = performance.now();
@@ -562,7 +583,20 @@ export class CeRunPanel extends LitElement {
         )}
       </tbody>
     </table>
-    <div>Predicted: ${formatDuration(p.latencyMs)} per inference, ${formatRate(p.throughputPerSecond)}, ${formatGramsCo2(p.gramsCo2)} per inference.</div>`;
+    <div>Predicted: ${formatDuration(p.latencyMs)} per inference, ${formatRate(p.throughputPerSecond)}, ${formatGramsCo2(p.gramsCo2)} per inference.</div>
+    ${this.renderPlanBasis()}`;
+  }
+
+  /** One line on what the plan shown was made with. */
+  private renderPlanBasis() {
+    const b = this.planBasis;
+    if (!b) return '';
+    const text = 'from' in b
+      ? `Planned with what ${b.from} measured on these nodes (same model, requests in flight and rate); this run's own measurements take over from its first results.`
+      : 'own' in b
+        ? 'Re-planned with what this run measured.'
+        : `Planned from the nodes' benchmarks${b.reason === 'no earlier run' ? '' : ` (${b.reason})`}: on a machine the nodes share with this page, a first run often goes slower than planned; the next run of the same model and load starts from what this one measured.`;
+    return html`<div data-testid="plan-basis" data-basis=${'from' in b ? 'learned' : 'own' in b ? 'own' : 'benchmarks'} style="font-size:0.8rem;color:#666">${text}</div>`;
   }
 
   private renderExport() {

@@ -11,7 +11,8 @@ import { carbonOf, isPlannable, plannedHostGroups, toPlanNode } from '../swarm/p
 import type { BaselineFigure, RunConfiguration } from '../history/run-record';
 import { computeBaselines, type BaselineGap } from './baselines';
 import { explainPlan, type PlanWhy } from './plan-why';
-import type { LinkSource } from '../swarm/run-session';
+import { swarmFor, type LinkSource, type RunSettings } from '../swarm/run-session';
+import type { PlanContext } from '../swarm/run-types';
 
 /** Baselines, the ones that could not be computed, and the plan's explanation. */
 export interface RunInsights {
@@ -20,8 +21,13 @@ export interface RunInsights {
   readonly why: PlanWhy;
 }
 
-/** Insights for `placement`, made for `configuration` on the plannable ones of `nodes` (what-ifs applied). */
-export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, placement: Placement, configuration: RunConfiguration, links?: LinkSource): RunInsights {
+/**
+ * Insights for `placement`, made for `configuration` on the plannable ones of `nodes` (what-ifs
+ * applied). With `planned` (the run's settings and the context its plan was made with: its
+ * calibration, or an earlier run's, src/swarm/run-learning.ts) the explanation weighs the
+ * alternatives on the same figures as the plan; without, on the nodes' benchmarks.
+ */
+export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, placement: Placement, configuration: RunConfiguration, links?: LinkSource, planned?: { readonly settings: RunSettings; readonly context: PlanContext }): RunInsights {
   const ready = nodes.filter(isPlannable);
   // The links the plan was made with (measured ones replace the LAN defaults), for like-for-like figures.
   const ids = ready.map((r) => r.nodeId as string);
@@ -43,7 +49,11 @@ export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, plac
   }
   let why: PlanWhy;
   try {
-    why = explainPlan(
+    const built = planned ? swarmFor(planned.settings, model, ready, planned.context, links) : undefined;
+    if (built && 'reason' in built) throw new Error(built.reason);
+    const mode = configuration.mode as PlannerMode;
+    const weights = configuration.weights ? { weights: configuration.weights } : {};
+    why = built ? explainPlan({ ...withoutNames(built.swarm), mode, ...weights }, placement, names, { stages: configuration.pin?.length ? configuration.pin.length : configuration.stages }) : explainPlan(
       {
         // The host groups the run planned with (nodes sharing a machine), or the alternatives it
         // names would be figured as if each node had a processor of its own.
@@ -58,4 +68,10 @@ export function runInsights(nodes: readonly NodeRecord[], model: PlanModel, plac
     why = { lines: [`No explanation: ${(error as Error).message}`], alternatives: [] };
   }
   return { baselines, gaps, why };
+}
+
+/** The planner's inputs without the display names the placement choice uses. */
+function withoutNames<T extends { readonly nodeNames?: unknown }>(swarm: T): Omit<T, 'nodeNames'> {
+  const { nodeNames: _names, ...rest } = swarm;
+  return rest;
 }

@@ -2,7 +2,8 @@
  * Runs back to back on simulated local nodes (each a worker of the coordinator's tab, duty-cycled
  * to its slowdown, joined through PeerJS like a real node): the sequence that used to stall for
  * 120 s whenever a node had to receive a new slice (a previous run's clean-up removed the new run's
- * pending slice). Every run must deploy and finish; each deployment is reported with its time.
+ * pending slice). Every run must deploy and finish; each deployment is reported with its time; from
+ * the second run on, the plan is made with what the run before measured, and the page says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -36,7 +37,7 @@ async function addSimNode(slowdown: number, zone: string): Promise<void> {
   await coordinator.getByTestId('sim-add').click();
 }
 
-async function run(mode: string, stages: number): Promise<{ status: string; deployMs: number[] }> {
+async function run(mode: string, stages: number): Promise<{ status: string; deployMs: number[]; basis: string | null; planBasis: unknown }> {
   await coordinator.getByTestId('run-model').selectOption('mobilenetv2');
   await coordinator.getByTestId('run-mode').selectOption(mode);
   await coordinator.getByTestId('run-stages').selectOption(String(stages));
@@ -45,7 +46,9 @@ async function run(mode: string, stages: number): Promise<{ status: string; depl
   await coordinator.getByTestId('run-start').click();
   await coordinator.waitForFunction(() => /^(done|error)/.test(window.carbonedgeRun?.status ?? ''), undefined, { timeout: 240_000, polling: 250 });
   const record = await coordinator.evaluate(() => window.carbonedgeRun!);
-  return { status: record.error ? `${record.status}: ${record.error}` : record.status, deployMs: record.deployMs ?? [] };
+  // What the plan was made with, as the page shows it under the plan table (src/swarm/run-learning.ts).
+  const basis = await coordinator.getByTestId('plan-basis').getAttribute('data-basis');
+  return { status: record.error ? `${record.status}: ${record.error}` : record.status, deployMs: record.deployMs ?? [], basis, planBasis: record.planBasis };
 }
 
 describe('runs back to back on simulated nodes', () => {
@@ -61,6 +64,10 @@ describe('runs back to back on simulated nodes', () => {
       expect(result.status, `${mode} ${stages}`).toBe(`done: ${N} ok`);
       expect(result.deployMs.length, `${mode} ${stages}`).toBeGreaterThanOrEqual(1);
       deploys.push(...result.deployMs);
+      // The first run is planned from the benchmarks; each later one (same model, same load) with
+      // what the run before it measured.
+      expect(result.basis, `${mode} ${stages}`).toBe(i === 0 ? 'benchmarks' : 'learned');
+      expect(result.planBasis, `${mode} ${stages}`).toEqual(i === 0 ? { reason: 'no earlier run' } : { from: `run ${i}` });
       // Runs are numbered as they happen.
       await expect(coordinator.getByTestId('run-number').textContent()).resolves.toBe(`Run ${i + 1}`);
     }

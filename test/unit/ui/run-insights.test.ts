@@ -6,6 +6,7 @@ import type { PlanModel } from '../../../src/plan/plan-model';
 import type { NodeRecord } from '../../../src/swarm/coordinator';
 import { toPlanNode } from '../../../src/swarm/plan-inputs';
 import { runInsights } from '../../../src/ui/run-insights';
+import { Calibration } from '../../../src/cost/calibration';
 
 const model: PlanModel = { name: 'chain6g', nodeCount: 6, nodeFlops: [1e9, 1e9, 1e9, 1e9, 1e9, 1e9], nodeWeightBytes: [0, 0, 0, 0, 0, 0], cutCrossingBytes: [400, 400, 400, 400, 400, 400, 40] };
 const record = (nodeId: string, name: string, flops: number, zone: string, state = 'ready'): NodeRecord => ({
@@ -25,6 +26,21 @@ describe('run insights', () => {
     expect(insights.baselines[0]!.label).toBe('whole model on the fastest node (Fast-PL)');
     expect(insights.gaps.map((g) => g.key)).toEqual(['coordinator']);
     expect(insights.why.lines[0]).toMatch(/^Weights: .* Chosen: the whole model on Slow-SE: /);
+  });
+
+  it('with the run\'s plan context, weighs the alternatives on the calibrated figures the plan was made with', () => {
+    const nodes = [record('a', 'Fast-PL', 6e9, 'PL'), record('b', 'Slow-SE', 2e9, 'SE')];
+    const result = plan({ model, nodes: nodes.map(toPlanNode), mode: 'green' });
+    if (!result.ok) throw new Error(result.reason);
+    // Slow-SE measured 3x its benchmark's prediction (an earlier run's, or this run's, calibration).
+    const calibration = new Calibration();
+    for (let i = 0; i < 6; i++) calibration.recordExecution({ nodeId: 'b', sliceKey: 'b|wasm|0|6', backend: 'wasm', basePredictedMs: 100, busyMs: 300, wallMs: 300 });
+    const settings = { ...configuration, mode: 'green' as const };
+    const split = (why: ReturnType<typeof runInsights>['why']) => why.alternatives.find((a) => a.key === 'best-split-2')!.prediction!.latencyMs;
+    const plain = runInsights(nodes, model, result.placement, configuration);
+    const calibrated = runInsights(nodes, model, result.placement, configuration, undefined, { settings, context: { replan: false, calibration } });
+    // The 2-way split's half on Slow-SE at 3x: 2,008 ms on the benchmarks, 5,008 on the calibration.
+    expect(split(calibrated.why) / split(plain.why)).toBeGreaterThan(2);
   });
 
   it('turns a plan on unknown nodes into a line, not an exception', () => {
