@@ -8,7 +8,9 @@ const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${Math.rou
 /**
  * Every slice prediction next to what was then measured (src/cost/calibration.ts rows): the
  * prediction before the run (from the node's measured cost model), the calibrated one now, and the
- * measured median wall time, with both errors. Displays state only.
+ * measured centre of the recent walls, with both errors; when the run's plan was made with an
+ * earlier run's measurements (src/swarm/run-learning.ts), also what that plan predicted per slice
+ * and its error. Displays state only.
  */
 @customElement('ce-prediction-table')
 export class CePredictionTable extends LitElement {
@@ -21,18 +23,23 @@ export class CePredictionTable extends LitElement {
   @property({ attribute: false }) rows: readonly PredictionRow[] = [];
   /** Node names by id (rows carry ids). */
   @property({ attribute: false }) names: ReadonlyMap<string, string> = new Map();
+  /** What the plan predicted per slice (by the rows' slice key) when it was made with an earlier run's figures, and that run's name. */
+  @property({ attribute: false }) planned: { readonly from: string; readonly ms: ReadonlyMap<string, number> } | null = null;
 
   override render() {
     if (!this.rows.length) return '';
+    const planned = this.planned;
     return html`<table data-testid="prediction-table">
       <caption>Predicted vs measured, per slice (wall time per execution)</caption>
-      <thead><tr><th>node</th><th>slice (graph positions)</th><th>backend</th><th>runs</th><th>predicted before</th><th>predicted now</th><th>measured</th><th>error before</th><th>error now</th></tr></thead>
+      <thead><tr><th>node</th><th>slice (graph positions)</th><th>backend</th><th>runs</th><th>predicted before</th>${planned ? html`<th>planned with ${planned.from}</th>` : ''}<th>predicted now</th><th>measured</th><th>error before</th>${planned ? html`<th>error planned</th>` : ''}<th>error now</th></tr></thead>
       <tbody>${this.rows.map((r) => {
         const [, , start, end] = r.sliceKey.split('|');
-        return html`<tr data-error-now=${r.error} data-error-before=${r.baseError}>
+        const plan = planned?.ms.get(r.sliceKey);
+        const planError = plan !== undefined && r.measuredWallMs > 0 ? plan / r.measuredWallMs - 1 : NaN;
+        return html`<tr data-error-now=${r.error} data-error-before=${r.baseError} data-error-planned=${Number.isFinite(planError) ? planError : ''}>
           <td>${this.names.get(r.nodeId) ?? r.nodeId}</td><td>[${start}, ${end})</td><td>${r.backend}</td><td>${r.executions}</td>
-          <td>${ms(r.basePredictedMs)}</td><td>${ms(r.predictedMs)}</td><td>${ms(r.measuredWallMs)}</td>
-          <td>${pct(r.baseError)}</td><td>${pct(r.error)}</td>
+          <td>${ms(r.basePredictedMs)}</td>${planned ? html`<td>${ms(plan ?? NaN)}</td>` : ''}<td>${ms(r.predictedMs)}</td><td>${ms(r.measuredWallMs)}</td>
+          <td>${pct(r.baseError)}</td>${planned ? html`<td>${pct(planError)}</td>` : ''}<td>${pct(r.error)}</td>
         </tr>`;
       })}</tbody>
     </table>`;

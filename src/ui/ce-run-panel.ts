@@ -11,6 +11,7 @@ import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-contr
 import type { DeployProgress } from '../swarm/stage-deployer';
 import { predictPlacement, startRunSession, type LinkSource, type RunSession } from '../swarm/run-session';
 import type { RunLearning } from '../swarm/run-learning';
+import { calibrationKey } from '../swarm/calibration-feed';
 import { isPlannable } from '../swarm/plan-inputs';
 import type { RuntimeClient } from './runtime-client';
 import { profileInThisTab, type RunSettings } from './run-session';
@@ -164,6 +165,8 @@ export class CeRunPanel extends LitElement {
   @state() private error = '';
   @state() private placement: Placement | undefined;
   @state() private planBasis: PlanBasis | undefined;
+  /** The first plan's per-slice predictions when it was made with an earlier run's figures (the prediction table shows them). */
+  @state() private learnedPlan: { readonly from: string; readonly ms: ReadonlyMap<string, number> } | null = null;
   /** What the last run measured, for the next run's first plan (src/swarm/run-learning.ts). */
   private learned: RunLearning | undefined;
   @state() private latencies: number[] = [];
@@ -274,6 +277,9 @@ export class CeRunPanel extends LitElement {
         const c = this.controller;
         this.planBasis = c ? (c.calibration.rows().length > 0 ? { own: true } : c.firstPlanFrom ?? { reason: 'no earlier run' }) : undefined;
         this.record.planBasis = this.planBasis;
+        if (this.planBasis && 'from' in this.planBasis && !this.learnedPlan) {
+          this.learnedPlan = { from: this.planBasis.from, ms: new Map(event.placement.pipelines.flatMap((p) => p.slices.map((s) => [calibrationKey(s.nodeId, s.backend, s.sliceRange), s.computeMs] as const))) };
+        }
         this.placement = event.placement;
         this.calibrated = undefined;
         this.resultsAtDeploy = this.latencies.length;
@@ -460,6 +466,7 @@ export class CeRunPanel extends LitElement {
     this.deploys = [];
     this.placement = undefined;
     this.planBasis = undefined;
+    this.learnedPlan = null;
     this.summary = undefined;
     this.checkRows = new EndedRows();
     this.checkSummary = undefined;
@@ -647,7 +654,7 @@ export class CeRunPanel extends LitElement {
       ${this.renderPlan()}
       ${this.placement && checked ? renderPlanCheck(planCheckRows(this.placement, checked, this.latencies, this.checkSummary, this.pace)) : ''}
       ${this.calibrated && checked ? renderPlanCheck(planCheckRows(this.calibrated.placement, checked, this.calibrated.latencies, this.calibrated.summary, this.calibrated.pace), CALIBRATED_LABELS) : ''}
-      <ce-prediction-table .rows=${this.record.predictions ?? []} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
+      <ce-prediction-table .rows=${this.record.predictions ?? []} .planned=${this.learnedPlan} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
       ${this.renderExport()}
       ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}
       <div style="font-size:0.8rem;color:#666">Catalogue models other than paddle-cls are untrained (seeded random weights): for compute and carbon experiments. Power figures are estimates unless a node says otherwise.</div>

@@ -37,7 +37,7 @@ async function addSimNode(slowdown: number, zone: string): Promise<void> {
   await coordinator.getByTestId('sim-add').click();
 }
 
-async function run(mode: string, stages: number): Promise<{ status: string; deployMs: number[]; basis: string | null; planBasis: unknown }> {
+async function run(mode: string, stages: number): Promise<{ status: string; deployMs: number[]; basis: string | null; planBasis: unknown; headers: string[]; plannedErrors: number[] }> {
   await coordinator.getByTestId('run-model').selectOption('mobilenetv2');
   await coordinator.getByTestId('run-mode').selectOption(mode);
   await coordinator.getByTestId('run-stages').selectOption(String(stages));
@@ -48,7 +48,11 @@ async function run(mode: string, stages: number): Promise<{ status: string; depl
   const record = await coordinator.evaluate(() => window.carbonedgeRun!);
   // What the plan was made with, as the page shows it under the plan table (src/swarm/run-learning.ts).
   const basis = await coordinator.getByTestId('plan-basis').getAttribute('data-basis');
-  return { status: record.error ? `${record.status}: ${record.error}` : record.status, deployMs: record.deployMs ?? [], basis, planBasis: record.planBasis };
+  // The per-slice table: what such a plan predicted per slice, next to what was measured.
+  const table = coordinator.getByTestId('prediction-table');
+  const headers = await table.locator('th').allTextContents();
+  const plannedErrors = (await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-error-planned') ?? ''))).filter((x) => x !== '').map(Number);
+  return { status: record.error ? `${record.status}: ${record.error}` : record.status, deployMs: record.deployMs ?? [], basis, planBasis: record.planBasis, headers, plannedErrors };
 }
 
 describe('runs back to back on simulated nodes', () => {
@@ -68,6 +72,11 @@ describe('runs back to back on simulated nodes', () => {
       // what the run before it measured.
       expect(result.basis, `${mode} ${stages}`).toBe(i === 0 ? 'benchmarks' : 'learned');
       expect(result.planBasis, `${mode} ${stages}`).toEqual(i === 0 ? { reason: 'no earlier run' } : { from: `run ${i}` });
+      expect(result.headers.includes(`planned with run ${i}`), `${mode} ${stages}: ${result.headers.join(', ')}`).toBe(i > 0);
+      if (i > 0) {
+        expect(result.plannedErrors.length, `${mode} ${stages}`).toBeGreaterThan(0);
+        for (const e of result.plannedErrors) expect(Number.isFinite(e) && e > -1).toBe(true);
+      }
       // Runs are numbered as they happen.
       await expect(coordinator.getByTestId('run-number').textContent()).resolves.toBe(`Run ${i + 1}`);
     }
