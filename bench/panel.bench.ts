@@ -57,6 +57,11 @@ export async function run(out: (line: string) => void): Promise<void> {
       const status = await coordinator.evaluate(() => window.carbonedgeRun!.status);
       // What the plan was made with, as the page says it (src/swarm/run-learning.ts).
       const basis = await coordinator.getByTestId('plan-basis').getAttribute('data-basis').catch(() => null);
+      // The placement run (slices by graph positions, on which page), to tell a run that moved its slices.
+      const placed = await coordinator.evaluate(() => {
+        const p = window.carbonedgeRun?.placement;
+        return p ? p.pipelines.map((pipe) => pipe.slices.map((s) => `[${s.sliceRange[0]},${s.sliceRange[1]})@${s.nodeId.slice(0, 4)}`).join(' ')).join(' | ') : '';
+      });
       const parts: string[] = [];
       for (const [table, label] of [['plan-check', 'plan'], ['plan-check-calibrated', 'calibrated after 10']] as const) {
         for (const key of ['latency', 'throughput']) {
@@ -68,7 +73,7 @@ export async function run(out: (line: string) => void): Promise<void> {
           parts.push(`${label} ${key} ${x.predicted.toPrecision(3)} vs ${x.measured.toPrecision(3)} (${pct(error)})`);
         }
       }
-      out(`run ${r}: ${status} in ${((Date.now() - t0) / 1000).toFixed(1)} s; plan made with ${basis === 'learned' ? `run ${r - 1}'s measurements` : basis === 'own' ? "the run's own measurements" : "the nodes' benchmarks"}; ${parts.join('; ') || 'no plan check shown'}`);
+      out(`run ${r}: ${status} in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${placed}; plan made with ${basis === 'learned' ? `run ${r - 1}'s measurements` : basis === 'own' ? "the run's own measurements" : "the nodes' benchmarks"}; ${parts.join('; ') || 'no plan check shown'}`);
     }
     for (const key of ['latency', 'throughput']) {
       const e = errors[key]!;

@@ -645,7 +645,11 @@ export class RunController {
       const benchmark = nodes.find((n) => n.nodeId === row.nodeId)?.benchmark;
       if (benchmark) benchmarks.set(row.nodeId, benchmark);
     }
-    return { key: o.key, label: o.label, calibration: this.calibration, hostCores, benchmarks, ...(this.hopScaleValue !== undefined ? { hopScale: this.hopScaleValue } : {}) };
+    return {
+      key: o.key, label: o.label, calibration: this.calibration, hostCores, benchmarks,
+      ...(this.hopScaleValue !== undefined ? { hopScale: this.hopScaleValue } : {}),
+      ...(this.placementValue ? { placement: this.placementValue } : {}),
+    };
   }
 
   /**

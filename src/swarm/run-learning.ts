@@ -19,6 +19,7 @@
  */
 import type { Calibration } from '../cost/calibration';
 import type { ModelProfile } from '../graph/index';
+import type { Placement, PlanResult, Prediction } from '../plan/plan-types';
 import type { NodeRecord } from './coordinator';
 import type { PlanContext } from './run-types';
 
@@ -36,6 +37,58 @@ export interface RunLearning {
   readonly benchmarks: ReadonlyMap<string, unknown>;
   /** How the page names the run, e.g. "run 2". */
   readonly label: string;
+  /** The placement it ran last (the next run keeps it when the best plan is hardly better: {@link keepsUp}). */
+  readonly placement?: Placement;
+}
+
+/**
+ * How much better on some figure a new plan must be predicted than the earlier run's placement
+ * (both on the learned figures) to replace it: as a drift re-plan's margin (run-controller.ts).
+ */
+export const KEEP_PLACEMENT_MARGIN = 0.1;
+
+/**
+ * Whether `kept` (the earlier run's placement, predicted again) does as well as `best` (the new
+ * plan) within {@link KEEP_PLACEMENT_MARGIN} on latency, energy and grams alike, and meets the
+ * latency budget when there is one and `best` meets it. Moving slices costs a redeployment of new
+ * slices, on pages that then compile new sessions: on the Run panel bench, learned factors moved a
+ * cut by one or two graph steps from run to run, for gains the predictions cannot resolve.
+ */
+export function keepsUp(kept: Prediction, best: Prediction, latencyBudgetMs?: number): boolean {
+  const within = (a: number, b: number) => a <= b * (1 + KEEP_PLACEMENT_MARGIN) + 1e-12;
+  if (latencyBudgetMs !== undefined && best.latencyMs <= latencyBudgetMs && kept.latencyMs > latencyBudgetMs) return false;
+  return within(kept.latencyMs, best.latencyMs) && within(kept.energyJoules, best.energyJoules) && within(kept.gramsCo2, best.gramsCo2);
+}
+
+/** The same shape: as many pipelines, each with as many slices (a k-way split stays k-way). */
+export function sameShape(a: Placement, b: Placement): boolean {
+  return a.pipelines.length === b.pipelines.length && a.pipelines.every((p, i) => p.slices.length === b.pipelines[i]!.slices.length);
+}
+
+/** The same slices on the same nodes. */
+function sameSlices(a: Placement, b: Placement): boolean {
+  const key = (p: Placement) => p.pipelines.map((q) => q.slices.map((s) => `${s.nodeId}|${s.sliceRange[0]}|${s.sliceRange[1]}`).join(',')).join(';');
+  return key(a) === key(b);
+}
+
+/**
+ * The first plan of a run made with an earlier run's figures: `best` (the new plan), or the
+ * earlier run's `previous` placement predicted again (`again`, on the same figures) when it has
+ * the same shape and {@link keepsUp} with `best`; then with the new plan's weights and
+ * normalisation (what the run was asked for) and a note saying so. `best` as it is when it is
+ * the same placement, failed, or `previous` cannot be predicted on the nodes now.
+ */
+export function preferKept<R extends PlanResult & { readonly note?: string }>(best: R, previous: Placement, again: () => PlanResult, label: string, latencyBudgetMs?: number): R | (PlanResult & { readonly note: string }) {
+  if (!best.ok || !sameShape(previous, best.placement) || sameSlices(previous, best.placement)) return best;
+  const kept = again();
+  if (!kept.ok || !keepsUp(kept.placement.prediction, best.placement.prediction, latencyBudgetMs)) return best;
+  const { weights, normalisation, method, gap, adjustedFor } = best.placement;
+  const { gap: _gap, adjustedFor: _adjusted, ...rest } = kept.placement;
+  return {
+    ok: true,
+    placement: { ...rest, weights, normalisation, method, ...(gap !== undefined ? { gap } : {}), ...(adjustedFor ? { adjustedFor } : {}) },
+    note: `kept ${label}'s placement: the best plan is predicted less than ${Math.round(KEEP_PLACEMENT_MARGIN * 100)}% better`,
+  };
 }
 
 /** The part of a plan's context a learning stands in for. */

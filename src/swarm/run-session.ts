@@ -15,7 +15,7 @@ import { plannedHostGroups, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
 import { RunController, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunPlanResult } from './run-controller';
 import { withoutOutputs, type RunAuditOptions } from './run-types';
-import { learningKey, type RunLearning } from './run-learning';
+import { learningKey, preferKept, type RunLearning } from './run-learning';
 
 /** Runs one slice on a trusted host for the audits (the coordinator's own worker in a page). */
 export type Referee = RunAuditOptions['referee'];
@@ -340,7 +340,13 @@ export function startRunSession(
     profile,
     planNodes: (nodes, context) => {
       const t0 = performance.now();
-      const result = choosePlacement(current, model, nodes, context, links);
+      let result = choosePlacement(current, model, nodes, context, links);
+      // The first plan made with an earlier run's figures keeps that run's placement when the best
+      // plan is hardly better (run-learning.ts keepsUp): no new slices to deploy for nothing.
+      const prior = learn?.prior;
+      if (prior?.placement && !context.replan && context.calibration === prior.calibration && placementChoiceOf(current).kind !== 'pinned') {
+        result = preferKept(result, prior.placement, () => predictPlacement(current, model, nodes, context, prior.placement!, links), prior.label, current.constraints?.latencyBudgetMs);
+      }
       planningMs += performance.now() - t0;
       return result;
     },

@@ -1,7 +1,8 @@
 /** When an earlier run's figures may plan the next run (src/swarm/run-learning.ts). */
 import { describe, expect, it } from 'vitest';
 import { Calibration } from '../../../src/cost/calibration';
-import { learnedContext, learningKey, membersKey, type RunLearning } from '../../../src/swarm/run-learning';
+import { KEEP_PLACEMENT_MARGIN, keepsUp, learnedContext, learningKey, membersKey, preferKept, type RunLearning } from '../../../src/swarm/run-learning';
+import type { Placement, PlanResult, Prediction } from '../../../src/plan/plan-types';
 import type { NodeRecord } from '../../../src/swarm/coordinator';
 
 const profile = (over: Partial<{ name: string; flops: number; dims: number[] }> = {}) => ({
@@ -57,5 +58,49 @@ describe('learnedContext', () => {
       expect(learnedContext(learning(), other, [])).toEqual({ reason: 'run 2 ran another model or load' });
     }
     expect(learnedContext(undefined, key, [])).toEqual({ reason: 'no earlier run' });
+  });
+});
+
+const prediction = (latencyMs: number, energyJoules = 1, gramsCo2 = 1): Prediction => ({ latencyMs, energyJoules, gramsCo2, throughputPerSecond: 1000 / latencyMs, transferMs: 0, transferBytes: 0 }) as Prediction;
+const placement = (cuts: readonly number[], x: Prediction, weights = { latency: 1, energy: 0, carbon: 0 }): Placement => ({
+  pipelines: [{
+    slices: cuts.slice(0, -1).map((start, i) => ({ sliceRange: [start, cuts[i + 1]!] as const, nodeId: `n${i}`, backend: 'wasm', computeMs: 1, energyJoules: 0, gramsCo2: 0, memoryBytes: 0 })),
+    hops: [], share: 1, prediction: x,
+  }],
+  prediction: x, weights, method: 'exact', normalisation: { ideal: x, nadir: x },
+}) as unknown as Placement;
+const ok = (p: Placement): PlanResult => ({ ok: true, placement: p });
+
+describe('keeping the earlier run\'s placement', () => {
+  it('keepsUp: within the margin on latency, energy and grams alike, and within a budget the best meets', () => {
+    const best = prediction(100, 10, 1);
+    expect(keepsUp(prediction(100 * (1 + KEEP_PLACEMENT_MARGIN), 10, 1), best)).toBe(true);
+    expect(keepsUp(prediction(111, 10, 1), best)).toBe(false);
+    expect(keepsUp(prediction(100, 11.5, 1), best)).toBe(false);
+    expect(keepsUp(prediction(100, 10, 1.2), best)).toBe(false);
+    expect(keepsUp(prediction(105, 10, 1), best, 104)).toBe(false);
+    // A budget the best plan misses too does not decide.
+    expect(keepsUp(prediction(105, 10, 1), best, 90)).toBe(true);
+  });
+
+  it('preferKept: keeps a placement hardly worse, with the new plan\'s weights and a note; else the new plan', () => {
+    const previous = placement([0, 27, 67, 100], prediction(300));
+    const best = ok(placement([0, 27, 69, 100], prediction(290), { latency: 0.2, energy: 0.3, carbon: 0.5 }));
+    const kept = preferKept(best, previous, () => ok(placement([0, 27, 67, 100], prediction(305))), 'run 2');
+    if (!kept.ok) throw new Error(kept.reason);
+    expect(kept.placement.pipelines[0]!.slices.map((s) => s.sliceRange[1])).toEqual([27, 67, 100]);
+    expect(kept.placement.prediction.latencyMs).toBe(305);
+    expect(kept.placement.weights).toEqual({ latency: 0.2, energy: 0.3, carbon: 0.5 });
+    expect(kept.note).toBe('kept run 2\'s placement: the best plan is predicted less than 10% better');
+    // The best plan clearly better: it wins.
+    expect(preferKept(best, previous, () => ok(placement([0, 27, 67, 100], prediction(330))), 'run 2')).toBe(best);
+    // Another shape (a 2-way split), the same slices, a failed plan, or the old one unplannable now: the new plan as it is.
+    expect(preferKept(best, placement([0, 50, 100], prediction(300)), () => ok(placement([0, 50, 100], prediction(290))), 'run 2')).toBe(best);
+    let asked = 0;
+    expect(preferKept(best, placement([0, 27, 69, 100], prediction(300)), () => (asked++, ok(previous)), 'run 2')).toBe(best);
+    expect(asked).toBe(0);
+    const failed: PlanResult = { ok: false, reason: 'no node', binding: 'input' };
+    expect(preferKept(failed, previous, () => ok(previous), 'run 2')).toBe(failed);
+    expect(preferKept(best, previous, () => failed, 'run 2')).toBe(best);
   });
 });
