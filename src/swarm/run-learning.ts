@@ -78,7 +78,7 @@ function sameSlices(a: Placement, b: Placement): boolean {
  * normalisation (what the run was asked for) and a note saying so. `best` as it is when it is
  * the same placement, failed, or `previous` cannot be predicted on the nodes now.
  */
-export function preferKept<R extends PlanResult & { readonly note?: string }>(best: R, previous: Placement, again: () => PlanResult, label: string, latencyBudgetMs?: number): R | (PlanResult & { readonly note: string }) {
+export function preferKept(best: PlanResult & { readonly note?: string }, previous: Placement, again: () => PlanResult, label: string, latencyBudgetMs?: number): PlanResult & { readonly note?: string } {
   if (!best.ok || !sameShape(previous, best.placement) || sameSlices(previous, best.placement)) return best;
   const kept = again();
   if (!kept.ok || !keepsUp(kept.placement.prediction, best.placement.prediction, latencyBudgetMs)) return best;
