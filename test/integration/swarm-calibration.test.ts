@@ -194,7 +194,8 @@ describe('calibration in the run loop', { timeout: 120_000 }, () => {
     // The ledger books every execution, the fill's included.
     const executions = session.controller.ledger.rows().filter((r) => r.type === 'execution');
     expect(executions).toHaveLength(20);
-    expect(executions.filter((r) => r.wallMs! >= 250)).toHaveLength(6);
+    // (200, not 250: a Node timer may fire a fraction of a millisecond early, so a 250 ms one can measure 249.9.)
+    expect(executions.filter((r) => r.wallMs! >= 200)).toHaveLength(6);
     session.controller.stop('test over');
   });
 
