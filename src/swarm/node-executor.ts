@@ -47,6 +47,8 @@ export interface NodeExecutorOptions {
   readonly budget?: ReceiverBudget;
   /** Time a peer link has to authenticate, ms (default 5,000). */
   readonly linkAuthTimeoutMs?: number;
+  /** Parked sessions kept at most (default {@link PARKED_MAX}; 0 unloads every undeployed slice). */
+  readonly parkedMax?: number;
 }
 
 /** What the node's receivers did, for the page and tests (numbers only). */
@@ -60,12 +62,26 @@ export interface NodeReceiverStats {
 interface HostedSlice {
   readonly deploy: DeployMessage;
   readonly modelId: string;
+  /** Size of the slice's verified bytes (for the parked sessions' bound). */
+  readonly bytes: number;
   downstream?: Link;
   /** The next slice runs on this node too: hand outputs over in memory, no frames. */
   nextIsLocal?: boolean;
 }
 
 const key = (runId: number, sliceIndex: number) => `${runId}:${sliceIndex}`;
+
+/**
+ * Sessions of undeployed slices kept loaded for a later deployment of the same slice (same SHA-256
+ * and backend): at most this many, and at most {@link PARKED_MAX_BYTES} of slice bytes; the oldest
+ * is unloaded first. Rebuilding a session the node already had costs the deployment its load time,
+ * and on Chromium a worker that builds sessions again and again compiles onnxruntime's code at its
+ * top tier for seconds while runs go on (docs/decisions.md, "A node keeps the sessions of its last
+ * slices").
+ */
+export const PARKED_MAX = 4;
+/** Slice bytes the parked sessions may hold in all. */
+export const PARKED_MAX_BYTES = 64 * 2 ** 20;
 
 /** Runs deployed slices on one node. */
 export class NodeExecutor {
@@ -95,6 +111,10 @@ export class NodeExecutor {
   executions = 0;
   /** Why the last peer link was refused (not authenticated, bad credential, ...). */
   lastRefusedLink: string | undefined;
+  /** Loaded sessions of undeployed slices, by `sha256|backend`, oldest first (see {@link PARKED_MAX}). */
+  private readonly parked = new Map<string, { readonly modelId: string; readonly bytes: number }>();
+  /** Deployments served by a parked session (no bytes fetched, no session built). */
+  sessionsReused = 0;
 
   constructor(private readonly options: NodeExecutorOptions) {
     this.budget = options.budget ?? new ReceiverBudget();
@@ -210,7 +230,8 @@ export class NodeExecutor {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
     this.currentRun = undefined;
-    await this.undeploy(null);
+    await this.undeploy(null, false);
+    await this.unpark();
     this.receiver.stop();
     this.coordinatorAssembler?.assembler.close();
     this.coordinatorAssembler = undefined;
@@ -253,6 +274,15 @@ export class NodeExecutor {
       this.report({ kind: 'slice-request', runId: message.runId, sliceIndex: message.sliceIndex, sha256: message.sha256 });
       return;
     }
+    // A session this node built for the same slice (bytes verified then) and backend: take it over.
+    const parkedKey = `${message.sha256}|${message.backend}`;
+    const parked = this.parked.get(parkedKey);
+    if (parked) {
+      this.parked.delete(parkedKey);
+      this.sessionsReused++;
+      await this.host(message, parked.modelId, parked.bytes, true, t0);
+      return;
+    }
     const cached = await this.options.store.get(message.sha256);
     if (!cached) {
       this.pendingBytes.set(key(message.runId, message.sliceIndex), message);
@@ -277,33 +307,61 @@ export class NodeExecutor {
       const modelId = `run${message.runId}-slice${message.sliceIndex}`;
       await this.options.runtime.load(modelId, bytes, message.backend);
       loaded = modelId;
-      const hosted: HostedSlice = { deploy: message, modelId };
-      if (message.downstreamPeerId === this.options.transport.localPeerId) hosted.nextIsLocal = true;
-      else if (message.downstreamPeerId !== this.options.node.coordinatorLink?.remotePeerId) {
-        try {
-          hosted.downstream = await this.peerLink(message.downstreamPeerId);
-        } catch (error) {
-          // The slice loaded; the link to the next node did not open or authenticate in time (a busy
-          // or briefly unreachable neighbour): free the slice and let the coordinator try again.
-          loaded = undefined;
-          await this.options.runtime.unload(modelId).catch(() => undefined);
-          fail(`could not reach the next node: ${(error as Error).message}`, true);
-          return;
-        }
-      }
-      this.slices.set(key(message.runId, message.sliceIndex), hosted);
-      this.report({
-        kind: 'deployed',
-        runId: message.runId,
-        sliceIndex: message.sliceIndex,
-        sha256: message.sha256,
-        fromCache,
-        loadMs: performance.now() - t0,
-      });
     } catch (error) {
       if (loaded) await this.options.runtime.unload(loaded).catch(() => undefined);
       fail(`could not deploy: ${(error as Error).message}`);
+      return;
     }
+    await this.host(message, loaded, bytes.length, fromCache, t0);
+  }
+
+  /** Host a loaded session as the deployed slice: link to the next node, then report it deployed. */
+  private async host(message: DeployMessage, modelId: string, bytes: number, fromCache: boolean, t0: number): Promise<void> {
+    const hosted: HostedSlice = { deploy: message, modelId, bytes };
+    if (message.downstreamPeerId === this.options.transport.localPeerId) hosted.nextIsLocal = true;
+    else if (message.downstreamPeerId !== this.options.node.coordinatorLink?.remotePeerId) {
+      try {
+        hosted.downstream = await this.peerLink(message.downstreamPeerId);
+      } catch (error) {
+        // The slice loaded; the link to the next node did not open or authenticate in time (a busy
+        // or briefly unreachable neighbour): keep the session for the retry and let the coordinator try again.
+        await this.park(message, modelId, bytes);
+        this.report({ kind: 'deploy-failed', runId: message.runId, sliceIndex: message.sliceIndex, reason: `could not reach the next node: ${(error as Error).message}`.slice(0, 400), retryable: true });
+        return;
+      }
+    }
+    this.slices.set(key(message.runId, message.sliceIndex), hosted);
+    this.report({
+      kind: 'deployed',
+      runId: message.runId,
+      sliceIndex: message.sliceIndex,
+      sha256: message.sha256,
+      fromCache,
+      loadMs: performance.now() - t0,
+    });
+  }
+
+  /** Keep a session loaded for a later deployment of its slice; unload the oldest beyond the bounds. */
+  private async park(deploy: Pick<DeployMessage, 'sha256' | 'backend'>, modelId: string, bytes: number): Promise<void> {
+    const parkedKey = `${deploy.sha256}|${deploy.backend}`;
+    const before = this.parked.get(parkedKey);
+    this.parked.delete(parkedKey);
+    if (before) await this.options.runtime.unload(before.modelId).catch(() => undefined);
+    this.parked.set(parkedKey, { modelId, bytes });
+    let total = [...this.parked.values()].reduce((a, p) => a + p.bytes, 0);
+    for (const [k, p] of this.parked) {
+      if (this.parked.size <= (this.options.parkedMax ?? PARKED_MAX) && total <= PARKED_MAX_BYTES) break;
+      this.parked.delete(k);
+      total -= p.bytes;
+      await this.options.runtime.unload(p.modelId).catch(() => undefined);
+    }
+  }
+
+  /** Unload every parked session. */
+  private async unpark(): Promise<void> {
+    const all = [...this.parked.values()];
+    this.parked.clear();
+    for (const p of all) await this.options.runtime.unload(p.modelId).catch(() => undefined);
   }
 
   /**
@@ -337,13 +395,14 @@ export class NodeExecutor {
     return link;
   }
 
-  private async undeploy(keepRunId: number | null): Promise<void> {
+  private async undeploy(keepRunId: number | null, park = true): Promise<void> {
     const dropped = new Set<number>();
     for (const [k, hosted] of this.slices) {
       if (hosted.deploy.runId === keepRunId) continue;
       this.slices.delete(k);
       dropped.add(hosted.deploy.runId);
-      await this.options.runtime.unload(hosted.modelId);
+      if (park) await this.park(hosted.deploy, hosted.modelId, hosted.bytes);
+      else await this.options.runtime.unload(hosted.modelId);
     }
     for (const [k, pending] of this.pendingBytes) {
       if (pending.runId === keepRunId) continue;

@@ -33,6 +33,8 @@ export interface HarnessNodeSpec {
   readonly wrapRuntime?: (runtime: SliceRuntime) => SliceRuntime;
   /** Wrap the node's transport (e.g. to make its links to other nodes fail to open). */
   readonly wrapTransport?: (transport: Transport) => Transport;
+  /** Sessions of undeployed slices the node keeps loaded at most (NodeExecutor `parkedMax`). */
+  readonly parkedMax?: number;
 }
 
 /** Options: fault network settings and the nodes. */
@@ -93,6 +95,7 @@ export async function startSwarm(options: HarnessOptions) {
     const executor = new NodeExecutor({
       node, transport, runtime, store, sha256: sha256Hex,
       ...(options.linkAuthTimeoutMs !== undefined ? { linkAuthTimeoutMs: options.linkAuthTimeoutMs } : {}),
+      ...(spec.parkedMax !== undefined ? { parkedMax: spec.parkedMax } : {}),
     });
     executor.start();
     const sendProfile = () =>
