@@ -62,6 +62,8 @@ export interface RunRecord {
   runId?: string;
   /** What the shown plan was made with (see {@link PlanBasis}). */
   planBasis?: PlanBasis;
+  /** Whether the run, once ended, left what it measured for the next run's plan (it fed its calibration). */
+  leftLearning?: boolean;
 }
 
 /**
@@ -519,6 +521,7 @@ export class CeRunPanel extends LitElement {
       await Promise.race([session.controller.auditsSettled(), new Promise((r) => setTimeout(r, 10_000))]);
       this.noteAudits();
       this.record.stats = { ...session.controller.stats };
+      this.record.leftLearning = session.controller.learning() !== undefined;
       this.summary = session.controller.ledger.summarise();
       this.record.summary = this.summary;
       this.readRows();
