@@ -10,12 +10,16 @@ export { seededRandom } from '../util/seeded-random';
 export function randomTensor(dtype: TensorDtype, dims: readonly number[], next: () => number): TensorData {
   const n = elementCount(dims);
   const data = allocateTensorArray(dtype, n);
-  for (let i = 0; i < n; i++) {
-    const r = next();
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(Math.floor(r * 3));
-    else if (dtype === 'float32' || dtype === 'float64') data[i] = r;
-    else if (dtype === 'bool') data[i] = r < 0.5 ? 0 : 1;
-    else data[i] = Math.floor(r * 3);
+  // One loop per kind, the draws in the same order as ever (a seed replays the same tensor): the
+  // coordinator draws every request's input on its main thread (602,112 floats for MobileNetV2).
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    for (let i = 0; i < n; i++) data[i] = BigInt(Math.floor(next() * 3));
+  } else if (dtype === 'float32' || dtype === 'float64') {
+    for (let i = 0; i < n; i++) data[i] = next();
+  } else if (dtype === 'bool') {
+    for (let i = 0; i < n; i++) data[i] = next() < 0.5 ? 0 : 1;
+  } else {
+    for (let i = 0; i < n; i++) data[i] = Math.floor(next() * 3);
   }
   return { dtype, dims: [...dims], data };
 }
