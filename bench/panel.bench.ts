@@ -75,6 +75,10 @@ export async function run(out: (line: string) => void): Promise<void> {
       }
       out(`run ${r}: ${status} in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${placed}; plan made with ${basis === 'learned' ? `run ${r - 1}'s measurements` : basis === 'own' ? "the run's own measurements" : "the nodes' benchmarks"}; ${parts.join('; ') || 'no plan check shown'}`);
     }
+    // What moving bytes to each page cost the machine, as the coordinator page timed it through the
+    // server before run 1's plan (src/swarm/link-prober.ts; absent when not timed: plans then use the links' estimate).
+    const hostCpu = (await coordinator.locator('ce-node-table td.link').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-host-cpu-ms-per-mb') ?? ''))).filter((x) => x !== '');
+    out(hostCpu.length ? `moving a MB to each page cost this machine ${hostCpu.map((x) => Number(x).toFixed(0)).join(', ')} ms of CPU, timed by the coordinator page (the plans charge the median)` : 'moving bytes between the pages: not timed by the coordinator page (plans use the links\' estimate)');
     for (const key of ['latency', 'throughput']) {
       const e = errors[key]!;
       if (e.length) out(`calibrated ${key}: median |error| ${pct(median(e))}, within 15% in ${e.filter((x) => x <= 0.15).length} of ${e.length} runs (latency in ms, throughput in inferences/s, predicted / measured - 1)`);

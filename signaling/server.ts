@@ -13,7 +13,8 @@ import { ExpressPeerServer } from 'peer';
 import { randomBytes } from 'node:crypto';
 import { loadOrCreateCertificate } from './certificate';
 import { createSignalingGuard, type SignalingLimits, type SignalingStats } from './guard';
-import { createHostTagger, parsePeerList } from './hosts';
+import { SERVER_HOST_TAG, createHostTagger, parsePeerList } from './hosts';
+import { machineCpuTimes } from '../src/lab/quiet';
 
 /** Path under which the PeerJS signaling server answers (pages connect with `path: PEER_PATH`). */
 export const PEER_PATH = '/peerjs';
@@ -188,6 +189,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     res.setHeader('Cache-Control', 'no-store');
     res.json({ hosts });
+  });
+  // This machine's CPU time so far (busy and total ms over its cores, and their count), for a
+  // coordinator page on it: it times what moving bytes between its node pages costs the machine
+  // (src/swarm/link-prober.ts). Only a page on this machine may read it (the same test as a
+  // `server` tag): another device learns nothing of the server's load.
+  app.get('/api/machine-cpu', (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    if (tagOf(req.socket.remoteAddress) !== SERVER_HOST_TAG) return void res.status(403).type('text/plain').send("only a page on the server's machine may read its CPU time");
+    res.json(machineCpuTimes());
   });
   app.use(PEER_PATH, peerServer);
   app.use(express.static(options.staticDir, { index: 'index.html' }));

@@ -11,7 +11,10 @@
  * concurrency replaces it once the run has warmed up (src/cost/host-concurrency.ts).
  */
 import { median } from '../cost/robust-stats';
-import { machineCpuTimes, type CpuTimes } from './quiet';
+import { transferCpuPerByte, type CpuTimes } from '../cost/host-transfer-cpu';
+import { machineCpuTimes } from './quiet';
+
+export { transferCpuPerByte };
 
 /** One transfer as the page reports it. */
 export interface MovedBytes {
@@ -27,19 +30,6 @@ export interface HostTransferCpu {
   readonly samples: readonly number[];
   /** Each transfer's rate as the page timed it, bytes per second. */
   readonly bytesPerSecond: readonly number[];
-}
-
-/**
- * CPU ms per byte of one transfer: the machine's busy time between `before` and `after` less
- * `restCores` x the wall time between them, over `bytes`; never below 0.
- *
- * @throws Error when `bytes` is not positive or the samples go back in time
- */
-export function transferCpuPerByte(before: CpuTimes, after: CpuTimes, wallMs: number, bytes: number, restCores: number): number {
-  if (!(bytes > 0)) throw new Error(`bytes moved must be > 0, got ${bytes}`);
-  if (!(wallMs >= 0) || after.busyMs < before.busyMs) throw new Error('CPU samples must not go back in time');
-  const busyMs = after.busyMs - before.busyMs - Math.max(0, restCores) * wallMs;
-  return Math.max(0, busyMs) / bytes;
 }
 
 /** Options of {@link measureHostTransfer}. */

@@ -9,12 +9,9 @@
  */
 import os from 'node:os';
 
-/** The machine's CPU time so far, summed over its cores. */
-export interface CpuTimes {
-  readonly busyMs: number;
-  readonly totalMs: number;
-  readonly cores: number;
-}
+import type { CpuTimes } from '../cost/host-transfer-cpu';
+
+export type { CpuTimes };
 
 /** CPU time of this machine from `os.cpus()` (busy = everything but idle). */
 export function machineCpuTimes(): CpuTimes {

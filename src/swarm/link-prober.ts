@@ -14,11 +14,14 @@
  * - transfer CPU per byte at each end of a hop: the median over probed nodes of (sender + receiver
  *   CPU ms per MB) / 2 (the planner charges it at both ends, on the cores the slices use);
  * - what moving a byte costs the coordinator's machine when nodes share it
- *   ({@link LinkProber.hostTransferCpuMsPerByte}): an estimate from the bandwidth of their links.
+ *   ({@link LinkProber.hostTransferCpuMsPerByte}): timed from the machine's CPU time when the page
+ *   can read it (`machineCpu`: the signaling server's GET /api/machine-cpu, answered to a page on its
+ *   machine), else an estimate from the bandwidth of their links.
  *
  * Every figure comes from a peer's answers: a result outside plausible bounds is refused and
  * counted, never planned on.
  */
+import { busyCores, transferCpuPerByte, type CpuTimes } from '../cost/host-transfer-cpu';
 import { runLinkProbe, type LinkProbeOptions, type LinkProbeResult } from '../cost/link-probe';
 import { COORDINATOR_ID, type PlanLink } from '../plan/plan-types';
 import type { Link } from '../mesh/transport';
@@ -33,6 +36,11 @@ export interface ProbedLink {
   /** Main-thread CPU ms per 10^6 bytes at the coordinator (sender) and at the node (receiver). */
   readonly senderCpuMsPerMegabyte: number;
   readonly receiverCpuMsPerMegabyte: number;
+  /**
+   * For a node on the coordinator's machine: CPU ms per 10^6 bytes moved to it that the whole
+   * machine spent (every process), timed from the machine's CPU time; absent when not timed.
+   */
+  readonly hostCpuMsPerMegabyte?: number;
   /** When it was measured (the prober's clock, ms). */
   readonly atMs: number;
 }
@@ -48,7 +56,23 @@ export interface LinkProberOptions {
   /** How often to look for work when busy or after a failure, ms (default 2,000). */
   readonly retryMs?: number;
   readonly now?: () => number;
+  /**
+   * The coordinator's machine's CPU time (the page: the signaling server's GET /api/machine-cpu).
+   * With it, the move to each node on that machine is timed after its probe (see
+   * {@link LinkProber.hostTransferCpuMsPerByte}); the first refusal turns the timing off.
+   */
+  readonly machineCpu?: () => Promise<CpuTimes>;
+  /** Bytes each such timing moves (default {@link HOST_TIMING_BYTES}). */
+  readonly hostTimingBytes?: number;
+  /** How long the machine's load at rest is read before the move, ms (default 500). */
+  readonly restMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** Bytes moved to time a node's transfers on the coordinator's machine: 2 MiB in 512 KiB bulks, the size of the tensors a run moves. */
+export const HOST_TIMING_BYTES = 2 * 1024 * 1024;
+/** The machine counts as quiet enough to time a move when at most this many cores were busy just before. */
+export const HOST_TIMING_MAX_REST_CORES = 0.5;
 
 /** Plausible bounds of a probe's figures; anything outside is refused. */
 const BOUNDS = {
@@ -69,6 +93,9 @@ export function probeProblem(r: Pick<LinkProbeResult, 'latencyMs' | 'bandwidthBy
   return undefined;
 }
 
+/** Reading the machine's CPU time failed (the timing is then turned off). */
+class CpuReadError extends Error {}
+
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -84,11 +111,15 @@ export class LinkProber {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private probing: string | undefined;
   private stopped = false;
+  /** Callers of measurePending waiting: probes go ahead busy or not. */
+  private urgent = 0;
   /** Results refused as implausible, and probes that failed (timeout, link closed). */
   refused = 0;
   failed = 0;
   /** The last refusal or failure, for the page. */
   lastProblem: string | undefined;
+  /** Why the machine's CPU time cannot be read (the timing is off), once it could not. */
+  machineCpuProblem: string | undefined;
 
   constructor(
     private readonly coordinator: Coordinator,
@@ -120,6 +151,29 @@ export class LinkProber {
     this.results.clear();
     for (const fn of this.listeners) fn();
     this.schedule(0);
+  }
+
+  /**
+   * Probe every ready node not measured yet (and not given up on) now, busy or not, one at a time;
+   * resolves with the ids still unmeasured when done or after `timeoutMs`. A run calls it before
+   * its first plan: a run started right after its nodes joined would otherwise plan every hop on
+   * the LAN defaults, since probes wait while nodes are still busy after their benchmarks.
+   */
+  async measurePending(timeoutMs: number): Promise<string[]> {
+    const pending = () => this.coordinator.nodes().filter((n) => n.state === 'ready' && !this.results.has(n.nodeId) && (this.failures.get(n.nodeId) ?? 0) < 3).map((n) => n.nodeId as string);
+    const deadline = (this.options.now ?? (() => performance.now()))() + timeoutMs;
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    this.urgent++;
+    try {
+      for (;;) {
+        const left = pending();
+        if (!left.length || (this.options.now ?? (() => performance.now()))() >= deadline) return left;
+        if (!this.probing) void this.next();
+        await sleep(50);
+      }
+    } finally {
+      this.urgent--;
+    }
   }
 
   /** Subscribe to new results. */
@@ -175,11 +229,64 @@ export class LinkProber {
    * timed the machine at 103-147 (docs/decisions.md, "A shared host pays for moving bytes").
    */
   hostTransferCpuMsPerByte(): number | undefined {
-    const perByte = this.coordinator.nodes().flatMap((n) => {
+    const onMachine = this.coordinator.nodes().flatMap((n) => {
       const r = n.state !== 'gone' && hostGroupOf(n) === SIMULATED_HOST_GROUP ? this.results.get(n.nodeId) : undefined;
-      return r ? [1000 / r.bandwidthBytesPerSecond] : [];
+      return r ? [r] : [];
     });
-    return perByte.length ? median(perByte) : undefined;
+    const timed = onMachine.flatMap((r) => (r.hostCpuMsPerMegabyte !== undefined ? [r.hostCpuMsPerMegabyte / 1e6] : []));
+    if (timed.length) return median(timed);
+    return onMachine.length ? median(onMachine.map((r) => 1000 / r.bandwidthBytesPerSecond)) : undefined;
+  }
+
+  /** Whether {@link hostTransferCpuMsPerByte} was timed (true) or estimated from bandwidths (false); undefined when it has no figure. */
+  hostTransferTimed(): boolean | undefined {
+    const onMachine = this.coordinator.nodes().filter((n) => n.state !== 'gone' && hostGroupOf(n) === SIMULATED_HOST_GROUP && this.results.has(n.nodeId));
+    if (!onMachine.length) return undefined;
+    return onMachine.some((n) => this.results.get(n.nodeId)!.hostCpuMsPerMegabyte !== undefined);
+  }
+
+  /**
+   * CPU ms per 10^6 bytes the coordinator's machine spends moving bytes to a node on it: its busy
+   * time (every process) while {@link HOST_TIMING_BYTES} go to the node in 512 KiB bulks, less its
+   * load at rest just before times the move's wall time, over the bytes (src/cost/host-transfer-cpu.ts,
+   * as the lab does from `os.cpus()`). Undefined, with `lastProblem` set, when the machine was busy
+   * before the move or the figure is implausible; the first error reading the CPU time turns the
+   * timing off (`machineCpuProblem`).
+   */
+  private async timeHostTransfer(link: Link, name: string): Promise<number | undefined> {
+    const machineCpu = this.options.machineCpu!;
+    const read = () => machineCpu().catch((e: Error) => Promise.reject(new CpuReadError(e.message)));
+    const now = this.options.now ?? (() => performance.now());
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    let s0: CpuTimes, s1: CpuTimes, s2: CpuTimes, t1: number, moved: LinkProbeResult;
+    try {
+      s0 = await read();
+      const t0 = now();
+      await sleep(this.options.restMs ?? 500);
+      s1 = await read();
+      t1 = now();
+      const rest = busyCores(s0, s1, t1 - t0);
+      if (rest > HOST_TIMING_MAX_REST_CORES) {
+        this.lastProblem = `${name}: the machine was busy (${rest.toFixed(2)} cores) before timing what moving bytes costs it; not timed`;
+        return undefined;
+      }
+      const bulk = 512 * 1024;
+      const bytes = this.options.hostTimingBytes ?? HOST_TIMING_BYTES;
+      moved = await (this.options.run ?? runLinkProbe)(link, { pings: 1, bulkBytes: [Math.min(bulk, bytes)], rounds: Math.max(1, Math.ceil(bytes / bulk)), timeoutMs: 30_000 });
+      s2 = await read();
+      const bytesMoved = moved.bulks.reduce((a, b) => a + b.bytes, 0);
+      const perMb = transferCpuPerByte(s1, s2, now() - t1, bytesMoved, rest) * 1e6;
+      if (!within(perMb, BOUNDS.cpuMsPerMegabyte)) {
+        this.lastProblem = `${name}: moving bytes timed at ${perMb} ms of CPU per MB, outside ${BOUNDS.cpuMsPerMegabyte.join('..')}; not used`;
+        return undefined;
+      }
+      return perMb;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (error instanceof CpuReadError) this.machineCpuProblem = message;
+      this.lastProblem = `${name}: could not time what moving bytes costs the machine (${message})`;
+      return undefined;
+    }
   }
 
   private schedule(ms: number): void {
@@ -194,7 +301,7 @@ export class LinkProber {
     if (this.stopped || this.probing) return;
     const todo = this.coordinator.nodes().find((n) => n.state === 'ready' && !this.results.has(n.nodeId) && (this.failures.get(n.nodeId) ?? 0) < 3);
     if (!todo) return;
-    if (this.options.busy?.()) {
+    if (!this.urgent && this.options.busy?.()) {
       this.schedule(this.options.retryMs ?? 2000);
       return;
     }
@@ -211,11 +318,14 @@ export class LinkProber {
         this.failures.set(todo.nodeId, 3); // a node that answers implausibly is not asked again
         this.lastProblem = `${todo.name}: refused its link probe (${problem})`;
       } else {
+        // A node on the coordinator's machine: time what moving bytes to it costs the machine.
+        const host = this.options.machineCpu && !this.machineCpuProblem && hostGroupOf(todo) === SIMULATED_HOST_GROUP ? await this.timeHostTransfer(link, todo.name) : undefined;
         this.results.set(todo.nodeId, {
           latencyMs: r.latencyMs,
           bandwidthBytesPerSecond: r.bandwidthBytesPerSecond,
           senderCpuMsPerMegabyte: r.senderCpuMsPerMegabyte,
           receiverCpuMsPerMegabyte: r.receiverCpuMsPerMegabyte,
+          ...(host !== undefined ? { hostCpuMsPerMegabyte: host } : {}),
           atMs: now(),
         });
         for (const fn of this.listeners) fn();

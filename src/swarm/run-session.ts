@@ -187,6 +187,11 @@ export interface LinkSource {
   /** Whether the link to this node was measured. */
   has(nodeId: string): boolean;
   /**
+   * Measure the links of ready nodes not measured yet, now (the page's prober waits for a quiet
+   * room otherwise); resolves with the node ids still unmeasured after at most `timeoutMs`.
+   */
+  measurePending?(timeoutMs: number): Promise<string[]>;
+  /**
    * CPU the coordinator's machine spends per byte moved between two endpoints on it, ms, every
    * thread and process counted (HostGroup.transferCpuMsPerByte), when known: a page cannot measure
    * it; the lab does (src/lab/browser-lab.ts) and declares it.

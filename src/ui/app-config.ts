@@ -1,3 +1,4 @@
+import type { CpuTimes } from '../cost/host-transfer-cpu';
 import { isHostTag } from '../swarm/coordinator';
 import { TrustError, fingerprint, generateKeyPair, parseKeyPair, serializeKeyPair, type KeyPair } from '../trust/identity';
 
@@ -46,6 +47,28 @@ export function hostsFromAnswer(body: unknown, asked: readonly string[]): Record
     if (isHostTag(tag)) out[id] = tag;
   }
   return out;
+}
+
+/**
+ * The server machine's CPU time (GET /api/machine-cpu, signaling/server.ts), for the link prober's
+ * `machineCpu`: answered only to a page on that machine.
+ *
+ * @throws Error when the server refuses (another machine, no server) or answers something else
+ */
+export async function fetchMachineCpu(): Promise<CpuTimes> {
+  const response = await fetch('/api/machine-cpu', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`GET /api/machine-cpu answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return cpuTimesFromAnswer(await response.json());
+}
+
+/** A /api/machine-cpu answer checked: finite ms >= 0, busy <= total, 1-4096 cores. */
+export function cpuTimesFromAnswer(body: unknown): CpuTimes {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const { busyMs, totalMs, cores } = b;
+  const ms = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+  if (!ms(busyMs) || !ms(totalMs) || busyMs > totalMs) throw new Error('GET /api/machine-cpu answered no busyMs <= totalMs (finite ms >= 0)');
+  if (typeof cores !== 'number' || !Number.isInteger(cores) || cores < 1 || cores > 4096) throw new Error('GET /api/machine-cpu answered no core count in 1..4096');
+  return { busyMs, totalMs, cores };
 }
 
 /** PeerJS connection settings for this page's origin. */

@@ -5,7 +5,7 @@ import { coordinatorPeerId, newJoinToken, newRoomId, parseJoinToken, parseRoomId
 import { openPeerTransport } from '../mesh/peerjs-transport';
 import { PeerIdTakenError, type Transport } from '../mesh/transport';
 import { Coordinator, type NodeRecord } from '../swarm/coordinator';
-import { coordinatorKeyFor, fetchHosts, loadAppConfig, signalingFor } from './app-config';
+import { coordinatorKeyFor, fetchHosts, fetchMachineCpu, loadAppConfig, signalingFor } from './app-config';
 import { installLabHooks } from './lab-hooks';
 import { RunHistory } from '../history/history-store';
 import { isPlannable } from '../swarm/plan-inputs';
@@ -143,7 +143,9 @@ export class CeCoordinatorPage extends LitElement {
       coordinator.start();
       // Measure the link to each ready node while nothing runs (link-prober.ts); plans use the figures.
       this.prober?.stop();
-      this.prober = new LinkProber(coordinator, { busy: () => this.running || this.tenantActive || coordinator.nodes().some((n) => n.state === 'benchmarking' || (n.state === 'ready' && n.load > 0.2)) });
+      // On the server's machine the page can read its CPU time, and times what moving bytes to its
+      // node pages costs it (every process: link-prober.ts); elsewhere the server refuses, and plans use an estimate.
+      this.prober = new LinkProber(coordinator, { busy: () => this.running || this.tenantActive || coordinator.nodes().some((n) => n.state === 'benchmarking' || (n.state === 'ready' && n.load > 0.2)), machineCpu: fetchMachineCpu });
       this.prober.onResult(() => (this.links = new Map(coordinator.nodes().flatMap((n) => { const l = this.prober?.linkOf(n.nodeId); return l ? [[n.nodeId as string, l] as const] : []; }))));
       this.prober.start();
       installLabHooks(coordinator, this.prober);

@@ -44,8 +44,10 @@ function powerCell(profile: Profile | undefined) {
 function linkCell(link: ProbedLink | undefined) {
   if (!link) return html`<td class="link">-</td>`;
   const cpu = (link.senderCpuMsPerMegabyte + link.receiverCpuMsPerMegabyte) / 2;
-  return html`<td class="link" title="one-way latency; throughput; main-thread CPU per MB at each end ${cpu.toFixed(1)} ms"
-    data-bandwidth-bytes-per-second=${link.bandwidthBytesPerSecond} data-latency-ms=${link.latencyMs}>${formatBytesPerSecond(link.bandwidthBytesPerSecond)}, ${formatDuration(link.latencyMs)}</td>`;
+  const host = link.hostCpuMsPerMegabyte;
+  const hostText = host === undefined ? '' : `; moving a MB to it cost this machine ${host.toFixed(0)} ms of CPU, every process (timed)`;
+  return html`<td class="link" title="one-way latency; throughput; main-thread CPU per MB at each end ${cpu.toFixed(1)} ms${hostText}"
+    data-bandwidth-bytes-per-second=${link.bandwidthBytesPerSecond} data-latency-ms=${link.latencyMs} data-host-cpu-ms-per-mb=${host ?? ''}>${formatBytesPerSecond(link.bandwidthBytesPerSecond)}, ${formatDuration(link.latencyMs)}</td>`;
 }
 
 @customElement('ce-node-table')

@@ -83,6 +83,8 @@ declare global {
 const SAVE_EVERY_MS = 1000;
 /** How often the live view's record is rebuilt while results arrive, ms. */
 const VIEW_EVERY_MS = 250;
+/** Longest wait for unmeasured links before a run's first plan, ms (each probe takes about a second). */
+const LINK_WAIT_MS = 15_000;
 /** Results whose outputs the test hook's record (window.carbonedgeRun) keeps; later ones keep their id and status. */
 export const RECORD_OUTPUTS = 1000;
 /** Largest share of the coordinator's main thread the live view's and the history's refreshes take. */
@@ -488,6 +490,11 @@ export class CeRunPanel extends LitElement {
     this.dispatchEvent(new CustomEvent('run-started', { bubbles: true, composed: true }));
     const record = this.record;
     const live = this.live;
+    const cancelledBeforeStart = () => {
+      this.setStatus('done: 0 ok, cancelled before it started');
+      this.refreshRecord('stopped', true, 'cancelled before it started', true);
+      this.dispatchEvent(new CustomEvent('run-finished', { detail: { runId: live.id }, bubbles: true, composed: true }));
+    };
     try {
       this.setStatus('profiling the model');
       const { profile, runtime } = await profileInThisTab(settings.model, (message) => {
@@ -497,12 +504,16 @@ export class CeRunPanel extends LitElement {
       if (this.runtime !== runtime) this.referee = undefined;
       this.runtime = runtime;
       this.modelForPlan = toPlanModel(profile);
-      if (this.stopRequested || this.record !== record) {
-        this.setStatus('done: 0 ok, cancelled before it started');
-        this.refreshRecord('stopped', true, 'cancelled before it started', true);
-        this.dispatchEvent(new CustomEvent('run-finished', { detail: { runId: live.id }, bubbles: true, composed: true }));
-        return;
+      if (this.stopRequested || this.record !== record) return cancelledBeforeStart();
+      // Links first: a run started right after its nodes joined would plan every hop on the LAN
+      // defaults (the prober waits for a quiet room), and on one machine what moving bytes costs it.
+      if (this.links?.measurePending) {
+        this.setStatus('measuring links');
+        const left = await this.links.measurePending(LINK_WAIT_MS);
+        if (this.record !== record) return;
+        if (left.length) this.event(`${left.length} node link${left.length === 1 ? ' was' : 's were'} not measured within ${LINK_WAIT_MS / 1000} s: the plan takes LAN defaults for ${left.length === 1 ? 'it' : 'them'} (${left.map((id) => this.nameOfNode(id)).join(', ')})`);
       }
+      if (this.stopRequested) return cancelledBeforeStart();
       this.setStatus('planning and deploying');
       if ((settings.auditRate ?? 0) > 0) this.referee ??= refereeFor(runtime);
       this.audits = (settings.auditRate ?? 0) > 0 ? auditView(undefined, settings.auditRate ?? 0, () => '') : null;
@@ -634,7 +645,7 @@ export class CeRunPanel extends LitElement {
     // How the plan checks read the run: requests in flight per pipeline and the pace.
     const settings = this.record.settings;
     const checked = settings ? { window: settings.window ?? 3, ratePerSecond: settings.ratePerSecond } : undefined;
-    const busy = this.status === 'profiling the model' || this.status === 'planning and deploying' || this.status === 'running'
+    const busy = this.status === 'profiling the model' || this.status === 'measuring links' || this.status === 'planning and deploying' || this.status === 'running'
       || this.status === 're-planning' || this.status.startsWith('paused');
     const live = html`<ce-run-live .record=${this.liveRecord} .nodes=${this.coordinator?.nodes() ?? []} .placement=${this.placement ?? null}
       .events=${this.swarmEvents} .stats=${this.record.stats ?? null} .audits=${this.audits} .gaps=${this.gaps} .why=${this.why} .nowMs=${this.nowMs} ?presenter=${this.presenter}></ce-run-live>`;

@@ -136,4 +136,115 @@ describe('link prober', { timeout: 60_000 }, () => {
     records.pop();
     expect(prober.hostTransferCpuMsPerByte()).toBeUndefined();
   });
+
+  it('measures pending links now when a run asks, busy or not, and gives up on what it cannot finish in time', async () => {
+    const records = [
+      { nodeId: 'p1', name: 'p1', state: 'ready', simulated: false },
+      { nodeId: 'p2', name: 'p2', state: 'ready', simulated: false },
+      { nodeId: 'p3', name: 'p3', state: 'benchmarking', simulated: false },
+    ];
+    const stub = { nodes: () => records, onChange: () => () => undefined, linkOf: (id: string) => ({ remotePeerId: id }) } as unknown as ConstructorParameters<typeof LinkProber>[0];
+    const asked: string[] = [];
+    let hang = false;
+    prober = new LinkProber(stub, {
+      busy: () => true, // the room never quiet: the prober alone would wait forever
+      retryMs: 20,
+      run: async (link) => {
+        asked.push((link as unknown as { remotePeerId: string }).remotePeerId);
+        if (hang) await new Promise(() => undefined);
+        return { latencyMs: 1, bandwidthBytesPerSecond: 4e6, senderCpuMsPerMegabyte: 4, receiverCpuMsPerMegabyte: 6, rttsMs: [2], bulks: [], bandwidthFrom: 'slope' };
+      },
+    });
+    prober.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(asked).toEqual([]);
+    await expect(prober.measurePending(5000)).resolves.toEqual([]);
+    expect(asked).toEqual(['p1', 'p2']); // ready nodes only, one probe each
+    expect(prober.has('p1') && prober.has('p2')).toBe(true);
+    // A node whose probe never ends: the run goes on after the wait, told which link is unmeasured.
+    records[2]!.state = 'ready';
+    hang = true;
+    const t0 = performance.now();
+    await expect(prober.measurePending(300)).resolves.toEqual(['p3']);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  describe('times what moving bytes costs the coordinator\'s machine, from its CPU time', () => {
+    /** A machine on a virtual clock: `rest` cores busy at rest, `perMb` ms of CPU per MB moved. */
+    function machine(rest: number, perMb: number) {
+      let t = 0;
+      let busy = 1000;
+      let reads = 0;
+      const pass = (ms: number, extraBusy = 0) => {
+        t += ms;
+        busy += rest * ms + extraBusy;
+      };
+      return {
+        get reads() {
+          return reads;
+        },
+        now: () => t,
+        sleep: async (ms: number) => pass(ms),
+        machineCpu: async () => {
+          reads++;
+          return { busyMs: busy, totalMs: 2 * t + 1e6, cores: 2 };
+        },
+        // Every probe and timed move: bulks of the asked size at 10 MB/s, costing perMb per MB.
+        run: async (_link: unknown, o: { bulkBytes?: readonly number[]; rounds?: number }) => {
+          const bulks = (o.bulkBytes ?? [65536]).flatMap((bytes) => Array.from({ length: o.rounds ?? 1 }, () => ({ bytes, ms: bytes / 1e4 })));
+          for (const b of bulks) pass(b.ms, (perMb * b.bytes) / 1e6);
+          return { latencyMs: 1, bandwidthBytesPerSecond: 10e6, senderCpuMsPerMegabyte: 4, receiverCpuMsPerMegabyte: 6, rttsMs: [2], bulks, bandwidthFrom: 'slope' as const };
+        },
+      };
+    }
+    const stubOf = (records: object[]) => ({ nodes: () => records, onChange: () => () => undefined, linkOf: (id: string) => ({ remotePeerId: id }) }) as unknown as ConstructorParameters<typeof LinkProber>[0];
+    const records = () => [
+      { nodeId: 'p1', name: 'p1', state: 'ready', simulated: false, machine: 'a1b2/4/laptop' },
+      { nodeId: 'p3', name: 'p3', state: 'ready', simulated: false, machine: 'coordinator' },
+      { nodeId: 'p4', name: 'p4', state: 'ready', simulated: false, machine: 'coordinator' },
+    ];
+
+    it('for nodes on that machine only, from its busy time less its load at rest', async () => {
+      const m = machine(0.1, 120);
+      prober = new LinkProber(stubOf(records()), { ...m, hostTimingBytes: 2 * 1024 * 1024 });
+      expect(prober.hostTransferTimed()).toBeUndefined();
+      prober.start();
+      await waitFor(() => ['p1', 'p3', 'p4'].every((id) => prober!.has(id)), 5000);
+      expect(prober.linkOf('p1')!.hostCpuMsPerMegabyte).toBeUndefined(); // another machine
+      expect(prober.linkOf('p3')!.hostCpuMsPerMegabyte).toBeCloseTo(120, 6);
+      expect(prober.linkOf('p4')!.hostCpuMsPerMegabyte).toBeCloseTo(120, 6);
+      expect(m.reads).toBe(6); // 3 reads for each of p3 and p4: before the rest, after it, after the move
+      expect(prober.hostTransferCpuMsPerByte()).toBeCloseTo(120e-6, 12); // not 1000 / 10e6 = 100e-6, the bandwidth's bound
+      expect(prober.hostTransferTimed()).toBe(true);
+    });
+
+    it('not while the machine is busy: the bandwidth estimate stays, and the page is told why', async () => {
+      const m = machine(0.8, 120);
+      prober = new LinkProber(stubOf(records()), m);
+      prober.start();
+      await waitFor(() => ['p1', 'p3', 'p4'].every((id) => prober!.has(id)), 5000);
+      expect(prober.linkOf('p3')!.hostCpuMsPerMegabyte).toBeUndefined();
+      expect(prober.lastProblem).toMatch(/^p4: the machine was busy \(0\.80 cores\) before timing/);
+      expect(prober.hostTransferCpuMsPerByte()).toBeCloseTo(1000 / 10e6, 15);
+      expect(prober.hostTransferTimed()).toBe(false);
+    });
+
+    it('turned off at the first refusal to read the CPU time, which the page is told', async () => {
+      let reads = 0;
+      const m = machine(0.1, 120);
+      prober = new LinkProber(stubOf(records()), {
+        ...m,
+        machineCpu: async () => {
+          reads++;
+          throw new Error("GET /api/machine-cpu answered 403: only a page on the server's machine may read its CPU time");
+        },
+      });
+      prober.start();
+      await waitFor(() => ['p1', 'p3', 'p4'].every((id) => prober!.has(id)), 5000);
+      expect(reads).toBe(1);
+      expect(prober.machineCpuProblem).toMatch(/403: only a page on the server's machine/);
+      expect(prober.hostTransferTimed()).toBe(false);
+      expect(prober.hostTransferCpuMsPerByte()).toBeCloseTo(1000 / 10e6, 15);
+    });
+  });
 });

@@ -40,6 +40,24 @@ describe('signaling server', () => {
     expect((await res.text()).length).toBeGreaterThan(8);
   });
 
+  it("tells a page on its machine the machine's CPU time, which grows with work done", async () => {
+    const read = async () => {
+      const res = await fetch(`${server.localUrl}/api/machine-cpu`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      return (await res.json()) as { busyMs: number; totalMs: number; cores: number };
+    };
+    const before = await read();
+    expect(before.cores).toBe(os.cpus().length);
+    expect(before.busyMs).toBeGreaterThan(0);
+    expect(before.totalMs).toBeGreaterThanOrEqual(before.busyMs);
+    // Keep this process busy for 300 ms: the machine's busy time grows by about that (ticks of 10 ms).
+    const t0 = Date.now();
+    while (Date.now() - t0 < 300);
+    const after = await read();
+    expect(after.busyMs - before.busyMs).toBeGreaterThanOrEqual(200);
+  });
+
   it('refuses a port in use and a missing build with clear messages', async () => {
     await expect(startServer({ staticDir: dir, port: server.port, host: '127.0.0.1' })).rejects.toThrow(`port ${server.port} on 127.0.0.1 is already in use`);
     await expect(startServer({ staticDir: path.join(dir, 'nope'), port: 0, host: '127.0.0.1' })).rejects.toThrow(/no built app/);
