@@ -73,6 +73,8 @@ export interface LinkProberOptions {
 export const HOST_TIMING_BYTES = 2 * 1024 * 1024;
 /** The machine counts as quiet enough to time a move when at most this many cores were busy just before. */
 export const HOST_TIMING_MAX_REST_CORES = 0.5;
+/** Rest windows (`restMs` each) a timing waits at most for the machine to be that quiet. */
+export const HOST_TIMING_REST_WINDOWS = 4;
 
 /** Plausible bounds of a probe's figures; anything outside is refused. */
 const BOUNDS = {
@@ -248,8 +250,9 @@ export class LinkProber {
   /**
    * CPU ms per 10^6 bytes the coordinator's machine spends moving bytes to a node on it: its busy
    * time (every process) while {@link HOST_TIMING_BYTES} go to the node in 512 KiB bulks, less its
-   * load at rest just before times the move's wall time, over the bytes (src/cost/host-transfer-cpu.ts,
-   * as the lab does from `os.cpus()`). Undefined, with `lastProblem` set, when the machine was busy
+   * load at rest just before (the first of up to HOST_TIMING_REST_WINDOWS windows at most
+   * HOST_TIMING_MAX_REST_CORES busy) times the move's wall time, over the bytes (src/cost/host-transfer-cpu.ts,
+   * as the lab does from `os.cpus()`). Undefined, with `lastProblem` set, when the machine stayed busy
    * before the move or the figure is implausible; the first error reading the CPU time turns the
    * timing off (`machineCpuProblem`).
    */
@@ -258,14 +261,20 @@ export class LinkProber {
     const read = () => machineCpu().catch((e: Error) => Promise.reject(new CpuReadError(e.message)));
     const now = this.options.now ?? (() => performance.now());
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    let s0: CpuTimes, s1: CpuTimes, s2: CpuTimes, t1: number, moved: LinkProbeResult;
+    let s0: CpuTimes, s1: CpuTimes, s2: CpuTimes, t0: number, t1: number, moved: LinkProbeResult;
     try {
-      s0 = await read();
-      const t0 = now();
-      await sleep(this.options.restMs ?? 500);
+      // The load at rest over the last window before the move: up to HOST_TIMING_REST_WINDOWS
+      // windows for one quiet enough (pages go on computing for seconds after their benchmarks).
       s1 = await read();
       t1 = now();
-      const rest = busyCores(s0, s1, t1 - t0);
+      let rest = Infinity;
+      for (let w = 0; w < HOST_TIMING_REST_WINDOWS && rest > HOST_TIMING_MAX_REST_CORES; w++) {
+        [s0, t0] = [s1, t1];
+        await sleep(this.options.restMs ?? 500);
+        s1 = await read();
+        t1 = now();
+        rest = busyCores(s0, s1, t1 - t0);
+      }
       if (rest > HOST_TIMING_MAX_REST_CORES) {
         this.lastProblem = `${name}: the machine was busy (${rest.toFixed(2)} cores) before timing what moving bytes costs it; not timed`;
         return undefined;

@@ -171,8 +171,9 @@ describe('link prober', { timeout: 60_000 }, () => {
 
   describe('times what moving bytes costs the coordinator\'s machine, from its CPU time', () => {
     /** A machine on a virtual clock: `rest` cores busy at rest, `perMb` ms of CPU per MB moved. */
-    function machine(rest: number, perMb: number) {
+    function machine(rest: number, perMb: number, onSleep?: (sleeps: number) => number) {
       let t = 0;
+      let sleeps = 0;
       let busy = 1000;
       let reads = 0;
       const pass = (ms: number, extraBusy = 0) => {
@@ -184,7 +185,10 @@ describe('link prober', { timeout: 60_000 }, () => {
           return reads;
         },
         now: () => t,
-        sleep: async (ms: number) => pass(ms),
+        sleep: async (ms: number) => {
+          pass(ms);
+          if (onSleep) rest = onSleep(++sleeps);
+        },
         machineCpu: async () => {
           reads++;
           return { busyMs: busy, totalMs: 2 * t + 1e6, cores: 2 };
@@ -227,6 +231,16 @@ describe('link prober', { timeout: 60_000 }, () => {
       expect(prober.lastProblem).toMatch(/^p4: the machine was busy \(0\.80 cores\) before timing/);
       expect(prober.hostTransferCpuMsPerByte()).toBeCloseTo(1000 / 10e6, 15);
       expect(prober.hostTransferTimed()).toBe(false);
+    });
+
+    it('waiting a few windows for the machine to be quiet enough', async () => {
+      // Busy (0.8 cores) over the first two rest windows, quiet (0.1) from the third on.
+      const m = machine(0.8, 120, (sleeps) => (sleeps >= 2 ? 0.1 : 0.8));
+      prober = new LinkProber(stubOf(records().slice(0, 2)), m);
+      prober.start();
+      await waitFor(() => ['p1', 'p3'].every((id) => prober!.has(id)), 5000);
+      expect(prober.linkOf('p3')!.hostCpuMsPerMegabyte).toBeCloseTo(120, 6);
+      expect(m.reads).toBe(5); // before, after each of 3 windows, after the move
     });
 
     it('turned off at the first refusal to read the CPU time, which the page is told', async () => {
