@@ -89,6 +89,11 @@ const LINK_WAIT_MS = 15_000;
 export const RECORD_OUTPUTS = 1000;
 /** Largest share of the coordinator's main thread the live view's and the history's refreshes take. */
 const UPDATE_SHARE = 0.1;
+/**
+ * Fewest ms between two renders of the panel while a run goes (docs/decisions.md, "The Run panel
+ * draws at most 4 times a second"); a change of status is drawn at once.
+ */
+export const RENDER_EVERY_MS = 250;
 
 /** Events of a node the panel tells its page about (the page marks the node's row). */
 export interface NodeFailedDetail {
@@ -139,10 +144,18 @@ export class CeRunPanel extends LitElement {
    * it), so a long run's view is refreshed less often rather than taking the page...
    */
   private readonly view = new Coalesced(VIEW_EVERY_MS, async () => {
+    const t0 = performance.now();
     this.liveRecord = this.currentRecord();
+    const built = performance.now();
     await this.updateComplete;
     await this.liveView?.updateComplete;
+    // Its cost: the rebuild, then the draw from when it began (not the wait for the panel's next draw).
+    return built - t0 + (performance.now() - Math.max(built, this.drawnAtMs));
   }, { share: UPDATE_SHARE });
+  /** When the panel last began to draw (performance.now ms). */
+  private drawnAtMs = -Infinity;
+  /** Ends the wait for the next draw early (a change of status). */
+  private drawNow: (() => void) | undefined;
   /**
    * ...and once a second for the history (at once on deployments, re-plans and the end), again at
    * most a tenth of this thread's time: saving clones every row (552 ms at 60,000 rows,
@@ -214,6 +227,7 @@ export class CeRunPanel extends LitElement {
   }
 
   private setStatus(status: string, error = ''): void {
+    if (status !== this.status || error !== this.error) this.drawNow?.();
     this.status = status;
     this.error = error;
     this.record.status = status;
@@ -231,7 +245,10 @@ export class CeRunPanel extends LitElement {
   /** Rebuild the run's record from the controller's ledger and save it: coalesced while results arrive, at once when `now` or finished. */
   private refreshRecord(status: HistoryRecord['status'] = 'running', finished = false, error: string | null = null, now = false): void {
     if (!this.live || this.finished) return;
-    if (finished) this.finished = true;
+    if (finished) {
+      this.finished = true;
+      this.drawNow?.();
+    }
     this.recordArgs = { status, finishedAt: finished ? new Date() : null, error };
     if (now || finished) {
       this.view.flush();
@@ -346,6 +363,29 @@ export class CeRunPanel extends LitElement {
     super.disconnectedCallback();
     clearInterval(this.tick);
     this.offNodes?.();
+  }
+
+  /**
+   * While a run goes, every result changes the panel's state (latencies, ledger summaries, plan
+   * checks), and each render lays out and paints the page: on a machine the coordinator shares with
+   * its nodes that took ~30% of a core from them (docs/decisions.md). The panel draws at most once
+   * per RENDER_EVERY_MS while its status is `running`; a change of status (re-planning, done) is
+   * drawn at once, so whatever the page says of a finished run is on it when its status is.
+   */
+  protected override async scheduleUpdate(): Promise<unknown> {
+    const wait = this.drawnAtMs + RENDER_EVERY_MS - performance.now();
+    if (wait > 0 && this.status === 'running' && !this.finished) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => resolve(), wait);
+        this.drawNow = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.drawNow = undefined;
+    }
+    this.drawnAtMs = performance.now();
+    return super.scheduleUpdate();
   }
 
   override updated(changed: Map<string, unknown>): void {

@@ -109,8 +109,38 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     // the table says so, and the planner plans them as one host with the coordinator's tab.
     await coordinator.locator('ce-node-table td.device[data-machine="this machine"]').nth(2).waitFor({ timeout: 10_000 });
     expect(await coordinator.locator('ce-node-table td.device .label').allTextContents()).toEqual(Array(3).fill('this machine'));
+    // Count the Run panel's draws while the run goes (a MutationObserver on its own DOM: each draw
+    // changes it; draws within 20 ms of each other are one): at most one per RENDER_EVERY_MS (250)
+    // while results come faster (src/ui/ce-run-panel.ts scheduleUpdate).
+    await coordinator.locator('ce-run-panel').evaluate((panel) => {
+      const draws: number[] = [];
+      const results: number[] = [];
+      let seen = 0;
+      new MutationObserver(() => {
+        if (window.carbonedgeRun?.status !== 'running') return;
+        const now = performance.now();
+        if (!draws.length || now - draws[draws.length - 1]! > 20) draws.push(now);
+      }).observe(panel.shadowRoot!, { subtree: true, childList: true, characterData: true, attributes: true });
+      const timer = setInterval(() => {
+        const run = window.carbonedgeRun;
+        if (run?.status === 'running') for (; seen < run.outcomes.length; seen++) results.push(performance.now());
+        if (/^(done|error)/.test(run?.status ?? '')) clearInterval(timer);
+      }, 5);
+      (window as { panelDraws?: unknown }).panelDraws = { draws, results };
+    });
     await startRun(3, 20);
     const record = await waitForDone(240_000);
+    {
+      const { draws, results } = await coordinator.evaluate(() => (window as unknown as { panelDraws: { draws: number[]; results: number[] } }).panelDraws);
+      const spanMs = draws.length > 1 ? draws[draws.length - 1]! - draws[0]! : 0;
+      const gaps = draws.slice(1).map((t, i) => t - draws[i]!);
+      console.log(`Run panel while running: ${draws.length} draws in ${spanMs.toFixed(0)} ms, ${results.length} results; shortest gaps ${[...gaps].sort((a, b) => a - b).slice(0, 3).map((g) => g.toFixed(0)).join(', ')} ms`);
+      expect(results.length).toBeGreaterThan(10);
+      // Every draw waited for the previous one's 250 ms (seen here from the end of each draw, which
+      // takes some ms: 150 leaves room); a draw per result would come in bursts, 3 results in flight.
+      expect(gaps.filter((g) => g < 150)).toEqual([]);
+      expect(draws.length).toBeLessThanOrEqual(2 + spanMs / 150);
+    }
     const placed = record.placement!.pipelines[0]!.slices;
     expect(placed).toHaveLength(3);
     expect(new Set(placed.map((s) => s.nodeId)).size).toBe(3);
