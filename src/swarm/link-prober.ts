@@ -240,13 +240,6 @@ export class LinkProber {
     return onMachine.length ? median(onMachine.map((r) => 1000 / r.bandwidthBytesPerSecond)) : undefined;
   }
 
-  /** Whether {@link hostTransferCpuMsPerByte} was timed (true) or estimated from bandwidths (false); undefined when it has no figure. */
-  hostTransferTimed(): boolean | undefined {
-    const onMachine = this.coordinator.nodes().filter((n) => n.state !== 'gone' && hostGroupOf(n) === SIMULATED_HOST_GROUP && this.results.has(n.nodeId));
-    if (!onMachine.length) return undefined;
-    return onMachine.some((n) => this.results.get(n.nodeId)!.hostCpuMsPerMegabyte !== undefined);
-  }
-
   /**
    * CPU ms per 10^6 bytes the coordinator's machine spends moving bytes to a node on it: its busy
    * time (every process) while {@link HOST_TIMING_BYTES} go to the node in 512 KiB bulks, less its
