@@ -40,7 +40,8 @@ export function isLoopback(url: string): boolean {
 export async function runPanelState(coordinator: Page): Promise<string> {
   return coordinator
     .evaluate(() => {
-      const panel = document.querySelector('ce-coordinator-page')?.shadowRoot?.querySelector('ce-run-panel') ?? document.querySelector('ce-run-panel');
+      const page = document.querySelector('ce-app')?.shadowRoot?.querySelector('ce-coordinator-page') ?? document.querySelector('ce-coordinator-page');
+      const panel = page?.shadowRoot?.querySelector('ce-run-panel') ?? document.querySelector('ce-run-panel');
       const root = panel?.shadowRoot;
       const text = (selector: string) => Array.from(root?.querySelectorAll(selector) ?? [], (e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim());
       const run = window.carbonedgeRun;
