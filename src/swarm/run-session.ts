@@ -178,6 +178,20 @@ export function requestRate(settings: Pick<RunSettings, 'ratePerSecond' | 'weigh
   return latencyLeads ? 'max' : undefined;
 }
 
+/** Longest wait for unmeasured links before a run's (or a comparison's) first plan, ms: a probe takes about a second. */
+export const LINK_WAIT_MS = 15_000;
+
+/**
+ * Measure the links `links` has not measured yet, at most LINK_WAIT_MS (LinkSource.measurePending):
+ * a run started right after its nodes joined would otherwise plan every hop on the LAN defaults.
+ * Resolves with a line naming the nodes still unmeasured, for the page, or undefined.
+ */
+export async function measureLinksFirst(links: LinkSource, nameOf: (nodeId: string) => string): Promise<string | undefined> {
+  const left = (await links.measurePending?.(LINK_WAIT_MS)) ?? [];
+  if (!left.length) return undefined;
+  return `${left.length} node link${left.length === 1 ? ' was' : 's were'} not measured within ${LINK_WAIT_MS / 1000} s: the plan takes LAN defaults for ${left.length === 1 ? 'it' : 'them'} (${left.map(nameOf).join(', ')})`;
+}
+
 /** Measured links for plans (src/swarm/link-prober.ts). */
 export interface LinkSource {
   /** Coordinator and node-to-node links among these nodes. */

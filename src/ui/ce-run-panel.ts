@@ -9,7 +9,7 @@ import { historyToCsv, historyToJson, runFileName } from '../history/history-exp
 import type { RunRecord as HistoryRecord } from '../history/run-record';
 import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-controller';
 import type { DeployProgress } from '../swarm/stage-deployer';
-import { predictPlacement, startRunSession, type LinkSource, type RunSession } from '../swarm/run-session';
+import { measureLinksFirst, predictPlacement, startRunSession, type LinkSource, type RunSession } from '../swarm/run-session';
 import type { RunLearning } from '../swarm/run-learning';
 import { calibrationKey } from '../swarm/calibration-feed';
 import { isPlannable } from '../swarm/plan-inputs';
@@ -83,8 +83,6 @@ declare global {
 const SAVE_EVERY_MS = 1000;
 /** How often the live view's record is rebuilt while results arrive, ms. */
 const VIEW_EVERY_MS = 250;
-/** Longest wait for unmeasured links before a run's first plan, ms (each probe takes about a second). */
-const LINK_WAIT_MS = 15_000;
 /** Results whose outputs the test hook's record (window.carbonedgeRun) keeps; later ones keep their id and status. */
 export const RECORD_OUTPUTS = 1000;
 /** Largest share of the coordinator's main thread the live view's and the history's refreshes take. */
@@ -549,9 +547,9 @@ export class CeRunPanel extends LitElement {
       // defaults (the prober waits for a quiet room), and on one machine what moving bytes costs it.
       if (this.links?.measurePending) {
         this.setStatus('measuring links');
-        const left = await this.links.measurePending(LINK_WAIT_MS);
+        const unmeasured = await measureLinksFirst(this.links, (id) => this.nameOfNode(id));
         if (this.record !== record) return;
-        if (left.length) this.event(`${left.length} node link${left.length === 1 ? ' was' : 's were'} not measured within ${LINK_WAIT_MS / 1000} s: the plan takes LAN defaults for ${left.length === 1 ? 'it' : 'them'} (${left.map((id) => this.nameOfNode(id)).join(', ')})`);
+        if (unmeasured) this.event(unmeasured);
       }
       if (this.stopRequested) return cancelledBeforeStart();
       this.setStatus('planning and deploying');

@@ -10,7 +10,7 @@
 import { toPlanModel, type ModelProfile } from '../graph/index';
 import type { PlannerMode } from '../plan/plan-types';
 import type { Coordinator } from '../swarm/coordinator';
-import { startRunSession, type LinkSource, type RunSettings } from '../swarm/run-session';
+import { measureLinksFirst, startRunSession, type LinkSource, type RunSettings } from '../swarm/run-session';
 import type { RunRecord } from '../history/run-record';
 import { LiveRun, finalStatus } from './live-run';
 import { runInsights } from './run-insights';
@@ -85,6 +85,12 @@ export async function runComparison(o: CompareOptions): Promise<RunRecord[]> {
   const model = toPlanModel(o.profile);
   const records: RunRecord[] = [];
   const total = o.configurations.length * o.repeats;
+  // Links first, as the Run panel does: the first configuration would plan on the LAN defaults.
+  if (o.links?.measurePending) {
+    o.onProgress?.('measuring links');
+    const unmeasured = await measureLinksFirst(o.links, (id) => o.coordinator.nodes().find((n) => n.nodeId === id)?.name ?? id);
+    if (unmeasured) o.onProgress?.(unmeasured);
+  }
   let index = 0;
   for (let round = 1; round <= o.repeats; round++) {
     for (const c of o.configurations) {

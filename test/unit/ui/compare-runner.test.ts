@@ -88,6 +88,34 @@ describe('compare runner', () => {
     }
   });
 
+  it('measures the links not measured yet before the first configuration, and says which stayed unmeasured', async () => {
+    const swarm = await startSwarm({ network: { seed: 7 }, nodes });
+    stopSwarm = swarm.stop;
+    const progress: string[] = [];
+    const asked: number[] = [];
+    const first = swarm.nodes[0]!.peerId;
+    const links = {
+      planLinks: () => [],
+      transferCpuMsPerByte: () => undefined,
+      has: () => false,
+      measurePending: async (timeoutMs: number) => {
+        asked.push(timeoutMs);
+        return [first];
+      },
+    };
+    const records = await runComparison({
+      coordinator: swarm.coordinator, profile, model: 'tinycnn', configurations: [{ label: 'performance', mode: 'performance', stages: 0 }, { label: 'green', mode: 'green', stages: 0 }],
+      repeats: 1, inferences: 2, links, onProgress: (t) => progress.push(t),
+    });
+    expect(asked).toEqual([15_000]);
+    expect(progress.slice(0, 3)).toEqual([
+      'measuring links',
+      '1 node link was not measured within 15 s: the plan takes LAN defaults for it (fast-coal)',
+      'performance: repeat 1 of 1 (run 1 of 2)',
+    ]);
+    expect(records.map((r) => r.status)).toEqual(['done', 'done']);
+  });
+
   it('refuses bad settings with the reason', async () => {
     expect(compareProblem({ configurations: [{ label: 'a', mode: 'green', stages: 0 }], repeats: 1, inferences: 1 })).toBe('pick at least 2 configurations to compare, got 1');
     expect(compareProblem({ configurations: [{ label: 'a', mode: 'green', stages: 0 }, { label: 'b', mode: 'green', stages: 0 }], repeats: 0, inferences: 1 })).toBe('repeats must be a whole number from 1 to 20, got 0');
