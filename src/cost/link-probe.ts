@@ -45,6 +45,16 @@ export interface LinkProbeOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Probe options that move `bytes` (one round trip, then bulks of at most 512 KiB, the size of the
+ * tensors a run moves; a 4 MiB bulk filled the channel's buffer and crawled): what timing the CPU
+ * that moving bytes costs a machine sends (src/ui/lab-hooks.ts, src/swarm/link-prober.ts).
+ */
+export function bulkMoveOptions(bytes: number, timeoutMs: number): LinkProbeOptions {
+  const bulk = Math.min(bytes, 512 * 1024);
+  return { pings: 1, bulkBytes: [bulk], rounds: Math.max(1, Math.ceil(bytes / bulk)), timeoutMs };
+}
+
 /** What the probe measured. */
 export interface LinkProbeResult {
   /** One-way latency, ms. */

@@ -22,11 +22,11 @@
  * counted, never planned on.
  */
 import { busyCores, transferCpuPerByte, type CpuTimes } from '../cost/host-transfer-cpu';
-import { runLinkProbe, type LinkProbeOptions, type LinkProbeResult } from '../cost/link-probe';
+import { bulkMoveOptions, runLinkProbe, type LinkProbeOptions, type LinkProbeResult } from '../cost/link-probe';
 import { COORDINATOR_ID, type PlanLink } from '../plan/plan-types';
 import type { Link } from '../mesh/transport';
 import type { NodeId } from '../protocol/ids';
-import type { Coordinator } from './coordinator';
+import type { Coordinator, NodeRecord } from './coordinator';
 import { SIMULATED_HOST_GROUP, hostGroupOf } from './plan-inputs';
 
 /** What the coordinator knows of its link to one node. */
@@ -162,16 +162,14 @@ export class LinkProber {
    * the LAN defaults, since probes wait while nodes are still busy after their benchmarks.
    */
   async measurePending(timeoutMs: number): Promise<string[]> {
-    const pending = () => this.coordinator.nodes().filter((n) => n.state === 'ready' && !this.results.has(n.nodeId) && (this.failures.get(n.nodeId) ?? 0) < 3).map((n) => n.nodeId as string);
-    const deadline = (this.options.now ?? (() => performance.now()))() + timeoutMs;
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const deadline = this.now() + timeoutMs;
     this.urgent++;
     try {
       for (;;) {
-        const left = pending();
-        if (!left.length || (this.options.now ?? (() => performance.now()))() >= deadline) return left;
+        const left = this.coordinator.nodes().filter((n) => this.toProbe(n)).map((n) => n.nodeId as string);
+        if (!left.length || this.now() >= deadline) return left;
         if (!this.probing) void this.next();
-        await sleep(50);
+        await this.sleep(50);
       }
     } finally {
       this.urgent--;
@@ -252,32 +250,28 @@ export class LinkProber {
   private async timeHostTransfer(link: Link, name: string): Promise<number | undefined> {
     const machineCpu = this.options.machineCpu!;
     const read = () => machineCpu().catch((e: Error) => Promise.reject(new CpuReadError(e.message)));
-    const now = this.options.now ?? (() => performance.now());
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    let s0: CpuTimes, s1: CpuTimes, s2: CpuTimes, t0: number, t1: number, moved: LinkProbeResult;
+    let s0: CpuTimes, s1: CpuTimes, t0: number, t1: number;
     try {
       // The load at rest over the last window before the move: up to HOST_TIMING_REST_WINDOWS
       // windows for one quiet enough (pages go on computing for seconds after their benchmarks).
       s1 = await read();
-      t1 = now();
+      t1 = this.now();
       let rest = Infinity;
       for (let w = 0; w < HOST_TIMING_REST_WINDOWS && rest > HOST_TIMING_MAX_REST_CORES; w++) {
         [s0, t0] = [s1, t1];
-        await sleep(this.options.restMs ?? 500);
+        await this.sleep(this.options.restMs ?? 500);
         s1 = await read();
-        t1 = now();
+        t1 = this.now();
         rest = busyCores(s0, s1, t1 - t0);
       }
       if (rest > HOST_TIMING_MAX_REST_CORES) {
         this.lastProblem = `${name}: the machine was busy (${rest.toFixed(2)} cores) before timing what moving bytes costs it; not timed`;
         return undefined;
       }
-      const bulk = 512 * 1024;
-      const bytes = this.options.hostTimingBytes ?? HOST_TIMING_BYTES;
-      moved = await (this.options.run ?? runLinkProbe)(link, { pings: 1, bulkBytes: [Math.min(bulk, bytes)], rounds: Math.max(1, Math.ceil(bytes / bulk)), timeoutMs: 30_000 });
-      s2 = await read();
+      const moved = await (this.options.run ?? runLinkProbe)(link, bulkMoveOptions(this.options.hostTimingBytes ?? HOST_TIMING_BYTES, 30_000));
+      const s2 = await read();
       const bytesMoved = moved.bulks.reduce((a, b) => a + b.bytes, 0);
-      const perMb = transferCpuPerByte(s1, s2, now() - t1, bytesMoved, rest) * 1e6;
+      const perMb = transferCpuPerByte(s1, s2, this.now() - t1, bytesMoved, rest) * 1e6;
       if (!within(perMb, BOUNDS.cpuMsPerMegabyte)) {
         this.lastProblem = `${name}: moving bytes timed at ${perMb} ms of CPU per MB, outside ${BOUNDS.cpuMsPerMegabyte.join('..')}; not used`;
         return undefined;
@@ -291,6 +285,19 @@ export class LinkProber {
     }
   }
 
+  /** A ready node whose link is not measured and not given up on (3 failures). */
+  private toProbe(n: NodeRecord): boolean {
+    return n.state === 'ready' && !this.results.has(n.nodeId) && (this.failures.get(n.nodeId) ?? 0) < 3;
+  }
+
+  private now(): number {
+    return (this.options.now ?? (() => performance.now()))();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return this.options.sleep ? this.options.sleep(ms) : new Promise((r) => setTimeout(r, ms));
+  }
+
   private schedule(ms: number): void {
     if (this.stopped || this.timer || this.probing) return;
     this.timer = setTimeout(() => {
@@ -301,7 +308,7 @@ export class LinkProber {
 
   private async next(): Promise<void> {
     if (this.stopped || this.probing) return;
-    const todo = this.coordinator.nodes().find((n) => n.state === 'ready' && !this.results.has(n.nodeId) && (this.failures.get(n.nodeId) ?? 0) < 3);
+    const todo = this.coordinator.nodes().find((n) => this.toProbe(n));
     if (!todo) return;
     if (!this.urgent && this.options.busy?.()) {
       this.schedule(this.options.retryMs ?? 2000);
@@ -310,7 +317,6 @@ export class LinkProber {
     const link = this.coordinator.linkOf(todo.nodeId as NodeId);
     if (!link) return;
     this.probing = todo.nodeId;
-    const now = this.options.now ?? (() => performance.now());
     const probe = this.options.probe ?? { pings: 5, bulkBytes: [64 * 1024, 512 * 1024], rounds: 2, timeoutMs: 10_000 };
     try {
       const r = await (this.options.run ?? runLinkProbe)(link, probe);
@@ -328,7 +334,7 @@ export class LinkProber {
           senderCpuMsPerMegabyte: r.senderCpuMsPerMegabyte,
           receiverCpuMsPerMegabyte: r.receiverCpuMsPerMegabyte,
           ...(host !== undefined ? { hostCpuMsPerMegabyte: host } : {}),
-          atMs: now(),
+          atMs: this.now(),
         });
         for (const fn of this.listeners) fn();
       }

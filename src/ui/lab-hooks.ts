@@ -17,7 +17,7 @@ import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
 import { profileCatalogueModel, startRun } from './run-session';
 import { fastestWholeModelMs } from '../lab/configurations';
-import { runLinkProbe } from '../cost/link-probe';
+import { bulkMoveOptions, runLinkProbe } from '../cost/link-probe';
 
 declare global {
   interface Window {
@@ -258,8 +258,7 @@ async function moveBytes(coordinator: Coordinator, nodeId: string, bytes: number
   if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_MOVE_BYTES) throw new Error(`bytes must be a whole number in 1..${MAX_MOVE_BYTES}, got ${bytes}`);
   const link = coordinator.linkOf(nodeId as NodeId);
   if (!link) throw new Error(`no link to node ${nodeId}`);
-  const chunk = Math.min(bytes, 512 * 1024);
-  const r = await runLinkProbe(link, { pings: 1, bulkBytes: [chunk], rounds: Math.ceil(bytes / chunk), timeoutMs: 60_000 });
+  const r = await runLinkProbe(link, bulkMoveOptions(bytes, 60_000));
   return { bytes: r.bulks.reduce((a, b) => a + b.bytes, 0), ms: r.bulks.reduce((a, b) => a + b.ms, 0) };
 }
 
