@@ -15,19 +15,19 @@ import { NodeExecutor, type SliceRuntime } from '../swarm/node-executor';
 import type { SliceStore } from '../swarm/slice-store';
 import { joinFingerprintFor, loadAppConfig, signalingFor } from './app-config';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
-import { runSelfBenchmark } from './self-benchmark';
+import { benchmarkOrRestart, runSelfBenchmark } from './self-benchmark';
 
-/** Adapt the worker to the executor: slice bytes cross by transfer. */
-function sliceRuntime(runtime: RuntimeClient): SliceRuntime {
+/** Adapt the worker to the executor: slice bytes cross by transfer. `current` is the worker now (replaced after a stalled benchmark). */
+function sliceRuntime(current: () => RuntimeClient): SliceRuntime {
   return {
     load: (id, bytes, backend) => {
       const copy = bytes.slice();
       // Warmed before it reports deployed: its kernels compile now, not in the calibrating runs.
-      return runtime.api.load(id, transfer(copy, [copy.buffer]), backend, { warm: true });
+      return current().api.load(id, transfer(copy, [copy.buffer]), backend, { warm: true });
     },
-    run: (id, feeds) => runtime.api.run(id, transfer(feeds, Object.values(feeds).map((t) => t.data.buffer as ArrayBuffer))),
-    unload: (id) => runtime.api.unload(id),
-    setSlowdown: (s) => runtime.api.setSlowdown(s),
+    run: (id, feeds) => current().api.run(id, transfer(feeds, Object.values(feeds).map((t) => t.data.buffer as ArrayBuffer))),
+    unload: (id) => current().api.unload(id),
+    setSlowdown: (s) => current().api.setSlowdown(s),
   };
 }
 
@@ -50,6 +50,8 @@ export interface NodeSessionOptions {
   readonly benchmark?: (runtime: RuntimeClient) => Promise<BenchmarkReport>;
   /** The carbon profile to report once welcomed (and via `sendProfile` later). */
   readonly profile?: () => Omit<ProfileMessage, 'kind'> | undefined;
+  /** Told when the benchmark stalled and runs again in a fresh worker on one thread (self-benchmark.ts `benchmarkOrRestart`). */
+  readonly onBenchmarkRetry?: (message: string) => void;
 }
 
 /** A running node. */
@@ -57,6 +59,7 @@ export interface NodeSession {
   readonly node: EdgeNode;
   readonly executor: NodeExecutor;
   readonly transport: Transport;
+  /** The runtime worker slices run in (a fresh one after a stalled benchmark). */
   readonly runtime: RuntimeClient;
   /** Send the current carbon profile to the coordinator. */
   sendProfile(): void;
@@ -66,7 +69,9 @@ export interface NodeSession {
 /** Start a node and join the room; resolves once the join handshake settled (see node.state). */
 export async function startNodeSession(options: NodeSessionOptions): Promise<NodeSession> {
   const config = await loadAppConfig();
-  const runtime = await startRuntimeWorker({ slowdown: options.slowdown ?? 1, ...(options.numThreads ? { numThreads: options.numThreads } : {}) });
+  const slowdown = options.slowdown ?? 1;
+  let stopped = false;
+  let runtime = await startRuntimeWorker({ slowdown, ...(options.numThreads ? { numThreads: options.numThreads } : {}) });
   const transport = await openPeerTransport(signalingFor(config));
   // Load for heartbeats: the worker's busy share of the time since the previous heartbeat.
   let lastBusyMs = 0;
@@ -85,10 +90,15 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
     token: options.token,
     coordinatorFingerprint: options.coordinatorFingerprint ?? joinFingerprintFor(options.room),
     identity: options.identity,
-    runBenchmark: () => (options.benchmark ?? runSelfBenchmark)(runtime),
+    runBenchmark: async () => {
+      const outcome = await benchmarkOrRestart(runtime, options.benchmark ?? runSelfBenchmark, () => startRuntimeWorker({ slowdown, numThreads: 1 }), options.onBenchmarkRetry);
+      runtime = outcome.runtime;
+      if (stopped) runtime.terminate();
+      return outcome.report;
+    },
     load,
   });
-  const executor = new NodeExecutor({ node, transport, runtime: sliceRuntime(runtime), store: options.store, sha256: sha256Hex });
+  const executor = new NodeExecutor({ node, transport, runtime: sliceRuntime(() => runtime), store: options.store, sha256: sha256Hex });
   executor.start();
   const sendProfile = () => {
     const profile = options.profile?.();
@@ -107,9 +117,12 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
     node,
     executor,
     transport,
-    runtime,
+    get runtime() {
+      return runtime;
+    },
     sendProfile,
     stop(reason = 'left') {
+      stopped = true;
       node.stop(reason);
       void executor.stop();
       transport.stop();

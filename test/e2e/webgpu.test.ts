@@ -46,17 +46,22 @@ describe('https with the project certificate, WebGPU backend (software adapter)'
   // node's benchmark alone passed 180 s (twice). Its own waits bound every step; this bounds the whole.
   // The node bounds its WebGPU part (src/ui/self-benchmark.ts, 240 s): a stalled adapter shows as
   // "webgpu: unavailable (the WebGPU benchmark did not finish ...)" and the figure check below says so.
-  it('nodes joined through the shown https URL benchmark WASM and WebGPU and run slices', { timeout: 720_000 }, async () => {
+  // Its WASM part is bounded at 150 s, then runs once more in a fresh worker (once, in CI, it stayed
+  // 420 s in "timing the bundled model on WASM"): 150 + 40 + 240 s at worst, within the wait below.
+  it('nodes joined through the shown https URL benchmark WASM and WebGPU and run slices', { timeout: 780_000 }, async () => {
     expect(server.localUrl).toMatch(/^https:/);
     const coordinator = await open(`${server.localUrl}/`);
     const joinUrl = await joinUrlOf(coordinator);
     expect(joinUrl).toMatch(/^https:/);
     if (process.env.CARBONEDGE_ISOLATED === '1') expect(isLoopback(joinUrl)).toBe(false);
     const node = await open(joinUrl);
-    await node.getByTestId('node-benchmark').waitFor({ timeout: 420_000 }).catch(async (error: unknown) => {
+    await node.getByTestId('node-benchmark').waitFor({ timeout: 480_000 }).catch(async (error: unknown) => {
       // Which part stalled, as the page shows it (src/ui/self-benchmark.ts onPhase).
       throw new Error(`${(error as Error).message}\nthe node page said: ${await node.getByTestId('node-state').textContent()}`);
     });
+    // A WASM part that stalled is retried once in a fresh worker (src/ui/self-benchmark.ts); said here so a CI log shows it.
+    const retried = node.getByTestId('node-benchmark-retry');
+    if (await retried.count()) console.log(`the node page's benchmark was retried: ${await retried.textContent()}`);
     expect(await node.evaluate(() => [window.isSecureContext, window.crossOriginIsolated])).toEqual([true, true]);
     const text = (await node.getByTestId('node-benchmark').textContent()) ?? '';
     const wasm = Number(/wasm: ([\d.]+) ms/.exec(text)?.[1]);

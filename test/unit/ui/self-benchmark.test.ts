@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkReport } from '../../../src/protocol/messages';
 import type { RuntimeClient } from '../../../src/ui/runtime-client';
-import { measuredWhileBusy, runSelfBenchmark } from '../../../src/ui/self-benchmark';
+import { BenchmarkStalledError, benchmarkOrRestart, measuredWhileBusy, runSelfBenchmark } from '../../../src/ui/self-benchmark';
 
 const COST = { flopsPerSecondByOpClass: { conv: 2e10, depthwise: 5e9, matmul: 3e10, elementwise: 1e9, memory: 1e9 }, fixedMsPerRun: 0.1 };
 const never = new Promise<never>(() => {});
@@ -94,5 +94,57 @@ describe('runSelfBenchmark', () => {
     const none = await runSelfBenchmark(fakeRuntime({ benchmark: 'ok', cost: 'ok' }).runtime, { webgpu: false });
     expect(none.backends[0]!.cpuShare).toBeUndefined();
     expect(measuredWhileBusy(none)).toBe(false);
+  });
+});
+
+/** A worker whose WASM part stalls where `stall` says (or never), counting its terminations. */
+function wasmWorker(stall: 'benchmark' | 'cost' | 'none', threads = 2): { runtime: RuntimeClient; terminated: () => number } {
+  let terminated = 0;
+  const api = {
+    benchmark: async () => (stall === 'benchmark' ? never : { model: 'paddle-cls', threads, crossOriginIsolated: threads > 1, backends: [{ backend: 'wasm', available: true, medianMs: 3, runs: 10, flopsPerSecond: 1e10 }] }),
+    measureCost: async () => (stall === 'cost' ? never : { backends: [{ backend: 'wasm', available: true, cost: COST }] }),
+  };
+  return { runtime: { api, info: { threads, crossOriginIsolated: threads > 1, webgpu: false }, terminate: () => void terminated++ } as unknown as RuntimeClient, terminated: () => terminated };
+}
+
+describe('a WASM part that stalls (issue 11: a node page once stayed 420 s in "timing the bundled model on WASM")', () => {
+  it('runSelfBenchmark rejects with BenchmarkStalledError naming the part, at its bound, whether the timing or the cost measurement stalls', async () => {
+    for (const [stall, part] of [['benchmark', 'timing the bundled model on WASM'], ['cost', 'measuring operator costs on WASM']] as const) {
+      const t0 = performance.now();
+      const error = await runSelfBenchmark(wasmWorker(stall).runtime, { webgpu: false, wasmTimeoutMs: 150 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BenchmarkStalledError);
+      expect((error as BenchmarkStalledError).message).toBe(`${part} did not finish within 150 ms`);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
+      expect(performance.now() - t0).toBeLessThan(5000);
+    }
+  });
+
+  it('benchmarkOrRestart: a stalled worker is terminated and the benchmark runs once more in a fresh one on 1 thread, which the node keeps', async () => {
+    const first = wasmWorker('benchmark');
+    const fresh = wasmWorker('none', 1);
+    let started = 0;
+    const retries: string[] = [];
+    const outcome = await benchmarkOrRestart(first.runtime, (r) => runSelfBenchmark(r, { webgpu: false, wasmTimeoutMs: 100 }), async () => (started++, fresh.runtime), (m) => retries.push(m));
+    expect(first.terminated()).toBe(1);
+    expect(started).toBe(1);
+    expect(outcome.runtime).toBe(fresh.runtime);
+    expect(outcome.report.threads).toBe(1);
+    expect(outcome.report.backends[0]).toMatchObject({ backend: 'wasm', available: true, cost: COST });
+    expect(retries).toEqual(["timing the bundled model on WASM did not finish within 100 ms: restarted this device's runtime worker on 1 thread and benchmarking again"]);
+    expect(fresh.terminated()).toBe(0);
+  });
+
+  it('benchmarkOrRestart: no restart when the first answers or fails otherwise; a second stall rejects naming both attempts', async () => {
+    const ok = wasmWorker('none');
+    let started = 0;
+    const start = async () => (started++, wasmWorker('cost', 1).runtime);
+    const outcome = await benchmarkOrRestart(ok.runtime, (r) => runSelfBenchmark(r, { webgpu: false, wasmTimeoutMs: 100 }), start);
+    expect([outcome.runtime, ok.terminated(), started]).toEqual([ok.runtime, 0, 0]);
+    await expect(benchmarkOrRestart(ok.runtime, async () => Promise.reject(new Error('model fetch failed: 404')), start)).rejects.toThrow('model fetch failed: 404');
+    expect(started).toBe(0);
+    await expect(benchmarkOrRestart(wasmWorker('benchmark').runtime, (r) => runSelfBenchmark(r, { webgpu: false, wasmTimeoutMs: 100 }), start)).rejects.toThrow(
+      'measuring operator costs on WASM did not finish within 100 ms, twice (the second time in a fresh runtime worker on 1 thread): reload this page to try again',
+    );
+    expect(started).toBe(1);
   });
 });
