@@ -15,11 +15,16 @@ import { retryOnceIfStalled } from './stall-guard';
 export type { RunSettings } from '../swarm/run-session';
 
 let shared: Promise<RuntimeClient> | undefined;
+/**
+ * Whether a worker of this tab stalled: its replacements run on 1 thread (the stalls seen were on
+ * crossOriginIsolated pages, where onnxruntime-web starts its thread pool; docs/decisions.md).
+ */
+let singleThreaded = false;
 
 /** The coordinator tab's one runtime worker (profiling), started on first use and shared by its panels. */
 export function sharedRuntime(): Promise<RuntimeClient> {
   if (!shared) {
-    const starting = startRuntimeWorker();
+    const starting = startRuntimeWorker(singleThreaded ? { numThreads: 1 } : {});
     shared = starting;
     // A worker that failed to start is not kept: the next use tries a new one.
     starting.catch(() => {
@@ -31,6 +36,7 @@ export function sharedRuntime(): Promise<RuntimeClient> {
 
 /** Terminate the shared worker (one that stopped answering) so the next use starts a fresh one. */
 function replaceSharedRuntime(): void {
+  singleThreaded = true;
   const old = shared;
   shared = undefined;
   void old?.then((runtime) => runtime.terminate(), () => undefined);
