@@ -357,6 +357,17 @@ export class NodeExecutor {
     }
   }
 
+  /**
+   * Forget the parked sessions without unloading them: the worker that held them is gone (replaced
+   * after its benchmark stalled, src/ui/node-session.ts), so the next deployment of those slices
+   * builds them in the new one. Says how many were forgotten.
+   */
+  forgetParked(): number {
+    const n = this.parked.size;
+    this.parked.clear();
+    return n;
+  }
+
   /** Unload every parked session. */
   private async unpark(): Promise<void> {
     const all = [...this.parked.values()];

@@ -92,6 +92,8 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
     identity: options.identity,
     runBenchmark: async () => {
       const outcome = await benchmarkOrRestart(runtime, options.benchmark ?? runSelfBenchmark, () => startRuntimeWorker({ slowdown, numThreads: 1 }), options.onBenchmarkRetry);
+      // A replaced worker took its sessions with it: parked slices are built again when next deployed.
+      if (outcome.runtime !== runtime) executor.forgetParked();
       runtime = outcome.runtime;
       if (stopped) runtime.terminate();
       return outcome.report;
