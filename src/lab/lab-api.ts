@@ -143,7 +143,7 @@ export interface CarbonedgeLabApi {
   run(settings: LabRunSettings): Promise<LabRunRecord>;
   /**
    * Ask one node to benchmark again (while nothing else runs) and resolve with its new figures;
-   * rejects after `timeoutMs` (default 120 s).
+   * rejects after `timeoutMs` (default 240 s: a stalled benchmark starts over once after 150 s).
    */
   remeasure(nodeId: string, timeoutMs?: number): Promise<LabNodeInfo>;
   /**

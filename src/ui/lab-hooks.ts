@@ -286,7 +286,8 @@ export function installLabHooks(coordinator: Coordinator, links?: LinkSource & {
       queue = next.catch(() => undefined);
       return next;
     },
-    remeasure(nodeId, timeoutMs = 120_000) {
+    // Long enough for a node whose benchmark stalls to start over once (self-benchmark.ts: 150 s, then a fresh worker).
+    remeasure(nodeId, timeoutMs = 240_000) {
       const next = queue.then(() => remeasure(coordinator, nodeId, timeoutMs));
       queue = next.catch(() => undefined);
       return next;
