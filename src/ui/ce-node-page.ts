@@ -24,7 +24,7 @@ import { configuredPowerModel } from '../carbon';
 import { parseLabNodeParams, type LabNodeParams } from '../lab/lab-node-params';
 import './ce-carbon-card';
 import './ce-node-contribution';
-import type { NodeContribution } from './node-contribution';
+import { contextSummary, type NodeContribution } from './node-contribution';
 import type { CarbonEditDetail, CarbonFieldError } from './ce-carbon-card';
 
 /** What this browser tells about the device and its time zone (read once per page). */
@@ -43,15 +43,6 @@ const STATE_TEXT: Record<EdgeNodeState, string> = {
   left: 'left the room',
 };
 
-/** What this page's context allows, in words: threads, WebGPU, and what --https would add. */
-export function contextSummary(env: { isSecureContext: boolean; crossOriginIsolated: boolean; webgpu: boolean; threads: number; protocol: string }): string {
-  const parts = [
-    env.crossOriginIsolated ? `${env.threads} WASM thread(s)` : '1 WASM thread (the page is not cross-origin isolated)',
-    env.webgpu ? 'WebGPU available' : env.isSecureContext ? 'no WebGPU adapter' : 'no WebGPU (needs a secure context)',
-  ];
-  const missing = !env.isSecureContext && env.protocol === 'http:';
-  return `${parts.join(', ')}.${missing ? ' Plain http on a LAN address: the coordinator can start with --https to give this device threads and WebGPU.' : ''}`;
-}
 
 /** Ask the browser to keep the screen on while the page is visible (where it allows it: secure contexts). */
 async function holdWakeLock(): Promise<'held' | 'unavailable' | 'refused'> {
@@ -321,6 +312,13 @@ export class CeNodePage extends LitElement {
     if (!this.lab) await updateProfile({ name: value }, value);
   }
 
+  /** Whether WebGPU can be used here: the self-benchmark's verdict once it has one, before it whether the browser has the API. */
+  private webgpuVerdict(): true | string {
+    const tried = this.benchmark?.backends.find((b) => b.backend === 'webgpu');
+    if (tried) return tried.available ? true : tried.error ?? 'unavailable';
+    return 'gpu' in navigator ? true : 'this browser has no WebGPU';
+  }
+
   /** The state line: while ready, say whether slices are running or hosted. */
   private stateText(): string {
     if (this.nodeState === 'benchmarking' && this.benchmarkPhase) return `benchmarking this device: ${this.benchmarkPhase}...${this.benchmarkRetry ? ` (${this.benchmarkRetry})` : ''}`;
@@ -379,7 +377,7 @@ export class CeNodePage extends LitElement {
         <div class="muted" data-testid="node-context">${contextSummary({
           isSecureContext: window.isSecureContext,
           crossOriginIsolated: window.crossOriginIsolated,
-          webgpu: 'gpu' in navigator,
+          webgpu: this.webgpuVerdict(),
           threads: this.session?.runtime.info.threads ?? workerThreads(this.lab),
           protocol: location.protocol,
         })}</div>

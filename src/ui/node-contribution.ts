@@ -84,3 +84,16 @@ function ordinal(n: number): string {
 export function spentLine(c: Pick<NodeContribution, 'slicesRun' | 'energyJoules' | 'gramsCo2'>): string {
   return `${c.slicesRun} slice run${c.slicesRun === 1 ? '' : 's'} \u00b7 ${formatJoules(c.energyJoules)} \u00b7 ${formatGramsCo2(c.gramsCo2)}`;
 }
+
+/**
+ * What this page's context allows, in words: threads, WebGPU, and what --https would add. `webgpu`
+ * is true when WebGPU can be used, else why not (the self-benchmark's reason once it has one).
+ */
+export function contextSummary(env: { isSecureContext: boolean; crossOriginIsolated: boolean; webgpu: true | string; threads: number; protocol: string }): string {
+  const parts = [
+    env.crossOriginIsolated ? `${env.threads} WASM thread(s)` : '1 WASM thread (the page is not cross-origin isolated)',
+    env.webgpu === true ? 'WebGPU available' : env.isSecureContext ? `no WebGPU (${env.webgpu})` : 'no WebGPU (needs a secure context)',
+  ];
+  const missing = !env.isSecureContext && env.protocol === 'http:';
+  return `${parts.join(', ')}.${missing ? ' Plain http on a LAN address: the coordinator can start with --https to give this device threads and WebGPU.' : ''}`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doingNow, roomComparison, sliceExplanation, spentLine } from '../../../src/ui/node-contribution';
+import { contextSummary, doingNow, roomComparison, sliceExplanation, spentLine } from '../../../src/ui/node-contribution';
 
 const slice = { index: 1, count: 3, range: [40, 100] as const, modelNodeCount: 150 };
 const room = [
@@ -31,5 +31,19 @@ describe('node contribution', () => {
     expect(roomComparison({ room: [room[0]!] })).toEqual(['This device is alone in the room for now.']);
     expect(roomComparison({ room: [{ ...room[0]!, gramsCo2PerKwh: 10 }, room[1]!] })[1]).toBe('Its electricity is the cleanest in the room.');
     expect(spentLine({ slicesRun: 42, energyJoules: 12.4, gramsCo2: 1.37e-3 })).toBe('42 slice runs \u00b7 12.4 J \u00b7 1.37 mgCO2');
+  });
+});
+
+describe('context summary (the node page\'s "what this context allows" line)', () => {
+  const https = { isSecureContext: true, crossOriginIsolated: true, threads: 2, protocol: 'https:' };
+  it('names the threads, and WebGPU by the self-benchmark\'s verdict: a browser with the API but no adapter does not read "available"', () => {
+    expect(contextSummary({ ...https, webgpu: true })).toBe('2 WASM thread(s), WebGPU available.');
+    expect(contextSummary({ ...https, webgpu: 'no WebGPU adapter on this device' })).toBe('2 WASM thread(s), no WebGPU (no WebGPU adapter on this device).');
+    expect(contextSummary({ ...https, threads: 1, webgpu: 'the WebGPU benchmark did not finish within 240 s' })).toBe('1 WASM thread(s), no WebGPU (the WebGPU benchmark did not finish within 240 s).');
+  });
+  it('on plain http on a LAN address: one thread, no WebGPU, and what --https would add', () => {
+    expect(contextSummary({ isSecureContext: false, crossOriginIsolated: false, threads: 1, protocol: 'http:', webgpu: 'this browser has no WebGPU' })).toBe(
+      '1 WASM thread (the page is not cross-origin isolated), no WebGPU (needs a secure context). Plain http on a LAN address: the coordinator can start with --https to give this device threads and WebGPU.',
+    );
   });
 });
