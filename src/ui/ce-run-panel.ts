@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, type PropertyDeclaration } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { LedgerSummary } from '../carbon/ledger';
 import type { Placement } from '../plan/plan-types';
@@ -152,6 +152,8 @@ export class CeRunPanel extends LitElement {
   }, { share: UPDATE_SHARE });
   /** When the panel last began to draw (performance.now ms). */
   private drawnAtMs = -Infinity;
+  /** Set by a change the user made ({@link requestUpdate}): the next draw does not wait. */
+  private drawAtOnce = false;
   /** Ends the wait for the next draw early (a change of status). */
   private drawNow: (() => void) | undefined;
   /**
@@ -372,7 +374,7 @@ export class CeRunPanel extends LitElement {
    */
   protected override async scheduleUpdate(): Promise<unknown> {
     const wait = this.drawnAtMs + RENDER_EVERY_MS - performance.now();
-    if (wait > 0 && this.status === 'running' && !this.finished) {
+    if (wait > 0 && this.status === 'running' && !this.finished && !this.drawAtOnce) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => resolve(), wait);
         this.drawNow = () => {
@@ -382,8 +384,22 @@ export class CeRunPanel extends LitElement {
       });
       this.drawNow = undefined;
     }
+    this.drawAtOnce = false;
     this.drawnAtMs = performance.now();
     return super.scheduleUpdate();
+  }
+
+  /**
+   * What the page changes on a user's click (the presenter view, a tenant run blocking the form) is
+   * drawn at once, even while a run goes: the form stayed on screen up to RENDER_EVERY_MS after
+   * "Presenter view" (a CI run of test/e2e/dashboard.test.ts caught it).
+   */
+  override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
+    super.requestUpdate(name, oldValue, options);
+    if (name === 'presenter' || name === 'blocked') {
+      this.drawAtOnce = true;
+      this.drawNow?.();
+    }
   }
 
   override updated(changed: Map<string, unknown>): void {

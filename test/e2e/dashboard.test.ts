@@ -88,9 +88,14 @@ describe('classroom dashboard', () => {
     await withRunState(coordinator, coordinator.waitForFunction(() => (window.carbonedgeRun?.outcomes.length ?? 0) >= 10, undefined, { timeout: 120_000, polling: 100 }));
     await shot(coordinator, 'coordinator-run');
     // Presenter view: the picture and the big numbers only, the saving named against its baseline.
-    await coordinator.getByTestId('presenter-toggle').click();
+    // Drawn at once while the run goes (the Run panel's draw throttle once held the form on screen
+    // after the click in 12 of 20 tries): checked right after each of 3 clicks.
+    for (let i = 0; i < 3; i++) {
+      await coordinator.getByTestId('presenter-toggle').click();
+      expect(await coordinator.getByTestId('run-model').isVisible(), `try ${i + 1}`).toBe(false);
+      if (i < 2) await coordinator.getByTestId('presenter-toggle').click();
+    }
     expect(await textOf(picture.getByTestId('presenter-saved').locator('xpath=..'))).toMatch(/(saved vs|more than) whole model on the fastest node \(/);
-    expect(await coordinator.getByTestId('run-model').isVisible()).toBe(false);
     await shot(coordinator, 'coordinator-presenter');
     await coordinator.getByTestId('presenter-toggle').click();
     await runDone();
