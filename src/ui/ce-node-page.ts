@@ -89,8 +89,8 @@ export class CeNodePage extends LitElement {
   @state() private reusedBenchmark = false;
   /** What the self-benchmark is doing now (shown while benchmarking). */
   @state() private benchmarkPhase = '';
-  /** Why the benchmark runs a second time, when its first worker stalled (node-session.ts). */
-  @state() private benchmarkRetry = '';
+  /** Why the benchmark runs a second time, and what stalled, when its first worker stalled (node-session.ts). */
+  @state() private benchmarkRetry: { readonly message: string; readonly stalled: string } | undefined;
   @state() private carbonChoices: CarbonChoices = {};
   @state() private carbon: NodeCarbonProfile | undefined;
   @state() private carbonError: CarbonFieldError | undefined;
@@ -197,7 +197,7 @@ export class CeNodePage extends LitElement {
         },
         store: new IdbSliceStore(),
         benchmark: (runtime) => this.runBenchmark(runtime),
-        onBenchmarkRetry: (message) => (this.benchmarkRetry = message),
+        onBenchmarkRetry: (message, stalled) => (this.benchmarkRetry = { message, stalled }),
         profile: () => this.carbon?.message,
       });
       this.watch(session);
@@ -229,7 +229,7 @@ export class CeNodePage extends LitElement {
         ...(params.threads !== undefined ? { numThreads: workerThreads(params) } : {}),
         // The benchmark and the cost micro-benchmark warm the worker up themselves (src/cost).
         benchmark: async (runtime) => (this.benchmark = await runSelfBenchmark(runtime, { onPhase: (phase) => (this.benchmarkPhase = phase) })),
-        onBenchmarkRetry: (message) => (this.benchmarkRetry = message),
+        onBenchmarkRetry: (message, stalled) => (this.benchmarkRetry = { message, stalled }),
         profile: () => this.carbon?.message,
       });
       this.watch(session);
@@ -321,7 +321,7 @@ export class CeNodePage extends LitElement {
 
   /** The state line: while ready, say whether slices are running or hosted. */
   private stateText(): string {
-    if (this.nodeState === 'benchmarking' && this.benchmarkPhase) return `benchmarking this device: ${this.benchmarkPhase}...${this.benchmarkRetry ? ` (${this.benchmarkRetry})` : ''}`;
+    if (this.nodeState === 'benchmarking' && this.benchmarkPhase) return `benchmarking this device: ${this.benchmarkPhase}...${this.benchmarkRetry ? ` (${this.benchmarkRetry.message})` : ''}`;
     if (this.nodeState !== 'ready') return this.nodeState === 'rejoining' && this.error ? this.error : STATE_TEXT[this.nodeState];
     const slices = this.hosting.map((h) => h.sliceIndex + 1).join(', ');
     if (performance.now() - this.lastExecutionMs < 3000 && this.executions > 0) return `running slice ${slices || '?'} for the coordinator`;
@@ -396,7 +396,7 @@ export class CeNodePage extends LitElement {
               )}
             </ul>
             ${this.benchmarkRetry
-              ? html`<p data-testid="node-benchmark-retry">The first benchmark stalled (${this.benchmarkRetry.replace(/:.*$/, '')}), so this device's runtime worker was restarted on 1 thread: slices run there until this page is reloaded.</p>`
+              ? html`<p data-testid="node-benchmark-retry">The first benchmark stalled (${this.benchmarkRetry.stalled}), so this device's runtime worker was restarted on 1 thread: slices run there until this page is reloaded.</p>`
               : ''}
             ${measuredWhileBusy(this.benchmark)
               ? html`<p data-testid="node-benchmark-busy">This device stayed busy while it measured, so these figures may read slow; they are not kept for the next visit. Close other tabs and apps, then reload to measure again.</p>`

@@ -51,7 +51,7 @@ export interface NodeSessionOptions {
   /** The carbon profile to report once welcomed (and via `sendProfile` later). */
   readonly profile?: () => Omit<ProfileMessage, 'kind'> | undefined;
   /** Told when the benchmark stalled and runs again in a fresh worker on one thread (self-benchmark.ts `benchmarkOrRestart`). */
-  readonly onBenchmarkRetry?: (message: string) => void;
+  readonly onBenchmarkRetry?: (message: string, stalled: string) => void;
 }
 
 /** A running node. */

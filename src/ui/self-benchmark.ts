@@ -157,20 +157,20 @@ export interface BenchmarkOutcome {
  * Run `bench` in `runtime`. When its WASM part stalls ({@link BenchmarkStalledError}), the worker is
  * unusable: terminate it, say so through `onRetry`, start a fresh one on one thread with
  * `startSingleThreaded` (a stall seen only with onnxruntime-web's thread pool; one thread avoids it)
- * and benchmark there once more. A second stall, or any other failure, rejects with its reason.
+ * and benchmark there once more. `onRetry` gets the line to show and what stalled. A second stall, or any other failure, rejects with its reason.
  */
 export async function benchmarkOrRestart(
   runtime: RuntimeClient,
   bench: (runtime: RuntimeClient) => Promise<BenchmarkReport>,
   startSingleThreaded: () => Promise<RuntimeClient>,
-  onRetry?: (message: string) => void,
+  onRetry?: (message: string, stalled: string) => void,
 ): Promise<BenchmarkOutcome> {
   try {
     return { report: await bench(runtime), runtime };
   } catch (error) {
     if (!(error instanceof BenchmarkStalledError)) throw error;
     runtime.terminate();
-    onRetry?.(`${error.message}: restarted this device's runtime worker on 1 thread and benchmarking again`);
+    onRetry?.(`${error.message}: restarted this device's runtime worker on 1 thread and benchmarking again`, error.message);
   }
   const fresh = await startSingleThreaded();
   try {
