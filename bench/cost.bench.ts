@@ -23,6 +23,7 @@
  * COST_BENCH_THREADS=n sets its WASM threads (default: the node page's choice); COST_BENCH_WEBGPU=0
  * skips the WebGPU measurement.
  */
+import type { CpuWait } from '../src/cost/cpu-share';
 import { MEASURE_DEFAULTS, ProbeSampler, type MeasuredCost } from '../src/cost/measure-cost';
 import { predictSlice } from '../src/cost/predict';
 import { median } from '../src/cost/robust-stats';
@@ -59,6 +60,11 @@ export async function run(out: (line: string) => void): Promise<void> {
   if (!part || part === 'node') await runNode(out, names, maxK);
   if (!part || part === 'slowdown') await runSlowdowns(out);
   if (!part || part === 'browser') await runBrowser(out, names, maxK);
+}
+
+/** The wait for free cores before the timed rounds (src/cost/cpu-share.ts), as printed. */
+function cpuLine(cpu: CpuWait | undefined): string {
+  return cpu ? `; ${cpu.free ? 'free' : 'busy'} after ${(cpu.waitedMs / 1000).toFixed(1)} s (${cpu.threads ?? 1} thread(s) checked, least share ${(100 * cpu.share).toFixed(0)}%)` : '';
 }
 
 function costLine(c: BackendCost): string {
@@ -110,14 +116,15 @@ async function runBrowser(out: (line: string) => void, names: readonly string[],
   const { result } = run;
   out(`chromium node page (${result.threads} WASM thread(s), crossOriginIsolated ${result.crossOriginIsolated}${process.env.COST_BENCH_SLOWDOWN ? `, slowdown ${process.env.COST_BENCH_SLOWDOWN}` : ''}): ${run.seconds.toFixed(0)} s`);
   const describe = (b: PageCostResult['first']['backends'][number]) =>
-    `  ${b.backend}: ${b.available ? `${costLine(b.cost!)}; one-figure ${(b.flopsPerSecond! / 1e9).toFixed(2)}; warm-up ${b.warmupRounds} rounds / ${b.warmupMs!.toFixed(0)} ms, ${b.rounds} rounds, ${b.elapsedMs!.toFixed(0)} ms` : `unavailable: ${b.error}`}`;
+    `  ${b.backend}: ${b.available ? `${costLine(b.cost!)}; one-figure ${(b.flopsPerSecond! / 1e9).toFixed(2)}; warm-up ${b.warmupRounds} rounds / ${b.warmupMs!.toFixed(0)} ms, ${b.rounds} rounds, ${b.elapsedMs!.toFixed(0)} ms${cpuLine(b.cpu)}` : `unavailable: ${b.error}`}`;
   for (const b of result.first.backends) out(describe(b));
   const w = result.warmup;
   if (w) out(`  page warm-up: ${w.model} whole, ${w.runs} runs in ${(w.ms / 1000).toFixed(1)} s: first ${w.firstMs.toFixed(1)} ms, median of the first 10 ${w.firstTenMedianMs.toFixed(1)} ms, of the last 10 ${w.lastTenMedianMs.toFixed(1)} ms (a fresh page's first model runs slow at first; no slice is timed in it)`);
   const errorsAll: number[] = [];
   for (const name of names) {
     const rows = result.rows.filter((r) => r.model === name);
-    out(`  ${name}: upfront wasm ${costLine(result.before[name]!.backends[0]!.cost!)}`);
+    const b = result.before[name]!.backends[0]!;
+    out(`  ${name}: upfront wasm ${costLine(b.cost!)}${cpuLine(b.cpu)}`);
     const modelErrors: number[] = [];
     for (const r of rows) {
       // Wall (busy + the duty-cycle idling of a slowed worker) is what the cost predicts.
