@@ -69,6 +69,11 @@ export class RuntimeService implements RuntimeWorkerApi, CostWorkerApi {
 
   constructor(private readonly fetchBytes: (url: string) => Promise<Uint8Array>) {}
 
+  /** This worker's WASM threads (1 before init). */
+  private get threads(): number {
+    return this.info?.threads ?? 1;
+  }
+
   async init(config: WorkerInit): Promise<WorkerInfo> {
     if (config.slowdown !== undefined) await this.setSlowdown(config.slowdown);
     if (this.info) return this.info;
@@ -120,8 +125,8 @@ export class RuntimeService implements RuntimeWorkerApi, CostWorkerApi {
         warmRuns++;
         await this.idle(busyMs);
       }
-      // On WASM, time the runs once this worker has a core (src/cost/cpu-share.ts).
-      const cpu = backend === 'wasm' ? await waitForCpu() : undefined;
+      // On WASM, time the runs once this worker has a core per thread (src/cost/cpu-share.ts).
+      const cpu = backend === 'wasm' ? await waitForCpu({ threads: this.threads }) : undefined;
       const times: number[] = [];
       for (let i = 0; i < request.runs; i++) {
         const t0 = performance.now();
@@ -137,7 +142,7 @@ export class RuntimeService implements RuntimeWorkerApi, CostWorkerApi {
         medianMs,
         runs: times.length,
         ...(request.flops ? { flopsPerSecond: request.flops / (medianMs / 1000) } : {}),
-        ...(cpu ? { cpuShare: cpu.share } : {}),
+        ...(cpu ? { cpuShare: cpu.share, cpuThreads: cpu.threads ?? 1 } : {}),
       };
     } catch (error) {
       return { backend, available: false, error: `${(error as Error).message}`.slice(0, 300) };
@@ -162,8 +167,8 @@ export class RuntimeService implements RuntimeWorkerApi, CostWorkerApi {
       const t0 = performance.now();
       try {
         const m = await measureBackendCost((bytes) => createSession(bytes, { backend }), {
-          // On WASM the timed rounds wait for this worker to have a core (src/cost/cpu-share.ts).
-          waitForCpu: backend === 'wasm', ...request.options, slowdown: this.slowdown, pause: (busyMs) => this.idle(busyMs),
+          // On WASM the timed rounds wait for a free core per thread (src/cost/cpu-share.ts).
+          waitForCpu: backend === 'wasm' && { threads: this.threads }, ...request.options, slowdown: this.slowdown, pause: (busyMs) => this.idle(busyMs),
         });
         backends.push({
           backend, available: true, cost: m.cost, flopsPerSecond: m.flopsPerSecond, probes: m.probes,

@@ -40,6 +40,14 @@ export const CPU_SHARE_DEFAULTS = {
  */
 export function sampleCpuShare(windowMs: number = CPU_SHARE_DEFAULTS.windowMs, gapMs: number = CPU_SHARE_DEFAULTS.gapMs, now: () => number = () => performance.now()): number {
   if (!(windowMs > 0) || !(gapMs > 0)) throw new RangeError(`windowMs and gapMs must be > 0, got ${windowMs} and ${gapMs}`);
+  return spinShare(windowMs, gapMs, now);
+}
+
+/**
+ * The spin of {@link sampleCpuShare}, unchecked. Self-contained (it reads nothing but its
+ * arguments and `Math`) because {@link CoreSampler} sends its source to helper workers.
+ */
+export function spinShare(windowMs: number, gapMs: number, now: () => number): number {
   const start = now();
   let last = start;
   let lost = 0;
@@ -61,6 +69,8 @@ export interface CpuWait {
   readonly share: number;
   /** How long it waited, ms (spinning and resting). */
   readonly waitedMs: number;
+  /** How many threads each sample checked at once (see {@link CoreSampler}); absent means 1. */
+  readonly threads?: number;
 }
 
 /** Options of {@link waitForCpu}. */
@@ -68,8 +78,13 @@ export interface CpuWaitOptions {
   readonly minShare?: number;
   readonly windows?: number;
   readonly maxWaitMs?: number;
-  /** One share sample (default {@link sampleCpuShare}). */
-  readonly sample?: () => number;
+  /**
+   * Free cores to wait for: this many threads spin at once and the least share counts
+   * ({@link CoreSampler}; default 1). Ignored when `sample` is given.
+   */
+  readonly threads?: number;
+  /** One share sample (default {@link sampleCpuShare}, or a {@link CoreSampler} for `threads` > 1). */
+  readonly sample?: () => number | Promise<number>;
   readonly restMs?: number;
   /** Waits `ms` between samples (default a timer). */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -86,7 +101,8 @@ export async function waitForCpu(options: CpuWaitOptions = {}): Promise<CpuWait>
   const minShare = options.minShare ?? CPU_SHARE_DEFAULTS.minShare;
   const windows = options.windows ?? CPU_SHARE_DEFAULTS.windows;
   const maxWaitMs = options.maxWaitMs ?? CPU_SHARE_DEFAULTS.maxWaitMs;
-  const sample = options.sample ?? (() => sampleCpuShare());
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a whole number >= 1, got ${threads}`);
   const now = options.now ?? (() => performance.now());
   const restMs = options.restMs ?? CPU_SHARE_DEFAULTS.restMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -94,15 +110,102 @@ export async function waitForCpu(options: CpuWaitOptions = {}): Promise<CpuWait>
   if (!(minShare > 0 && minShare <= 1)) throw new RangeError(`minShare must be in (0, 1], got ${minShare}`);
   if (!Number.isInteger(windows) || windows < 1) throw new RangeError(`windows must be a whole number >= 1, got ${windows}`);
   if (!(maxWaitMs >= 0)) throw new RangeError(`maxWaitMs must be >= 0, got ${maxWaitMs}`);
-  const start = now();
-  let run = 0;
-  let share = 0;
-  for (;;) {
-    options.signal?.throwIfAborted();
-    share = sample();
-    run = share >= minShare ? run + 1 : 0;
-    if (run >= windows) return { free: true, share, waitedMs: now() - start };
-    if (now() - start >= maxWaitMs) return { free: false, share, waitedMs: now() - start };
-    await sleep(restMs);
+  const sampler = !options.sample && threads > 1 ? new CoreSampler(threads) : undefined;
+  const sample = options.sample ?? (sampler ? () => sampler.sample() : () => sampleCpuShare());
+  const checked = sampler ? { threads: sampler.sampledThreads } : {};
+  try {
+    const start = now();
+    let run = 0;
+    let share = 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      share = await sample();
+      run = share >= minShare ? run + 1 : 0;
+      if (run >= windows) return { free: true, share, waitedMs: now() - start, ...checked };
+      if (now() - start >= maxWaitMs) return { free: false, share, waitedMs: now() - start, ...checked };
+      await sleep(restMs);
+    }
+  } finally {
+    sampler?.close();
   }
+}
+
+/**
+ * The least share of a core that any of `threads` threads gets, spinning at the same moment: this
+ * one and `threads - 1` helper workers. A WASM worker with n threads needs n free cores, not one:
+ * per thread from /proc, a node page's compile threads (`ThreadPoolForegroundWorker`) used 0.4-1.5
+ * of this machine's 2 cores for most of a cost-bench page's life while the worker's own thread
+ * still got a whole core, so a 2-thread measurement passed the one-thread wait and read the first
+ * model's convolutions at 21-25 GFLOP/s (in 4 of 5 runs) against 33-38 for every later model
+ * (src/cost/README.md, "A free core per thread").
+ *
+ * Helpers are `blob:` workers (the CSP allows them as worker-src) running {@link spinShare}'s own
+ * source. Where there is no `Worker` (Node) or `threads` is 1, it samples this thread alone. A
+ * helper that does not answer within `replyMs` counts as share 0 (it never got a core); each
+ * request carries a sequence number, so a late answer is not taken for the next sample's.
+ */
+export class CoreSampler {
+  private readonly helpers: Worker[];
+  private readonly url: string | undefined;
+  private readonly pending = new Map<Worker, { readonly seq: number; readonly resolve: (share: number) => void }>();
+  private seq = 0;
+
+  constructor(
+    readonly threads: number,
+    private readonly windowMs: number = CPU_SHARE_DEFAULTS.windowMs,
+    private readonly gapMs: number = CPU_SHARE_DEFAULTS.gapMs,
+    private readonly replyMs = 2000,
+  ) {
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a whole number >= 1, got ${threads}`);
+    const canSpawn = typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function';
+    this.url = threads > 1 && canSpawn ? URL.createObjectURL(new Blob([helperSource()], { type: 'text/javascript' })) : undefined;
+    this.helpers = [];
+    if (!this.url) return;
+    for (let i = 1; i < threads; i++) {
+      const w = new Worker(this.url);
+      w.onmessage = (e: MessageEvent) => {
+        const [seq, share] = Array.isArray(e.data) ? (e.data as unknown[]) : [];
+        const waiting = this.pending.get(w);
+        if (!waiting || seq !== waiting.seq) return;
+        this.pending.delete(w);
+        waiting.resolve(typeof share === 'number' && Number.isFinite(share) ? share : 0);
+      };
+      w.onerror = () => {
+        const waiting = this.pending.get(w);
+        this.pending.delete(w);
+        waiting?.resolve(0);
+      };
+      this.helpers.push(w);
+    }
+  }
+
+  /** How many threads one sample covers (1 where helpers cannot run). */
+  get sampledThreads(): number {
+    return 1 + this.helpers.length;
+  }
+
+  /** Spin on every thread at once for one window; the least share any of them got. */
+  async sample(): Promise<number> {
+    const seq = ++this.seq;
+    const replies = this.helpers.map((w) => new Promise<number>((resolve) => {
+      const timer = setTimeout(() => { this.pending.delete(w); resolve(0); }, this.replyMs);
+      this.pending.set(w, { seq, resolve: (share) => { clearTimeout(timer); resolve(share); } });
+      w.postMessage([this.windowMs, this.gapMs, seq]);
+    }));
+    const own = spinShare(this.windowMs, this.gapMs, () => performance.now());
+    return Math.min(own, ...(await Promise.all(replies)));
+  }
+
+  /** End the helpers. */
+  close(): void {
+    for (const w of this.helpers) w.terminate();
+    this.helpers.length = 0;
+    this.pending.clear();
+    if (this.url) URL.revokeObjectURL(this.url);
+  }
+}
+
+/** The script of one {@link CoreSampler} helper: answers [windowMs, gapMs, seq] with [seq, its share]. */
+export function helperSource(): string {
+  return `const spin = (${spinShare.toString()});\nonmessage = (e) => postMessage([e.data[2], spin(e.data[0], e.data[1], () => performance.now())]);\n`;
 }

@@ -46,6 +46,11 @@ export interface BackendBenchmark {
    * whole wait and the figures may read slow.
    */
   readonly cpuShare?: number;
+  /**
+   * How many of the worker's threads that share covers: it waits for a free core per WASM thread
+   * and `cpuShare` is the least any of them got (src/cost/cpu-share.ts `CoreSampler`). Absent: 1.
+   */
+  readonly cpuThreads?: number;
   /** Why the backend is unavailable. */
   readonly error?: string;
 }
@@ -185,6 +190,7 @@ function parseBackend(v: unknown, at: string): BackendBenchmark {
   if (v.runs !== undefined) checkBound(v.runs, 'benchmarkRuns', `${at}.runs`);
   if (v.flopsPerSecond !== undefined) checkBound(v.flopsPerSecond, 'flopsPerSecond', `${at}.flopsPerSecond`);
   if (v.cpuShare !== undefined) checkBound(v.cpuShare, 'cpuShare', `${at}.cpuShare`);
+  if (v.cpuThreads !== undefined) checkBound(v.cpuThreads, 'threads', `${at}.cpuThreads`);
   need(v.error === undefined || isStr(v.error, 500), 'backend.error must be short text', `${at}.error`);
   let cost: BackendBenchmark['cost'];
   if (v.cost !== undefined) {
@@ -196,7 +202,7 @@ function parseBackend(v: unknown, at: string): BackendBenchmark {
     const fixed = checkBound((c as Record<string, unknown>).fixedMsPerRun, 'fixedMsPerRun', `${at}.cost.fixedMsPerRun`);
     cost = { flopsPerSecondByOpClass: checked as Record<(typeof classes)[number], number>, fixedMsPerRun: fixed };
   }
-  const picked = pick<BackendBenchmark>(v, ['backend', 'available', 'medianMs', 'runs', 'flopsPerSecond', 'cpuShare', 'error']);
+  const picked = pick<BackendBenchmark>(v, ['backend', 'available', 'medianMs', 'runs', 'flopsPerSecond', 'cpuShare', 'cpuThreads', 'error']);
   return cost ? { ...picked, cost } : picked;
 }
 

@@ -24,7 +24,7 @@ import { configuredPowerModel } from '../carbon';
 import { parseLabNodeParams, type LabNodeParams } from '../lab/lab-node-params';
 import './ce-carbon-card';
 import './ce-node-contribution';
-import { contextSummary, type NodeContribution } from './node-contribution';
+import { contextSummary, cpuShareText, type NodeContribution } from './node-contribution';
 import type { CarbonEditDetail, CarbonFieldError } from './ce-carbon-card';
 
 /** What this browser tells about the device and its time zone (read once per page). */
@@ -391,7 +391,7 @@ export class CeNodePage extends LitElement {
             <ul>
               ${this.benchmark.backends.map((b) =>
                 b.available
-                  ? html`<li>${b.backend}: ${b.medianMs?.toFixed(1)} ms median of ${b.runs} runs${b.cpuShare !== undefined ? html`, the worker had ${Math.round(b.cpuShare * 100)}% of a core` : ''}</li>`
+                  ? html`<li>${b.backend}: ${b.medianMs?.toFixed(1)} ms median of ${b.runs} runs${b.cpuShare !== undefined ? html`, ${cpuShareText(b.cpuShare, b.cpuThreads)}` : ''}</li>`
                   : html`<li>${b.backend}: unavailable (${b.error})</li>`,
               )}
             </ul>

@@ -97,3 +97,13 @@ export function contextSummary(env: { isSecureContext: boolean; crossOriginIsola
   const missing = !env.isSecureContext && env.protocol === 'http:';
   return `${parts.join(', ')}.${missing ? ' Plain http on a LAN address: the coordinator can start with --https to give this device threads and WebGPU.' : ''}`;
 }
+
+/**
+ * How much of the machine the worker had when it timed, in words: the share of a core, and with
+ * more than one WASM thread, that every thread got at least that share at once
+ * (src/cost/cpu-share.ts `CoreSampler`).
+ */
+export function cpuShareText(share: number, threads: number = 1): string {
+  const pct = Math.round(share * 100);
+  return threads > 1 ? `each of the worker's ${threads} threads had at least ${pct}% of a core` : `the worker had ${pct}% of a core`;
+}

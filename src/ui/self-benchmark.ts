@@ -94,7 +94,7 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
   const phase = options.onPhase ?? (() => undefined);
   const label = (backend: string) => (backend === 'webgpu' ? 'WebGPU' : 'WASM');
   const costs = new Map<string, NonNullable<BackendBenchmark['cost']>>();
-  const shares = new Map<string, number>();
+  const shares = new Map<string, { share: number; threads: number }>();
   /**
    * The cost micro-benchmark on `b` within `deadline`; a failure keeps the FLOP/s figure. Says
    * whether it answered in time (a WebGPU part past its bound is given up; a WASM one means a stall).
@@ -110,7 +110,7 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
       const cost = measured.value.backends[0]?.cost;
       if (cost) costs.set(b.backend, { flopsPerSecondByOpClass: cost.flopsPerSecondByOpClass, fixedMsPerRun: cost.fixedMsPerRun });
       const cpu = measured.value.backends[0]?.cpu;
-      if (cpu) shares.set(b.backend, Math.min(cpu.share, b.cpuShare ?? 1));
+      if (cpu) shares.set(b.backend, { share: Math.min(cpu.share, b.cpuShare ?? 1), threads: Math.min(cpu.threads ?? 1, b.cpuThreads ?? 1) });
     } catch {
       // The node stays plannable on its FLOP/s figure; the planner labels that rule.
     }
@@ -141,7 +141,7 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
     backends: backends.map((b) => ({
       ...b,
       ...(costs.has(b.backend) ? { cost: costs.get(b.backend)! } : {}),
-      ...(shares.has(b.backend) ? { cpuShare: shares.get(b.backend)! } : {}),
+      ...(shares.has(b.backend) ? { cpuShare: shares.get(b.backend)!.share, cpuThreads: shares.get(b.backend)!.threads } : {}),
     })),
   };
 }

@@ -68,6 +68,10 @@ describe('https with the project certificate, WebGPU backend (software adapter)'
     const webgpu = Number(/webgpu: ([\d.]+) ms/.exec(text)?.[1]);
     expect(wasm, text).toBeGreaterThan(0);
     expect(webgpu, text).toBeGreaterThan(0);
+    // With threads, the worker timed once every thread had a free core (src/cost/cpu-share.ts
+    // CoreSampler: helper workers spin beside it, here under the app's CSP); a retried benchmark runs on 1.
+    const threads = await node.evaluate(() => Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)));
+    if (threads > 1 && !(await retried.count())) expect(text).toMatch(new RegExp(`wasm: [\\d.]+ ms median of \\d+ runs, each of the worker's ${threads} threads had at least \\d+% of a core`));
     // The coordinator's table shows the WebGPU figure too.
     const row = coordinator.locator('ce-node-table tr[data-state="ready"] td.webgpu');
     await row.waitFor({ timeout: 60_000 });

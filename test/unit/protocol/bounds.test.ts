@@ -34,6 +34,11 @@ describe('semantic bounds on peer numbers (issue 13, finding 9)', () => {
     expect(() => parseNodeMessage(benchmark(3.3e10))).not.toThrow();
     expect(() => parseNodeMessage(profile(56, 45, 8))).not.toThrow();
     expect(parseNodeMessage(benchmark(3.3e10, 0.62))).toMatchObject({ report: { backends: [{ cpuShare: 0.62 }] } });
+    const threaded = JSON.parse(benchmark(3.3e10, 0.62)) as { report: { backends: Record<string, unknown>[] } };
+    threaded.report.backends[0]!.cpuThreads = 2;
+    expect(parseNodeMessage(JSON.stringify(threaded))).toMatchObject({ report: { backends: [{ cpuShare: 0.62, cpuThreads: 2 }] } });
+    threaded.report.backends[0]!.cpuThreads = 0.5;
+    expect(refusal(() => parseNodeMessage(JSON.stringify(threaded))).field).toBe('report.backends[0].cpuThreads');
     expect(() => parseNodeMessage(profile(0, 5))).not.toThrow(); // the bundled table has 0 g/kWh zones
     expect(() => parseNodeMessage(executed(12.5, 30))).not.toThrow();
     expect(parseNodeMessage(executed(12.5, 30, 10, 4.5))).toMatchObject({ kind: 'executed', queuedMs: 4.5 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextSummary, doingNow, roomComparison, sliceExplanation, spentLine } from '../../../src/ui/node-contribution';
+import { contextSummary, cpuShareText, doingNow, roomComparison, sliceExplanation, spentLine } from '../../../src/ui/node-contribution';
 
 const slice = { index: 1, count: 3, range: [40, 100] as const, modelNodeCount: 150 };
 const room = [
@@ -45,5 +45,13 @@ describe('context summary (the node page\'s "what this context allows" line)', (
     expect(contextSummary({ isSecureContext: false, crossOriginIsolated: false, threads: 1, protocol: 'http:', webgpu: 'this browser has no WebGPU' })).toBe(
       '1 WASM thread (the page is not cross-origin isolated), no WebGPU (needs a secure context). Plain http on a LAN address: the coordinator can start with --https to give this device threads and WebGPU.',
     );
+  });
+});
+
+describe('cpu share text (the benchmark card)', () => {
+  it('one thread: the share of a core; more: the least share every thread got at once', () => {
+    expect(cpuShareText(0.976)).toBe('the worker had 98% of a core');
+    expect(cpuShareText(1, 1)).toBe('the worker had 100% of a core');
+    expect(cpuShareText(0.89, 2)).toBe("each of the worker's 2 threads had at least 89% of a core");
   });
 });

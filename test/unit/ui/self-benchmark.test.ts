@@ -11,9 +11,9 @@ const COST = { flopsPerSecondByOpClass: { conv: 2e10, depthwise: 5e9, matmul: 3e
 const never = new Promise<never>(() => {});
 
 /** A worker whose WASM answers at once and whose WebGPU does what `gpu` says. */
-function fakeRuntime(gpu: { benchmark: 'ok' | 'hang' | 'throw'; cost: 'ok' | 'hang' }, wasmShares?: { benchmark: number; cost: number }): { runtime: RuntimeClient; calls: string[] } {
+function fakeRuntime(gpu: { benchmark: 'ok' | 'hang' | 'throw'; cost: 'ok' | 'hang' }, wasmShares?: { benchmark: number; cost: number; benchmarkThreads?: number }): { runtime: RuntimeClient; calls: string[] } {
   const calls: string[] = [];
-  const share = (backend: string, of: 'benchmark' | 'cost') => (backend === 'wasm' && wasmShares ? { [of === 'cost' ? 'cpu' : 'cpuShare']: of === 'cost' ? { free: wasmShares.cost >= 0.85, share: wasmShares.cost, waitedMs: 100 } : wasmShares.benchmark } : {});
+  const share = (backend: string, of: 'benchmark' | 'cost') => (backend === 'wasm' && wasmShares ? (of === 'cost' ? { cpu: { free: wasmShares.cost >= 0.85, share: wasmShares.cost, waitedMs: 100, threads: 2 } } : { cpuShare: wasmShares.benchmark, cpuThreads: wasmShares.benchmarkThreads ?? 2 }) : {});
   const report = (backend: 'wasm' | 'webgpu'): BenchmarkReport => ({ model: 'paddle-cls', threads: 1, crossOriginIsolated: false, backends: [{ backend, available: true, medianMs: 3, runs: 10, flopsPerSecond: 1e10, ...share(backend, 'benchmark') }] });
   const api = {
     benchmark: async (request: { backends: readonly ('wasm' | 'webgpu')[] }) => {
@@ -86,6 +86,11 @@ describe('runSelfBenchmark', () => {
   it('reports the lower of the two WASM waits\' core shares, and a share under 85% as measured while busy', async () => {
     const quiet = await runSelfBenchmark(fakeRuntime({ benchmark: 'ok', cost: 'ok' }, { benchmark: 0.97, cost: 0.91 }).runtime, { webgpu: false });
     expect(quiet.backends[0]!.cpuShare).toBe(0.91);
+    // Both waits checked 2 threads at once (src/cost/cpu-share.ts CoreSampler).
+    expect(quiet.backends[0]!.cpuThreads).toBe(2);
+    // A wait that could check only its own thread is what the report claims.
+    const oneChecked = await runSelfBenchmark(fakeRuntime({ benchmark: 'ok', cost: 'ok' }, { benchmark: 0.97, cost: 0.91, benchmarkThreads: 1 }).runtime, { webgpu: false });
+    expect(oneChecked.backends[0]!.cpuThreads).toBe(1);
     expect(measuredWhileBusy(quiet)).toBe(false);
     const busy = await runSelfBenchmark(fakeRuntime({ benchmark: 'ok', cost: 'ok' }, { benchmark: 0.95, cost: 0.55 }).runtime, { webgpu: false });
     expect(busy.backends[0]!.cpuShare).toBe(0.55);
