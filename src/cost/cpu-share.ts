@@ -112,7 +112,7 @@ export async function waitForCpu(options: CpuWaitOptions = {}): Promise<CpuWait>
   if (!(maxWaitMs >= 0)) throw new RangeError(`maxWaitMs must be >= 0, got ${maxWaitMs}`);
   const sampler = !options.sample && threads > 1 ? new CoreSampler(threads) : undefined;
   const sample = options.sample ?? (sampler ? () => sampler.sample() : () => sampleCpuShare());
-  const checked = sampler ? { threads: sampler.sampledThreads } : {};
+  const checked = () => (sampler ? { threads: sampler.sampledThreads } : {});
   try {
     const start = now();
     let run = 0;
@@ -121,8 +121,8 @@ export async function waitForCpu(options: CpuWaitOptions = {}): Promise<CpuWait>
       options.signal?.throwIfAborted();
       share = await sample();
       run = share >= minShare ? run + 1 : 0;
-      if (run >= windows) return { free: true, share, waitedMs: now() - start, ...checked };
-      if (now() - start >= maxWaitMs) return { free: false, share, waitedMs: now() - start, ...checked };
+      if (run >= windows) return { free: true, share, waitedMs: now() - start, ...checked() };
+      if (now() - start >= maxWaitMs) return { free: false, share, waitedMs: now() - start, ...checked() };
       await sleep(restMs);
     }
   } finally {
@@ -162,7 +162,12 @@ export class CoreSampler {
     this.helpers = [];
     if (!this.url) return;
     for (let i = 1; i < threads; i++) {
-      const w = new Worker(this.url);
+      let w: Worker;
+      try {
+        w = new Worker(this.url);
+      } catch {
+        break; // Not allowed here (a stricter CSP): fewer threads are checked, and the result says so.
+      }
       w.onmessage = (e: MessageEvent) => {
         const [seq, share] = Array.isArray(e.data) ? (e.data as unknown[]) : [];
         const waiting = this.pending.get(w);
@@ -170,16 +175,29 @@ export class CoreSampler {
         this.pending.delete(w);
         waiting.resolve(typeof share === 'number' && Number.isFinite(share) ? share : 0);
       };
-      w.onerror = () => {
-        const waiting = this.pending.get(w);
-        this.pending.delete(w);
-        waiting?.resolve(0);
+      w.onerror = (e: Event) => {
+        e.preventDefault();
+        this.drop(w);
       };
       this.helpers.push(w);
     }
   }
 
-  /** How many threads one sample covers (1 where helpers cannot run). */
+  /**
+   * A helper that failed (its script did not load or threw) is ended and no longer checked: the
+   * samples cover fewer threads, and {@link sampledThreads} says so, rather than reading a failed
+   * helper as a thread that never got a core.
+   */
+  private drop(w: Worker): void {
+    const i = this.helpers.indexOf(w);
+    if (i >= 0) this.helpers.splice(i, 1);
+    w.terminate();
+    const waiting = this.pending.get(w);
+    this.pending.delete(w);
+    waiting?.resolve(Number.NaN);
+  }
+
+  /** How many threads one sample covers (1 where helpers cannot run; fewer once one failed). */
   get sampledThreads(): number {
     return 1 + this.helpers.length;
   }
@@ -193,7 +211,7 @@ export class CoreSampler {
       w.postMessage([this.windowMs, this.gapMs, seq]);
     }));
     const own = spinShare(this.windowMs, this.gapMs, () => performance.now());
-    return Math.min(own, ...(await Promise.all(replies)));
+    return Math.min(own, ...(await Promise.all(replies)).filter((share) => !Number.isNaN(share)));
   }
 
   /** End the helpers. */

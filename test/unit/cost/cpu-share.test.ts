@@ -68,14 +68,18 @@ class ScriptWorker {
   static silent = 0;
   /** Answer only the first message, this late (ms); then never again. */
   static lateOnce: number | undefined;
+  /** 'throw': the constructor throws (creation not allowed); 'error': the script fails to load. */
+  static fail: 'throw' | 'error' | undefined;
   onmessage: ((e: MessageEvent) => void) | null = null;
-  onerror: (() => void) | null = null;
+  onerror: ((e: Event) => void) | null = null;
   terminated = false;
   private readonly handler: (e: { data: unknown }) => void;
   private readonly quiet: boolean;
 
   constructor(readonly url: string) {
-    this.quiet = ScriptWorker.made.filter((w) => w.quiet).length < ScriptWorker.silent;
+    if (ScriptWorker.fail === 'throw') throw new DOMException('not allowed', 'SecurityError');
+    if (ScriptWorker.fail === 'error') setTimeout(() => this.onerror?.(new Event('error')), 0);
+    this.quiet = ScriptWorker.fail === 'error' || ScriptWorker.made.filter((w) => w.quiet).length < ScriptWorker.silent;
     const late = ScriptWorker.lateOnce;
     let answered = 0;
     const reply = (data: unknown) => {
@@ -101,6 +105,7 @@ describe('CoreSampler', () => {
     ScriptWorker.made = [];
     ScriptWorker.silent = 0;
     ScriptWorker.lateOnce = undefined;
+    ScriptWorker.fail = undefined;
   });
 
   it('where there is no Worker (Node), samples this thread alone and says so', async () => {
@@ -145,6 +150,21 @@ describe('CoreSampler', () => {
     expect(await sampler.sample()).toBe(0);
     expect(await sampler.sample()).toBe(0);
     sampler.close();
+  });
+
+  it('a helper that cannot be made or fails to load is not checked, and the result says fewer threads', async () => {
+    vi.stubGlobal('Worker', ScriptWorker);
+    ScriptWorker.fail = 'throw';
+    const none = new CoreSampler(3, 5);
+    expect(none.sampledThreads).toBe(1);
+    none.close();
+    // A helper whose script fails (the error event comes after creation) is dropped, not read as 0.
+    ScriptWorker.fail = 'error';
+    const r = await waitForCpu({ threads: 2, restMs: 10, maxWaitMs: 2000, minShare: 0.01 });
+    expect(r.threads).toBe(1);
+    expect(r.free).toBe(true);
+    expect(r.share).toBeGreaterThan(0);
+    expect(ScriptWorker.made.every((w) => w.terminated)).toBe(true);
   });
 
   it('waitForCpu with threads: 2 checks both at once, and a silent helper keeps it waiting until maxWaitMs', async () => {
