@@ -5,7 +5,7 @@ import type { BenchmarkReport } from '../protocol/messages';
 import type { EdgeNodeState } from '../swarm/edge-node';
 import { IdbSliceStore } from './idb-slice-store';
 import { startNodeSession, type NodeSession } from './node-session';
-import { measuredWhileBusy, runSelfBenchmark } from './self-benchmark';
+import { measuredWhileBusy, reusableBenchmark, runSelfBenchmark } from './self-benchmark';
 import { loadProfile, updateProfile, type NodeProfile } from './profile-store';
 import { threadCount, type RuntimeClient } from './runtime-client';
 import {
@@ -264,11 +264,10 @@ export class CeNodePage extends LitElement {
     sync();
   }
 
-  /** Reuse the stored benchmark when the thread count matches; else run it in the worker. */
+  /** Reuse the stored benchmark when it fits this page's worker (`reusableBenchmark`); else run it in the worker. */
   private async runBenchmark(runtime: RuntimeClient): Promise<BenchmarkReport> {
     const profile = await loadProfile();
-    // Reused only when it carries the cost model's per-class figures (older saved ones do not).
-    if (profile?.benchmark && profile.benchmark.threads === threadCount() && profile.benchmark.backends.some((b) => b.flopsPerSecond && b.cost) && !this.benchmark) {
+    if (profile?.benchmark && reusableBenchmark(profile.benchmark, threadCount()) && !this.benchmark) {
       this.benchmark = profile.benchmark;
       this.reusedBenchmark = true;
       return profile.benchmark;

@@ -53,6 +53,17 @@ export function measuredWhileBusy(report: BenchmarkReport): boolean {
   return report.backends.some((b) => b.cpuShare !== undefined && b.cpuShare < CPU_SHARE_DEFAULTS.minShare);
 }
 
+/**
+ * Whether a benchmark kept in the browser's profile can stand for this page's worker with `threads`
+ * WASM threads: taken at the same thread count, carrying the cost model's per-class figures (older
+ * saved ones do not), and on WASM timed once every thread had a core (`cpuThreads`; a report kept
+ * before the wait checked a core per thread says nothing, and was checked on one).
+ */
+export function reusableBenchmark(report: BenchmarkReport, threads: number): boolean {
+  if (report.threads !== threads || !report.backends.some((b) => b.flopsPerSecond && b.cost)) return false;
+  return report.backends.every((b) => b.backend !== 'wasm' || !b.available || (b.cpuThreads ?? 1) >= threads);
+}
+
 /** Options of {@link runSelfBenchmark}. */
 export interface SelfBenchmarkOptions {
   /** Timed runs of the bundled model per backend (default 10). */

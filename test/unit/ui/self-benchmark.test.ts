@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkReport } from '../../../src/protocol/messages';
 import type { RuntimeClient } from '../../../src/ui/runtime-client';
-import { BenchmarkStalledError, benchmarkOrRestart, measuredWhileBusy, runSelfBenchmark } from '../../../src/ui/self-benchmark';
+import { BenchmarkStalledError, benchmarkOrRestart, measuredWhileBusy, reusableBenchmark, runSelfBenchmark } from '../../../src/ui/self-benchmark';
 
 const COST = { flopsPerSecondByOpClass: { conv: 2e10, depthwise: 5e9, matmul: 3e10, elementwise: 1e9, memory: 1e9 }, fixedMsPerRun: 0.1 };
 const never = new Promise<never>(() => {});
@@ -111,6 +111,27 @@ function wasmWorker(stall: 'benchmark' | 'cost' | 'none', threads = 2): { runtim
   };
   return { runtime: { api, info: { threads, crossOriginIsolated: threads > 1, webgpu: false }, terminate: () => void terminated++ } as unknown as RuntimeClient, terminated: () => terminated };
 }
+
+describe('reusableBenchmark (a report kept in the browser\'s profile, on the next visit)', () => {
+  const cost = { flopsPerSecondByOpClass: { conv: 3e10, depthwise: 5e9, matmul: 4e10, elementwise: 3e9, memory: 1e9 }, fixedMsPerRun: 0.05 };
+  const report = (threads: number, wasm: Partial<BenchmarkReport['backends'][number]>): BenchmarkReport => ({
+    model: 'paddle-cls', threads, crossOriginIsolated: threads > 1,
+    backends: [
+      { backend: 'wasm', available: true, medianMs: 5, runs: 10, flopsPerSecond: 7e9, cost, cpuShare: 0.95, ...wasm },
+      { backend: 'webgpu', available: false, error: 'no WebGPU adapter on this device' },
+    ],
+  });
+  it('is reused at the same thread count when every WASM thread had a core while it timed', () => {
+    expect(reusableBenchmark(report(2, { cpuThreads: 2 }), 2)).toBe(true);
+    expect(reusableBenchmark(report(1, {}), 1)).toBe(true);
+  });
+  it('is measured again when kept from before the wait checked a core per thread, or at another thread count, or without per-class figures', () => {
+    expect(reusableBenchmark(report(2, {}), 2)).toBe(false);
+    expect(reusableBenchmark(report(2, { cpuThreads: 1 }), 2)).toBe(false);
+    expect(reusableBenchmark(report(1, {}), 2)).toBe(false);
+    expect(reusableBenchmark(report(2, { cpuThreads: 2, cost: undefined }), 2)).toBe(false);
+  });
+});
 
 describe('a WASM part that stalls (issue 11: a node page once stayed 420 s in "timing the bundled model on WASM")', () => {
   it('runSelfBenchmark rejects with BenchmarkStalledError naming the part, at its bound, whether the timing or the cost measurement stalls', async () => {
