@@ -57,7 +57,7 @@ export function measuredWhileBusy(report: BenchmarkReport): boolean {
  * Whether a benchmark kept in the browser's profile can stand for this page's worker with `threads`
  * WASM threads: taken at the same thread count, carrying the cost model's per-class figures (older
  * saved ones do not), and on WASM timed once every thread had a core (`cpuThreads`; a report kept
- * before the wait checked a core per thread says nothing, and was checked on one).
+ * before 2026-12-07 has none: its wait checked one core, whatever the thread count).
  */
 export function reusableBenchmark(report: BenchmarkReport, threads: number): boolean {
   if (report.threads !== threads || !report.backends.some((b) => b.flopsPerSecond && b.cost)) return false;
