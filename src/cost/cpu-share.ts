@@ -136,8 +136,8 @@ export async function waitForCpu(options: CpuWaitOptions = {}): Promise<CpuWait>
  * per thread from /proc, a node page's compile threads (`ThreadPoolForegroundWorker`) used 0.4-1.5
  * of this machine's 2 cores for most of a cost-bench page's life while the worker's own thread
  * still got a whole core, so a 2-thread measurement passed the one-thread wait and read the first
- * model's convolutions at 21-25 GFLOP/s (in 4 of 5 runs) against 27-41 for every later model
- * (src/cost/README.md, "A free core per thread").
+ * model's convolutions at 0.58-1.32x the same run's later models (0.90-1.00x checking both
+ * cores; src/cost/README.md, "A free core per thread").
  *
  * Helpers are `blob:` workers (the CSP allows them as worker-src) running {@link spinShare}'s own
  * source. Where there is no `Worker` (Node) or `threads` is 1, it samples this thread alone. A
