@@ -8,6 +8,7 @@ import { WHAT_IF_ZONES, isWhatIf, whatIfForZone } from './what-if';
 import type { ProbedLink } from '../swarm/link-prober';
 import { machineLabels } from './machines';
 import { formatBytesPerSecond, formatDuration } from './format';
+import { timingNote } from './self-benchmark';
 
 /** Detail of the `what-if` event: a zone for the node, or null for the intensity it reports. */
 export interface WhatIfDetail {
@@ -19,7 +20,8 @@ function backendCell(b: BackendBenchmark | undefined) {
   if (!b) return '-';
   if (!b.available) return html`<span title=${b.error ?? ''}>unavailable</span>`;
   const gflops = b.flopsPerSecond ? ` · ${(b.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s` : '';
-  return `${b.medianMs?.toFixed(1)} ms${gflops}`;
+  const timing = timingNote(b);
+  return html`<span title=${timing?.title ?? ''}>${b.medianMs?.toFixed(1)} ms${gflops}</span>${timing?.busy ? html` <span class="label busy" data-testid="benchmark-busy">(device busy)</span>` : ''}`;
 }
 
 type Profile = NonNullable<NodeRecord['profile']>;

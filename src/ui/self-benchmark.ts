@@ -18,6 +18,7 @@ import { zooInfo } from '../zoo/index';
 import { PADDLE_CLS_HEIGHT, PADDLE_CLS_INPUT, PADDLE_CLS_URL, PADDLE_CLS_WIDTH } from '../demo/paddle-cls';
 import type { RuntimeClient } from './runtime-client';
 import { formatDuration } from './format';
+import { cpuShareText } from './node-contribution';
 import { settledWithin } from './stall-guard';
 
 /**
@@ -62,6 +63,18 @@ export function measuredWhileBusy(report: BenchmarkReport): boolean {
 export function reusableBenchmark(report: BenchmarkReport, threads: number): boolean {
   if (report.threads !== threads || !report.backends.some((b) => b.flopsPerSecond && b.cost)) return false;
   return report.backends.every((b) => b.backend !== 'wasm' || !b.available || (b.cpuThreads ?? 1) >= threads);
+}
+
+/**
+ * How a backend's figures were timed, for the coordinator's node table: the share of a core the
+ * worker had (per thread with more than one) as a title, and whether the device stayed busy, as
+ * the node page itself says (`measuredWhileBusy`). Undefined when the report says nothing of it.
+ */
+export function timingNote(b: BackendBenchmark): { readonly title: string; readonly busy: boolean } | undefined {
+  if (b.cpuShare === undefined) return undefined;
+  const busy = b.cpuShare < CPU_SHARE_DEFAULTS.minShare;
+  const share = cpuShareText(b.cpuShare, b.cpuThreads);
+  return { busy, title: busy ? `timed while the device stayed busy (${share}): its figures may read slow` : `timed when ${share}` };
 }
 
 /** Options of {@link runSelfBenchmark}. */

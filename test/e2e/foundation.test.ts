@@ -65,6 +65,15 @@ describe('swarm foundation in real Chromium', () => {
     expect(share).toBeGreaterThanOrEqual(0);
     expect(share).toBeLessThanOrEqual(100);
     expect(await nodeA.getByTestId('node-benchmark-busy').count()).toBe(share < 85 ? 1 : 0);
+    // The coordinator's table says the same of each node: the share in the figure's title, and a
+    // "(device busy)" mark where the node page says it stayed busy.
+    const wasmCells = coordinator.locator('ce-node-table tr[data-state="ready"] td.wasm');
+    for (let i = 0; i < 2; i++) {
+      const title = (await wasmCells.nth(i).locator('span').first().getAttribute('title')) ?? '';
+      const cellShare = Number(/(\d+)% of a core/.exec(title)?.[1]);
+      expect(title, title).toMatch(cellShare < 85 ? /^timed while the device stayed busy \(the worker had \d+% of a core\)/ : /^timed when the worker had \d+% of a core$/);
+      expect(await wasmCells.nth(i).getByTestId('benchmark-busy').count()).toBe(cellShare < 85 ? 1 : 0);
+    }
     // The coordinator measures its link to each ready node (real WebRTC data channels) and shows it.
     const links = coordinator.locator('ce-node-table tr[data-state="ready"] td.link[data-bandwidth-bytes-per-second]');
     await links.nth(1).waitFor({ timeout: 60_000 });

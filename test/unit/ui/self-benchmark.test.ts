@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkReport } from '../../../src/protocol/messages';
 import type { RuntimeClient } from '../../../src/ui/runtime-client';
-import { BenchmarkStalledError, benchmarkOrRestart, measuredWhileBusy, reusableBenchmark, runSelfBenchmark } from '../../../src/ui/self-benchmark';
+import { BenchmarkStalledError, benchmarkOrRestart, measuredWhileBusy, reusableBenchmark, runSelfBenchmark, timingNote } from '../../../src/ui/self-benchmark';
 
 const COST = { flopsPerSecondByOpClass: { conv: 2e10, depthwise: 5e9, matmul: 3e10, elementwise: 1e9, memory: 1e9 }, fixedMsPerRun: 0.1 };
 const never = new Promise<never>(() => {});
@@ -130,6 +130,19 @@ describe('reusableBenchmark (a report kept in the browser\'s profile, on the nex
     expect(reusableBenchmark(report(2, { cpuThreads: 1 }), 2)).toBe(false);
     expect(reusableBenchmark(report(1, {}), 2)).toBe(false);
     expect(reusableBenchmark(report(2, { cpuThreads: 2, cost: undefined }), 2)).toBe(false);
+  });
+});
+
+describe('timingNote (the coordinator\'s node table: how a node\'s figures were timed)', () => {
+  const wasm = { backend: 'wasm' as const, available: true, medianMs: 5, runs: 10 };
+  it('gives the share as a title, per thread with more than one, and marks a device that stayed busy as the node page does', () => {
+    expect(timingNote({ ...wasm, cpuShare: 0.97, cpuThreads: 2 })).toEqual({ busy: false, title: "timed when each of the worker's 2 threads had at least 97% of a core" });
+    expect(timingNote({ ...wasm, cpuShare: 0.55 })).toEqual({ busy: true, title: 'timed while the device stayed busy (the worker had 55% of a core): its figures may read slow' });
+    const busyReport: BenchmarkReport = { model: 'm', threads: 1, crossOriginIsolated: false, backends: [{ ...wasm, cpuShare: 0.55 }] };
+    expect(measuredWhileBusy(busyReport)).toBe(true);
+  });
+  it('says nothing when the report carries no share (WebGPU, or an older node)', () => {
+    expect(timingNote(wasm)).toBeUndefined();
   });
 });
 
