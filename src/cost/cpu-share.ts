@@ -151,7 +151,7 @@ export class CoreSampler {
   private seq = 0;
 
   constructor(
-    readonly threads: number,
+    threads: number,
     private readonly windowMs: number = CPU_SHARE_DEFAULTS.windowMs,
     private readonly gapMs: number = CPU_SHARE_DEFAULTS.gapMs,
     private readonly replyMs = 2000,

@@ -51,7 +51,12 @@ export class BenchmarkStalledError extends Error {
  * so and does not keep them in the browser's profile for the next visit.
  */
 export function measuredWhileBusy(report: BenchmarkReport): boolean {
-  return report.backends.some((b) => b.cpuShare !== undefined && b.cpuShare < CPU_SHARE_DEFAULTS.minShare);
+  return report.backends.some(timedWhileBusy);
+}
+
+/** Whether one backend's worker had less than CPU_SHARE_DEFAULTS.minShare of a core after its whole wait. */
+function timedWhileBusy(b: BackendBenchmark): boolean {
+  return b.cpuShare !== undefined && b.cpuShare < CPU_SHARE_DEFAULTS.minShare;
 }
 
 /**
@@ -72,7 +77,7 @@ export function reusableBenchmark(report: BenchmarkReport, threads: number): boo
  */
 export function timingNote(b: BackendBenchmark): { readonly title: string; readonly busy: boolean } | undefined {
   if (b.cpuShare === undefined) return undefined;
-  const busy = b.cpuShare < CPU_SHARE_DEFAULTS.minShare;
+  const busy = timedWhileBusy(b);
   const share = cpuShareText(b.cpuShare, b.cpuThreads);
   return { busy, title: busy ? `timed while the device stayed busy (${share}): its figures may read slow` : `timed when ${share}` };
 }
@@ -118,7 +123,7 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
   const phase = options.onPhase ?? (() => undefined);
   const label = (backend: string) => (backend === 'webgpu' ? 'WebGPU' : 'WASM');
   const costs = new Map<string, NonNullable<BackendBenchmark['cost']>>();
-  const shares = new Map<string, { share: number; threads: number }>();
+  const shares = new Map<string, Pick<BackendBenchmark, 'cpuShare' | 'cpuThreads'>>();
   /**
    * The cost micro-benchmark on `b` within `deadline`; a failure keeps the FLOP/s figure. Says
    * whether it answered in time (a WebGPU part past its bound is given up; a WASM one means a stall).
@@ -134,7 +139,7 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
       const cost = measured.value.backends[0]?.cost;
       if (cost) costs.set(b.backend, { flopsPerSecondByOpClass: cost.flopsPerSecondByOpClass, fixedMsPerRun: cost.fixedMsPerRun });
       const cpu = measured.value.backends[0]?.cpu;
-      if (cpu) shares.set(b.backend, { share: Math.min(cpu.share, b.cpuShare ?? 1), threads: Math.min(cpu.threads ?? 1, b.cpuThreads ?? 1) });
+      if (cpu) shares.set(b.backend, { cpuShare: Math.min(cpu.share, b.cpuShare ?? 1), cpuThreads: Math.min(cpu.threads ?? 1, b.cpuThreads ?? 1) });
     } catch {
       // The node stays plannable on its FLOP/s figure; the planner labels that rule.
     }
@@ -165,7 +170,7 @@ export async function runSelfBenchmark(runtime: RuntimeClient, options: SelfBenc
     backends: backends.map((b) => ({
       ...b,
       ...(costs.has(b.backend) ? { cost: costs.get(b.backend)! } : {}),
-      ...(shares.has(b.backend) ? { cpuShare: shares.get(b.backend)!.share, cpuThreads: shares.get(b.backend)!.threads } : {}),
+      ...shares.get(b.backend),
     })),
   };
 }
