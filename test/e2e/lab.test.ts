@@ -107,20 +107,27 @@ describe('carbonedge experiment in headless Chromium', () => {
       return rows;
     };
     const wall = (label: string) => median(executions(label).map((r) => r.wallMs!));
+    const busy = (label: string) => median(executions(label).map((r) => r.busyMs!));
     const stretch = (label: string) => median(executions(label).map((r) => r.wallMs! / r.busyMs!));
     const ratio = wall('monolithic@Slow') / wall('monolithic@Fast');
+    const compute = busy('monolithic@Slow') / busy('monolithic@Fast');
     const load = os.loadavg()[0]!;
-    console.log(`slowdown 3 vs 1: ${wall('monolithic@Slow').toFixed(1)} / ${wall('monolithic@Fast').toFixed(1)} ms per slice = ${ratio.toFixed(2)}x; wall/busy ${stretch('monolithic@Slow').toFixed(2)} vs ${stretch('monolithic@Fast').toFixed(2)}; load average ${load.toFixed(1)} on ${os.cpus().length} cores`);
-    // Each slice on the slow node holds it 3x its compute time; the fast node ~1x.
-    expect(stretch('monolithic@Slow')).toBeGreaterThan(2.4);
-    expect(stretch('monolithic@Slow')).toBeLessThan(3.6);
+    console.log(`slowdown 3 vs 1: ${wall('monolithic@Slow').toFixed(1)} / ${wall('monolithic@Fast').toFixed(1)} ms per slice = ${ratio.toFixed(2)}x; wall/busy ${stretch('monolithic@Slow').toFixed(2)} vs ${stretch('monolithic@Fast').toFixed(2)}; compute per slice ${compute.toFixed(2)}x; load average ${load.toFixed(1)} on ${os.cpus().length} cores`);
+    // Each slice on the slow node holds it 3x its compute time (the duty cycle: 2.99-3.02 in every
+    // CI run on record); the fast node ~1x.
+    expect(stretch('monolithic@Slow')).toBeGreaterThan(2.85);
+    expect(stretch('monolithic@Slow')).toBeLessThan(3.15);
     expect(stretch('monolithic@Fast')).toBeLessThan(1.2);
-    // Side by side across nodes: holds on a machine that is not overloaded. Under heavy outside load
-    // the CPU scheduler favours the duty-cycled node (it sleeps), shrinking its compute time, so the
-    // cross-node figure is then only reported (README.md, "what it does not model").
+    // Side by side across nodes, the wall ratio is that stretch times the two pages' compute per
+    // slice, which agree on a machine that is not overloaded: 0.93-1.20x in 14 CI runs here, the slow
+    // node's compute the slower one at low load (it resumes cold after each sleep). Under heavy
+    // outside load the CPU scheduler favours the duty-cycled node (it sleeps), shrinking its compute
+    // time, so the cross-node figure is then only reported (README.md, "what it does not model").
     if (load < os.cpus().length) {
+      expect(compute).toBeGreaterThan(0.8);
+      expect(compute).toBeLessThan(1.25);
       expect(ratio).toBeGreaterThan(2.4);
-      expect(ratio).toBeLessThan(3.6);
+      expect(ratio).toBeLessThan(3.75);
     } else expect(ratio).toBeGreaterThan(1);
   });
 
