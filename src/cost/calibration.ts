@@ -152,6 +152,62 @@ function check(name: string, value: number, allowZero = false): void {
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw new CostInputError(`${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${value}`);
 }
 
+/**
+ * A calibration's figures as plain JSON: what the coordinator tab keeps across a reload
+ * (src/swarm/run-learning.ts). Drift detection is not kept: a restored calibration is read, not
+ * fed, and one that is fed again starts its drift references afresh.
+ */
+export interface CalibrationSnapshot {
+  readonly version: 1;
+  readonly options: { readonly sliceWindow: number; readonly nodeWindow: number; readonly minSliceSamples: number; readonly linkWindow: number; readonly linkDefaults: LinkEstimate };
+  readonly slices: readonly { readonly nodeId: string; readonly sliceKey: string; readonly backend: string; readonly basePredictedMs: number; readonly executions: number; readonly ratios: readonly number[]; readonly wallMs: readonly number[]; readonly busyMs: readonly number[] }[];
+  readonly nodes: readonly { readonly nodeId: string; readonly backend: string; readonly ratios: readonly number[] }[];
+  readonly links: readonly { readonly a: string; readonly b: string; readonly hops: readonly { readonly bytes: number; readonly ms: number }[]; readonly probe?: LinkMeasurement }[];
+  readonly cpu: readonly { readonly nodeId: string; readonly msPerMegabyte: readonly number[] }[];
+}
+
+/** Reads a snapshot field by field; every error names the field that is wrong. */
+class SnapshotReader {
+  constructor(private readonly where: string) {}
+
+  fail(path: string, what: string): never {
+    throw new CostInputError(`${this.where}: ${path} ${what}`);
+  }
+
+  object(v: unknown, path: string): Record<string, unknown> {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path, `must be an object, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+    return v as Record<string, unknown>;
+  }
+
+  array(v: unknown, path: string, max: number): unknown[] {
+    if (!Array.isArray(v)) this.fail(path, `must be an array, got ${v === null ? 'null' : typeof v}`);
+    if (v.length > max) this.fail(path, `has ${v.length} entries, more than ${max}`);
+    return v;
+  }
+
+  text(v: unknown, path: string): string {
+    if (typeof v !== 'string' || v.length === 0 || v.length > 512) this.fail(path, 'must be a text of 1-512 characters');
+    return v;
+  }
+
+  number(v: unknown, path: string, allowZero = false): number {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) this.fail(path, `must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  whole(v: unknown, path: string, min: number): number {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) this.fail(path, `must be a whole number >= ${min}, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  numbers(v: unknown, path: string, max: number, allowZero = false): number[] {
+    return this.array(v, path, max).map((x, i) => this.number(x, `${path}[${i}]`, allowZero));
+  }
+}
+
+/** At most this many slices, nodes, links or CPU series a snapshot may hold (a run has a few dozen). */
+const SNAPSHOT_MAX_ENTRIES = 4096;
+
 /** The calibration state of one run. */
 export class Calibration {
   private readonly o: Required<Omit<CalibrationOptions, 'drift'>> & { drift: DriftOptions };
@@ -356,6 +412,84 @@ export class Calibration {
   cpuMsPerMegabyte(nodeId: string): number | undefined {
     const list = this.cpu.get(nodeId);
     return list && list.length > 0 ? median(list) : undefined;
+  }
+
+  /** The figures as plain JSON ({@link CalibrationSnapshot}); {@link Calibration.restore} reads it back. */
+  snapshot(): CalibrationSnapshot {
+    const { sliceWindow, nodeWindow, minSliceSamples, linkWindow, linkDefaults } = this.o;
+    return {
+      version: 1,
+      options: { sliceWindow, nodeWindow, minSliceSamples, linkWindow, linkDefaults: { latencyMs: linkDefaults.latencyMs, bandwidthBytesPerSecond: linkDefaults.bandwidthBytesPerSecond } },
+      slices: [...this.slices.values()].map((x) => ({ nodeId: x.nodeId, sliceKey: x.sliceKey, backend: x.backend, basePredictedMs: x.basePredictedMs, executions: x.executions, ratios: [...x.ratios], wallMs: [...x.wallMs], busyMs: [...x.busyMs] })),
+      nodes: [...this.nodes].map(([key, n]) => {
+        const cut = key.lastIndexOf('\u0000');
+        return { nodeId: key.slice(0, cut), backend: key.slice(cut + 1), ratios: [...n.ratios] };
+      }),
+      links: [...this.links.values()].map((l) => ({ a: l.a, b: l.b, hops: l.hops.map((h) => ({ ...h })), ...(l.probe ? { probe: { ...l.probe } } : {}) })),
+      cpu: [...this.cpu].map(([nodeId, list]) => ({ nodeId, msPerMegabyte: [...list] })),
+    };
+  }
+
+  /**
+   * A calibration with the figures of a {@link CalibrationSnapshot}: it predicts exactly as the
+   * one that was saved.
+   *
+   * @throws CostInputError naming the first field that is missing, of the wrong kind, out of
+   *   bounds, or longer than its window
+   */
+  static restore(value: unknown, where = 'calibration snapshot'): Calibration {
+    const r = new SnapshotReader(where);
+    const v = r.object(value, 'snapshot');
+    if (v.version !== 1) r.fail('version', `must be 1, got ${JSON.stringify(v.version)}`);
+    const o = r.object(v.options, 'options');
+    const defaults = r.object(o.linkDefaults, 'options.linkDefaults');
+    const c = new Calibration({
+      sliceWindow: r.whole(o.sliceWindow, 'options.sliceWindow', 1),
+      nodeWindow: r.whole(o.nodeWindow, 'options.nodeWindow', 1),
+      minSliceSamples: r.whole(o.minSliceSamples, 'options.minSliceSamples', 1),
+      linkWindow: r.whole(o.linkWindow, 'options.linkWindow', 1),
+      linkDefaults: { latencyMs: r.number(defaults.latencyMs, 'options.linkDefaults.latencyMs', true), bandwidthBytesPerSecond: r.number(defaults.bandwidthBytesPerSecond, 'options.linkDefaults.bandwidthBytesPerSecond') },
+    });
+    r.array(v.slices, 'slices', SNAPSHOT_MAX_ENTRIES).forEach((x, i) => {
+      const at = `slices[${i}]`;
+      const e = r.object(x, at);
+      const s: SliceState = {
+        nodeId: r.text(e.nodeId, `${at}.nodeId`), sliceKey: r.text(e.sliceKey, `${at}.sliceKey`), backend: r.text(e.backend, `${at}.backend`),
+        basePredictedMs: r.number(e.basePredictedMs, `${at}.basePredictedMs`), executions: r.whole(e.executions, `${at}.executions`, 0),
+        ratios: r.numbers(e.ratios, `${at}.ratios`, c.o.sliceWindow), wallMs: r.numbers(e.wallMs, `${at}.wallMs`, c.o.sliceWindow), busyMs: r.numbers(e.busyMs, `${at}.busyMs`, c.o.sliceWindow, true),
+        drift: new DriftDetector(c.o.drift),
+      };
+      c.slices.set(`${s.nodeId}\u0000${s.sliceKey}\u0000${s.backend}`, s);
+    });
+    r.array(v.nodes, 'nodes', SNAPSHOT_MAX_ENTRIES).forEach((x, i) => {
+      const e = r.object(x, `nodes[${i}]`);
+      c.nodes.set(`${r.text(e.nodeId, `nodes[${i}].nodeId`)}\u0000${r.text(e.backend, `nodes[${i}].backend`)}`, { ratios: r.numbers(e.ratios, `nodes[${i}].ratios`, c.o.nodeWindow) });
+    });
+    r.array(v.links, 'links', SNAPSHOT_MAX_ENTRIES).forEach((x, i) => {
+      const at = `links[${i}]`;
+      const e = r.object(x, at);
+      const a = r.text(e.a, `${at}.a`), b = r.text(e.b, `${at}.b`);
+      const hops = r.array(e.hops, `${at}.hops`, c.o.linkWindow).map((h, k) => {
+        const hop = r.object(h, `${at}.hops[${k}]`);
+        return { bytes: r.number(hop.bytes, `${at}.hops[${k}].bytes`), ms: r.number(hop.ms, `${at}.hops[${k}].ms`) };
+      });
+      let probe: LinkMeasurement | undefined;
+      if (e.probe !== undefined) {
+        const p = r.object(e.probe, `${at}.probe`);
+        const cpu = (k: 'senderCpuMsPerMegabyte' | 'receiverCpuMsPerMegabyte') => (p[k] === undefined ? {} : { [k]: r.number(p[k], `${at}.probe.${k}`, true) });
+        probe = {
+          fromId: r.text(p.fromId, `${at}.probe.fromId`), toId: r.text(p.toId, `${at}.probe.toId`),
+          latencyMs: r.number(p.latencyMs, `${at}.probe.latencyMs`, true), bandwidthBytesPerSecond: r.number(p.bandwidthBytesPerSecond, `${at}.probe.bandwidthBytesPerSecond`),
+          ...cpu('senderCpuMsPerMegabyte'), ...cpu('receiverCpuMsPerMegabyte'),
+        };
+      }
+      c.links.set(pairKey(a, b), { a: a < b ? a : b, b: a < b ? b : a, hops, ...(probe ? { probe } : {}), drift: new DriftDetector(c.o.drift) });
+    });
+    r.array(v.cpu, 'cpu', SNAPSHOT_MAX_ENTRIES).forEach((x, i) => {
+      const e = r.object(x, `cpu[${i}]`);
+      c.cpu.set(r.text(e.nodeId, `cpu[${i}].nodeId`), r.numbers(e.msPerMegabyte, `cpu[${i}].msPerMegabyte`, c.o.linkWindow, true));
+    });
+    return c;
   }
 }
 

@@ -264,6 +264,11 @@ export interface Pipeline {
   readonly prediction: Prediction;
 }
 
+/** Which slices run where, and each pipeline's share: all that predicting a placement again reads of it. */
+export interface PlacementLayout {
+  readonly pipelines: readonly { readonly share: number; readonly slices: readonly Pick<PlacedSlice, 'nodeId' | 'sliceRange' | 'backend'>[] }[];
+}
+
 /** The result of a successful plan. */
 export interface Placement {
   readonly pipelines: readonly Pipeline[];

@@ -18,7 +18,7 @@
  */
 import { decide, memoryReason, modeLimits, prepareDecision, type PreparedDecision } from './plan-decision';
 import { hostKey, type EvaluatedPipeline } from './pipeline-evaluate';
-import type { Pipeline, Placement, PlanInputs, PlanNode, PlanResult, PlanWeights, Prediction } from './plan-types';
+import type { Pipeline, Placement, PlacementLayout, PlanInputs, PlanNode, PlanResult, PlanWeights, Prediction } from './plan-types';
 import { evaluatePath } from './pipeline-evaluate';
 import { carbonCapGrams, planInputsProblem, resolveWeights } from './plan-validate';
 import { buildSearchContext, sliceMs, type SearchContext } from './search-context';
@@ -189,7 +189,7 @@ function usableCapacity(x: EvaluatedPipeline, usedMsPerSecond: ReadonlyMap<strin
  * figures, so that a prediction is always of the placement that ran. Never throws: a node of the
  * placement that is not among `inputs.nodes` returns a reason.
  */
-export function evaluatePlacement(inputs: PlanInputs, placement: Placement): PlanResult {
+export function evaluatePlacement(inputs: PlanInputs, placement: Omit<Placement, 'pipelines' | 'prediction'> & PlacementLayout): PlanResult {
   const problem = planInputsProblem(inputs);
   if (problem) return { ok: false, reason: problem, binding: 'input' };
   const ctx = buildSearchContext(inputs, inputs.nodes);

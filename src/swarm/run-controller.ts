@@ -32,7 +32,7 @@ import type { PlanModel } from '../plan/plan-model';
 import { basePredictionMs, calibrationKey } from './calibration-feed';
 import { SLICE_BYTES_REQUEST_ID, decodeTensorGroup, encodeTensorGroup, tensorBytes } from './tensor-group';
 import { median } from '../cost/robust-stats';
-import { learnedContext, membersKey, type LearnedContext, type RunLearning } from './run-learning';
+import { benchmarkFingerprint, learnedContext, membersKey, type LearnedContext, type RunLearning } from './run-learning';
 import { AUDIT_SLICE_PREFIX, RunError, type BudgetCheck, type PlanContext, type RequestOutcome, type RunControllerOptions, type RunEvent, type RunStats } from './run-types';
 
 export type { BudgetCheck, PlanContext, RequestOutcome, RunControllerOptions, RunEvent, RunPlanResult, RunStats } from './run-types';
@@ -640,10 +640,10 @@ export class RunController {
       if (cores !== undefined) hostCores.set(key, cores);
     }
     const nodes = this.options.coordinator.nodes();
-    const benchmarks = new Map<string, unknown>();
+    const benchmarks = new Map<string, string>();
     for (const row of rows) {
       const benchmark = nodes.find((n) => n.nodeId === row.nodeId)?.benchmark;
-      if (benchmark) benchmarks.set(row.nodeId, benchmark);
+      if (benchmark) benchmarks.set(row.nodeId, benchmarkFingerprint(benchmark));
     }
     return {
       key: o.key, label: o.label, calibration: this.calibration, hostCores, benchmarks,

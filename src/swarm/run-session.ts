@@ -9,7 +9,7 @@ import { randomFeeds, toPlanModel, type ModelProfile } from '../graph/index';
 import type { TensorData } from '../runtime/tensor';
 import { choosePlacement as planPlacement, placementChoiceOf, type PlacementSwarm } from '../plan/choose-placement';
 import { evaluatePlacement } from '../plan/planner';
-import { type Placement, type PlanConstraints, type PlanInputs, type PlanLink, type PlanNode, type PlanOptions, type PlanResult, type PlanWeights, type PlannerMode } from '../plan/plan-types';
+import { type Placement, type PlacementLayout, type PlanConstraints, type PlanInputs, type PlanLink, type PlanNode, type PlanOptions, type PlanResult, type PlanWeights, type PlannerMode } from '../plan/plan-types';
 import type { Coordinator, NodeRecord } from './coordinator';
 import { plannedHostGroups, toPlanNode } from './plan-inputs';
 import { calibratedNode, sliceCorrections } from './calibration-feed';
@@ -112,7 +112,7 @@ export function choosePlacement(settings: RunSettings, model: PlanInputs['model'
  * are (src/plan/planner.ts `evaluatePlacement`). The lab's "after the warm-up" figure, so that
  * what it puts next to a measurement is a prediction of the placement that was measured.
  */
-export function predictPlacement(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext, placement: Placement, links?: LinkSource): PlanResult {
+export function predictPlacement(settings: RunSettings, model: PlanInputs['model'], ready: readonly NodeRecord[], context: PlanContext, placement: Omit<Placement, 'pipelines' | 'prediction'> & PlacementLayout, links?: LinkSource): PlanResult {
   const built = swarmFor(settings, model, ready, context, links);
   if ('reason' in built) return { ok: false, reason: built.reason, binding: 'input' };
   const { nodeNames: _names, ...inputs } = built.swarm;
@@ -364,7 +364,9 @@ export function startRunSession(
       // plan is hardly better (run-learning.ts keepsUp): no new slices to deploy for nothing.
       const prior = learn?.prior;
       if (prior?.placement && !context.replan && context.calibration === prior.calibration && placementChoiceOf(current).kind !== 'pinned') {
-        result = preferKept(result, prior.placement, () => predictPlacement(current, model, nodes, context, prior.placement!, links), prior.label, current.constraints?.latencyBudgetMs);
+        const best = result, layout = prior.placement;
+        // Predicted again within the new plan's frame (weights, normalisation): preferKept keeps those.
+        result = preferKept(best, layout, () => (best.ok ? predictPlacement(current, model, nodes, context, { ...best.placement, pipelines: layout.pipelines }, links) : best), prior.label, current.constraints?.latencyBudgetMs);
       }
       planningMs += performance.now() - t0;
       return result;

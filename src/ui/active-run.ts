@@ -27,6 +27,8 @@ export interface ActiveRun {
 
 /** sessionStorage key of the run in progress. */
 export const ACTIVE_RUN_KEY = 'carbonedge:active-run';
+/** sessionStorage key of what the tab's last run measured (src/swarm/run-learning.ts `storeLearning`). */
+export const LEARNING_KEY = 'carbonedge:run-learning';
 /** sessionStorage key of the tab's run counter. */
 export const RUN_COUNT_KEY = 'carbonedge:run-count';
 

@@ -10,7 +10,7 @@ import type { RunRecord as HistoryRecord } from '../history/run-record';
 import type { RequestOutcome, RunController, RunEvent } from '../swarm/run-controller';
 import type { DeployProgress } from '../swarm/stage-deployer';
 import { measureLinksFirst, predictPlacement, startRunSession, type LinkSource, type RunSession } from '../swarm/run-session';
-import type { RunLearning } from '../swarm/run-learning';
+import { restoreLearning, storeLearning, type RunLearning } from '../swarm/run-learning';
 import { calibrationKey } from '../swarm/calibration-feed';
 import { isPlannable } from '../swarm/plan-inputs';
 import type { RuntimeClient } from './runtime-client';
@@ -25,7 +25,7 @@ import { nodeChangeEvents, runEventLine } from './swarm-state';
 import type { SwarmEventView } from './swarm-layout';
 import { downloadText } from './download';
 import './ce-run-live';
-import { ACTIVE_RUN_KEY, RUN_COUNT_KEY, outcomeLine, readSession, type ActiveRun } from './active-run';
+import { ACTIVE_RUN_KEY, LEARNING_KEY, RUN_COUNT_KEY, outcomeLine, readSession, type ActiveRun } from './active-run';
 import './ce-run-form';
 import type { CeRunForm } from './ce-run-form';
 
@@ -184,8 +184,13 @@ export class CeRunPanel extends LitElement {
   @state() private planBasis: PlanBasis | undefined;
   /** The first plan's per-slice predictions when it was made with an earlier run's figures (the prediction table shows them). */
   @state() private learnedPlan: { readonly from: string; readonly ms: ReadonlyMap<string, number> } | null = null;
-  /** What the last run measured, for the next run's first plan (src/swarm/run-learning.ts). */
+  /**
+   * What the last run measured, for the next run's first plan (src/swarm/run-learning.ts); kept in
+   * the tab's sessionStorage ({@link LEARNING_KEY}) so that a reload of the tab does not lose it.
+   */
   private learned: RunLearning | undefined;
+  /** Why the learning kept across a reload could not be read back, when it could not. */
+  private learnedLost = '';
   @state() private latencies: number[] = [];
   /** When the run's results came in (the plan check's measured throughput). */
   private pace = new ResultPace();
@@ -354,6 +359,16 @@ export class CeRunPanel extends LitElement {
     this.runNumber = readSession<number>(RUN_COUNT_KEY) ?? 0;
     this.interrupted = readSession<ActiveRun>(ACTIVE_RUN_KEY);
     sessionStorage.removeItem(ACTIVE_RUN_KEY);
+    const kept = readSession<unknown>(LEARNING_KEY);
+    if (kept !== undefined) {
+      try {
+        this.learned = restoreLearning(kept);
+      } catch (error) {
+        this.learnedLost = (error as Error).message;
+        sessionStorage.removeItem(LEARNING_KEY);
+      }
+    }
+    window.addEventListener('pagehide', this.keepLearning);
     this.tick = setInterval(() => {
       if (this.live && !this.status.startsWith('done')) this.nowMs = performance.now();
     }, 1000);
@@ -361,6 +376,7 @@ export class CeRunPanel extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('pagehide', this.keepLearning);
     clearInterval(this.tick);
     this.offNodes?.();
   }
@@ -507,6 +523,7 @@ export class CeRunPanel extends LitElement {
     if (!this.coordinator) return;
     // What the last run measured plans the next one where it fits (src/swarm/run-learning.ts).
     this.learned = this.controller?.learning() ?? this.learned;
+    this.keepLearning();
     this.controller?.stop('superseded by a new run');
     const settings = given ?? this.settings();
     if (!settings) return;
@@ -587,6 +604,7 @@ export class CeRunPanel extends LitElement {
       this.noteAudits();
       this.record.stats = { ...session.controller.stats };
       this.record.leftLearning = session.controller.learning() !== undefined;
+      this.keepLearning();
       this.summary = session.controller.ledger.summarise();
       this.record.summary = this.summary;
       this.readRows();
@@ -662,6 +680,22 @@ export class CeRunPanel extends LitElement {
     ${this.renderPlanBasis()}`;
   }
 
+  /**
+   * Keeps what the current run (else the last one) measured in the tab's sessionStorage: at the
+   * end of a run, when a new one starts, and when the tab is left (a reload mid-run keeps what the
+   * cut run had measured).
+   */
+  private readonly keepLearning = (): void => {
+    const learning = this.controller?.learning() ?? this.learned;
+    if (!learning) return;
+    try {
+      sessionStorage.setItem(LEARNING_KEY, JSON.stringify(storeLearning(learning)));
+    } catch (error) {
+      // A full sessionStorage: the learning then lasts until the tab is reloaded, as before.
+      console.warn(`the run's learning was not kept across a reload: ${(error as Error).message}`);
+    }
+  };
+
   /** One line on what the plan shown was made with. */
   private renderPlanBasis() {
     const b = this.planBasis;
@@ -670,7 +704,7 @@ export class CeRunPanel extends LitElement {
       ? `Planned with what ${b.from} measured on these nodes (same model, requests in flight and rate); this run's own measurements take over from its first results.`
       : 'own' in b
         ? 'Re-planned with what this run measured.'
-        : `Planned from the nodes' benchmarks${b.reason === 'no earlier run' ? '' : ` (${b.reason})`}: on a machine the nodes share with this page, a first run often goes slower than planned; the next run of the same model and load starts from what this one measured.`;
+        : `Planned from the nodes' benchmarks${b.reason === 'no earlier run' ? (this.learnedLost ? ` (what the runs before this tab's reload measured could not be read back: ${this.learnedLost})` : '') : ` (${b.reason})`}: on a machine the nodes share with this page, a first run often goes slower than planned; the next run of the same model and load starts from what this one measured.`;
     return html`<div data-testid="plan-basis" data-basis=${'from' in b ? 'learned' : 'own' in b ? 'own' : 'benchmarks'} style="font-size:0.8rem;color:#666">${text}</div>`;
   }
 

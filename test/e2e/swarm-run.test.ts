@@ -245,6 +245,12 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
     await startRun(3);
     await coordinator.waitForFunction(() => (window.carbonedgeRun?.outcomes.length ?? 0) >= 10, undefined, { timeout: 240_000, polling: 100 });
     const record = await runRecord();
+    // What run 1 measured was kept across the reload (src/swarm/run-learning.ts storeLearning): this
+    // run's first plan was made with it, and says so.
+    expect(record.planBasis).toEqual({ from: 'run 1' });
+    const basis = coordinator.getByTestId('plan-basis');
+    expect(await basis.getAttribute('data-basis')).toBe('learned');
+    expect(await basis.textContent()).toContain('Planned with what run 1 measured on these nodes');
     const victimId = record.placement!.pipelines[0]!.slices[1]!.nodeId;
     const victimName = await coordinator.locator(`ce-node-table tr[data-node-id="${victimId}"] td.name`).textContent();
     let closed = false;

@@ -77,10 +77,12 @@ export async function startSwarm(options: HarnessOptions) {
       rejoinDelayMs: options.rejoinDelayMs ?? 200,
       identity: { name: spec.name, deviceClass: 'laptop', hardwareConcurrency: 4, deviceMemoryGb: 8, webgpu: false, simulated: true },
       runBenchmark: async () => {
-        benchmarkRuns.set(spec.name, (benchmarkRuns.get(spec.name) ?? 0) + 1);
+        const count = (benchmarkRuns.get(spec.name) ?? 0) + 1;
+        benchmarkRuns.set(spec.name, count);
         return {
           model: 'fake',
-          backends: [{ backend: 'wasm', available: true, medianMs: 1, runs: 1, flopsPerSecond: spec.flopsPerSecond }],
+          // Each measurement reads a little differently, as a real one does (the FLOP/s claimed stay).
+          backends: [{ backend: 'wasm', available: true, medianMs: 1 + (count - 1) / 1000, runs: 1, flopsPerSecond: spec.flopsPerSecond }],
           threads: 1,
           crossOriginIsolated: false,
         };

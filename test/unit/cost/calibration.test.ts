@@ -280,3 +280,54 @@ describe('Calibration: each slice\'s factor is the geometric centre of its recen
     expect(factor(c, 'c') / 9).toBeCloseTo(1, 1);
   });
 });
+
+describe('Calibration: snapshot and restore (a reload of the coordinator tab)', () => {
+  /** A calibration fed by the slow swarm for 12 runs, with probes and hops of varied sizes. */
+  const fed = () => {
+    const cal = new Calibration({ sliceWindow: 7 });
+    const swarm = slowSwarm(SEED);
+    for (let run = 0; run < 12; run++) {
+      for (const n of swarm.nodes.slice(0, 2)) for (const s of swarm.slices) cal.recordExecution({ nodeId: n.id, sliceKey: s.key, backend: 'wasm', basePredictedMs: s.baseMs, ...swarm.execute(run, n.id, s.key) });
+      cal.recordHop({ fromId: 'laptop', toId: 'phone', bytes: 100_000 * (1 + (run % 4)), transferMs: 4 + 8 * (1 + (run % 4)), senderCpuMs: 3, receiverCpuMs: 5 });
+    }
+    cal.recordLinkProbe({ fromId: 'coordinator', toId: 'laptop', latencyMs: 0.7, bandwidthBytesPerSecond: 9e6, senderCpuMsPerMegabyte: 60 });
+    return cal;
+  };
+  const cost: BackendCost = { flopsPerSecondByOpClass: { conv: 2e10, depthwise: 4e9, matmul: 3e10, elementwise: 2e9, memory: 1e9 }, fixedMsPerRun: 0.8, label: 'measured' };
+
+  it('the restored calibration predicts, calibrates costs and links exactly as the saved one, through JSON', () => {
+    const cal = fed();
+    const back = Calibration.restore(JSON.parse(JSON.stringify(cal.snapshot())));
+    expect(back.rows()).toEqual(cal.rows());
+    expect(back.linkRows()).toEqual(cal.linkRows());
+    expect(back.planLinks()).toEqual(cal.planLinks());
+    for (const id of ['laptop', 'phone', 'sim-x2', 'coordinator']) {
+      expect(back.cpuMsPerMegabyte(id)).toBe(cal.cpuMsPerMegabyte(id));
+      expect(back.nodeFactor(id, 'wasm')).toBe(cal.nodeFactor(id, 'wasm'));
+      expect(back.calibratedCost(id, 'wasm', cost)).toEqual(cal.calibratedCost(id, 'wasm', cost));
+      expect(back.predictMs(id, 'mobilenetv2[0,34)', 'wasm', 40)).toEqual(cal.predictMs(id, 'mobilenetv2[0,34)', 'wasm', 40));
+    }
+    expect(back.rows()).toHaveLength(6);
+    expect(back.rows()[0]!.source).toBe('slice');
+    // Its windows are the saved one's: one more execution drops the oldest sample alike.
+    const more = { nodeId: 'laptop', sliceKey: 'mobilenetv2[0,34)', backend: 'wasm', basePredictedMs: 30, wallMs: 300, busyMs: 290 };
+    cal.recordExecution(more);
+    back.recordExecution(more);
+    expect(back.sliceFactor('laptop', 'mobilenetv2[0,34)', 'wasm')).toBe(cal.sliceFactor('laptop', 'mobilenetv2[0,34)', 'wasm'));
+  });
+
+  it('refuses a broken snapshot with the field that is wrong', () => {
+    const good = () => JSON.parse(JSON.stringify(fed().snapshot())) as Record<string, any>;
+    const cases: [(s: Record<string, any>) => unknown, RegExp][] = [
+      [() => null, /snapshot must be an object, got null/],
+      [(s) => ({ ...s, version: 2 }), /version must be 1, got 2/],
+      [(s) => ({ ...s, options: { ...s.options, sliceWindow: 0 } }), /options\.sliceWindow must be a whole number >= 1, got 0/],
+      [(s) => (s.slices[1].ratios[2] = null, s), /slices\[1\]\.ratios\[2\] must be a finite number > 0, got null/],
+      [(s) => (s.slices[0].wallMs.push(...s.slices[0].wallMs), s), /slices\[0\]\.wallMs has 14 entries, more than 7/],
+      [(s) => (s.nodes[0].nodeId = '', s), /nodes\[0\]\.nodeId must be a text of 1-512 characters/],
+      [(s) => (s.links[0].hops[0].bytes = -1, s), /links\[0\]\.hops\[0\]\.bytes must be a finite number > 0, got -1/],
+      [(s) => ({ ...s, cpu: 'x' }), /cpu must be an array, got string/],
+    ];
+    for (const [spoil, message] of cases) expect(() => Calibration.restore(spoil(good()))).toThrow(message);
+  });
+});
