@@ -1,8 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { Chart, registerables, type ChartDataset, type ScatterDataPoint } from 'chart.js';
-import { axisBounds, axisScale, compareRows, type CompareInput, type CompareRow } from './compare-modes';
-import { MASS_UNITS, commonUnit, formatDuration, formatGramsCo2, formatJoules, formatSignificant } from './format';
+import { axisBounds, axisScale, compareRows, type CompareInput, type CompareRow, type PlannedFigure } from './compare-modes';
+import { MASS_UNITS, commonUnit, formatDuration, formatGramsCo2, formatJoules, formatSignificant, type ScaleUnit } from './format';
 import type { Estimate } from '../lab/stats';
 
 Chart.register(...registerables);
@@ -18,11 +18,16 @@ function withInterval(e: Estimate, show: (x: number) => string, bare: (x: number
   return e.low === null || e.high === null ? show(e.mean) : `${show(e.mean)} (95%: ${bare(Math.max(0, e.low))} to ${bare(e.high)})`;
 }
 
+/** `+12.3%`. */
+const signedPercent = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+
 /**
  * The result of "compare modes" (issue 14): one row per configuration (latency, energy and gCO2 per
  * inference, with repeats and 95% intervals when there are repeats) and a chart.js scatter of latency
  * against gCO2 per inference with the Pareto front drawn and its points outlined. Axes turn
- * logarithmic when values span a decade; whiskers never stretch an axis (compare-modes.ts).
+ * logarithmic when values span a decade; whiskers never stretch an axis (compare-modes.ts). A
+ * column puts each configuration's planned figures (its first plans' predictions) next to what was
+ * measured of them, with the error.
  * Displays what it is given; the comparison itself is run elsewhere.
  */
 @customElement('ce-compare-view')
@@ -114,6 +119,16 @@ export class CeCompareView extends LitElement {
     }
   }
 
+  /** Planned next to measured per figure, one line each (`-` for runs without a plan). */
+  private renderPlanned(r: CompareRow, unit: ScaleUnit) {
+    const { latencyMs, energyJoules, gramsCo2 } = r.planned;
+    if (!latencyMs && !energyJoules && !gramsCo2) return '-';
+    const line = (key: string, label: string, f: PlannedFigure | undefined, show: (x: number) => string) =>
+      f ? html`<div data-testid="compare-planned" data-key=${key} data-predicted=${String(f.predicted)} data-measured=${String(f.measured)} data-error=${String(f.error)}
+          title=${`mean over ${f.repeats} repeat(s) of the first plan's prediction and of what was measured of it (the Run panel's plan check)`}>${label} ${show(f.predicted)} vs ${show(f.measured)} (${signedPercent(f.error)})</div>` : '';
+    return html`${line('latency', 'latency', latencyMs, formatDuration)}${line('energy', 'energy', energyJoules, (v) => formatJoules(v))}${line('grams', 'operational CO2', gramsCo2, (v) => formatGramsCo2(v, unit))}`;
+  }
+
   override render() {
     const unit = commonUnit(this.rows.map((r) => r.gramsCo2PerInference.mean), MASS_UNITS);
     const repeats = Math.min(...this.rows.map((r) => r.repeats));
@@ -121,7 +136,7 @@ export class CeCompareView extends LitElement {
       ${this.progress ? html`<div data-testid="compare-progress">${this.progress}</div>` : ''}
       ${this.error ? html`<div role="alert" data-testid="compare-error">${this.error}</div>` : ''}
       <table data-testid="compare-table">
-        <thead><tr><th>configuration</th><th>repeats</th><th>latency per inference</th><th>energy per inference</th><th>gCO2 per inference</th><th>placement</th></tr></thead>
+        <thead><tr><th>configuration</th><th>repeats</th><th>latency per inference</th><th>energy per inference</th><th>gCO2 per inference</th><th>planned (first plan) vs measured</th><th>placement</th></tr></thead>
         <tbody>
           ${this.rows.map(
             (r) => html`<tr class=${r.onFront ? 'front' : ''} data-testid="compare-row" data-label=${r.label} data-on-front=${String(r.onFront)}
@@ -131,6 +146,7 @@ export class CeCompareView extends LitElement {
               <td>${withInterval(r.latencyMs, formatDuration, (v) => formatSignificant(v))}</td>
               <td>${withInterval(r.energyJoulesPerInference, (v) => formatJoules(v), (v) => formatJoules(v))}</td>
               <td>${withInterval(r.gramsCo2PerInference, (v) => formatGramsCo2(v, unit), (v) => formatSignificant(v / unit.factor))}</td>
+              <td>${this.renderPlanned(r, unit)}</td>
               <td class="placement">${r.placement}</td>
             </tr>`,
           )}

@@ -3,12 +3,39 @@
  * its repeats (src/lab/stats.ts: Student t; no interval with one repeat), which configurations are on
  * the Pareto front of (latency, gCO2 per inference) - both minimised, src/plan/plan-sweep.ts - and
  * whether an axis should be logarithmic (positive values spanning a decade or more: a linear axis
- * would squash the green configurations onto 0, issue 14).
+ * would squash the green configurations onto 0, issue 14). Beside them, what each configuration's
+ * first plan predicted per inference and what was measured of the same figures, as the Run panel's
+ * plan check reads them (plan-vs-run.ts `planCheckRows`): every prediction shown next to what was
+ * then measured.
  */
+import { summariseRows } from '../carbon/ledger';
 import { estimate, type Estimate } from '../lab/stats';
 import { paretoFront } from '../plan/plan-sweep';
 import { describePlan, nodeNames, runTitle, type RunRecord } from '../history/run-record';
 import { runTotals } from '../history/run-totals';
+import { planCheckRows } from './plan-vs-run';
+
+/** One figure per inference as a plan predicted it and as the run measured it. */
+export interface PlannedPair {
+  readonly predicted: number;
+  readonly measured: number;
+}
+
+/** What one repeat's first plan predicted next to what it measured (absent: not measured). */
+export interface PlannedRepeat {
+  /** At the run's requests in flight (src/plan/queueing.ts), against the mean latency. */
+  readonly latencyMs?: PlannedPair;
+  readonly energyJoules?: PlannedPair;
+  /** Operational gCO2 (what a plan predicts; embodied carbon is the ledger's alone). */
+  readonly gramsCo2?: PlannedPair;
+}
+
+/** A figure over a configuration's repeats: the means of the predicted and measured, and predicted / measured - 1. */
+export interface PlannedFigure extends PlannedPair {
+  readonly error: number;
+  /** Repeats behind it. */
+  readonly repeats: number;
+}
 
 /** One configuration's repeats, as measured (per repeat: figures per completed inference). */
 export interface CompareInput {
@@ -22,6 +49,8 @@ export interface CompareInput {
   readonly placement: string;
   /** History ids of the runs behind the repeats. */
   readonly runIds?: readonly string[];
+  /** Per repeat, what its first plan predicted next to what it measured; null for a run without a plan. */
+  readonly planned?: readonly (PlannedRepeat | null)[];
 }
 
 /** One row of the comparison. */
@@ -35,6 +64,17 @@ export interface CompareRow {
   /** On the Pareto front of mean latency and mean gCO2 per inference. */
   readonly onFront: boolean;
   readonly runIds: readonly string[];
+  /** The first plans' predictions against the measured figures, over the repeats that have both. */
+  readonly planned: { readonly latencyMs?: PlannedFigure; readonly energyJoules?: PlannedFigure; readonly gramsCo2?: PlannedFigure };
+}
+
+/** Means over the repeats that have the figure; undefined when none has it. */
+function plannedFigure(repeats: readonly (PlannedRepeat | null)[], key: keyof PlannedRepeat): PlannedFigure | undefined {
+  const pairs = repeats.flatMap((r) => (r?.[key] ? [r[key]] : []));
+  if (pairs.length === 0) return undefined;
+  const predicted = pairs.reduce((a, p) => a + p.predicted, 0) / pairs.length;
+  const measured = pairs.reduce((a, p) => a + p.measured, 0) / pairs.length;
+  return { predicted, measured, error: predicted / measured - 1, repeats: pairs.length };
 }
 
 /** Rows in input order with their estimates and front flags; rows without a finite mean are never on the front. */
@@ -55,6 +95,10 @@ export function compareRows(inputs: readonly CompareInput[]): CompareRow[] {
     gramsCo2PerInference: estimate(c.gramsCo2PerInference),
     energyJoulesPerInference: estimate(c.energyJoulesPerInference),
     runIds: c.runIds ?? [],
+    planned: Object.fromEntries((['latencyMs', 'energyJoules', 'gramsCo2'] as const).flatMap((k) => {
+      const f = plannedFigure(c.planned ?? [], k);
+      return f ? [[k, f]] : [];
+    })),
   }));
   const points = rows.filter((r) => Number.isFinite(r.latencyMs.mean) && Number.isFinite(r.gramsCo2PerInference.mean)).map((r) => ({ label: r.label, latencyMs: r.latencyMs.mean, gramsCo2: r.gramsCo2PerInference.mean }));
   const front = new Set(paretoFront(points).map((p) => p.label));
@@ -104,6 +148,26 @@ export function compareInputsFromRuns(runs: readonly RunRecord[]): CompareInput[
       energyJoulesPerInference: totals.map((t) => t.energyJoulesPerInference),
       placement: placements.join(' / '),
       runIds: group.map((r) => r.id),
+      planned: group.map(plannedRepeat),
     };
   });
+}
+
+/**
+ * What a kept run's first plan predicted per inference next to what the run measured, read as the
+ * Run panel's plan check reads them (plan-vs-run.ts `planCheckRows`: latency at the run's requests
+ * in flight against the mean latency of its completed requests; energy and operational gCO2 of its
+ * ledger rows per inference, less audits); null without a plan.
+ */
+export function plannedRepeat(run: Pick<RunRecord, 'plan' | 'configuration' | 'requests' | 'ledger'>): PlannedRepeat | null {
+  if (!run.plan) return null;
+  const latencies = run.requests.flatMap((r) => (r.ok && r.latencyMs !== null ? [r.latencyMs] : []));
+  const summary = run.ledger.rows.length ? summariseRows(run.ledger.rows) : undefined;
+  const rows = planCheckRows(run.plan, { window: run.configuration.window ?? 3, ratePerSecond: run.configuration.ratePerSecond }, latencies, summary);
+  const pair = (key: 'latency' | 'energy' | 'grams'): PlannedPair | undefined => {
+    const row = rows.find((r) => r.key === key);
+    return row && row.predicted !== null && row.measured !== null && row.measured > 0 ? { predicted: row.predicted, measured: row.measured } : undefined;
+  };
+  const latencyMs = pair('latency'), energyJoules = pair('energy'), gramsCo2 = pair('grams');
+  return { ...(latencyMs ? { latencyMs } : {}), ...(energyJoules ? { energyJoules } : {}), ...(gramsCo2 ? { gramsCo2 } : {}) };
 }

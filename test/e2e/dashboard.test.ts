@@ -135,6 +135,22 @@ describe('classroom dashboard', () => {
       expect(point.x).toBeCloseTo(latency, 9);
       const row = coordinator.locator(`ce-compare-modes tr[data-testid="compare-row"][data-label="${run.configuration.label}"]`);
       expect(Number(await row.getAttribute('data-grams-co2'))).toBeCloseTo(grams, 15);
+      // Beside the measured figures, what the run's first plan predicted of them (one repeat each).
+      const planned = async (key: string) => {
+        const line = row.locator(`[data-testid="compare-planned"][data-key="${key}"]`);
+        return { predicted: Number(await line.getAttribute('data-predicted')), measured: Number(await line.getAttribute('data-measured')), error: Number(await line.getAttribute('data-error')), text: await line.textContent() };
+      };
+      const lat = await planned('latency');
+      expect(lat.measured).toBeCloseTo(latency, 9);
+      expect(lat.predicted).toBeGreaterThanOrEqual(run.plan!.prediction.latencyMs);
+      expect(lat.error).toBeCloseTo(lat.predicted / lat.measured - 1, 12);
+      expect(lat.text).toMatch(/^latency .+ vs .+ \([+-]\d+\.\d%\)$/);
+      const energy = await planned('energy');
+      expect(energy.predicted).toBeCloseTo(run.plan!.prediction.energyJoules, 12);
+      expect(energy.measured).toBeGreaterThan(0);
+      const co2 = await planned('grams');
+      expect(co2.predicted).toBeCloseTo(run.plan!.prediction.gramsCo2, 15);
+      expect(co2.measured).toBeCloseTo(run.ledger.rows.reduce((a, r) => a + r.operationalGramsCo2, 0) / new Set(run.ledger.rows.map((r) => r.inferenceId)).size, 15);
     }
     for (const run of compare.runs as RunRecord[]) expect(run.nodes.map((n) => [n.intensityConfigured, n.intensitySource])).toEqual(run.nodes.map(() => [true, 'configured']));
     await coordinator.locator('section.compare').scrollIntoViewIfNeeded();

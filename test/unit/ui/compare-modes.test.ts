@@ -52,4 +52,35 @@ describe('compare inputs from kept runs', () => {
     expect(rows[0]!.repeats).toBe(2);
     expect(rows[0]!.gramsCo2PerInference.low).not.toBeNull();
   });
+
+  it("puts each configuration's first-plan predictions next to what was measured of them, as the Run panel's plan check reads them", async () => {
+    const { makeRun, PLAN } = await import('../history/fixtures');
+    const { summariseRows } = await import('../../../src/carbon/ledger');
+    const { latencyInFlightMs } = await import('../../../src/plan/queueing');
+    const label = (run: ReturnType<typeof makeRun>, l: string) => ({ ...run, configuration: { ...run.configuration, label: l } });
+    const g2 = label(makeRun({ id: 'g2', scale: 1.5 }), 'green');
+    const runs = [label(makeRun({ id: 'g1' }), 'green'), { ...g2, configuration: { ...g2.configuration, window: 6 } }, { ...label(makeRun({ id: 'p1' }), 'performance'), plan: null }];
+    const inputs = compareInputsFromRuns(runs);
+    // Latency at the run's requests in flight (3 by default; 6 queue behind a 20/s pipeline: 300 ms)
+    // against the mean of the completed requests.
+    const latency = latencyInFlightMs(PLAN.prediction, 3, 1);
+    expect(latency).toBe(150);
+    expect(latencyInFlightMs(PLAN.prediction, 6, 1)).toBeCloseTo(300, 9);
+    const perInference = (run: (typeof runs)[number]) => {
+      const s = summariseRows(run.ledger.rows);
+      return { energy: s.total.energyJoules / s.inferences, grams: s.total.operationalGramsCo2 / s.inferences };
+    };
+    const [m1, m2] = [perInference(runs[0]!), perInference(runs[1]!)];
+    expect(inputs[0]!.planned).toEqual([
+      { latencyMs: { predicted: latency, measured: 145 }, energyJoules: { predicted: 0.8, measured: m1.energy }, gramsCo2: { predicted: 1.18e-4, measured: m1.grams } },
+      { latencyMs: { predicted: latencyInFlightMs(PLAN.prediction, 6, 1), measured: 217.5 }, energyJoules: { predicted: 0.8, measured: m2.energy }, gramsCo2: { predicted: 1.18e-4, measured: m2.grams } },
+    ]);
+    expect(inputs[1]!.planned).toEqual([null]);
+    const [green, performance] = compareRows(inputs);
+    const predicted = (150 + latencyInFlightMs(PLAN.prediction, 6, 1)) / 2;
+    expect(green!.planned.latencyMs).toEqual({ predicted, measured: (145 + 217.5) / 2, error: predicted / ((145 + 217.5) / 2) - 1, repeats: 2 });
+    expect(green!.planned.energyJoules!.measured).toBeCloseTo((m1.energy + m2.energy) / 2, 12);
+    expect(green!.planned.gramsCo2!.error).toBeCloseTo(1.18e-4 / ((m1.grams + m2.grams) / 2) - 1, 12);
+    expect(performance!.planned).toEqual({});
+  });
 });
