@@ -18,7 +18,9 @@ import { runBenchIsolated, withBenchRoom } from './isolated';
 
 const RUNS = Number(process.env.PANEL_BENCH_RUNS ?? 3);
 const N = Number(process.env.PANEL_BENCH_N ?? 60);
-const MODEL = 'mobilenetv2';
+/** Catalogue model (PANEL_BENCH_MODEL overrides) and slices (PANEL_BENCH_STAGES: 0 = the planner decides). */
+const MODEL = process.env.PANEL_BENCH_MODEL ?? 'mobilenetv2';
+const STAGES = process.env.PANEL_BENCH_STAGES ?? '3';
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
 /** Predicted and measured of one row of a plan-check table, as the page shows them. */
@@ -40,7 +42,7 @@ export async function run(out: (line: string) => void): Promise<void> {
     for (let i = 0; i < 3; i++) await open(shown!);
     await coordinator.locator('ce-node-table tr[data-state="ready"]').nth(2).waitFor({ timeout: 180_000 });
     const machines = await coordinator.locator('ce-node-table td.device').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-machine') || 'a processor of its own'));
-    out(`${MODEL}, 3 slices on 3 node pages at the join URL (${shown}), ${N} inferences a run, 3 in flight; node table: ${machines.join(', ')}`);
+    out(`${MODEL}, ${STAGES === '0' ? 'the planner decides the slices' : `${STAGES} slice(s)`} on 3 node pages at the join URL (${shown}), ${N} inferences a run, 3 in flight; node table: ${machines.join(', ')}`);
     const errors: Record<string, number[]> = { latency: [], throughput: [] };
     const planErrors: Record<string, number[]> = { latency: [], throughput: [] };
     for (let r = 1; r <= RUNS; r++) {
@@ -48,7 +50,7 @@ export async function run(out: (line: string) => void): Promise<void> {
       await coordinator.getByTestId('run-model').selectOption(MODEL);
       await coordinator.getByTestId('run-audit').fill('0');
       await coordinator.getByTestId('run-audit').dispatchEvent('change');
-      await coordinator.getByTestId('run-stages').selectOption('3');
+      await coordinator.getByTestId('run-stages').selectOption(STAGES);
       await coordinator.getByTestId('run-count').fill(String(N));
       await coordinator.getByTestId('run-count').dispatchEvent('change');
       const t0 = Date.now();
@@ -73,7 +75,17 @@ export async function run(out: (line: string) => void): Promise<void> {
           parts.push(`${label} ${key} ${x.predicted.toPrecision(3)} vs ${x.measured.toPrecision(3)} (${pct(error)})`);
         }
       }
+      // Where the plan's latency comes from, next to what each slice measured (the prediction table's rows).
+      const shown = await coordinator.evaluate(() => ({ placement: window.carbonedgeRun!.placement, predictions: window.carbonedgeRun!.predictions ?? [] }));
+      const f = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(2));
+      const pipe = shown.placement?.pipelines[0];
+      const slices = (pipe?.slices ?? []).map((s) => {
+        const row = shown.predictions.find((x) => x.nodeId === s.nodeId && x.sliceKey.endsWith(`|${s.sliceRange[0]}|${s.sliceRange[1]}`));
+        return `[${s.sliceRange[0]},${s.sliceRange[1]}) planned ${f(s.computeMs)} ms, measured wall ${f(row?.measuredWallMs)} busy ${f(row?.measuredBusyMs)}`;
+      });
+      const breakdown = `plan latency ${f(shown.placement?.prediction.latencyMs)} ms at 1 in flight, ${f(shown.placement?.prediction.throughputPerSecond)}/s; slices ${slices.join('; ')}; hops ${(pipe?.hops ?? []).map((h) => `${h.cutPosition}: ${h.bytes} B ${f(h.transferMs)} ms`).join(', ')}`;
       out(`run ${r}: ${status} in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${placed}; plan made with ${basis === 'learned' ? `run ${r - 1}'s measurements` : basis === 'own' ? "the run's own measurements" : "the nodes' benchmarks"}; ${parts.join('; ') || 'no plan check shown'}`);
+      out(`  ${breakdown}`);
     }
     // What moving bytes to each page cost the machine, as the coordinator page timed it through the
     // server before run 1's plan (src/swarm/link-prober.ts; absent when not timed: plans then use the links' estimate).
