@@ -153,6 +153,8 @@ describe('classroom dashboard', () => {
       expect(co2.measured).toBeCloseTo(run.ledger.rows.reduce((a, r) => a + r.operationalGramsCo2, 0) / new Set(run.ledger.rows.map((r) => r.inferenceId)).size, 15);
     }
     for (const run of compare.runs as RunRecord[]) expect(run.nodes.map((n) => [n.intensityConfigured, n.intensitySource])).toEqual(run.nodes.map(() => [true, 'configured']));
+    const errorsShown = await coordinator.locator('ce-compare-modes [data-testid="compare-planned"]').evaluateAll((lines) => lines.map((l) => `${l.closest('tr')?.getAttribute('data-label')} ${l.getAttribute('data-key')} ${(Number(l.getAttribute('data-error')) * 100).toFixed(1)}%`));
+    console.log(`compare modes, planned vs measured: ${errorsShown.join(', ')}`);
     await coordinator.locator('section.compare').scrollIntoViewIfNeeded();
     await shot(coordinator, 'coordinator-compare');
     await coordinator.getByTestId('what-if-clear').click();
