@@ -119,15 +119,16 @@ describe('carbonedge experiment in headless Chromium', () => {
     expect(stretch('monolithic@Slow')).toBeLessThan(3.15);
     expect(stretch('monolithic@Fast')).toBeLessThan(1.2);
     // Side by side across nodes, the wall ratio is that stretch times the two pages' compute per
-    // slice, which agree on a machine that is not overloaded: 0.93-1.20x in 14 CI runs here, the slow
-    // node's compute the slower one at low load (it resumes cold after each sleep). Under heavy
+    // slice, which agree on a machine that is not overloaded: 0.93-1.20x in 15 CI runs here, the slow
+    // node's compute the slower one at low load (it resumes cold after each sleep; 1.09-1.20x at
+    // load 1.6-1.8, so the bound leaves room above 1.2). Under heavy
     // outside load the CPU scheduler favours the duty-cycled node (it sleeps), shrinking its compute
     // time, so the cross-node figure is then only reported (README.md, "what it does not model").
     if (load < os.cpus().length) {
       expect(compute).toBeGreaterThan(0.8);
-      expect(compute).toBeLessThan(1.25);
+      expect(compute).toBeLessThan(1.3);
       expect(ratio).toBeGreaterThan(2.4);
-      expect(ratio).toBeLessThan(3.75);
+      expect(ratio).toBeLessThan(3.9);
     } else expect(ratio).toBeGreaterThan(1);
   });
 
