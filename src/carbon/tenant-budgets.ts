@@ -53,6 +53,8 @@ export interface BudgetRunView {
   readonly completed: number;
   readonly inFlight: number;
   readonly measuredGramsCo2: number;
+  /** The planner's gCO2e per inference the run was submitted with (what its reservations are made from). */
+  readonly predictedGramsPerInference: number;
   /** Why it was refused or stopped, or why it waits. */
   readonly message: string | null;
 }
@@ -342,6 +344,7 @@ export class TenantBudgetBroker {
       completed: r.completed,
       inFlight: r.inFlight,
       measuredGramsCo2: r.measured,
+      predictedGramsPerInference: r.submission.predictedGramsPerInference,
       message: r.message,
     }));
   }

@@ -112,6 +112,8 @@ export interface TenantRunStatus {
   readonly inferences: number;
   readonly completed: number;
   readonly measuredGramsCo2: number;
+  /** The planner's gCO2e per inference the run was submitted with, shown next to the measured (optional: older coordinators do not send it). */
+  readonly predictedGramsPerInference?: number;
   /** The broker's message (why refused, stopped, slowed or waiting), or null. */
   readonly message: string | null;
 }
@@ -214,8 +216,9 @@ function parseRun(v: unknown, at: string): TenantRunStatus {
   whole(v.inferences, TENANT_INFERENCES.min, TENANT_INFERENCES.max, `${at}.inferences`);
   whole(v.completed, 0, v.inferences as number, `${at}.completed`);
   grams(v.measuredGramsCo2, `${at}.measuredGramsCo2`);
+  if (v.predictedGramsPerInference !== undefined) grams(v.predictedGramsPerInference, `${at}.predictedGramsPerInference`);
   need(v.message === null || isStr(v.message, MAX_TENANT_TEXT), `${at}.message must be short text or null`, `${at}.message`);
-  return { ...pick<TenantRunStatus>(v, ['runId', 'model', 'state', 'inferences', 'completed', 'measuredGramsCo2']), message: v.message as string | null };
+  return { ...pick<TenantRunStatus>(v, ['runId', 'model', 'state', 'inferences', 'completed', 'measuredGramsCo2', 'predictedGramsPerInference']), message: v.message as string | null };
 }
 
 /** Accept a coordinator -> tenant message, or throw ProtocolError (reason and field). */

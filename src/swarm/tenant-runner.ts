@@ -241,7 +241,8 @@ export class TenantRunner {
       reservedGramsCo2: t.reservedGramsCo2, remainingGramsCo2: t.remainingGramsCo2, overdraftGramsCo2: t.overdraftGramsCo2,
     };
     const runs = this.runs().filter((r) => r.tenantId === tenantId).slice(-MAX_TENANT_RUNS).map((r): TenantRunStatus => ({
-      runId: r.runId, model: r.model, state: r.state, inferences: r.inferences, completed: r.completed, measuredGramsCo2: r.measuredGramsCo2, message: r.message,
+      runId: r.runId, model: r.model, state: r.state, inferences: r.inferences, completed: r.completed, measuredGramsCo2: r.measuredGramsCo2,
+      predictedGramsPerInference: r.predictedGramsPerInference, message: r.message,
     }));
     return { tenant, runs };
   }

@@ -6,7 +6,7 @@ import { openPeerTransport } from '../mesh/peerjs-transport';
 import type { Transport } from '../mesh/transport';
 import { TenantClient, TenantInputError } from '../swarm/tenant-client';
 import { loadAppConfig, signalingFor } from './app-config';
-import { formatGramsCo2, formatShare } from './format';
+import { formatGramsCo2, formatShare, plannedGramsText } from './format';
 
 const STATE_TEXT = {
   connecting: 'connecting to the coordinator...',
@@ -114,11 +114,14 @@ export class CeTenantPage extends LitElement {
       ${this.inputError ? html`<div class="error" role="alert" data-testid="tenant-input-error">${this.inputError}</div>` : ''}
       ${c?.submitError ? html`<div class="error" role="alert" data-testid="tenant-submit-error">${c.submitError}</div>` : ''}
       ${status && status.runs.length ? html`<table data-testid="tenant-runs">
-          <thead><tr><th>run</th><th>model</th><th>state</th><th>done</th><th>measured</th><th>message</th></tr></thead>
-          <tbody>${[...status.runs].reverse().map((r) => html`<tr data-testid="tenant-run" data-run-id=${r.runId} data-state=${r.state} data-completed=${r.completed}
-              data-inferences=${r.inferences} data-measured-grams=${r.measuredGramsCo2}>
+          <thead><tr><th>run</th><th>model</th><th>state</th><th>done</th><th>measured</th><th>planned vs measured</th><th>message</th></tr></thead>
+          <tbody>${[...status.runs].reverse().map((r) => {
+            const check = r.predictedGramsPerInference !== undefined ? plannedGramsText(r.predictedGramsPerInference, r.measuredGramsCo2, r.completed) : undefined;
+            return html`<tr data-testid="tenant-run" data-run-id=${r.runId} data-state=${r.state} data-completed=${r.completed}
+              data-inferences=${r.inferences} data-measured-grams=${r.measuredGramsCo2} data-planned-grams=${r.predictedGramsPerInference ?? ''} data-planned-error=${check?.error ?? ''}>
             <td>${r.runId}</td><td>${r.model}</td><td class="state">${r.state}</td><td>${r.completed} / ${r.inferences}</td>
-            <td>${formatGramsCo2(r.measuredGramsCo2)}</td><td data-testid="tenant-run-message">${r.message ?? ''}</td></tr>`)}</tbody>
+            <td>${formatGramsCo2(r.measuredGramsCo2)}</td><td data-testid="tenant-run-planned">${check?.text ?? '-'}</td><td data-testid="tenant-run-message">${r.message ?? ''}</td></tr>`;
+          })}</tbody>
         </table>` : state === 'admitted' ? html`<div style="color:#666;font-size:0.85rem">No runs yet: pick a model and a number of inferences, then Submit.</div>` : ''}`;
   }
 }

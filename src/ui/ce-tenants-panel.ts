@@ -6,7 +6,7 @@ import { TenantDesk } from '../swarm/tenant-desk';
 import { TenantRunner, type TenantSwarm } from '../swarm/tenant-runner';
 import { zooNames } from '../zoo/index';
 import { coordinatorKeyFor } from './app-config';
-import { formatGramsCo2, formatShare } from './format';
+import { formatGramsCo2, formatShare, plannedGramsText } from './format';
 import { pageTenantSwarm } from './tenant-swarm';
 import { TenantInputProblem, loadTenants, makeTenant, saveTenants, tenantLink, type StoredTenant } from './tenant-store';
 
@@ -201,8 +201,8 @@ export class CeTenantsPanel extends LitElement {
               <td>${formatGramsCo2(v?.remainingGramsCo2 ?? t.budgetGramsCo2)}</td>
               <td data-testid="tenant-pages">${pages.get(t.tenantId) ?? 0}</td>
               <td>${runs.filter((r) => r.tenantId === t.tenantId).map((r) => html`<span class="run" data-testid="tenant-run" data-run-id=${r.runId} data-state=${r.state}
-                  data-completed=${r.completed} data-inferences=${r.inferences} data-measured-grams=${r.measuredGramsCo2} title=${r.message ?? ''}>
-                  ${r.model} ${r.completed}/${r.inferences} ${r.state}, ${formatGramsCo2(r.measuredGramsCo2)}${r.message ? html` - <span data-testid="tenant-run-message">${r.message}</span>` : ''}</span>`)}</td>
+                  data-completed=${r.completed} data-inferences=${r.inferences} data-measured-grams=${r.measuredGramsCo2} data-planned-grams=${r.predictedGramsPerInference} title=${r.message ?? ''}>
+                  ${r.model} ${r.completed}/${r.inferences} ${r.state}, ${formatGramsCo2(r.measuredGramsCo2)} (${plannedGramsText(r.predictedGramsPerInference, r.measuredGramsCo2, r.completed).text})${r.message ? html` - <span data-testid="tenant-run-message">${r.message}</span>` : ''}</span>`)}</td>
               <td>${link ? html`<a data-testid="tenant-link" href=${link} target="_blank">${link}</a>` : html`<span class="muted">opening the room...</span>`}</td>
             </tr>`;
           })}</tbody>

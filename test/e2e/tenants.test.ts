@@ -120,6 +120,11 @@ describe('budgets between tenants', () => {
     expect([await doneA.getAttribute('data-completed'), await doneA.getAttribute('data-inferences')]).toEqual([String(N), String(N)]);
     const measuredA = Number(await doneA.getAttribute('data-measured-grams'));
     expect(measuredA).toBeGreaterThan(0);
+    // The tenant sees what its run was planned to cost next to what it cost, per inference.
+    const plannedA = Number(await doneA.getAttribute('data-planned-grams'));
+    expect(plannedA).toBeGreaterThan(0);
+    expect(Number(await doneA.getAttribute('data-planned-error'))).toBeCloseTo(plannedA / (measuredA / N) - 1, 12);
+    expect(await doneA.getByTestId('tenant-run-planned').textContent()).toMatch(/^planned [\d.]+ [um]?gCO2, measured [\d.]+ [um]?gCO2 per inference \([+-]\d+\.\d%\)$/);
     // B's first run ends done when the prediction held, or stopped at its budget when the swarm
     // measured it dearer than predicted (batches stop at their reservation): both are the budget at work.
     const firstB = pageB.page.locator('tr[data-testid="tenant-run"]:is([data-state="done"], [data-state="stopped"])');
@@ -127,7 +132,7 @@ describe('budgets between tenants', () => {
     const firstState = await firstB.getAttribute('data-state');
     const measuredB = Number(await firstB.getAttribute('data-measured-grams'));
     expect(measuredB).toBeGreaterThan(0);
-    console.log(`predicted ${perInference} gCO2 per inference; measured ${measuredA / N} (A), ${measuredB / Number(await firstB.getAttribute('data-completed'))} (B); B's budget ${budgetB} g; B's first run ${firstState}`);
+    console.log(`predicted ${perInference} gCO2 per inference (${plannedA} when A submitted); measured ${measuredA / N} (A), ${measuredB / Number(await firstB.getAttribute('data-completed'))} (B); B's budget ${budgetB} g; B's first run ${firstState}`);
     let message: string;
     let lastState: string;
     if (firstState === 'done') {

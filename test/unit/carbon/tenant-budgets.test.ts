@@ -28,7 +28,7 @@ describe('TenantBudgetBroker', () => {
     broker.settle(g1.grantId, { completed: 4, measuredGramsCo2: 3.6 });
     broker.settle(g2.grantId, { completed: 4, measuredGramsCo2: 3.6 });
     expect(broker.tenants()[0]).toMatchObject({ spentGramsCo2: 7.2, reservedGramsCo2: 0, remainingGramsCo2: expect.closeTo(2.8, 12), reserveFactor: 1.25 });
-    expect(broker.runs().find((r) => r.runId === 'r1')).toMatchObject({ state: 'done', completed: 8, measuredGramsCo2: 7.2 });
+    expect(broker.runs().find((r) => r.runId === 'r1')).toMatchObject({ state: 'done', completed: 8, measuredGramsCo2: 7.2, predictedGramsPerInference: 1 });
   });
 
   it('slows a tenant near its budget, then stops its run with a clear message', () => {

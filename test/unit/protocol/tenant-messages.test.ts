@@ -70,6 +70,11 @@ describe('tenant messages', () => {
     expect(refusal(() => parseCoordinatorTenantMessage(JSON.stringify(status([{ ...run, state: 'exploded' }])))).field).toBe('tenant-status.runs[0].state');
     expect(refusal(() => parseCoordinatorTenantMessage(JSON.stringify(status([{ ...run, completed: 7 }])))).message).toBe('tenant-status.runs[0].completed 7 is outside 0..6 (integer)');
     expect(refusal(() => parseCoordinatorTenantMessage(JSON.stringify(status([{ ...run, measuredGramsCo2: -1 }])))).reason).toBe('out-of-range');
+    // The planned grams per inference: kept when given, optional, bounded like the measured.
+    expect((parseCoordinatorTenantMessage(JSON.stringify(status([{ ...run, predictedGramsPerInference: 2e-7 }]))) as unknown as { runs: { predictedGramsPerInference?: number }[] }).runs[0]!.predictedGramsPerInference).toBe(2e-7);
+    expect("predictedGramsPerInference" in (parseCoordinatorTenantMessage(JSON.stringify(status([run]))) as unknown as { runs: object[] }).runs[0]!).toBe(false);
+    expect(refusal(() => parseCoordinatorTenantMessage(JSON.stringify(status([{ ...run, predictedGramsPerInference: -1 }])))).field).toBe('tenant-status.runs[0].predictedGramsPerInference');
+    expect(refusal(() => parseCoordinatorTenantMessage(JSON.stringify(status([{ ...run, predictedGramsPerInference: 'cheap' }])))).message).toBe('tenant-status.runs[0].predictedGramsPerInference must be a finite number');
     const bad = status();
     (bad.tenant as Record<string, unknown>).spentGramsCo2 = 'lots';
     expect(refusal(() => parseCoordinatorTenantMessage(JSON.stringify(bad))).field).toBe('tenant-status.tenant.spentGramsCo2');

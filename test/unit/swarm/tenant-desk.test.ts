@@ -67,7 +67,7 @@ describe('tenant desk and tenant page over the mesh', () => {
     await until(() => a.status?.runs[0]?.state === 'done' && b.status?.runs[0]?.state === 'refused', 'both outcomes');
     expect(a.status!.runs.map((r) => r.runId)).toEqual(['groupaaa-1']);
     expect(a.status!.tenant).toMatchObject({ tenantId: 'groupaaa', spentGramsCo2: expect.closeTo(5.4, 12), budgetGramsCo2: 100 });
-    expect(b.status!.runs).toEqual([{ runId: 'groupbbb-1', model: 'tinycnn', state: 'refused', inferences: 6, completed: 0, measuredGramsCo2: 0,
+    expect(b.status!.runs).toEqual([{ runId: 'groupbbb-1', model: 'tinycnn', state: 'refused', inferences: 6, completed: 0, measuredGramsCo2: 0, predictedGramsPerInference: 1,
       message: "refused: Group B's run needs about 6.00 gCO2 (6 x 1.00 g), 2.00 g of the 2.00 g budget are left" }]);
     // Tenant links are not nodes.
     expect(coordinator.nodes()).toEqual([]);

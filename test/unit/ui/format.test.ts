@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BYTE_UNITS, MASS_UNITS, commonUnit, formatBytes, formatBytesPerSecond, formatChange, formatDuration, formatGramsCo2,
-  formatInterval, formatJoules, formatRate, formatShare, formatSignificant, unitFor,
+  formatInterval, formatJoules, formatRate, formatShare, formatSignificant, plannedGramsText, unitFor,
 } from '../../../src/ui/format';
 
 describe('format', () => {
@@ -67,5 +67,13 @@ describe('format', () => {
   it('writes a 95% interval in the mean unit', () => {
     expect(formatInterval(4e-3, 3.5e-3, 4.5e-3, formatGramsCo2, MASS_UNITS)).toBe('4 mgCO2 (95%: 3.5 to 4.5)');
     expect(formatInterval(4e-3, null, null, formatGramsCo2, MASS_UNITS)).toBe('4 mgCO2');
+  });
+});
+
+describe('plannedGramsText', () => {
+  it('puts the planned grams per inference next to the measured ones, with the error; the plan alone before anything completed', () => {
+    expect(plannedGramsText(3e-6, 24e-6, 6)).toEqual({ text: 'planned 3 ugCO2, measured 4 ugCO2 per inference (-25.0%)', error: expect.closeTo(-0.25, 12) });
+    expect(plannedGramsText(5e-6, 24e-6, 6).text).toBe('planned 5 ugCO2, measured 4 ugCO2 per inference (+25.0%)');
+    expect(plannedGramsText(3e-6, 0, 0)).toEqual({ text: 'planned 3 ugCO2 per inference', error: null });
   });
 });
