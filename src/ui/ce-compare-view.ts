@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { Chart, registerables, type ChartDataset, type ScatterDataPoint } from 'chart.js';
 import { axisBounds, axisScale, compareRows, type CompareInput, type CompareRow, type PlannedFigure } from './compare-modes';
-import { MASS_UNITS, commonUnit, formatDuration, formatGramsCo2, formatJoules, formatSignificant, type ScaleUnit } from './format';
+import { MASS_UNITS, commonUnit, formatDuration, formatError, formatGramsCo2, formatJoules, formatSignificant, type ScaleUnit } from './format';
 import type { Estimate } from '../lab/stats';
 
 Chart.register(...registerables);
@@ -17,9 +17,6 @@ const PALETTE = ['#1565c0', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f', '#ad1457
 function withInterval(e: Estimate, show: (x: number) => string, bare: (x: number) => string): string {
   return e.low === null || e.high === null ? show(e.mean) : `${show(e.mean)} (95%: ${bare(Math.max(0, e.low))} to ${bare(e.high)})`;
 }
-
-/** `+12.3%`. */
-const signedPercent = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
 /**
  * The result of "compare modes" (issue 14): one row per configuration (latency, energy and gCO2 per
@@ -125,7 +122,7 @@ export class CeCompareView extends LitElement {
     if (!latencyMs && !energyJoules && !gramsCo2) return '-';
     const line = (key: string, label: string, f: PlannedFigure | undefined, show: (x: number) => string) =>
       f ? html`<div data-testid="compare-planned" data-key=${key} data-predicted=${String(f.predicted)} data-measured=${String(f.measured)} data-error=${String(f.error)}
-          title=${`mean over ${f.repeats} repeat(s) of the first plan's prediction and of what was measured of it (the Run panel's plan check)`}>${label} ${show(f.predicted)} vs ${show(f.measured)} (${signedPercent(f.error)})</div>` : '';
+          title=${`mean over ${f.repeats} repeat(s) of the first plan's prediction and of what was measured of it (the Run panel's plan check)`}>${label} ${show(f.predicted)} vs ${show(f.measured)} (${formatError(f.error)})</div>` : '';
     return html`${line('latency', 'latency', latencyMs, formatDuration)}${line('energy', 'energy', energyJoules, (v) => formatJoules(v))}${line('grams', 'operational CO2', gramsCo2, (v) => formatGramsCo2(v, unit))}`;
   }
 

@@ -98,6 +98,11 @@ export function formatGramsCo2(gramsCo2: number, unit?: ScaleUnit, digits = 3): 
   return scaled(gramsCo2, MASS_UNITS, unit, 'CO2', digits);
 }
 
+/** A prediction's error, predicted / measured - 1, signed with one decimal: `+12.3%`, `-4.0%`. */
+export function formatError(error: number): string {
+  return `${error >= 0 ? '+' : ''}${(error * 100).toFixed(1)}%`;
+}
+
 /**
  * A run's grams per inference as planned next to what was measured of its completed inferences:
  * `planned 3.62 ugCO2, measured 5.04 ugCO2 per inference (-28.2%)`; the error is planned /
@@ -107,7 +112,7 @@ export function plannedGramsText(plannedPerInference: number, measuredGramsCo2: 
   if (!(completed > 0) || !(measuredGramsCo2 > 0)) return { text: `planned ${formatGramsCo2(plannedPerInference)} per inference`, error: null };
   const measured = measuredGramsCo2 / completed;
   const error = plannedPerInference / measured - 1;
-  return { text: `planned ${formatGramsCo2(plannedPerInference)}, measured ${formatGramsCo2(measured)} per inference (${error >= 0 ? '+' : ''}${(error * 100).toFixed(1)}%)`, error };
+  return { text: `planned ${formatGramsCo2(plannedPerInference)}, measured ${formatGramsCo2(measured)} per inference (${formatError(error)})`, error };
 }
 
 /** Energy: `850 mJ`, `12.4 J`, `3.2 kJ`. */

@@ -16,7 +16,7 @@ import type { Placement } from '../plan/plan-types';
 import { latencyInFlightMs, throughputInFlight } from '../plan/queueing';
 import { LedgerTally, type CarbonTotals, type LedgerRow, type LedgerSummary } from '../carbon/ledger';
 import { AUDIT_SLICE_PREFIX } from '../swarm/run-types';
-import { formatDuration, formatGramsCo2 } from './format';
+import { formatDuration, formatError, formatGramsCo2 } from './format';
 
 /** One figure: predicted (null: no plan predicts it), measured (null before any result) and predicted / measured - 1. */
 export interface PlanCheckRow {
@@ -168,6 +168,6 @@ export function renderPlanCheck(rows: readonly PlanCheckRow[], labels: PlanCheck
     <thead><tr><th>figure (per inference unless said)</th><th>${labels.predicted}</th><th>${labels.measured}</th><th>error</th></tr></thead>
     <tbody>${rows.map((r) => html`<tr data-key=${r.key} data-predicted=${r.predicted ?? ''} data-measured=${r.measured ?? ''}>
       <td>${r.label}</td><td>${show(r, r.predicted)}</td><td>${show(r, r.measured)}</td>
-      <td>${r.error === null ? '-' : `${r.error >= 0 ? '+' : ''}${(r.error * 100).toFixed(1)}%`}</td></tr>`)}</tbody>
+      <td>${r.error === null ? '-' : formatError(r.error)}</td></tr>`)}</tbody>
   </table>`;
 }
