@@ -59,7 +59,7 @@ export async function run(out: (line: string) => void): Promise<void> {
   }
   const slices = c.slicePredictions ?? [];
   for (const s of slices) {
-    out(`  slice ${s.slice} on ${s.node}: predicted ${s.basePredictedMs.toFixed(1)} ms before, ${s.calibratedMs.toFixed(1)} ms after warm-up, measured ${s.measuredMs.toFixed(1)} ms (${pct(s.basePredictedMs / s.measuredMs - 1)} -> ${pct(s.calibratedMs / s.measuredMs - 1)})`);
+    out(`  slice ${s.slice} on ${s.node}: predicted ${s.basePredictedMs.toFixed(1)} ms before, ${s.calibratedMs.toFixed(1)} ms after warm-up (from ${s.calibratedFrom ?? '?'} executions), measured ${s.measuredMs.toFixed(1)} ms over ${s.executions ?? '?'} (${pct(s.basePredictedMs / s.measuredMs - 1)} -> ${pct(s.calibratedMs / s.measuredMs - 1)})`);
   }
   // The floor any calibration from a few executions has here: how far the centre (the calibration's
   // own estimator) of CALIBRATION_DEFAULTS.sliceWindow (9) consecutive measured walls of a slice -

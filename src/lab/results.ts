@@ -40,7 +40,7 @@ export interface RepeatMeasure {
   /** The same, predicted again after the warm-up calibrated the cost model (browser runs). */
   readonly predictedCalibrated?: RepeatMeasure['predicted'];
   /** Per-slice predictions after the warm-up vs the run's measured medians (browser runs). */
-  readonly slicePredictions?: readonly { readonly node: string; readonly slice: string; readonly basePredictedMs: number; readonly calibratedMs: number; readonly measuredMs: number; readonly executions?: number }[];
+  readonly slicePredictions?: readonly { readonly node: string; readonly slice: string; readonly basePredictedMs: number; readonly calibratedMs: number; readonly measuredMs: number; readonly executions?: number; readonly calibratedFrom?: number }[];
   /** The latency budget the run was planned with, ms (relative budgets resolved). */
   readonly latencyBudgetMs?: number;
   /** What a relative budget was resolved from (browser runs). */
@@ -251,8 +251,10 @@ function pick4(p: NonNullable<LabRunRecord['calibratedPrediction']>, window: num
 }
 
 /**
- * Per slice: the prediction before the run, after the warm-up (calibrated), and the measured median
- * wall ms of all the run's executions of that slice (its ledger rows; the warm-up's are left out).
+ * Per slice: the prediction before the run, after the warm-up (calibrated, from `calibratedFrom`
+ * executions: a slice's first on a node and those of the burst that fills the pipeline are not fed
+ * to the calibration), and the measured median wall ms of all the run's executions of that slice
+ * (its ledger rows; the warm-up's are left out).
  * Not the calibration's window of the last 9: those are the run's tail, where the pipeline drains
  * and executions overlap less, and 9 samples of walls that vary 3x on a shared host are too few.
  */
@@ -266,7 +268,7 @@ function slicePredictions(record: LabRunRecord): NonNullable<RepeatMeasure['slic
     // A slice of a placement the run left before measuring (a budget re-plan) was not measured.
     if (!walls) return [];
     const measuredMs = walls.length ? median(walls) : last.measuredWallMs;
-    return [{ node: record.nodeNames[r.nodeId] ?? r.nodeId, slice: `[${start},${stop})@${r.backend}`, basePredictedMs: r.basePredictedMs, calibratedMs: r.predictedMs, measuredMs, executions: walls.length }];
+    return [{ node: record.nodeNames[r.nodeId] ?? r.nodeId, slice: `[${start},${stop})@${r.backend}`, basePredictedMs: r.basePredictedMs, calibratedMs: r.predictedMs, measuredMs, executions: walls.length, calibratedFrom: r.executions }];
   });
 }
 

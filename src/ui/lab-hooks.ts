@@ -12,7 +12,7 @@ import { choosePlacement, inputBytes, predictPlacement, STREAM_INPUT_BUDGET_BYTE
 import { placementChoiceOf } from '../plan/choose-placement';
 import type { Coordinator } from '../swarm/coordinator';
 import type { NodeId } from '../protocol/ids';
-import type { RequestOutcome } from '../swarm/run-controller';
+import type { RequestOutcome, RunController } from '../swarm/run-controller';
 import { carbonOf, isPlannable, toPlanNode } from '../swarm/plan-inputs';
 import { startRuntimeWorker, type RuntimeClient } from './runtime-client';
 import { profileCatalogueModel, startRun } from './run-session';
@@ -120,7 +120,12 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
     await extra.submitted;
     const measure = () => stream(settings.inferences, settings.seed, premade).outcomes;
     let pending: Promise<RequestOutcome[]> = budgeted ? Promise.resolve([]) : measure();
-    const warmIds = new Set([...(await warm), ...(await extra.outcomes)].map((o) => `r${o.requestId}`));
+    const warmOutcomes = [...(await warm), ...(await extra.outcomes)];
+    const warmIds = new Set(warmOutcomes.map((o) => `r${o.requestId}`));
+    const slicesPerRequest = () => controller.placement?.pipelines[0]?.slices.length ?? 1;
+    // The calibration is read below: first let the warm-up's last `executed` reports in (they may
+    // come after the results, and the last slice's last ones were often not yet fed to it).
+    await executionsRecorded(controller, (id) => warmIds.has(id), warmOutcomes.filter((o) => o.ok).length * slicesPerRequest());
     let budgetCheck: LabRunRecord['budgetCheck'];
     let budgetReplans = 0;
     if (budgeted) {
@@ -153,20 +158,8 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
     const t0 = performance.now();
     const outcomes = await pending;
     const runWallMs = performance.now() - t0;
-    // A node's `executed` report may arrive after the result it produced: wait (briefly) for every
-    // measured execution to be in the ledger before stopping, or the last ones would be missing.
-    const slices = controller.placement?.pipelines[0]?.slices.length ?? 1;
-    const expected = outcomes.filter((o) => o.ok).length * slices;
-    // Counted as they come (rowsFrom: no copy of the whole ledger every 20 ms).
-    let counted = 0;
-    let cursor = 0;
-    const executions = () => {
-      const fresh = controller.ledger.rowsFrom(cursor);
-      cursor += fresh.length;
-      counted += fresh.filter((r) => r.type === 'execution' && !warmIds.has(r.inferenceId)).length;
-      return counted;
-    };
-    for (let waitedMs = 0; executions() < expected && waitedMs < 3000; waitedMs += 20) await new Promise((r) => setTimeout(r, 20));
+    // Every measured execution in the ledger before stopping, or the last ones would be missing.
+    await executionsRecorded(controller, (id) => !warmIds.has(id), outcomes.filter((o) => o.ok).length * slicesPerRequest());
     if ((settings.auditRate ?? 0) > 0) await Promise.race([controller.auditsSettled(), new Promise((r) => setTimeout(r, 10_000))]);
     controller.stop('lab run finished');
     const names = Object.fromEntries(coordinator.nodes().map((n) => [n.nodeId, n.name]));
@@ -202,6 +195,23 @@ async function labRun(coordinator: Coordinator, runtime: () => Promise<RuntimeCl
   } catch (error) {
     return { ...base, error: (error as Error).message };
   }
+}
+
+/**
+ * Wait (at most 3 s) until the run's ledger holds `expected` execution rows of the requests `ids`
+ * picks: a node's `executed` report may arrive after the result it produced. Counted as they come
+ * (rowsFrom: no copy of the whole ledger every 20 ms).
+ */
+async function executionsRecorded(controller: RunController, ids: (inferenceId: string) => boolean, expected: number): Promise<void> {
+  let counted = 0;
+  let cursor = 0;
+  const executions = () => {
+    const fresh = controller.ledger.rowsFrom(cursor);
+    cursor += fresh.length;
+    counted += fresh.filter((r) => r.type === 'execution' && ids(r.inferenceId)).length;
+    return counted;
+  };
+  for (let waitedMs = 0; executions() < expected && waitedMs < 3000; waitedMs += 20) await new Promise((r) => setTimeout(r, 20));
 }
 
 /**

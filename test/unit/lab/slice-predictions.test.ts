@@ -29,13 +29,14 @@ describe('per-slice predicted vs measured in the lab results', () => {
       rows: [...walls.map((w) => execution('a', 'slice0', w)), ...walls.map(() => execution('b', 'slice1', 12)), execution('coordinator', 'audit:0', 99)],
       runWallMs: 1000, planningMs: 1, deployMs: 1, replans: 0,
       // A slice of the placement the run left after its warm-up (a budget re-plan): not in the table.
-      predictionsAfterWarmup: [prediction('a', 0, 24, 33, 31), prediction('b', 24, 100, 12.6, 12), prediction('a', 0, 90, 80, 82)],
+      // The calibration had 6 of node a's warm-up executions (first and pipeline-fill ones left out).
+      predictionsAfterWarmup: [{ ...prediction('a', 0, 24, 33, 31), executions: 6 }, prediction('b', 24, 100, 12.6, 12), prediction('a', 0, 90, 80, 82)],
       predictions: [prediction('a', 0, 24, 18, 17), prediction('b', 24, 100, 12.1, 12), prediction('a', 0, 90, 81, 82)],
     } as unknown as LabRunRecord;
     const m = measureRun('split', 1, record);
     expect(m.slicePredictions).toEqual([
-      { node: 'A', slice: '[0,24)@wasm', basePredictedMs: 10, calibratedMs: 33, measuredMs: 30, executions: 11 },
-      { node: 'B', slice: '[24,100)@wasm', basePredictedMs: 10, calibratedMs: 12.6, measuredMs: 12, executions: 11 },
+      { node: 'A', slice: '[0,24)@wasm', basePredictedMs: 10, calibratedMs: 33, measuredMs: 30, executions: 11, calibratedFrom: 6 },
+      { node: 'B', slice: '[24,100)@wasm', basePredictedMs: 10, calibratedMs: 12.6, measuredMs: 12, executions: 11, calibratedFrom: 9 },
     ]);
   });
 
@@ -56,8 +57,8 @@ describe('per-slice predicted vs measured in the lab results', () => {
       predictions: [prediction('a', 0, 100, 44, 44), prediction('b', 0, 100, 88, 88)],
     } as unknown as LabRunRecord;
     expect(measureRun('replicas', 1, record).slicePredictions).toEqual([
-      { node: 'A', slice: '[0,100)@wasm', basePredictedMs: 10, calibratedMs: 45, measuredMs: 41, executions: 3 },
-      { node: 'B', slice: '[0,100)@wasm', basePredictedMs: 10, calibratedMs: 87, measuredMs: 92, executions: 2 },
+      { node: 'A', slice: '[0,100)@wasm', basePredictedMs: 10, calibratedMs: 45, measuredMs: 41, executions: 3, calibratedFrom: 9 },
+      { node: 'B', slice: '[0,100)@wasm', basePredictedMs: 10, calibratedMs: 87, measuredMs: 92, executions: 2, calibratedFrom: 9 },
     ]);
   });
 });
