@@ -198,7 +198,7 @@ export class CeRunPanel extends LitElement {
    * The placement predicted again by the calibrated cost model once CALIBRATED_CHECK_AFTER results
    * of its deployment were in, and what was measured after them (plan-vs-run.ts).
    */
-  @state() private calibrated: { readonly placement: Placement; readonly rows: EndedRows; readonly latencies: readonly number[]; readonly summary: LedgerSummary | undefined; readonly pace: ResultPace } | undefined;
+  @state() private calibrated: { readonly placement: Placement; readonly rows: EndedRows; readonly latencies: number[]; readonly summary: LedgerSummary | undefined; readonly pace: ResultPace } | undefined;
   /** The ledger rows of the run's ended inferences, for the plan check (plan-vs-run.ts). */
   private checkRows = new EndedRows();
   @state() private checkSummary: LedgerSummary | undefined;
@@ -453,7 +453,9 @@ export class CeRunPanel extends LitElement {
     this.endedIds.add(outcome.requestId);
     this.saveActive();
     if (outcome.ok) {
-      this.latencies = [...this.latencies, outcome.latencyMs];
+      // In place: a copy per result would cost the run's length each time (quadratic over a long run).
+      this.latencies.push(outcome.latencyMs);
+      this.requestUpdate('latencies');
       this.pace.note(performance.now());
     }
     this.record.outcomes.push(
@@ -502,7 +504,8 @@ export class CeRunPanel extends LitElement {
     if (c) {
       if (outcome.ok) {
         c.pace.note(performance.now());
-        this.calibrated = { ...c, latencies: [...c.latencies, outcome.latencyMs] };
+        c.latencies.push(outcome.latencyMs);
+        this.requestUpdate('calibrated');
       }
       return;
     }
