@@ -83,6 +83,11 @@ export async function run(out: (line: string) => void): Promise<void> {
   }
   if (slices.length) {
     out(`per-slice median |error|: before ${pct(median(slices.map((s) => Math.abs(s.basePredictedMs / s.measuredMs - 1))))}, after calibration ${pct(median(slices.map((s) => Math.abs(s.calibratedMs / s.measuredMs - 1))))} (goal <= 10%)`);
+    // On one shared host the load moves between a pipeline's slices during a run, so a slice's walls
+    // in the warm-up predict its own later walls worse than the slices' sum predicts theirs
+    // (docs/decisions.md, "Checked per thread"): print the sum beside the slices.
+    const sum = (f: (s: (typeof slices)[number]) => number) => slices.reduce((a, s) => a + f(s), 0);
+    out(`the ${slices.length} slices together (one host): predicted ${sum((s) => s.basePredictedMs).toFixed(1)} ms before, ${sum((s) => s.calibratedMs).toFixed(1)} ms after calibration, measured ${sum((s) => s.measuredMs).toFixed(1)} ms (${pct(sum((s) => s.basePredictedMs) / sum((s) => s.measuredMs) - 1)} -> ${pct(sum((s) => s.calibratedMs) / sum((s) => s.measuredMs) - 1)})`);
   }
   const cores = Number(results.environment.cpus);
   if (cores < 4) out(`note: the 3 node pages and the coordinator share ${cores} cores; the planner models the pages as one host group of ${cores} cores, after the warm-up as many cores as executions then ran at once (src/cost/host-concurrency.ts); other load on the machine moves every figure`);
