@@ -62,3 +62,41 @@ export function geometricCentre(values: readonly number[]): number {
   const limit = CLIP_MADS * 1.4826 * median(logs.map((x) => Math.abs(x - m)));
   return Math.exp(logs.reduce((a, x) => a + Math.min(m + limit, Math.max(m - limit, x)), 0) / logs.length);
 }
+
+/** Width of a {@link LogHistogram} bucket in natural log units: 0.5% of the value. */
+export const LOG_BUCKET = 0.005;
+
+/**
+ * The median of a stream of positive samples in bounded memory: counts per bucket of
+ * {@link LOG_BUCKET} in log space, so a run of any length keeps at most a few thousand counts
+ * (walls from 1 us to 1000 s span 4,145 buckets) and the median is off by under 0.25%.
+ */
+export class LogHistogram {
+  readonly #counts = new Map<number, number>();
+  #count = 0;
+
+  /** Samples added. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Add a sample; ignored unless finite and > 0. */
+  add(value: number): void {
+    if (!(value > 0) || !Number.isFinite(value)) return;
+    const bucket = Math.round(Math.log(value) / LOG_BUCKET);
+    this.#counts.set(bucket, (this.#counts.get(bucket) ?? 0) + 1);
+    this.#count++;
+  }
+
+  /** The median (the middle bucket's centre; the lower middle one for an even count), or undefined when empty. */
+  median(): number | undefined {
+    if (this.#count === 0) return undefined;
+    const rank = Math.ceil(this.#count / 2);
+    let seen = 0;
+    for (const bucket of [...this.#counts.keys()].sort((a, b) => a - b)) {
+      seen += this.#counts.get(bucket)!;
+      if (seen >= rank) return Math.exp(bucket * LOG_BUCKET);
+    }
+    return undefined;
+  }
+}

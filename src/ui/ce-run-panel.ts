@@ -31,7 +31,7 @@ import type { CeRunForm } from './ce-run-form';
 
 export { outcomeLine } from './active-run';
 import './ce-prediction-table';
-import { CALIBRATED_CHECK_AFTER, CALIBRATED_LABELS, EndedRows, ResultPace, planCheckRows, renderPlanCheck } from './plan-vs-run';
+import { CALIBRATED_CHECK_AFTER, CALIBRATED_LABELS, EndedRows, ResultPace, SliceCheck, planCheckRows, renderPlanCheck } from './plan-vs-run';
 import type { PredictionRow } from '../cost/calibration';
 import { refereeFor, thisMachine } from './referee';
 import type { Referee } from '../swarm/run-session';
@@ -198,7 +198,7 @@ export class CeRunPanel extends LitElement {
    * The placement predicted again by the calibrated cost model once CALIBRATED_CHECK_AFTER results
    * of its deployment were in, and what was measured after them (plan-vs-run.ts).
    */
-  @state() private calibrated: { readonly placement: Placement; readonly rows: EndedRows; readonly latencies: number[]; readonly summary: LedgerSummary | undefined; readonly pace: ResultPace } | undefined;
+  @state() private calibrated: { readonly placement: Placement; readonly rows: EndedRows; readonly slices: SliceCheck; readonly latencies: number[]; readonly summary: LedgerSummary | undefined; readonly pace: ResultPace } | undefined;
   /** The ledger rows of the run's ended inferences, for the plan check (plan-vs-run.ts). */
   private checkRows = new EndedRows();
   @state() private checkSummary: LedgerSummary | undefined;
@@ -491,6 +491,7 @@ export class CeRunPanel extends LitElement {
     const c = this.calibrated;
     if (c) {
       c.rows.update(ledger, endedId);
+      c.slices.update(ledger);
       this.calibrated = { ...c, summary: c.rows.summary() };
     }
   }
@@ -518,7 +519,9 @@ export class CeRunPanel extends LitElement {
     // The results in so far never count; those still in flight count once they end.
     const rows = new EndedRows(new Set([...this.endedIds].map((id) => `r${id}`)));
     rows.update(this.controller.ledger);
-    this.calibrated = { placement: again.placement, rows, latencies: [], summary: undefined, pace: new ResultPace(performance.now()) };
+    // Per slice, only executions booked from now on (SliceCheck).
+    const slices = new SliceCheck(placement, again.placement, this.controller.ledger.rowCount);
+    this.calibrated = { placement: again.placement, rows, slices, latencies: [], summary: undefined, pace: new ResultPace(performance.now()) };
   }
 
   private async run(event: Event, given?: RunSettings): Promise<void> {
@@ -759,7 +762,7 @@ export class CeRunPanel extends LitElement {
       ${this.renderPlan()}
       ${this.placement && checked ? renderPlanCheck(planCheckRows(this.placement, checked, this.latencies, this.checkSummary, this.pace)) : ''}
       ${this.calibrated && checked ? renderPlanCheck(planCheckRows(this.calibrated.placement, checked, this.calibrated.latencies, this.calibrated.summary, this.calibrated.pace), CALIBRATED_LABELS) : ''}
-      <ce-prediction-table .rows=${this.record.predictions ?? []} .planned=${this.learnedPlan} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
+      <ce-prediction-table .rows=${this.record.predictions ?? []} .planned=${this.learnedPlan} .checked=${this.calibrated ? { after: CALIBRATED_CHECK_AFTER, rows: this.calibrated.slices.rows() } : null} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
       ${this.renderExport()}
       ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}
       <div style="font-size:0.8rem;color:#666">Catalogue models other than paddle-cls are untrained (seeded random weights): for compute and carbon experiments. Power figures are estimates unless a node says otherwise.</div>

@@ -10,12 +10,16 @@
  * The same rows once more for the prediction the calibrated cost model makes of the placement when
  * {@link CALIBRATED_CHECK_AFTER} results of its deployment are in, next to what was measured after
  * them (docs/decisions.md, "The Run panel checks the calibrated prediction too").
+ * {@link SliceCheck} does the same per slice: each slice's calibrated prediction then, next to the
+ * median wall of its executions since.
  */
 import { html } from 'lit';
 import type { Placement } from '../plan/plan-types';
 import { latencyInFlightMs, throughputInFlight } from '../plan/queueing';
 import { LedgerTally, type CarbonTotals, type LedgerRow, type LedgerSummary } from '../carbon/ledger';
 import { AUDIT_SLICE_PREFIX } from '../swarm/run-types';
+import { sliceKey } from '../plan/search-context';
+import { LogHistogram } from '../cost/robust-stats';
 import { formatDuration, formatError, formatGramsCo2 } from './format';
 
 /** One figure: predicted (null: no plan predicts it), measured (null before any result) and predicted / measured - 1. */
@@ -141,6 +145,75 @@ export class EndedRows {
   /** The ended inferences' summary; undefined before any has rows. */
   summary(): LedgerSummary | undefined {
     return this.#tally.inferences > 0 ? this.#tally.summary() : undefined;
+  }
+}
+
+/** One slice of the calibrated check: its prediction then, and the walls measured since. */
+export interface SliceCheckRow {
+  /** The calibration's key of the slice (src/plan/search-context.ts sliceKey: node|backend|start|end). */
+  readonly key: string;
+  readonly predictedMs: number;
+  /** Median wall of its executions booked since the check (undefined before any). */
+  readonly measuredMs: number | undefined;
+  readonly executions: number;
+  /** predicted / measured - 1 (undefined before any execution). */
+  readonly error: number | undefined;
+}
+
+/**
+ * Each slice's prediction of the calibrated check next to the median wall of the executions the
+ * ledger booked after it (the swarm bench's per-slice figure, live): the calibration's own rows
+ * compare its prediction with the walls it was fitted to, which says nothing. The executions are
+ * matched by node and slice id (`slice<i>`, the placement's slices in order, as
+ * src/swarm/run-controller.ts books them); rows booked before the check never count, nor those of
+ * other nodes or ids (an audit's, an earlier deployment's). Memory is bounded per slice
+ * (robust-stats.ts LogHistogram), whatever the run's length.
+ */
+export class SliceCheck {
+  /** The calibration key of each (node, slice id) of the placement. */
+  readonly #keys = new Map<string, string>();
+  readonly #slices = new Map<string, { readonly predictedMs: number; readonly walls: LogHistogram }>();
+  #cursor: number;
+
+  /**
+   * `deployed`: the placement that runs (its slices' backends key the rows, as the calibration's);
+   * `predicted`: the same placement as predicted at the check (src/plan/planner.ts
+   * evaluatePlacement keeps the order of pipelines and slices); `fromRow`: the ledger's row count
+   * then.
+   */
+  constructor(deployed: Placement, predicted: Placement, fromRow: number) {
+    this.#cursor = Math.max(0, fromRow);
+    const ms = predicted.pipelines.flatMap((p) => p.slices.map((s) => s.computeMs));
+    let index = 0;
+    for (const p of deployed.pipelines) {
+      for (const s of p.slices) {
+        const key = sliceKey(s.nodeId, s.backend, s.sliceRange[0], s.sliceRange[1]);
+        this.#keys.set(`${s.nodeId}\u0000slice${index}`, key);
+        // Replicas of one slice on one node share a key, a prediction and their walls.
+        const predictedMs = ms[index];
+        if (!this.#slices.has(key) && predictedMs !== undefined) this.#slices.set(key, { predictedMs, walls: new LogHistogram() });
+        index++;
+      }
+    }
+  }
+
+  /** Read the rows booked since the last call. */
+  update(ledger: LedgerReader): void {
+    const rows = ledger.rowsFrom(this.#cursor);
+    this.#cursor += rows.length;
+    for (const row of rows) {
+      if (row.type !== 'execution' || row.wallMs === null) continue;
+      const key = this.#keys.get(`${row.nodeId}\u0000${row.sliceId ?? ''}`);
+      if (key !== undefined) this.#slices.get(key)?.walls.add(row.wallMs);
+    }
+  }
+
+  /** By the calibration's slice key. */
+  rows(): Map<string, SliceCheckRow> {
+    return new Map([...this.#slices].map(([key, s]) => {
+      const measuredMs = s.walls.median();
+      return [key, { key, predictedMs: s.predictedMs, measuredMs, executions: s.walls.count, error: measuredMs ? s.predictedMs / measuredMs - 1 : undefined }];
+    }));
   }
 }
 

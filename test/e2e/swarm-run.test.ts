@@ -191,6 +191,24 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
       expect(predicted).toBeGreaterThan(0);
       expect(measured).toBeGreaterThan(0);
     }
+    // Per slice too: what the calibrated check predicted for each slice, next to the median wall of
+    // its executions booked after the check (src/ui/plan-vs-run.ts SliceCheck); the calibration's own
+    // "now" figure is fitted to the walls it would be compared with, so it has no error column.
+    const table = coordinator.getByTestId('prediction-table');
+    const headers = await table.locator('th').allTextContents();
+    expect(headers).toContain('predicted after 10 results');
+    expect(headers).toContain('error after 10');
+    expect(headers).not.toContain('error now');
+    const sliceChecks = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => ({ key: r.getAttribute('data-key'), error: r.getAttribute('data-error-after-check'), since: r.getAttribute('data-executions-since-check') })));
+    console.log(`per-slice check after 10 results: ${sliceChecks.map((c) => `${c.key} ${(Number(c.error) * 100).toFixed(1)}% over ${c.since}`).join(', ')}`);
+    expect(sliceChecks).toHaveLength(3);
+    for (const c of sliceChecks) {
+      expect(Number.isFinite(Number(c.error)) && c.error !== '', `${c.key}`).toBe(true);
+      expect(Number(c.error)).toBeGreaterThan(-1);
+      // Only executions after the check: at most the 40 results after the 10th plus the 2 then in flight.
+      expect(Number(c.since)).toBeGreaterThan(0);
+      expect(Number(c.since)).toBeLessThanOrEqual(N - 10 + 2);
+    }
     // The latency chart drew a point per result.
     expect(await coordinator.getByTestId('latency-chart').getAttribute('data-points')).toBe(String(N));
     // Each node page ran its slice for every request.

@@ -1,6 +1,6 @@
 /** planCheckRows (src/ui/plan-vs-run.ts): the plan's per-inference figures next to the run's. */
 import { describe, expect, it } from 'vitest';
-import { EndedRows, ResultPace, planCheckRows } from '../../../src/ui/plan-vs-run';
+import { EndedRows, ResultPace, SliceCheck, planCheckRows } from '../../../src/ui/plan-vs-run';
 import type { Placement } from '../../../src/plan/plan-types';
 import { CarbonLedger, summariseRows, type LedgerSummary } from '../../../src/carbon/ledger';
 import { scenarioReading } from '../../../src/carbon/configured-intensity';
@@ -99,5 +99,62 @@ describe('EndedRows', () => {
     expect(summary.inferences).toBe(2);
     expect(summary.total.energyJoules).toBeCloseTo(4.5, 12);
     expect(new EndedRows().summary()).toBeUndefined();
+  });
+});
+
+describe('SliceCheck', () => {
+  const power = configuredPowerModel({ deviceClass: 'laptop', maxWatts: 10, idleWatts: 10 });
+  const intensity = scenarioReading('node-green');
+  const exec = (ledger: CarbonLedger, nodeId: string, sliceId: string, wallMs: number) =>
+    ledger.recordExecution({ inferenceId: `r${ledger.rowCount}`, nodeId, sliceId, busyMs: wallMs, wallMs, power, intensity, at: '2026-03-01T12:00:00.000Z' });
+  const slice = (nodeId: string, start: number, end: number, computeMs: number) => ({ nodeId, sliceRange: [start, end], backend: 'wasm', computeMs });
+  const placed = (...pipelines: ReturnType<typeof slice>[][]) => ({ pipelines: pipelines.map((slices) => ({ slices, hops: [], share: 1 / pipelines.length, prediction })), prediction }) as unknown as Placement;
+
+  it('compares each slice\'s prediction at the check with the median wall of its executions booked after it', () => {
+    const ledger = new CarbonLedger({ embodied: { enabled: false } });
+    // Before the check: the walls the calibration was fitted to never count.
+    for (let i = 0; i < 10; i++) exec(ledger, 'a', 'slice0', 500);
+    const deployed = placed([slice('a', 0, 27, 20), slice('b', 27, 100, 10)]);
+    const check = new SliceCheck(deployed, placed([slice('a', 0, 27, 40), slice('b', 27, 100, 30)]), ledger.rowCount);
+    expect([...check.rows().values()]).toEqual([
+      { key: 'a|wasm|0|27', predictedMs: 40, measuredMs: undefined, executions: 0, error: undefined },
+      { key: 'b|wasm|27|100', predictedMs: 30, measuredMs: undefined, executions: 0, error: undefined },
+    ]);
+    for (const wall of [30, 50, 45, 35, 1000]) exec(ledger, 'a', 'slice0', wall);
+    for (const wall of [20, 25, 30]) exec(ledger, 'b', 'slice1', wall);
+    exec(ledger, 'b', 'slice0', 1); // not b's slice: an execution reported by the wrong node counts nowhere
+    exec(ledger, 'a', 'audit:0', 1); // an audit's re-run
+    check.update(ledger);
+    check.update(ledger); // each row is read once
+    const rows = check.rows();
+    const a = rows.get('a|wasm|0|27')!;
+    expect(a.executions).toBe(5);
+    expect(a.measuredMs).toBeCloseTo(45, 0); // the median, within the histogram's 0.25%
+    expect(Math.abs(a.measuredMs! / 45 - 1)).toBeLessThan(0.0025);
+    expect(a.error).toBeCloseTo(40 / a.measuredMs! - 1, 12);
+    const b = rows.get('b|wasm|27|100')!;
+    expect(b.executions).toBe(3);
+    expect(Math.abs(b.measuredMs! / 25 - 1)).toBeLessThan(0.0025);
+    expect(b.error!).toBeGreaterThan(0.19);
+    expect(b.error!).toBeLessThan(0.21);
+  });
+
+  it('keys rows by the deployed backend and puts replicas of one slice on one node together', () => {
+    const ledger = new CarbonLedger({ embodied: { enabled: false } });
+    // Two pipelines, the same first slice on node a in both (slice ids 0 and 2).
+    const deployed = placed([slice('a', 0, 50, 10), slice('b', 50, 100, 10)], [slice('a', 0, 50, 10), slice('c', 50, 100, 10)]);
+    const predicted = placed([{ ...slice('a', 0, 50, 12), backend: 'webgpu' }, slice('b', 50, 100, 14)], [slice('a', 0, 50, 12), slice('c', 50, 100, 16)]);
+    const check = new SliceCheck(deployed, predicted, 0);
+    exec(ledger, 'a', 'slice0', 10);
+    exec(ledger, 'a', 'slice2', 20);
+    exec(ledger, 'a', 'slice2', 30);
+    exec(ledger, 'c', 'slice3', 16);
+    check.update(ledger);
+    const rows = check.rows();
+    expect([...rows.keys()]).toEqual(['a|wasm|0|50', 'b|wasm|50|100', 'c|wasm|50|100']);
+    expect(rows.get('a|wasm|0|50')).toMatchObject({ predictedMs: 12, executions: 3 });
+    expect(Math.abs(rows.get('a|wasm|0|50')!.measuredMs! / 20 - 1)).toBeLessThan(0.0025);
+    expect(rows.get('b|wasm|50|100')).toMatchObject({ predictedMs: 14, executions: 0, measuredMs: undefined });
+    expect(rows.get('c|wasm|50|100')).toMatchObject({ predictedMs: 16, executions: 1 });
   });
 });
