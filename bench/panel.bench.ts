@@ -7,7 +7,8 @@
  * 3 in flight, started from the Run panel's form one after another. After each run it reads the
  * panel's two plan-check tables as they are shown (`plan-check`, `plan-check-calibrated`):
  * predicted and measured latency and throughput, and the error, and what the plan was made with:
- * from run 2 on, the run before's measurements (src/swarm/run-learning.ts). Prints; never asserts.
+ * from run 2 on, the run before's measurements (src/swarm/run-learning.ts); and the per-slice table's
+ * check after 10 results (src/ui/plan-vs-run.ts SliceCheck). Prints; never asserts.
  *
  * On a set of pages the third deployment is slow while Chromium compiles (docs/decisions.md,
  * "Known: a node page's third deployment..."): run 3 shows it.
@@ -45,6 +46,8 @@ export async function run(out: (line: string) => void): Promise<void> {
     out(`${MODEL}, ${STAGES === '0' ? 'the planner decides the slices' : `${STAGES} slice(s)`} on 3 node pages at the join URL (${shown}), ${N} inferences a run, 3 in flight; node table: ${machines.join(', ')}`);
     const errors: Record<string, number[]> = { latency: [], throughput: [] };
     const planErrors: Record<string, number[]> = { latency: [], throughput: [] };
+    /** Per run, the median over slices of |error| of the calibrated check per slice. */
+    const sliceErrors: number[] = [];
     for (let r = 1; r <= RUNS; r++) {
       const before = await coordinator.evaluate(() => window.carbonedgeRun?.number ?? 0);
       await coordinator.getByTestId('run-model').selectOption(MODEL);
@@ -84,13 +87,21 @@ export async function run(out: (line: string) => void): Promise<void> {
         return `[${s.sliceRange[0]},${s.sliceRange[1]}) planned ${f(s.computeMs)} ms, measured wall ${f(row?.measuredWallMs)} busy ${f(row?.measuredBusyMs)}`;
       });
       const breakdown = `plan latency ${f(shown.placement?.prediction.latencyMs)} ms at 1 in flight, ${f(shown.placement?.prediction.throughputPerSecond)}/s; slices ${slices.join('; ')}; hops ${(pipe?.hops ?? []).map((h) => `${h.cutPosition}: ${h.bytes} B ${f(h.transferMs)} ms`).join(', ')}`;
+      // Each slice's prediction at the calibrated check against the median wall of its executions
+      // after it, as the prediction table shows them (src/ui/plan-vs-run.ts SliceCheck).
+      const sliceChecks = (await coordinator.getByTestId('prediction-table').locator('tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-key') ?? '', r.getAttribute('data-error-after-check') ?? '', r.getAttribute('data-executions-since-check') ?? ''] as const)).catch(() => []))
+        .filter(([, error]) => error !== '')
+        .map(([key, error, since]) => ({ slice: key.split('|').slice(2).join(','), error: Number(error), since: Number(since) }));
+      if (sliceChecks.length) sliceErrors.push(median(sliceChecks.map((c) => Math.abs(c.error))));
       out(`run ${r}: ${status} in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${placed}; plan made with ${basis === 'learned' ? `run ${r - 1}'s measurements` : basis === 'own' ? "the run's own measurements" : "the nodes' benchmarks"}; ${parts.join('; ') || 'no plan check shown'}`);
       out(`  ${breakdown}`);
+      if (sliceChecks.length) out(`  per slice after 10 results: ${sliceChecks.map((c) => `[${c.slice}) ${pct(c.error)} over ${c.since}`).join(', ')}; median |error| ${pct(median(sliceChecks.map((c) => Math.abs(c.error))))}`);
     }
     // What moving bytes to each page cost the machine, as the coordinator page timed it through the
     // server before run 1's plan (src/swarm/link-prober.ts; absent when not timed: plans then use the links' estimate).
     const hostCpu = (await coordinator.locator('ce-node-table td.link').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-host-cpu-ms-per-mb') ?? ''))).filter((x) => x !== '');
     out(hostCpu.length ? `moving a MB to each page cost this machine ${hostCpu.map((x) => Number(x).toFixed(0)).join(', ')} ms of CPU, timed by the coordinator page (the plans charge the median)` : 'moving bytes between the pages: not timed by the coordinator page (plans use the links\' estimate)');
+    if (sliceErrors.length) out(`per slice after 10 results: median |error| per run ${sliceErrors.map(pct).join(', ')}; within 10% in ${sliceErrors.filter((x) => x <= 0.1).length} of ${sliceErrors.length} runs`);
     for (const key of ['latency', 'throughput']) {
       const e = errors[key]!;
       if (e.length) out(`calibrated ${key}: median |error| ${pct(median(e))}, within 15% in ${e.filter((x) => x <= 0.15).length} of ${e.length} runs (latency in ms, throughput in inferences/s, predicted / measured - 1)`);
