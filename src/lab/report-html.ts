@@ -334,6 +334,25 @@ export function renderReport(r: ExperimentResults): string {
     ? `<h2>Predicted vs measured</h2><p class="muted">The planner's figures for each configuration's placement before any execution, and again after the warm-up calibrated the cost model (browser runs), against the run's means; latency at the run's requests in flight. Error = predicted / measured - 1.</p>
 <table data-section="predictions"><tr><th>configuration</th><th>latency predicted ms</th><th>after warm-up</th><th>measured</th><th>error</th><th>error after warm-up</th><th>req/s predicted</th><th>after warm-up</th><th>measured</th><th>error</th><th>error after warm-up</th></tr>${rowsP}</table>`
     : '';
+  // Per slice (the first repetition's, as results.json keeps them): before any execution, after the
+  // warm-up, and the run's median wall; then the slices together, which on a shared host hold better
+  // than each one (docs/decisions.md, "Checked per thread").
+  const rowsS = r.configurations
+    .filter((c) => c.slicePredictions?.length)
+    .map((c) => {
+      const slices = c.slicePredictions!;
+      const sum = (f: (s: (typeof slices)[number]) => number) => slices.reduce((a, s) => a + f(s), 0);
+      const line = (attrs: string, cells: readonly string[]) => `<tr ${attrs}>${cells.map((x) => `<td>${x}</td>`).join('')}</tr>`;
+      return slices
+        .map((s) => line(`data-configuration="${esc(c.label)}" data-slice="${esc(s.slice)}"`, [esc(c.label), esc(s.node), esc(s.slice), s.basePredictedMs.toFixed(1), s.calibratedMs.toFixed(1), `${s.measuredMs.toFixed(1)}${s.executions !== undefined ? ` (${s.executions})` : ''}`, err(s.basePredictedMs, s.measuredMs), err(s.calibratedMs, s.measuredMs)]))
+        .concat(slices.length > 1 ? [line(`data-configuration="${esc(c.label)}" data-slice="all"`, [esc(c.label), '', 'all slices together', sum((s) => s.basePredictedMs).toFixed(1), sum((s) => s.calibratedMs).toFixed(1), sum((s) => s.measuredMs).toFixed(1), err(sum((s) => s.basePredictedMs), sum((s) => s.measuredMs)), err(sum((s) => s.calibratedMs), sum((s) => s.measuredMs))])] : [])
+        .join('');
+    })
+    .join('');
+  const perSlice = rowsS
+    ? `<h2>Predicted vs measured, per slice</h2><p class="muted">Each slice's wall ms per execution as predicted before any execution (the node's measured cost model) and after the warm-up (calibrated), against the median wall of the run's executions of it (their number in brackets); first repetition. On nodes that share a machine the load moves between the slices during a run, so their sum holds better than each.</p>
+<table data-section="slice-predictions"><tr><th>configuration</th><th>node</th><th>slice</th><th>predicted ms</th><th>after warm-up</th><th>measured</th><th>error</th><th>error after warm-up</th></tr>${rowsS}</table>`
+    : '';
   const rowsA = r.configurations
     .filter((c) => c.audits)
     .map((c) => `<tr data-configuration="${esc(c.label)}"><td>${esc(c.label)}</td><td>${c.audits!.requestsAudited}</td><td>${c.audits!.slicesJudged}</td><td>${c.audits!.mismatches}</td><td>${c.audits!.quarantined.length ? esc(c.audits!.quarantined.join(', ')) : 'none'}</td><td>${c.audits!.refereeMs.toFixed(0)}</td></tr>`)
@@ -354,6 +373,7 @@ ${headline.length ? `<ul data-section="headline">${headline.map((h) => `<li>${es
 <h2>Results (Table II shape)</h2>
 <table><tr><th>configuration</th><th>latency ms</th><th>req/s</th><th>J/inference</th><th>gCO2/inference (${unit.symbol})</th><th>inferences/gCO2</th><th>vs monolithic</th><th>planning ms/request</th><th>planner predicted</th></tr>${rowsII}</table>
 ${predictions}
+${perSlice}
 ${audits}
 <h2>Node usage (Table V shape, share of busy time)</h2>
 <table><tr><th>configuration</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}<th>placement</th></tr>${rowsV}</table>

@@ -135,6 +135,29 @@ describe('report headline', () => {
     expect(html).not.toContain('data-configuration="split3-green"');
   });
 
+  it('shows each slice\'s prediction before and after the warm-up next to its measured median wall, and the slices together', () => {
+    const r = base([
+      config('split2', 'split', [150, 150], [2e-5, 2e-5], { A: 0.5, B: 0.5 }, {
+        predicted: { latencyMs: 50, throughputPerSecond: 20, energyJoules: 0.1, gramsCo2: 1e-5 },
+        slicePredictions: [
+          { node: 'A', slice: '[0,40)@wasm', basePredictedMs: 10, calibratedMs: 30, measuredMs: 20, executions: 60, calibratedFrom: 6 },
+          { node: 'B', slice: '[40,100)@wasm', basePredictedMs: 20, calibratedMs: 20, measuredMs: 40, executions: 60, calibratedFrom: 6 },
+        ],
+      }),
+      config('monolithic@B', 'monolithic', [100, 100], [1e-5, 1e-5], { B: 1 }),
+    ]);
+    const html = renderReport(r);
+    expect(html).toContain('data-section="slice-predictions"');
+    const cells = (slice: string) => [...new RegExp(`<tr data-configuration="split2" data-slice="${slice.replace(/[[\]()]/g, '\\$&')}">(.*?)</tr>`).exec(html)![1]!.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(cells('[0,40)@wasm')).toEqual(['split2', 'A', '[0,40)@wasm', '10.0', '30.0', '20.0 (60)', '-50.0%', '+50.0%']);
+    expect(cells('[40,100)@wasm')).toEqual(['split2', 'B', '[40,100)@wasm', '20.0', '20.0', '40.0 (60)', '-50.0%', '-50.0%']);
+    // Together: 30 before, 50 after, 60 measured: each slice 50% off, their sum 16.7%.
+    expect(cells('all')).toEqual(['split2', '', 'all slices together', '30.0', '50.0', '60.0', '-50.0%', '-16.7%']);
+    // A configuration without per-slice figures gets no rows.
+    expect(html).not.toContain('data-configuration="monolithic@B" data-slice');
+    expect(renderReport(base([config('monolithic@B', 'monolithic', [100, 100], [1e-5, 1e-5], { B: 1 })]))).not.toContain('slice-predictions');
+  });
+
   it('judges a budgeted configuration against the cleanest whole model that met the same budget', () => {
     const r = base([
       config('monolithic@A', 'monolithic', [70, 70], [4e-5, 4e-5], { A: 1 }, { placement: '[0,100)@A' }),
