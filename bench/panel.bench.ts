@@ -48,6 +48,8 @@ export async function run(out: (line: string) => void): Promise<void> {
     const planErrors: Record<string, number[]> = { latency: [], throughput: [] };
     /** Per run, the median over slices of |error| of the calibrated check per slice. */
     const sliceErrors: number[] = [];
+    /** Per run, |error| of the slices together (one pipeline only). */
+    const togetherErrors: number[] = [];
     for (let r = 1; r <= RUNS; r++) {
       const before = await coordinator.evaluate(() => window.carbonedgeRun?.number ?? 0);
       await coordinator.getByTestId('run-model').selectOption(MODEL);
@@ -93,15 +95,18 @@ export async function run(out: (line: string) => void): Promise<void> {
         .filter(([, error]) => error !== '')
         .map(([key, error, since]) => ({ slice: key.split('|').slice(2).join(','), error: Number(error), since: Number(since) }));
       if (sliceChecks.length) sliceErrors.push(median(sliceChecks.map((c) => Math.abs(c.error))));
+      const together = await coordinator.getByTestId('prediction-together').getAttribute('data-error-after-check', { timeout: 1000 }).catch(() => null);
+      if (together) togetherErrors.push(Math.abs(Number(together)));
       out(`run ${r}: ${status} in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${placed}; plan made with ${basis === 'learned' ? `run ${r - 1}'s measurements` : basis === 'own' ? "the run's own measurements" : "the nodes' benchmarks"}; ${parts.join('; ') || 'no plan check shown'}`);
       out(`  ${breakdown}`);
-      if (sliceChecks.length) out(`  per slice after 10 results: ${sliceChecks.map((c) => `[${c.slice}) ${pct(c.error)} over ${c.since}`).join(', ')}; median |error| ${pct(median(sliceChecks.map((c) => Math.abs(c.error))))}`);
+      if (sliceChecks.length) out(`  per slice after 10 results: ${sliceChecks.map((c) => `[${c.slice}) ${pct(c.error)} over ${c.since}`).join(', ')}; median |error| ${pct(median(sliceChecks.map((c) => Math.abs(c.error))))}${together ? `; the slices together ${pct(Number(together))}` : ''}`);
     }
     // What moving bytes to each page cost the machine, as the coordinator page timed it through the
     // server before run 1's plan (src/swarm/link-prober.ts; absent when not timed: plans then use the links' estimate).
     const hostCpu = (await coordinator.locator('ce-node-table td.link').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-host-cpu-ms-per-mb') ?? ''))).filter((x) => x !== '');
     out(hostCpu.length ? `moving a MB to each page cost this machine ${hostCpu.map((x) => Number(x).toFixed(0)).join(', ')} ms of CPU, timed by the coordinator page (the plans charge the median)` : 'moving bytes between the pages: not timed by the coordinator page (plans use the links\' estimate)');
     if (sliceErrors.length) out(`per slice after 10 results: median |error| per run ${sliceErrors.map(pct).join(', ')}; within 10% in ${sliceErrors.filter((x) => x <= 0.1).length} of ${sliceErrors.length} runs`);
+    if (togetherErrors.length) out(`the slices together after 10 results: |error| per run ${togetherErrors.map(pct).join(', ')}; within 10% in ${togetherErrors.filter((x) => x <= 0.1).length} of ${togetherErrors.length} runs`);
     for (const key of ['latency', 'throughput']) {
       const e = errors[key]!;
       if (e.length) out(`calibrated ${key}: median |error| ${pct(median(e))}, within 15% in ${e.filter((x) => x <= 0.15).length} of ${e.length} runs (latency in ms, throughput in inferences/s, predicted / measured - 1)`);

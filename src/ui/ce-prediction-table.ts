@@ -30,7 +30,7 @@ export class CePredictionTable extends LitElement {
   /** What the plan predicted per slice (by the rows' slice key) when it was made with an earlier run's figures, and that run's name. */
   @property({ attribute: false }) planned: { readonly from: string; readonly ms: ReadonlyMap<string, number> } | null = null;
   /** The calibrated check's per-slice rows (by the rows' slice key) and after how many results it was made. */
-  @property({ attribute: false }) checked: { readonly after: number; readonly rows: ReadonlyMap<string, SliceCheckRow> } | null = null;
+  @property({ attribute: false }) checked: { readonly after: number; readonly rows: ReadonlyMap<string, SliceCheckRow>; readonly together?: Omit<SliceCheckRow, 'key'> } | null = null;
 
   override render() {
     if (!this.rows.length) return '';
@@ -51,7 +51,18 @@ export class CePredictionTable extends LitElement {
           ${checked ? html`<td>${ms(check?.predictedMs ?? NaN)}</td><td>${check?.measuredMs !== undefined ? html`${ms(check.measuredMs)} <small>(median of ${check.executions})</small>` : '-'}</td><td>${pct(check?.error ?? NaN)}</td>` : ''}
         </tr>`;
       })}</tbody>
+      ${checked?.together ? this.renderTogether(checked.together, Boolean(planned)) : ''}
     </table>`;
+  }
+
+  /** The slices of the pipeline together, under the check's columns (plan-vs-run.ts SliceCheck.together). */
+  private renderTogether(t: Omit<SliceCheckRow, 'key'>, planned: boolean) {
+    // Blank cells up to the check's columns: node .. error before, and error planned when shown.
+    const blanks = 8 + (planned ? 2 : 0);
+    return html`<tfoot><tr data-testid="prediction-together" data-error-after-check=${t.error ?? ''}>
+      <td colspan=${blanks}>all slices together (sum of each slice's figures)</td>
+      <td>${ms(t.predictedMs)}</td><td>${ms(t.measuredMs ?? NaN)}</td><td>${pct(t.error ?? NaN)}</td>
+    </tr></tfoot>`;
   }
 }
 

@@ -173,6 +173,8 @@ export class SliceCheck {
   /** The calibration key of each (node, slice id) of the placement. */
   readonly #keys = new Map<string, string>();
   readonly #slices = new Map<string, { readonly predictedMs: number; readonly walls: LogHistogram }>();
+  /** Whether the placement is one pipeline (its slices' sum is a figure of the run). */
+  readonly #onePipeline: boolean;
   #cursor: number;
 
   /**
@@ -183,6 +185,7 @@ export class SliceCheck {
    */
   constructor(deployed: Placement, predicted: Placement, fromRow: number) {
     this.#cursor = Math.max(0, fromRow);
+    this.#onePipeline = deployed.pipelines.length === 1;
     const ms = predicted.pipelines.flatMap((p) => p.slices.map((s) => s.computeMs));
     let index = 0;
     for (const p of deployed.pipelines) {
@@ -206,6 +209,21 @@ export class SliceCheck {
       const key = this.#keys.get(`${row.nodeId}\u0000${row.sliceId ?? ''}`);
       if (key !== undefined) this.#slices.get(key)?.walls.add(row.wallMs);
     }
+  }
+
+  /**
+   * The slices of a one-pipeline placement together: the sum of their predictions against the sum
+   * of their measured medians, once each has an execution since the check (`executions`: the
+   * fewest of any). On one shared host the load moves between the slices during a run and their
+   * sum holds better than each (docs/decisions.md, "Checked per thread"). Undefined for replicated
+   * pipelines, a single slice, or before then.
+   */
+  together(): Omit<SliceCheckRow, 'key'> | undefined {
+    const rows = [...this.rows().values()];
+    if (!this.#onePipeline || rows.length < 2 || rows.some((r) => r.measuredMs === undefined)) return undefined;
+    const predictedMs = rows.reduce((a, r) => a + r.predictedMs, 0);
+    const measuredMs = rows.reduce((a, r) => a + r.measuredMs!, 0);
+    return { predictedMs, measuredMs, executions: Math.min(...rows.map((r) => r.executions)), error: predictedMs / measuredMs - 1 };
   }
 
   /** By the calibration's slice key. */

@@ -209,6 +209,12 @@ describe(`swarm run of ${MODEL} across browser peers`, () => {
       expect(Number(c.since)).toBeGreaterThan(0);
       expect(Number(c.since)).toBeLessThanOrEqual(N - 10 + 2);
     }
+    // And the slices together: the sum of the predictions against the sum of the medians.
+    const together = coordinator.getByTestId('prediction-together');
+    const togetherError = Number(await together.getAttribute('data-error-after-check'));
+    console.log(`per-slice check, the 3 slices together: ${(togetherError * 100).toFixed(1)}%`);
+    expect(Number.isFinite(togetherError) && togetherError > -1).toBe(true);
+    expect(await together.textContent()).toContain('all slices together');
     // The latency chart drew a point per result.
     expect(await coordinator.getByTestId('latency-chart').getAttribute('data-points')).toBe(String(N));
     // Each node page ran its slice for every request.

@@ -139,6 +139,28 @@ describe('SliceCheck', () => {
     expect(b.error!).toBeLessThan(0.21);
   });
 
+  it('sums a pipeline\'s slices once each has run since the check, and only for one pipeline of several slices', () => {
+    const ledger = new CarbonLedger({ embodied: { enabled: false } });
+    const deployed = placed([slice('a', 0, 27, 20), slice('b', 27, 100, 10)]);
+    const check = new SliceCheck(deployed, placed([slice('a', 0, 27, 40), slice('b', 27, 100, 30)]), 0);
+    for (const wall of [30, 50, 70]) exec(ledger, 'a', 'slice0', wall);
+    check.update(ledger);
+    expect(check.together()).toBeUndefined(); // b has not run since
+    for (const wall of [10, 20]) exec(ledger, 'b', 'slice1', wall);
+    check.update(ledger);
+    // a: 40 against its median 50 (-20%); b: 30 against 10, the lower middle of two (+200%); together 70 against 60 (+16.7%).
+    const t = check.together()!;
+    expect(t.predictedMs).toBe(70);
+    expect(Math.abs(t.measuredMs! / 60 - 1)).toBeLessThan(0.0025);
+    expect(t.error!).toBeCloseTo(70 / t.measuredMs! - 1, 12);
+    expect(t.executions).toBe(2);
+    expect(new SliceCheck(placed([slice('a', 0, 100, 20)]), placed([slice('a', 0, 100, 20)]), 0).together()).toBeUndefined();
+    const replicated = new SliceCheck(placed([slice('a', 0, 50, 1), slice('b', 50, 100, 1)], [slice('c', 0, 50, 1), slice('d', 50, 100, 1)]), placed([slice('a', 0, 50, 1), slice('b', 50, 100, 1)], [slice('c', 0, 50, 1), slice('d', 50, 100, 1)]), 0);
+    for (const [node, id] of [['a', 'slice0'], ['b', 'slice1'], ['c', 'slice2'], ['d', 'slice3']] as const) exec(ledger, node, id, 5);
+    replicated.update(ledger);
+    expect(replicated.together()).toBeUndefined();
+  });
+
   it('keys rows by the deployed backend and puts replicas of one slice on one node together', () => {
     const ledger = new CarbonLedger({ embodied: { enabled: false } });
     // Two pipelines, the same first slice on node a in both (slice ids 0 and 2).
