@@ -4,6 +4,7 @@
  */
 import { budgetVerdicts, replicaVerdicts, type ConfigurationResult, type ExperimentResults } from './results';
 import type { Estimate } from './stats';
+import { median } from '../cost/robust-stats';
 
 const pad = (text: string, width: number, left = false) => (left ? text.padEnd(width) : text.padStart(width));
 
@@ -71,6 +72,9 @@ export function predictionTable(results: ExperimentResults): string[] {
     if (after !== undefined && (!worst || Math.abs(after / m - 1) > Math.abs(worst.error))) worst = { label: c.label, error: after / m - 1 };
   }
   if (worst) lines.push(`largest |error| after the warm-up: ${err(worst.error + 1, 1)} (${worst.label}; goal within 15%)`);
+  // Per slice (each configuration's first repetition; report.html lists them).
+  const slices = rows.flatMap((c) => c.slicePredictions ?? []).map((s) => Math.abs(s.calibratedMs / s.measuredMs - 1));
+  if (slices.length) lines.push(`per slice after the warm-up: median |error| ${(median(slices) * 100).toFixed(1)}% over ${slices.length} slices, ${slices.filter((e) => e <= 0.1).length} within 10% (goal 10%; each in report.html)`);
   return lines;
 }
 

@@ -86,6 +86,14 @@ describe('lab report', () => {
     expect(lines.at(-1)).toBe('largest |error| after the warm-up: -12.0% (planner-green; goal within 15%)');
     expect(predictionTable({ ...withPredictions, method: 'simulate' })).toEqual([]);
     expect(predictionTable(results)).toEqual([]);
+    // With per-slice figures (browser runs): their median |error| after the warm-up, over all configurations.
+    const slice = (calibratedMs: number) => ({ node: 'A', slice: '[0,100)@wasm', basePredictedMs: 10, calibratedMs, measuredMs: 100, executions: 50, calibratedFrom: 9 });
+    const withSlices: ExperimentResults = {
+      ...withPredictions,
+      configurations: withPredictions.configurations.map((c, k) => (k === 0 ? { ...c, slicePredictions: [slice(105), slice(80)] } : k === 1 ? { ...c, slicePredictions: [slice(92)] } : c)),
+    };
+    // |errors| 5, 20 and 8%: median 8%, 2 of 3 within 10%.
+    expect(predictionTable(withSlices).at(-1)).toBe('per slice after the warm-up: median |error| 8.0% over 3 slices, 2 within 10% (goal 10%; each in report.html)');
   });
 
   it('writes CSVs with every ledger provenance column', () => {
