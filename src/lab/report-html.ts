@@ -11,7 +11,7 @@
  * follow each node's grid intensity (green = clean); a configured intensity reads `configured`.
  */
 import { paretoFront } from '../plan/plan-sweep';
-import { budgetVerdicts, replicaVerdicts, type ConfigurationResult, type ExperimentResults } from './results';
+import { budgetVerdicts, replicaVerdicts, slicesTogether, type ConfigurationResult, type ExperimentResults } from './results';
 import { formatChange, formatEstimate } from './tables';
 
 const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -341,11 +341,11 @@ export function renderReport(r: ExperimentResults): string {
     .filter((c) => c.slicePredictions?.length)
     .map((c) => {
       const slices = c.slicePredictions!;
-      const sum = (f: (s: (typeof slices)[number]) => number) => slices.reduce((a, s) => a + f(s), 0);
+      const all = slicesTogether(slices);
       const line = (attrs: string, cells: readonly string[]) => `<tr ${attrs}>${cells.map((x) => `<td>${x}</td>`).join('')}</tr>`;
       return slices
         .map((s) => line(`data-configuration="${esc(c.label)}" data-slice="${esc(s.slice)}"`, [esc(c.label), esc(s.node), esc(s.slice), s.basePredictedMs.toFixed(1), s.calibratedMs.toFixed(1), `${s.measuredMs.toFixed(1)}${s.executions !== undefined ? ` (${s.executions})` : ''}`, err(s.basePredictedMs, s.measuredMs), err(s.calibratedMs, s.measuredMs)]))
-        .concat(slices.length > 1 ? [line(`data-configuration="${esc(c.label)}" data-slice="all"`, [esc(c.label), '', 'all slices together', sum((s) => s.basePredictedMs).toFixed(1), sum((s) => s.calibratedMs).toFixed(1), sum((s) => s.measuredMs).toFixed(1), err(sum((s) => s.basePredictedMs), sum((s) => s.measuredMs)), err(sum((s) => s.calibratedMs), sum((s) => s.measuredMs))])] : [])
+        .concat(slices.length > 1 ? [line(`data-configuration="${esc(c.label)}" data-slice="all"`, [esc(c.label), '', 'all slices together', all.basePredictedMs.toFixed(1), all.calibratedMs.toFixed(1), all.measuredMs.toFixed(1), err(all.basePredictedMs, all.measuredMs), err(all.calibratedMs, all.measuredMs)])] : [])
         .join('');
     })
     .join('');

@@ -272,6 +272,12 @@ function slicePredictions(record: LabRunRecord): NonNullable<RepeatMeasure['slic
   });
 }
 
+/** A run's slices together: the sums of their predictions before and after the warm-up and of their measured medians. */
+export function slicesTogether(slices: NonNullable<RepeatMeasure['slicePredictions']>): { readonly basePredictedMs: number; readonly calibratedMs: number; readonly measuredMs: number } {
+  const sum = (key: 'basePredictedMs' | 'calibratedMs' | 'measuredMs') => slices.reduce((a, s) => a + s[key], 0);
+  return { basePredictedMs: sum('basePredictedMs'), calibratedMs: sum('calibratedMs'), measuredMs: sum('measuredMs') };
+}
+
 /** Wall ms of every execution in the run's ledger of the slice [start, stop) on `nodeId`; undefined when the run's placement has no such slice. */
 function sliceWalls(record: LabRunRecord, nodeId: string, start: number, stop: number): number[] | undefined {
   // Slice ids number the slices of all pipelines in order (src/swarm/deployment.ts: a replica's

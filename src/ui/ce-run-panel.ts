@@ -524,6 +524,14 @@ export class CeRunPanel extends LitElement {
     this.calibrated = { placement: again.placement, rows, slices, latencies: [], summary: undefined, pace: new ResultPace(performance.now()) };
   }
 
+  /** The calibrated check per slice for the prediction table (its rows read once per draw). */
+  private sliceCheckView() {
+    const slices = this.calibrated?.slices;
+    if (!slices) return null;
+    const rows = slices.rows();
+    return { after: CALIBRATED_CHECK_AFTER, rows, together: slices.together(rows) };
+  }
+
   private async run(event: Event, given?: RunSettings): Promise<void> {
     event.preventDefault();
     if (!this.coordinator) return;
@@ -762,7 +770,7 @@ export class CeRunPanel extends LitElement {
       ${this.renderPlan()}
       ${this.placement && checked ? renderPlanCheck(planCheckRows(this.placement, checked, this.latencies, this.checkSummary, this.pace)) : ''}
       ${this.calibrated && checked ? renderPlanCheck(planCheckRows(this.calibrated.placement, checked, this.calibrated.latencies, this.calibrated.summary, this.calibrated.pace), CALIBRATED_LABELS) : ''}
-      <ce-prediction-table .rows=${this.record.predictions ?? []} .planned=${this.learnedPlan} .checked=${this.calibrated ? { after: CALIBRATED_CHECK_AFTER, rows: this.calibrated.slices.rows(), together: this.calibrated.slices.together() } : null} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
+      <ce-prediction-table .rows=${this.record.predictions ?? []} .planned=${this.learnedPlan} .checked=${this.sliceCheckView()} .names=${new Map((this.coordinator?.nodes() ?? []).map((n) => [n.nodeId as string, n.name]))}></ce-prediction-table>
       ${this.renderExport()}
       ${this.events.length ? html`<ul>${this.events.map((e) => html`<li>${e}</li>`)}</ul>` : ''}
       <div style="font-size:0.8rem;color:#666">Catalogue models other than paddle-cls are untrained (seeded random weights): for compute and carbon experiments. Power figures are estimates unless a node says otherwise.</div>

@@ -216,10 +216,11 @@ export class SliceCheck {
    * of their measured medians, once each has an execution since the check (`executions`: the
    * fewest of any). On one shared host the load moves between the slices during a run and their
    * sum holds better than each (docs/decisions.md, "Checked per thread"). Undefined for replicated
-   * pipelines, a single slice, or before then.
+   * pipelines, a single slice, or before then. `rows`: this check's {@link rows}, when the caller
+   * has them already.
    */
-  together(): Omit<SliceCheckRow, 'key'> | undefined {
-    const rows = [...this.rows().values()];
+  together(byKey: ReadonlyMap<string, SliceCheckRow> = this.rows()): Omit<SliceCheckRow, 'key'> | undefined {
+    const rows = [...byKey.values()];
     if (!this.#onePipeline || rows.length < 2 || rows.some((r) => r.measuredMs === undefined)) return undefined;
     const predictedMs = rows.reduce((a, r) => a + r.predictedMs, 0);
     const measuredMs = rows.reduce((a, r) => a + r.measuredMs!, 0);
